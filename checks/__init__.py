@@ -1,0 +1,4 @@
+"""Executable blocks: header grammar, extraction, running, reporting.
+
+Imports nothing from generator.
+"""

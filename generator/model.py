@@ -28,6 +28,7 @@ __all__ = [
     "Link",
     "LintConfig",
     "Maintenance",
+    "Org",
     "PostIncident",
     "Resolution",
     "Risk",
@@ -324,6 +325,26 @@ class LintConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class Org:
+    """What one ``_defaults.yaml`` declares: an organisation page and the values it cascades."""
+
+    id: str
+    """The folder relative to the runbooks root, ``/``-joined; ``""`` for the root folder."""
+    title: str
+    """``title`` of the ``_defaults.yaml`` (not inherited), else the folder name."""
+    summary: str = ""
+    path: str = ""
+    """The ``_defaults.yaml`` file."""
+    severities: SeverityScheme | None = None
+    escalation: tuple[EscalationLevel, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    roles: tuple[Role, ...] = ()
+    links: tuple[Link, ...] = ()
+    communications: Communications = field(default_factory=Communications)
+    location: SourceLocation = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
 class Runbook:
     """A whole runbook after ``_defaults.yaml`` inheritance."""
 
@@ -359,7 +380,7 @@ class Runbook:
     path: str = ""
     """The YAML file, relative to the working directory where possible."""
     org: str | None = None
-    """Relative folder of the nearest ``_defaults.yaml`` (its organisation page), if any."""
+    """``Org.id`` of the nearest ``_defaults.yaml`` (its organisation page), if any."""
     inherited: tuple[str, ...] = ()
     """Top-level keys that came from a ``_defaults.yaml`` rather than the runbook itself."""
     location: SourceLocation = NOWHERE

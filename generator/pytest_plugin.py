@@ -1,0 +1,1 @@
+"""pytest plugin: ``pytest --runbooks PATH`` (being written by the executor work)."""

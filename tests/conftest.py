@@ -1,0 +1,26 @@
+"""Shared test settings: deterministic, load-tolerant hypothesis; the repository root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+# CI runs on 2 busy cores: never fail a property because an example was slow.
+settings.register_profile(
+    "runbook",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,
+    database=None,
+)
+settings.load_profile("runbook")
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    """The checkout's top folder (tests never read ../shared)."""
+    return REPO

@@ -1,0 +1,122 @@
+"""Byte-level output handling: secret redaction on a stream and bounded capture.
+
+Both work on raw bytes so that a non-UTF-8 byte never costs the output after it;
+decoding (with replacement) happens once, at the end.
+"""
+
+from __future__ import annotations
+
+import base64
+import shlex
+import urllib.parse
+from collections.abc import Iterable
+
+MASK = b"***"
+DEFAULT_LIMIT = 1024 * 1024
+"""Bytes kept at the head and, separately, at the tail of each stream."""
+
+
+def secret_forms(values: Iterable[str]) -> tuple[bytes, ...]:
+    """Every spelling of each secret worth redacting: raw, shell-quoted, base64, URL-encoded.
+
+    Longest first, so a longer form is masked whole before a shorter one inside it.
+    """
+    forms: set[bytes] = set()
+    for value in values:
+        if not value:
+            continue
+        raw = value.encode()
+        forms.add(raw)
+        forms.add(shlex.quote(value).encode())
+        encoded = base64.b64encode(raw)
+        forms.update((encoded, encoded.rstrip(b"=")))
+        forms.add(urllib.parse.quote(value, safe="").encode())
+    return tuple(sorted(forms, key=lambda f: (-len(f), f)))
+
+
+class Redactor:
+    """Masks secrets in a byte stream fed in arbitrary chunks.
+
+    A secret split across two chunks is still masked: the tail of a chunk that could be
+    the start of a secret is held back until the next chunk (or ``flush``).
+    """
+
+    def __init__(self, secrets: Iterable[bytes]) -> None:
+        self.secrets = tuple(s for s in secrets if s)
+        self._pending = b""
+        self._longest = max((len(s) for s in self.secrets), default=0)
+
+    def feed(self, chunk: bytes) -> bytes:
+        """Masked bytes that are safe to emit now."""
+        if not self.secrets:
+            return chunk
+        data = self._pending + chunk
+        keep = self._held_back(data)
+        self._pending = data[len(data) - keep :] if keep else b""
+        return self.mask(data[: len(data) - keep])
+
+    def flush(self) -> bytes:
+        """The held-back tail, masked."""
+        data, self._pending = self._pending, b""
+        return self.mask(data)
+
+    def mask(self, data: bytes) -> bytes:
+        """Mask every complete occurrence of a secret in ``data``."""
+        for secret in self.secrets:
+            if secret in data:
+                data = data.replace(secret, MASK)
+        return data
+
+    def _held_back(self, data: bytes) -> int:
+        """Length of the longest suffix of ``data`` that is a proper prefix of a secret."""
+        for size in range(min(len(data), self._longest - 1), 0, -1):
+            tail = data[-size:]
+            if any(s.startswith(tail) for s in self.secrets if len(s) > size):
+                return size
+        return 0
+
+
+def redact_text(text: str, secrets: Iterable[bytes]) -> str:
+    """Mask secrets in already decoded text (reasons, messages, dry-run lines)."""
+    for secret in secrets:
+        plain = secret.decode(errors="replace")
+        if plain and plain in text:
+            text = text.replace(plain, MASK.decode())
+    return text
+
+
+class BoundedCapture:
+    """Keeps the first and the last ``limit`` bytes of a stream and counts the middle."""
+
+    def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
+        self.limit = limit
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+
+    def write(self, chunk: bytes) -> None:
+        """Append a chunk; memory stays under ``3 * limit`` whatever the stream size."""
+        self.total += len(chunk)
+        room = self.limit - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+            chunk = chunk[room:]
+        if chunk:
+            self.tail += chunk
+            # Trim lazily (at twice the limit) so a stream of small chunks stays linear.
+            if len(self.tail) > 2 * self.limit:
+                del self.tail[: len(self.tail) - self.limit]
+
+    @property
+    def elided(self) -> int:
+        """Bytes dropped from the middle."""
+        return max(0, self.total - len(self.head) - min(len(self.tail), self.limit))
+
+    def text(self) -> str:
+        """The capture decoded with replacement, with a marker where the middle was dropped."""
+        tail = bytes(self.tail[-self.limit :]) if self.tail else b""
+        if not self.elided:
+            return (bytes(self.head) + tail).decode("utf-8", errors="replace")
+        head = bytes(self.head).decode("utf-8", errors="replace")
+        marker = f"\n[... {self.elided} bytes not kept ...]\n"
+        return head + marker + tail.decode("utf-8", errors="replace")

@@ -1,0 +1,360 @@
+"""Markdown -> checks: the tagged fences of a page, its outputs and its variables.
+
+What runs is exactly what the page shows, so a tagged fence the site would not show as
+a code block (inside a list item or a block quote, glued to a paragraph, indented inside
+an admonition) is a located problem, never a silently ignored block.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from checks.header import BlockHeader, HeaderError, is_tagged, parse_header
+from checks.model import Check, SourceLocation, Variable
+
+VARIABLE_KEYS = ("description", "default", "required", "secret", "pattern", "choices", "example")
+_FENCE_OPEN = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(.*)$")
+_HEADING_ID = re.compile(r"\s*\{([^}]*)\}\s*$")
+_VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractProblem:
+    """A located error found while reading a page (the CLI turns it into a Problem)."""
+
+    location: SourceLocation
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: error: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Everything executable a page declares."""
+
+    checks: tuple[Check, ...] = ()
+    """Executable and manual blocks in page order."""
+    variables: tuple[Variable, ...] = ()
+    """From the page's ``{.runbook-variables}`` block."""
+    problems: tuple[ExtractProblem, ...] = ()
+    """Located errors; a page with problems must not run."""
+    sections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Block id -> ids of the headings that enclose it, outermost first."""
+
+
+def extract_file(path: str) -> Extraction:
+    """Read a Markdown file and extract it (path is kept as given in locations)."""
+    with open(path, encoding="utf-8") as handle:
+        return extract_markdown(handle.read(), path)
+
+
+def extract_markdown(text: str, path: str) -> Extraction:
+    """Extract checks, outputs and variables from page Markdown."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(text)
+    lines = text.splitlines()
+    state = _State(path=path, lines=lines)
+    containers: list[str] = []
+    headings: list[tuple[int, str, str]] = []  # (level, title, id)
+    pending_heading: int | None = None
+    for tok in tokens:
+        if tok.type in ("bullet_list_open", "ordered_list_open", "blockquote_open"):
+            containers.append("a block quote" if tok.type == "blockquote_open" else "a list item")
+        elif tok.type in ("bullet_list_close", "ordered_list_close", "blockquote_close"):
+            containers.pop()
+        elif tok.type == "heading_open":
+            pending_heading = int(tok.tag[1:])
+        elif tok.type == "inline" and pending_heading is not None:
+            title, ident = _split_heading(tok.content)
+            headings = [h for h in headings if h[0] < pending_heading]
+            headings.append((pending_heading, title, ident))
+            pending_heading = None
+        elif tok.type == "fence" and tok.map is not None:
+            state.handled.add(tok.map[0])
+            if is_tagged(tok.info):
+                state.add_fence(tok.info, tok.content, tok.map[0], containers, headings)
+    state.flag_unrendered()
+    return state.finish()
+
+
+@dataclass
+class _State:
+    path: str
+    lines: list[str]
+    checks: list[Check] = field(default_factory=list)
+    variables: list[Variable] = field(default_factory=list)
+    problems: list[ExtractProblem] = field(default_factory=list)
+    outputs: list[tuple[BlockHeader, str, SourceLocation]] = field(default_factory=list)
+    sections: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    handled: set[int] = field(default_factory=set)
+    seen_variables_block: SourceLocation | None = None
+
+    def error(self, line0: int, col: int, message: str) -> None:
+        self.problems.append(ExtractProblem(SourceLocation(self.path, line0 + 1, col), message))
+
+    def add_fence(
+        self,
+        info: str,
+        content: str,
+        line0: int,
+        containers: list[str],
+        headings: list[tuple[int, str, str]],
+    ) -> None:
+        raw = self.lines[line0]
+        fence_col = len(raw) - len(raw.lstrip())
+        info_col = _info_column(raw)
+        where = SourceLocation(self.path, line0 + 1, fence_col + 1)
+        if containers:
+            self.error(
+                line0,
+                fence_col + 1,
+                f"tagged block inside {containers[-1]}: the site does not show it as a "
+                "runnable code block; move it to the top level",
+            )
+            return
+        if line0 > 0 and self.lines[line0 - 1].strip():
+            self.error(
+                line0,
+                fence_col + 1,
+                "tagged block needs a blank line before it (the site would glue it to the "
+                "text above)",
+            )
+            return
+        try:
+            header = parse_header(info)
+        except HeaderError as exc:
+            self.error(line0, info_col + exc.offset + 1, exc.message)
+            return
+        role = header.role
+        if role == "step":
+            self.add_check(header, content, where, headings)
+        elif role in ("expected-output", "sample-output"):
+            self.outputs.append((header, content, where))
+        elif role == "variables":
+            self.add_variables(content, line0, where)
+
+    def add_check(
+        self,
+        header: BlockHeader,
+        content: str,
+        where: SourceLocation,
+        headings: list[tuple[int, str, str]],
+    ) -> None:
+        assert header.id is not None and header.risk is not None
+        if any(c.id == header.id for c in self.checks):
+            first = next(c for c in self.checks if c.id == header.id)
+            self.error(
+                where.line - 1,
+                where.col,
+                f"duplicate block id '{header.id}' (first at {first.location})",
+            )
+            return
+        step = header.id.split("--", 1)[-1]
+        enclosing = [h for h in headings if h[2] not in (header.id, step)]
+        title = headings[-1][1] if headings else ""
+        self.sections[header.id] = tuple(h[2] for h in enclosing if h[2])
+        self.checks.append(
+            Check(
+                id=header.id,
+                risk=header.risk,
+                lang=header.lang,
+                command=content,
+                options=header.options,
+                location=where,
+                title=title,
+                section=next((h[2] for h in reversed(enclosing) if h[2]), ""),
+            )
+        )
+
+    def add_variables(self, content: str, line0: int, where: SourceLocation) -> None:
+        if self.seen_variables_block is not None:
+            self.error(
+                line0,
+                where.col,
+                f"second .runbook-variables block (the first is at {self.seen_variables_block})",
+            )
+            return
+        self.seen_variables_block = where
+        variables, problems = parse_variables(content, self.path, line0 + 2)
+        self.variables.extend(variables)
+        self.problems.extend(problems)
+
+    def flag_unrendered(self) -> None:
+        """Tagged fence openings that markdown-it did not see as fences at all."""
+        inside: tuple[str, int] | None = None
+        for i, raw in enumerate(self.lines):
+            m = _FENCE_OPEN.match(raw)
+            if inside is not None:
+                closes = m and m.group(2)[0] == inside[0] and len(m.group(2)) >= inside[1]
+                if closes and m and not m.group(3).strip():
+                    inside = None
+                continue
+            if not m:
+                continue
+            if i in self.handled:
+                inside = (m.group(2)[0], len(m.group(2)))
+                continue
+            if is_tagged(m.group(3)) and m.group(1):
+                self.error(
+                    i,
+                    len(m.group(1)) + 1,
+                    "tagged block is indented (inside an admonition, tab or code block): "
+                    "it is not extracted; move it to the top level",
+                )
+
+    def finish(self) -> Extraction:
+        by_id = {c.id: i for i, c in enumerate(self.checks)}
+        checks = list(self.checks)
+        for header, content, where in self.outputs:
+            target = header.for_id or ""
+            index = by_id.get(target)
+            if index is None:
+                hint = _did_you_mean(target, list(by_id)) if by_id else " (the page has no blocks)"
+                self.problems.append(
+                    ExtractProblem(where, f"for='{target}' names no block on this page{hint}")
+                )
+                continue
+            if header.role == "expected-output":
+                checks[index] = replace(checks[index], expected_output=content)
+            else:
+                checks[index] = replace(checks[index], sample_output=content)
+        self.problems.sort(key=lambda p: (p.location.line, p.location.col))
+        return Extraction(
+            checks=tuple(checks),
+            variables=tuple(self.variables),
+            problems=tuple(self.problems),
+            sections=dict(self.sections),
+        )
+
+
+def parse_variables(
+    content: str, path: str, first_line: int
+) -> tuple[list[Variable], list[ExtractProblem]]:
+    """Variables from the YAML body of a ``{.runbook-variables}`` block.
+
+    ``first_line`` is the 1-based file line of the block's first content line.
+    """
+    import yaml
+
+    problems: list[ExtractProblem] = []
+
+    def at(node: Any) -> SourceLocation:
+        return SourceLocation(path, first_line + node.start_mark.line, node.start_mark.column + 1)
+
+    try:
+        root = yaml.compose(content, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + (mark.line if mark else 0)
+        col = (mark.column + 1) if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        return [], [ExtractProblem(SourceLocation(path, line, col), f"variables: {problem}")]
+    if root is None:
+        return [], []
+    if not isinstance(root, yaml.MappingNode):
+        return [], [ExtractProblem(at(root), "variables: expected a mapping of NAME: {...}")]
+    out: list[Variable] = []
+    for key_node, value_node in root.value:
+        name = str(key_node.value)
+        if not _VAR_NAME.match(name):
+            problems.append(ExtractProblem(at(key_node), f"variable '{name}': not a valid name"))
+            continue
+        fields_: dict[str, Any] = {}
+        if isinstance(value_node, yaml.ScalarNode):
+            if value_node.value not in ("", "~", "null"):
+                fields_["description"] = value_node.value
+        elif isinstance(value_node, yaml.MappingNode):
+            ok = True
+            for k_node, v_node in value_node.value:
+                key = str(k_node.value)
+                if key not in VARIABLE_KEYS:
+                    hint = _did_you_mean(key, list(VARIABLE_KEYS))
+                    message = f"variable '{name}': unknown key '{key}'{hint}"
+                    problems.append(ExtractProblem(at(k_node), message))
+                    ok = False
+                    continue
+                value = yaml.safe_load(yaml.serialize(v_node))
+                error = _check_variable_value(key, value)
+                if error:
+                    problems.append(
+                        ExtractProblem(at(v_node), f"variable '{name}': {key}: {error}")
+                    )
+                    ok = False
+                    continue
+                fields_[key] = _convert_variable_value(key, value)
+            if not ok:
+                continue
+        else:
+            problems.append(
+                ExtractProblem(at(value_node), f"variable '{name}': expected a mapping")
+            )
+            continue
+        out.append(Variable(name=name, location=at(key_node), **fields_))
+    return out, problems
+
+
+def _check_variable_value(key: str, value: object) -> str:
+    if key in ("required", "secret"):
+        return "" if isinstance(value, bool) else f"expected true or false, got {value!r}"
+    if key == "choices":
+        if not isinstance(value, list) or not value:
+            return "expected a non-empty list"
+        return ""
+    if key == "pattern":
+        try:
+            re.compile(str(value))
+        except re.error as exc:
+            return f"'{value}' is not a valid regex: {exc}"
+        return ""
+    if value is None:
+        return "has no value"
+    if isinstance(value, dict | list):
+        return f"expected a single value, got {type(value).__name__}"
+    return ""
+
+
+def _convert_variable_value(key: str, value: object) -> object:
+    if key in ("required", "secret"):
+        return value
+    if key == "choices":
+        assert isinstance(value, list)
+        return tuple(_scalar_text(v) for v in value)
+    return _scalar_text(value)
+
+
+def _scalar_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _split_heading(content: str) -> tuple[str, str]:
+    """``Title {#id .class}`` -> (``Title``, ``id``)."""
+    m = _HEADING_ID.search(content)
+    if not m:
+        return content.strip(), ""
+    ident = next((t[1:] for t in m.group(1).split() if t.startswith("#")), "")
+    return content[: m.start()].strip(), ident
+
+
+def _info_column(raw: str) -> int:
+    """0-based column where the fence's info string starts on its opening line."""
+    m = _FENCE_OPEN.match(raw)
+    if not m:
+        return 0
+    start = m.end(2)
+    while start < len(raw) and raw[start] in " \t":
+        start += 1
+    return start
+
+
+def _did_you_mean(word: str, candidates: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,167 @@
+"""Which blocks a run takes, and what the risk policy says about each one.
+
+Pure decisions over checks and a few facts (is there a TTY, what was allowed); the
+CLI asks the questions and the runner runs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import os
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from checks.model import Check, Risk, Variable
+from checks.variables import Resolution, used_variables
+
+
+class SelectionError(ValueError):
+    """An unknown step or section id (a usage error)."""
+
+
+class Action(enum.Enum):
+    """What to do with a selected block."""
+
+    RUN = "run"
+    ASK = "ask"
+    """Ask y/N on the terminal."""
+    CONFIRM_ID = "confirm-id"
+    """Ask the user to type the step id."""
+    MANUAL = "manual"
+    """Show it; a person does it."""
+    SKIP = "skip"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    check: Check
+    action: Action
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The blocks a run takes (page order) and the ones it only lists."""
+
+    selected: tuple[Check, ...]
+    listed: tuple[Check, ...] = ()
+
+
+def select_checks(
+    checks: Sequence[Check],
+    sections: Mapping[str, tuple[str, ...]],
+    *,
+    section: str | None = None,
+    steps: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    walk: bool = False,
+) -> Selection:
+    """Apply ``--section``/``--step``/``--tag``/``--walk``; no selection = the ``.check`` blocks."""
+    chosen = list(checks)
+    if section is not None:
+        known = sorted({s for c in checks for s in _sections_of(c, sections)})
+        if section not in known:
+            raise SelectionError(f"unknown section '{section}'{_hint(section, known)}")
+        chosen = [c for c in chosen if section in _sections_of(c, sections)]
+    if steps:
+        picked: list[Check] = []
+        for wanted in steps:
+            match = [c for c in checks if wanted in (c.id, c.step_id)]
+            if not match:
+                ids = [c.step_id for c in checks] + [c.id for c in checks]
+                raise SelectionError(f"unknown step '{wanted}'{_hint(wanted, ids)}")
+            picked.extend(m for m in match if m not in picked)
+        chosen = [c for c in chosen if c in picked]
+    if tags:
+        chosen = [c for c in chosen if set(tags) & set(c.options.tags)]
+    if section is None and not steps and not walk:
+        runnable = [c for c in chosen if c.risk is Risk.CHECK]
+        listed = [c for c in checks if c not in runnable]
+        return Selection(tuple(runnable), tuple(listed))
+    return Selection(tuple(chosen), tuple(c for c in checks if c not in chosen))
+
+
+def _sections_of(check: Check, sections: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    return sections.get(check.id, (check.section,) if check.section else ())
+
+
+def _hint(word: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def decide_exec(check: Check, *, tty: bool, yes: bool, allow: Iterable[str]) -> Decision:
+    """The risk policy of ``runbook exec`` for one selected block."""
+    allowed = set(allow)
+    if check.risk is Risk.MANUAL:
+        return Decision(check, Action.MANUAL, "manual step: a person does this")
+    if check.options.interactive and not tty:
+        return Decision(check, Action.SKIP, "interactive: needs a terminal (no TTY)")
+    if check.risk is Risk.CHECK:
+        return Decision(check, Action.RUN)
+    kind = check.risk.value
+    if check.risk is Risk.ACTION:
+        if "action" in allowed or (tty and yes):
+            return Decision(check, Action.RUN)
+        if tty:
+            return Decision(check, Action.ASK)
+    else:
+        if "destructive" in allowed and (yes or not tty):
+            return Decision(check, Action.RUN)
+        if tty:
+            return Decision(check, Action.CONFIRM_ID)
+    return Decision(
+        check, Action.SKIP, f"{kind}: needs consent and there is no TTY (pass --allow {kind})"
+    )
+
+
+def ci_skip_reason(
+    check: Check,
+    declared: Sequence[Variable],
+    resolution: Resolution,
+    env: Mapping[str, str],
+    cwd: str | None = None,
+) -> str:
+    """Why ``runbook check`` would not run this block here ('' = it runs)."""
+    if check.risk is not Risk.CHECK:
+        return f"{check.risk.value}: runbook check runs only .check blocks"
+    if not check.options.ci:
+        return "ci: false" + (f" ({check.options.ci_reason})" if check.options.ci_reason else "")
+    if check.options.interactive:
+        return "interactive: needs a terminal; never run by runbook check"
+    return missing_requirement(check, declared, resolution, env, cwd)
+
+
+def missing_requirement(
+    check: Check,
+    declared: Sequence[Variable],
+    resolution: Resolution,
+    env: Mapping[str, str],
+    cwd: str | None = None,
+) -> str:
+    """The first missing ``requires`` entry or variable value, as a skip reason ('' = none)."""
+    for entry in check.options.requires:
+        problem = _requirement_problem(entry, env, cwd)
+        if problem:
+            return f"requires {entry}: {problem}"
+    known = {v.name for v in declared}
+    for name in used_variables(check, declared):
+        if name in resolution.values:
+            continue
+        if name not in known and env.get(name):
+            continue
+        return f"needs {name} (no value: set it with --var {name}=... or the environment)"
+    return ""
+
+
+def _requirement_problem(entry: str, env: Mapping[str, str], cwd: str | None) -> str:
+    if entry.startswith("env:"):
+        name = entry[4:]
+        return "" if env.get(name) else f"${name} is not set"
+    if entry.startswith(("./", "../", "/")):
+        path = os.path.join(cwd or os.getcwd(), entry)
+        return "" if os.path.exists(path) else "no such file"
+    found = shutil.which(entry, path=env.get("PATH", os.defpath))
+    return "" if found else "not found on PATH"

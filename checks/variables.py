@@ -1,0 +1,180 @@
+"""Variable values: where each comes from, validation, and the environment a block gets.
+
+Precedence: ``--var K=V``, then ``--env-file``, then the process environment, then the
+declared default. Values reach commands only as environment variables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from checks.model import Check, SourceLocation, Variable
+
+_ASSIGN = re.compile(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z")
+
+
+class VariableError(ValueError):
+    """Invalid input about variables; ``location`` points at the source when known."""
+
+    def __init__(self, message: str, location: SourceLocation | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+    def __str__(self) -> str:
+        return f"{self.location}: error: {self.message}" if self.location else self.message
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A resolved value and where it came from."""
+
+    value: str
+    source: str
+    """``--var``, ``env-file <path>:<line>``, ``environment`` or ``default``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The values a run will use."""
+
+    values: Mapping[str, Value] = field(default_factory=dict)
+    missing: tuple[Variable, ...] = ()
+    """Declared required variables with no value from any source."""
+
+
+def parse_var_options(items: Iterable[str]) -> dict[str, str]:
+    """``--var K=V`` options -> mapping; VariableError for a malformed one."""
+    out: dict[str, str] = {}
+    for item in items:
+        m = _ASSIGN.match(item)
+        if not m:
+            raise VariableError(f"--var {item!r}: expected NAME=VALUE")
+        out[m.group(1)] = m.group(2)
+    return out
+
+
+def read_env_file(path: str) -> dict[str, tuple[str, int]]:
+    """``KEY=VALUE`` lines (``#`` comments, optional ``export``, quotes) -> name: (value, line)."""
+    out: dict[str, tuple[str, int]] = {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError as exc:
+        raise VariableError(f"--env-file {path}: {exc.strerror or exc}") from None
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = _ASSIGN.match(line)
+        if not m:
+            raise VariableError(
+                f"expected NAME=VALUE, got {line[:40]!r}", SourceLocation(path, number, 1)
+            )
+        value = m.group(2).strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        out[m.group(1)] = (value, number)
+    return out
+
+
+def resolve_variables(
+    declared: Sequence[Variable],
+    cli: Mapping[str, str],
+    env_file: Mapping[str, tuple[str, int]],
+    environ: Mapping[str, str],
+    env_file_path: str = "",
+) -> Resolution:
+    """Resolve every declared variable (and every ``--var``) in precedence order."""
+    values: dict[str, Value] = {}
+    missing: list[Variable] = []
+    for var in declared:
+        value = _pick(var.name, cli, env_file, environ, env_file_path)
+        if value is None and var.default is not None:
+            value = Value(var.default, "default")
+        if value is None:
+            if var.required:
+                missing.append(var)
+            continue
+        values[var.name] = value
+    for name, text in cli.items():
+        values.setdefault(name, Value(text, "--var"))
+    for name, (text, line) in env_file.items():
+        values.setdefault(name, Value(text, f"env-file {env_file_path}:{line}"))
+    return Resolution(values=values, missing=tuple(missing))
+
+
+def _pick(
+    name: str,
+    cli: Mapping[str, str],
+    env_file: Mapping[str, tuple[str, int]],
+    environ: Mapping[str, str],
+    env_file_path: str,
+) -> Value | None:
+    if name in cli:
+        return Value(cli[name], "--var")
+    if name in env_file:
+        text, line = env_file[name]
+        return Value(text, f"env-file {env_file_path}:{line}")
+    if name in environ:
+        return Value(environ[name], "environment")
+    return None
+
+
+def validate_value(var: Variable, value: str) -> str:
+    """An error message when ``value`` breaks the variable's pattern or choices, else ''."""
+    if var.choices and value not in var.choices:
+        shown = "***" if var.secret else repr(value)
+        return f"variable {var.name}: {shown} is not one of: {', '.join(var.choices)}"
+    if var.pattern is not None and not re.fullmatch(var.pattern, value):
+        shown = "the value" if var.secret else repr(value)
+        return f"variable {var.name}: {shown} does not match /{var.pattern}/"
+    return ""
+
+
+def validate_resolution(declared: Sequence[Variable], resolution: Resolution) -> list[str]:
+    """Every pattern/choices violation, with the declaration's location."""
+    errors: list[str] = []
+    for var in declared:
+        value = resolution.values.get(var.name)
+        if value is None:
+            continue
+        message = validate_value(var, value.value)
+        if message:
+            where = f"{var.location}: error: " if var.location else "error: "
+            errors.append(f"{where}{message} (from {value.source})")
+    return errors
+
+
+def block_environment(
+    environ: Mapping[str, str], resolution: Resolution, check: Check | None = None
+) -> dict[str, str]:
+    """A clean copy of the process environment plus the resolved variables."""
+    env = dict(environ)
+    env.update({name: v.value for name, v in resolution.values.items()})
+    if check is not None:
+        env["RUNBOOK_BLOCK"] = check.id
+    return env
+
+
+def used_variables(check: Check, declared: Iterable[Variable]) -> tuple[str, ...]:
+    """Declared variables the block reads: its ``env`` key plus ``$NAME`` in its text."""
+    names = list(check.options.env)
+    text = check.command + " " + (check.options.interpreter or "")
+    for var in declared:
+        if var.name not in names and re.search(
+            r"\$\{?" + re.escape(var.name) + r"(?![A-Za-z0-9_])", text
+        ):
+            names.append(var.name)
+    return tuple(names)
+
+
+def secret_values(declared: Iterable[Variable], resolution: Resolution) -> list[str]:
+    """The values of every secret variable."""
+    return [
+        resolution.values[v.name].value
+        for v in declared
+        if v.secret and v.name in resolution.values and resolution.values[v.name].value
+    ]

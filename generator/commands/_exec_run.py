@@ -1,0 +1,175 @@
+"""The body of ``runbook exec``: load, select, resolve, decide, run, report."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+
+from checks.engine import ExecSettings, RunState, run_plan
+from checks.model import Check, Result
+from checks.report import Transcript, exit_code_for, summarize
+from checks.run import RunOptions
+from checks.select import (
+    Action,
+    Decision,
+    SelectionError,
+    decide_exec,
+    missing_requirement,
+    select_checks,
+)
+from generator.commands._session import (
+    Progress,
+    TerminalPrompter,
+    dry_run_text,
+    environments,
+    is_tty,
+    needed_names,
+    resolve_all,
+    write_reports,
+)
+from generator.commands._targets import load_targets
+from generator.errors import ExitCode, UsageError
+
+
+@dataclass(frozen=True, slots=True)
+class ExecRequest:
+    target: str
+    section: str | None = None
+    steps: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    walk: bool = False
+    var_options: tuple[str, ...] = ()
+    env_file: str | None = None
+    dry_run: bool = False
+    yes: bool = False
+    allow: tuple[str, ...] = ()
+    jobs: int = 1
+    keep_going: bool = False
+    json_path: str | None = None
+    junit_path: str | None = None
+    transcript: str | None = None
+    default_timeout: float = 600.0
+    grace: float = 2.0
+    root: str = "runbooks"
+
+
+def run_exec(req: ExecRequest) -> int:
+    """Run one target; return the exit code (0, 1, 3, 4 or 130)."""
+    (target,) = load_targets([req.target], req.root)
+    extraction = target.extraction
+    try:
+        selection = select_checks(
+            extraction.checks,
+            extraction.sections,
+            section=req.section,
+            steps=req.steps,
+            tags=req.tags,
+            walk=req.walk,
+        )
+    except SelectionError as exc:
+        raise UsageError(f"{req.target}: {exc}") from None
+    tty = is_tty()
+    environ = dict(os.environ)
+    declared = extraction.variables
+    runnable = [
+        c
+        for c in selection.selected
+        if decide_exec(c, tty=tty, yes=req.yes, allow=req.allow).action is not Action.SKIP
+    ]
+    variables = resolve_all(
+        declared,
+        req.var_options,
+        req.env_file,
+        environ,
+        needed=needed_names(runnable, declared) if not req.dry_run else [],
+        tty=tty,
+    )
+    envs = environments(selection.selected, variables, environ)
+    decisions: list[Decision] = []
+    for check in selection.selected:
+        decision = decide_exec(check, tty=tty, yes=req.yes, allow=req.allow)
+        if decision.action not in (Action.SKIP, Action.MANUAL):
+            why = missing_requirement(check, declared, variables.resolution, envs[check.id])
+            if why:
+                decision = Decision(check, Action.SKIP, why)
+        decisions.append(decision)
+    err = sys.stderr
+    if req.dry_run:
+        plans = [(d.check, _plan_text(d)) for d in decisions]
+        sys.stdout.write(dry_run_text(plans, variables, environ))
+        _list_rest(selection.listed, err)
+        return int(ExitCode.OK)
+    color = err.isatty()
+    transcript = Transcript(req.transcript) if req.transcript else None
+    progress = Progress(err, color, transcript)
+    if transcript:
+        transcript.event("run", target=req.target, selected=[c.id for c in selection.selected])
+    state = RunState()
+    settings = ExecSettings(
+        tty=tty,
+        walk=req.walk,
+        jobs=req.jobs,
+        keep_going=req.keep_going,
+        options=RunOptions(
+            default_timeout=req.default_timeout, grace=req.grace, secrets=variables.secrets
+        ),
+    )
+    out = sys.stdout.buffer
+    try:
+        run_plan(
+            decisions,
+            envs,
+            settings,
+            TerminalPrompter(err) if tty else None,
+            out=out,
+            err=sys.stderr.buffer,
+            on_start=progress.start,
+            on_result=lambda r: _after(r, progress, req),
+            state=state,
+        )
+    except KeyboardInterrupt:
+        state.interrupted = True
+    results = state.results
+    _list_rest(selection.listed, err)
+    write_reports(
+        results,
+        json_path=req.json_path,
+        junit_path=req.junit_path,
+        interrupted=state.interrupted,
+        environ=environ,
+        stream=err,
+        color=color,
+    )
+    code = 130 if state.interrupted else exit_code_for(results)
+    if transcript:
+        transcript.event(
+            "end", summary=summarize(results), exit_code=code, interrupted=state.interrupted
+        )
+        transcript.close()
+    if state.interrupted:
+        err.write("Interrupted: partial report written.\n")
+    return code
+
+
+def _after(result: Result, progress: Progress, req: ExecRequest) -> None:
+    progress.result(result)
+
+
+def _plan_text(decision: Decision) -> str:
+    if decision.action is Action.RUN:
+        return "would run"
+    if decision.action is Action.ASK:
+        return "would ask y/N"
+    if decision.action is Action.CONFIRM_ID:
+        return "would ask to type the step id"
+    return f"would skip: {decision.reason}"
+
+
+def _list_rest(checks: tuple[Check, ...], stream: TextIO) -> None:
+    if not checks:
+        return
+    stream.write("Not selected (use --step ID, --section ID or --walk):\n")
+    for check in checks:
+        stream.write(f"  {check.id}  [{check.risk.value}]  {check.location}\n")

@@ -1,0 +1,390 @@
+"""``runbook exec`` end to end: real CLI processes, no TTY unless a pty is given."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures" / "exec"
+SECRET = "tok-3f9a-SECRET-77"
+
+
+def runbook(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "MARK_DIR": str(cwd), **(env or {})}
+    if "GITHUB_STEP_SUMMARY" not in (env or {}):
+        full_env.pop("GITHUB_STEP_SUMMARY", None)
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=cwd,
+        env=full_env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    shutil.copy(FIXTURES / "demo.md", tmp_path / "demo.md")
+    return tmp_path
+
+
+def page(tmp_path: Path, body: str, name: str = "page.md") -> Path:
+    path = tmp_path / name
+    path.write_text(body)
+    return path
+
+
+def test_no_selection_runs_the_checks_and_lists_the_rest(work: Path) -> None:
+    proc = runbook("exec", "demo.md", "--var", f"API_TOKEN={SECRET}", "--json", "r.json", cwd=work)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "hello from eu\ntoken=***\n"
+    assert "Not selected (use --step ID, --section ID or --walk):\n" in proc.stderr
+    assert "  demo--restart  [action]  demo.md:28:1\n" in proc.stderr
+    assert "  demo--drop-cache  [destructive]  demo.md:34:1\n" in proc.stderr
+    report = json.loads((work / "r.json").read_text())
+    assert [(r["id"], r["status"]) for r in report["results"]] == [
+        ("demo--hello", "passed"),
+        ("demo--token", "passed"),
+    ]
+    assert report["version"] == 1
+    assert report["summary"]["passed"] == 2 and report["summary"]["exit_code"] == 0
+    assert report["results"][0]["location"] == "demo.md:13:1"
+
+
+def test_secret_echoed_by_a_command_never_reaches_any_output(work: Path) -> None:
+    proc = runbook(
+        "exec",
+        "demo.md",
+        "--step",
+        "token",
+        "--json",
+        "r.json",
+        "--junit",
+        "r.xml",
+        "--transcript",
+        "t.jsonl",
+        cwd=work,
+        env={"API_TOKEN": SECRET},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "token=***\n"
+    assert "***\n" in proc.stderr
+    for text in (proc.stdout, proc.stderr, *(p.read_text() for p in work.glob("[rt].*"))):
+        assert SECRET not in text
+    report = json.loads((work / "r.json").read_text())
+    assert report["results"][0]["stdout"] == "token=***\n"
+    assert report["results"][0]["stderr"] == "***\n"
+    assert "token=***" in (work / "r.xml").read_text()
+
+
+def test_action_and_destructive_without_a_tty_are_skipped_with_the_reason(work: Path) -> None:
+    proc = runbook(
+        "exec",
+        "demo.md",
+        "--section",
+        "mitigate",
+        "--var",
+        f"API_TOKEN={SECRET}",
+        "--json",
+        "r.json",
+        cwd=work,
+    )
+    assert proc.returncode == 4  # nothing ran
+    results = json.loads((work / "r.json").read_text())["results"]
+    assert [(r["id"], r["status"], r["reason"]) for r in results] == [
+        (
+            "demo--restart",
+            "skipped",
+            "action: needs consent and there is no TTY (pass --allow action)",
+        ),
+        (
+            "demo--drop-cache",
+            "skipped",
+            "destructive: needs consent and there is no TTY (pass --allow destructive)",
+        ),
+        ("demo--tell", "skipped", "manual step: a person does this"),
+    ]
+    assert not (work / "restart").exists() and not (work / "drop").exists()
+
+
+def test_allow_runs_action_and_destructive_without_a_tty(work: Path) -> None:
+    proc = runbook(
+        "exec",
+        "demo.md",
+        "--section",
+        "mitigate",
+        "--allow",
+        "action",
+        "--allow",
+        "destructive",
+        "--var",
+        f"API_TOKEN={SECRET}",
+        cwd=work,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (work / "restart").read_text() == "restarted\n"
+    assert (work / "drop").read_text() == "dropped\n"
+
+
+def test_allow_action_alone_does_not_run_destructive(work: Path) -> None:
+    proc = runbook("exec", "demo.md", "--step", "drop-cache", "--allow", "action", cwd=work)
+    assert proc.returncode == 4
+    assert not (work / "drop").exists()
+
+
+def test_ci_variable_changes_nothing(work: Path) -> None:
+    proc = runbook("exec", "demo.md", "--step", "restart", cwd=work, env={"CI": "true"})
+    assert proc.returncode == 4
+    assert "action: needs consent and there is no TTY (pass --allow action)" in proc.stderr
+
+
+def test_missing_required_variable_without_tty_is_exit_3_naming_it(work: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "API_TOKEN"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "exec", "demo.md"],
+        cwd=work,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 3
+    assert proc.stderr == (
+        "demo.md:5:1: error: required variable API_TOKEN has no value (no TTY to ask: set it "
+        "with --var API_TOKEN=..., --env-file or the environment)\n"
+    )
+
+
+def test_choices_are_validated_with_the_declaration_location(work: Path) -> None:
+    proc = runbook("exec", "demo.md", "--var", "REGION=mars", "--var", "API_TOKEN=x", cwd=work)
+    assert proc.returncode == 3
+    assert proc.stderr == (
+        "demo.md:6:1: error: variable REGION: 'mars' is not one of: eu, us (from --var)\n"
+    )
+
+
+def test_precedence_var_then_env_file_then_environment_then_default(work: Path) -> None:
+    (work / "vars.env").write_text("# team values\nexport GREETING='hello-file'\nREGION=us\n")
+    base = ["exec", "demo.md", "--step", "hello", "--env-file", "vars.env"]
+    env = {"API_TOKEN": "x", "GREETING": "hello-env", "REGION": "eu"}
+    proc = runbook(*base, cwd=work, env=env)
+    assert proc.stdout == "hello-file from us\n"
+    proc = runbook(*base, "--var", "GREETING=hello-cli", cwd=work, env=env)
+    assert proc.stdout == "hello-cli from us\n"
+    proc = runbook("exec", "demo.md", "--step", "hello", cwd=work, env=env)
+    assert proc.stdout == "hello-env from eu\n"
+
+
+def test_dry_run_shows_values_and_sources_masks_secrets_and_runs_nothing(work: Path) -> None:
+    proc = runbook(
+        "exec",
+        "demo.md",
+        "--walk",
+        "--dry-run",
+        "--var",
+        f"API_TOKEN={SECRET}",
+        cwd=work,
+        env={"GREETING": "hi"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert SECRET not in proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[:4] == [
+        "demo.md:13:1: demo--hello [check] would run",
+        '    | echo "$GREETING from $REGION"',
+        "    GREETING = 'hi'  (from environment)",
+        "    REGION = 'eu'  (from default)",
+    ]
+    assert "    API_TOKEN = '***'  (from --var)" in lines
+    assert (
+        "demo.md:28:1: demo--restart [action] would skip: action: needs consent and there "
+        "is no TTY (pass --allow action)" in lines
+    )
+    assert not (work / "restart").exists()
+
+
+def test_unknown_step_is_a_usage_error_with_a_suggestion(work: Path) -> None:
+    proc = runbook("exec", "demo.md", "--step", "restrat", cwd=work)
+    assert proc.returncode == 2
+    assert proc.stderr == "error: demo.md: unknown step 'restrat' (did you mean 'restart'?)\n"
+
+
+def test_invalid_block_is_exit_3_with_its_location(tmp_path: Path) -> None:
+    page(tmp_path, "# X\n\n```bash {#x--a .check expect-exit=zero}\ntrue\n```\n")
+    proc = runbook("exec", "page.md", cwd=tmp_path)
+    assert proc.returncode == 3
+    assert proc.stderr == (
+        "page.md:3:23: error: expect-exit: 'zero' is not a comma list of exit codes (e.g. 0,1)\n"
+    )
+
+
+FAILING = """# F
+
+```bash {#f--one .check}
+echo one
+```
+
+```bash {#f--two .check}
+echo two; exit 7
+```
+
+```bash {#f--three .check}
+echo three
+```
+"""
+
+
+def test_fail_fast_skips_the_rest_and_keep_going_runs_them(tmp_path: Path) -> None:
+    page(tmp_path, FAILING)
+    proc = runbook("exec", "page.md", "--json", "r.json", cwd=tmp_path)
+    assert proc.returncode == 1
+    results = json.loads((tmp_path / "r.json").read_text())["results"]
+    assert [(r["id"], r["status"], r["exit_code"]) for r in results] == [
+        ("f--one", "passed", 0),
+        ("f--two", "failed", 7),
+        ("f--three", "skipped", None),
+    ]
+    assert results[2]["reason"] == (
+        "not run: an earlier block failed (use --keep-going to run the rest)"
+    )
+    assert (
+        "page.md:7:1: failed: f--two\n    exit code 7, expected 0\n    last stdout:\n      two\n"
+        in proc.stderr
+    )
+    proc = runbook("exec", "page.md", "--keep-going", "--json", "r.json", cwd=tmp_path)
+    results = json.loads((tmp_path / "r.json").read_text())["results"]
+    assert [r["status"] for r in results] == ["passed", "failed", "passed"]
+
+
+def test_github_step_summary_gets_a_table(tmp_path: Path) -> None:
+    page(tmp_path, FAILING)
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    runbook(
+        "exec", "page.md", "--keep-going", cwd=tmp_path, env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
+    lines = summary.read_text().splitlines()
+    assert lines[0] == "earlier step"
+    assert lines[1] == "### runbook: 2 passed, 1 failed"
+    assert "| failed | `f--two` |" in lines[6]
+    assert lines[6].endswith("| `page.md:7:1` | exit code 7, expected 0 |")
+
+
+def test_junit_report_validates_against_pytests_schema(tmp_path: Path) -> None:
+    xmlschema = pytest.importorskip("xmlschema")
+    page(
+        tmp_path,
+        FAILING
+        + "\n```bash {#f--slow .check timeout=0.2}\nsleep 5\n```\n"
+        + "\n```bash {#f--bin .check}\nprintf 'ctl\\001 \\xff'\n```\n"
+        + "\n```bash {#f--act .action}\ntrue\n```\n",
+    )
+    proc = runbook(
+        "exec",
+        "page.md",
+        "--walk",
+        "--keep-going",
+        "--junit",
+        "r.xml",
+        "--grace",
+        "0.2",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 1
+    schema = xmlschema.XMLSchema(str(FIXTURES / "junit.xsd"))
+    schema.validate(str(tmp_path / "r.xml"))
+    import xml.etree.ElementTree as ET
+
+    suite = ET.parse(tmp_path / "r.xml").getroot().find("testsuite")
+    assert suite is not None
+    assert (
+        suite.get("tests"),
+        suite.get("failures"),
+        suite.get("errors"),
+        suite.get("skipped"),
+    ) == (
+        "6",
+        "1",
+        "1",
+        "1",
+    )
+    cases = {c.get("name"): c for c in suite.findall("testcase")}
+    failure = cases["f--two"].find("failure")
+    assert failure is not None
+    assert failure.get("message") == "page.md:7:1: failed: exit code 7, expected 0"
+    assert cases["f--bin"].findtext("system-out") == "ctl\\x01 \ufffd"
+
+
+def test_ctrl_c_stops_the_group_writes_partial_reports_and_exits_130(tmp_path: Path) -> None:
+    page(
+        tmp_path,
+        "# S\n\n```bash {#s--fast .check}\necho fast\n```\n\n"
+        "```bash {#s--slow .check}\necho started; sleep 60\n```\n\n"
+        "```bash {#s--never .check}\necho never\n```\n",
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "exec",
+            "page.md",
+            "--json",
+            "r.json",
+            "--transcript",
+            "t.jsonl",
+        ],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    transcript = tmp_path / "t.jsonl"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if transcript.exists() and '"id": "s--slow"' in transcript.read_text():
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert out == "fast\nstarted\n"
+    assert "Interrupted: partial report written.\n" in err
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert [(r["id"], r["status"]) for r in report["results"]] == [
+        ("s--fast", "passed"),
+        ("s--slow", "error"),
+    ]
+    assert report["results"][1]["reason"] == "interrupted (Ctrl-C): process group stopped"
+    assert report["summary"]["interrupted"] is True
+    events = [json.loads(line) for line in transcript.read_text().splitlines()]
+    assert [e["event"] for e in events] == ["run", "start", "result", "start", "result", "end"]
+    assert events[-1]["exit_code"] == 130
+
+
+def test_jobs_runs_blocks_in_parallel_with_prefixed_output(tmp_path: Path) -> None:
+    blocks = "".join(
+        f"\n```bash {{#j--b{i} .check}}\nsleep 0.3; echo line-{i}\n```\n" for i in range(8)
+    )
+    page(tmp_path, "# J\n" + blocks)
+    proc = runbook("exec", "page.md", "--jobs", "4", "--json", "r.json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(proc.stdout.splitlines()) == sorted(f"[j--b{i}] line-{i}" for i in range(8))
+    results = json.loads((tmp_path / "r.json").read_text())["results"]
+    assert [r["id"] for r in results] == [f"j--b{i}" for i in range(8)]  # page order
+    assert all(r["stdout"] == f"line-{i}\n" for i, r in enumerate(results))

@@ -267,6 +267,9 @@ class CommsTemplate:
     format: str = "text"
     examples: tuple[tuple[str, str], ...] = ()
     location: SourceLocation = NOWHERE
+    body_location: SourceLocation | None = None
+    """Where the body's first line of text is (the line after ``|`` for a block scalar);
+    lets comms errors point at ``file:line`` inside the body. None: use ``location``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,116 @@
+"""The body of ``runbook check``: lint, extract every runbook, run eligible checks."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from checks.engine import ExecSettings, RunState, run_plan
+from checks.model import Risk
+from checks.report import Transcript, exit_code_for, summarize
+from checks.run import RunOptions
+from checks.select import Action, Decision, ci_skip_reason
+from checks.variables import Resolution, resolve_variables
+from generator.commands._session import Progress, Variables, environments, write_reports
+from generator.commands._targets import Target, all_runbooks, to_problem
+from generator.errors import ExitCode, Problem, RunbookError, UsageError, has_errors
+
+
+def lint_problems(paths: Sequence[str], root: str) -> list[Problem]:
+    """Lint first when the lint stage is installed (``generator.lint.lint_tree``)."""
+    try:
+        lint = importlib.import_module("generator.lint")
+    except ImportError:
+        return []
+    lint_tree = getattr(lint, "lint_tree", None)
+    if lint_tree is None or not os.path.isdir(root):
+        return []
+    result = lint_tree(root)
+    return list(getattr(result, "problems", result))
+
+
+def plan_target(
+    target: Target, environ: dict[str, str]
+) -> tuple[list[Decision], dict[str, dict[str, str]], Variables]:
+    """CI decisions for one target: its .check blocks, each run or skipped with a reason."""
+    extraction = target.extraction
+    declared = extraction.variables
+    resolution: Resolution = resolve_variables(declared, {}, {}, environ)
+    variables = Variables(declared, resolution)
+    checks = [c for c in extraction.checks if c.risk is Risk.CHECK]
+    envs = environments(checks, variables, environ)
+    decisions = []
+    for check in checks:
+        why = ci_skip_reason(check, declared, resolution, envs[check.id])
+        decisions.append(Decision(check, Action.SKIP if why else Action.RUN, why))
+    return decisions, envs, variables
+
+
+def run_ci_checks(
+    paths: Sequence[str],
+    *,
+    root: str,
+    json_path: str | None,
+    junit_path: str | None,
+    transcript: str | None,
+    jobs: int,
+    default_timeout: float,
+) -> int:
+    """Lint, then run; exit 0, 1, 3 (lint or block errors) or 4 (nothing ran)."""
+    for path in paths:
+        if not os.path.exists(path):
+            raise UsageError(f"{path}: no such file or directory")
+    problems = lint_problems(paths, root)
+    targets = all_runbooks(paths, root)
+    problems += [to_problem(p) for t in targets for p in t.extraction.problems]
+    if has_errors(problems):
+        raise RunbookError(problems=[p for p in problems if p.severity.value == "error"])
+    for problem in problems:
+        sys.stderr.write(f"{problem}\n")
+    environ = dict(os.environ)
+    err = sys.stderr
+    log = Transcript(transcript) if transcript else None
+    progress = Progress(err, err.isatty(), log)
+    state = RunState()
+    try:
+        for target in targets:
+            decisions, envs, variables = plan_target(target, environ)
+            settings = ExecSettings(
+                tty=False,
+                jobs=jobs,
+                keep_going=True,
+                options=RunOptions(default_timeout=default_timeout, secrets=variables.secrets),
+            )
+            run_plan(
+                decisions,
+                envs,
+                settings,
+                None,
+                out=sys.stdout.buffer,
+                err=sys.stderr.buffer,
+                on_start=progress.start,
+                on_result=progress.result,
+                state=state,
+            )
+            if state.interrupted:
+                break
+    except KeyboardInterrupt:
+        state.interrupted = True
+    write_reports(
+        state.results,
+        json_path=json_path,
+        junit_path=junit_path,
+        interrupted=state.interrupted,
+        environ=environ,
+        stream=err,
+        color=err.isatty(),
+    )
+    code = int(ExitCode.INTERRUPTED) if state.interrupted else exit_code_for(state.results)
+    if log:
+        log.event("end", summary=summarize(state.results), exit_code=code)
+        log.close()
+    if code == ExitCode.NOTHING_RAN:
+        err.write("error: nothing ran: every check was skipped or none was found\n")
+    return code

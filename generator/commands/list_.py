@@ -1,0 +1,59 @@
+"""``runbook list [TARGET...]``: every executable block, its risk and why it would be skipped."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("list")
+@click.argument("targets", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option(
+    "--root", default="runbooks", metavar="DIR", help="Runbooks root (default ./runbooks)."
+)
+def command(targets: tuple[str, ...], as_json: bool, root: str) -> int:
+    """List the blocks of TARGETs (runbook ids, YAML or Markdown files; default: all)."""
+    import json
+    import os
+    import sys
+
+    from checks.select import ci_skip_reason, decide_exec
+    from checks.variables import resolve_variables
+    from generator.commands._session import Variables, environments
+    from generator.commands._targets import all_runbooks, load_targets
+
+    loaded = load_targets(list(targets), root) if targets else all_runbooks([root], root)
+    environ = dict(os.environ)
+    rows = []
+    for target in loaded:
+        ex = target.extraction
+        resolution = resolve_variables(ex.variables, {}, {}, environ)
+        envs = environments(ex.checks, Variables(ex.variables, resolution), environ)
+        for check in ex.checks:
+            decision = decide_exec(check, tty=False, yes=False, allow=())
+            rows.append(
+                {
+                    "id": check.id,
+                    "risk": check.risk.value,
+                    "title": check.title,
+                    "tags": list(check.options.tags),
+                    "requires": list(check.options.requires),
+                    "location": str(check.location),
+                    "check_skip_reason": ci_skip_reason(
+                        check, ex.variables, resolution, envs[check.id]
+                    ),
+                    "exec_without_tty": decision.reason or "runs",
+                }
+            )
+    if as_json:
+        sys.stdout.write(json.dumps({"version": 1, "blocks": rows}, indent=2) + "\n")
+        return 0
+    for row in rows:
+        reason = row["check_skip_reason"] or "runs in check"
+        sys.stdout.write(
+            f"{row['location']}: {row['id']} [{row['risk']}]"
+            + (f" tags={','.join(row['tags'])}" if row["tags"] else "")
+            + (f" requires={','.join(row['requires'])}" if row["requires"] else "")
+            + f" -- {reason}\n"
+        )
+    return 0 if rows else 4

@@ -1,0 +1,177 @@
+"""Where every page of the site lives and how the navigation groups them (no MkDocs here).
+
+URLs are stable and short so an alert's ``runbook_url`` survives reorganisation:
+
+- ``index.md``                               home
+- ``runbooks/<id>.md``                       one page per runbook
+- ``orgs/<org>/index.md``                    one page per ``_defaults.yaml`` folder
+- ``orgs/<org>/services/<service>/index.md`` a service's runbooks (the nav section index)
+- ``alerts/index.md``, ``alerts/<Alert>.md`` alert pages (outside the nav)
+- ``tags/index.md``                          the tags index
+
+The navigation is organisation > service > runbook, with big services split into
+chunks, so with ``navigation.prune`` a page carries only its own section: its size does
+not grow with the number of runbooks.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from generator.model import Org, Runbook
+
+NO_SERVICE = "other"
+"""The service slug of runbooks that name none."""
+
+CHUNK = 60
+"""Most runbooks in one nav section; bigger services are split (nav cost is per section)."""
+
+_SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+NavItem = dict[str, "str | list[NavItem]"] | str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceGroup:
+    """The runbooks of one service within one organisation."""
+
+    org_key: str
+    """URL slug of the organisation (``orgs/<org_key>/``)."""
+    service: str
+    """The service as written (``payments-api``); ``""`` when runbooks name none."""
+    runbooks: tuple[Runbook, ...]
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.service) if self.service else NO_SERVICE
+
+    @property
+    def title(self) -> str:
+        return self.service or "Other runbooks"
+
+    @property
+    def uri(self) -> str:
+        return f"orgs/{self.org_key}/services/{self.slug}/index.md"
+
+
+@dataclass(frozen=True, slots=True)
+class OrgGroup:
+    """An organisation (or the runbooks outside any) with its services."""
+
+    key: str
+    """URL slug; unique among organisations."""
+    org: Org | None
+    """None for runbooks outside every ``_defaults.yaml`` folder."""
+    services: tuple[ServiceGroup, ...]
+
+    @property
+    def title(self) -> str:
+        return self.org.title if self.org else "Runbooks"
+
+    @property
+    def uri(self) -> str:
+        return f"orgs/{self.key}/index.md"
+
+    def runbooks(self) -> tuple[Runbook, ...]:
+        return tuple(rb for svc in self.services for rb in svc.runbooks)
+
+
+def slugify(text: str) -> str:
+    """A URL path segment: ASCII letters, digits, ``_ . -``; never empty or a dot name."""
+    slug = _SLUG_UNSAFE.sub("-", text).strip("-")
+    return slug if slug and slug.strip(".") else "-"
+
+
+def runbook_uri(runbook_id: str) -> str:
+    return f"runbooks/{runbook_id}.md"
+
+
+def alert_uri(alert: str) -> str:
+    return f"alerts/{slugify(alert)}.md"
+
+
+def relative_link(from_uri: str, to_uri: str) -> str:
+    """A Markdown link from one page's source to another's (MkDocs validates these)."""
+    return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
+
+
+def group_runbooks(runbooks: Iterable[Runbook], orgs: Iterable[Org]) -> tuple[OrgGroup, ...]:
+    """Organisations (root first, then by title), each with services sorted by name."""
+    org_list = sorted(orgs, key=lambda o: (o.id != "", o.title.lower(), o.id))
+    keys = _org_keys([o.id for o in org_list])
+    by_org: dict[str | None, list[Runbook]] = {}
+    for rb in runbooks:
+        org_id = rb.org if rb.org in keys else None
+        by_org.setdefault(org_id, []).append(rb)
+    groups = [
+        OrgGroup(keys[o.id], o, _services(keys[o.id], by_org.get(o.id, []))) for o in org_list
+    ]
+    if by_org.get(None):
+        loose_key = _unique("runbooks", set(keys.values()))
+        groups.append(OrgGroup(loose_key, None, _services(loose_key, by_org[None])))
+    return tuple(groups)
+
+
+def _org_keys(org_ids: Sequence[str]) -> dict[str, str]:
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for org_id in org_ids:
+        key = _unique(slugify(org_id.replace("/", "-")) if org_id else "root", taken)
+        taken.add(key)
+        out[org_id] = key
+    return out
+
+
+def _unique(key: str, taken: set[str]) -> str:
+    candidate, n = key, 2
+    while candidate in taken:
+        candidate, n = f"{key}-{n}", n + 1
+    return candidate
+
+
+def _services(org_key: str, runbooks: list[Runbook]) -> tuple[ServiceGroup, ...]:
+    by_service: dict[str, list[Runbook]] = {}
+    for rb in runbooks:
+        by_service.setdefault(rb.service or "", []).append(rb)
+    # Two spellings that slug alike ("Payments API" / "payments-api") share one page.
+    merged: dict[str, tuple[str, list[Runbook]]] = {}
+    for name in sorted(by_service, key=lambda s: (s == "", s.lower())):
+        slug = slugify(name) if name else NO_SERVICE
+        merged.setdefault(slug, (name, []))[1].extend(by_service[name])
+    return tuple(
+        ServiceGroup(org_key, name, tuple(sorted(rbs, key=_runbook_order)))
+        for name, rbs in merged.values()
+    )
+
+
+def _runbook_order(rb: Runbook) -> tuple[str, str]:
+    return (rb.title.lower(), rb.id)
+
+
+def build_nav(groups: Sequence[OrgGroup], titles: dict[str, str]) -> list[NavItem]:
+    """MkDocs ``nav`` for the generated pages; ``titles`` maps a URI to its escaped title."""
+    nav: list[NavItem] = [{"Home": "index.md"}]
+    for group in groups:
+        children: list[NavItem] = [group.uri]
+        for svc in group.services:
+            svc_children: list[NavItem] = [svc.uri]
+            rbs = svc.runbooks
+            if len(rbs) <= CHUNK:
+                svc_children.extend(_runbook_items(rbs, titles))
+            else:
+                for start in range(0, len(rbs), CHUNK):
+                    part = rbs[start : start + CHUNK]
+                    label = f"{start + 1}–{start + len(part)}"
+                    svc_children.append({label: _runbook_items(part, titles)})
+            children.append({titles[svc.uri]: svc_children})
+        nav.append({titles[group.uri]: children})
+    nav.append({"Alerts": "alerts/index.md"})
+    nav.append({"Tags": "tags/index.md"})
+    return nav
+
+
+def _runbook_items(runbooks: Sequence[Runbook], titles: dict[str, str]) -> list[NavItem]:
+    return [{titles[runbook_uri(rb.id)]: runbook_uri(rb.id)} for rb in runbooks]

@@ -118,7 +118,7 @@ def _pick(
     if name in env_file:
         text, line = env_file[name]
         return Value(text, f"env-file {env_file_path}:{line}")
-    if name in environ:
+    if environ.get(name):  # an empty exported variable is as good as unset
         return Value(environ[name], "environment")
     return None
 

@@ -388,3 +388,19 @@ def test_jobs_runs_blocks_in_parallel_with_prefixed_output(tmp_path: Path) -> No
     results = json.loads((tmp_path / "r.json").read_text())["results"]
     assert [r["id"] for r in results] == [f"j--b{i}" for i in range(8)]  # page order
     assert all(r["stdout"] == f"line-{i}\n" for i, r in enumerate(results))
+
+
+def test_list_shows_risk_requirements_location_and_skip_reason(work: Path) -> None:
+    proc = runbook("list", "demo.md", "--json", cwd=work, env={"API_TOKEN": ""})
+    assert proc.returncode == 0, proc.stderr
+    blocks = {b["id"]: b for b in json.loads(proc.stdout)["blocks"]}
+    assert blocks["demo--hello"]["check_skip_reason"] == ""
+    assert blocks["demo--token"]["check_skip_reason"] == (
+        "needs API_TOKEN (no value: set it with --var API_TOKEN=... or the environment)"
+    )
+    assert blocks["demo--restart"]["location"] == "demo.md:28:1"
+    assert blocks["demo--drop-cache"]["exec_without_tty"] == (
+        "destructive: needs consent and there is no TTY (pass --allow destructive)"
+    )
+    text = runbook("list", "demo.md", cwd=work, env={"API_TOKEN": "x"}).stdout.splitlines()
+    assert text[0] == "demo.md:13:1: demo--hello [check] -- runs in check"

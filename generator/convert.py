@@ -1,0 +1,420 @@
+"""YAML nodes -> model objects, driven by ``generator.spec``; every problem collected.
+
+This is the only code that knows YAML marks: ``locate`` turns a node's 0-based mark into
+a 1-based ``SourceLocation``. Conversion never raises for any input: a value that does not
+fit its field becomes a located ``Problem`` and the field is left out.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from checks.header import parse_duration
+from checks.model import Risk, SourceLocation, Variable
+from generator import model, spec
+from generator.errors import Problem, Severity, did_you_mean
+
+TAG = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL = TAG + "str", TAG + "int", TAG + "float", TAG + "bool", TAG + "null"
+TIMESTAMP, MERGE, MAP, SEQ = TAG + "timestamp", TAG + "merge", TAG + "map", TAG + "seq"
+_SCALAR_TAGS = frozenset({STR, INT, FLOAT, BOOL, TIMESTAMP})
+_NUMBER_TAGS = frozenset({INT, FLOAT})
+
+MAX_DEPTH = 64
+"""Deepest object nesting (sections in sections); aliases can make a cycle."""
+MAX_NODES = 500_000
+"""Nodes visited per file; aliases can expand a small file exponentially."""
+
+_SLUG = re.compile(spec.SLUG_PATTERN)
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})\Z")
+_INVALID: Any = object()
+"""Returned for a value that did not convert (its problem is already recorded)."""
+_CONSTRUCTOR = SafeConstructor()
+_FIELDS: dict[str, dict[str, spec.Field]] = {
+    name: {f.name: f for f in s.fields} for name, s in spec.OBJECTS.items()
+}
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    name: tuple(f.name for f in s.fields if f.required) for name, s in spec.OBJECTS.items()
+}
+_CLASSES: dict[str, type] = {
+    name: getattr(model, name) for name in spec.OBJECTS if name not in ("Runbook", "Defaults")
+}
+
+
+def locate(path: str, node: Node) -> SourceLocation:
+    """The one place a 0-based YAML mark becomes a 1-based location."""
+    mark = node.start_mark
+    return SourceLocation(path, mark.line + 1, mark.column + 1)
+
+
+def show(node: Node, limit: int = 60) -> str:
+    """A short YAML-ish rendering of a node for messages: ``'text'``, ``5``, ``[1, 2]``."""
+    text = _show(node, 3)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _show(node: Node, depth: int) -> str:
+    if isinstance(node, ScalarNode):
+        value = str(node.value)
+        if node.tag == STR:
+            return "''" if not value else repr(value) if "'" in value else f"'{value}'"
+        if node.tag not in _SCALAR_TAGS and node.tag != NULL:
+            return f"{node.tag} {value}"
+        return "null" if node.tag == NULL and value in ("", "~") else value
+    if depth <= 0:
+        return "..."
+    if isinstance(node, SequenceNode):
+        return "[" + ", ".join(_show(n, depth - 1) for n in node.value[:6]) + "]"
+    if isinstance(node, MappingNode):
+        pairs = (f"{_show(k, 0)}: {_show(v, depth - 1)}" for k, v in node.value[:6])
+        return "{" + ", ".join(pairs) + "}"
+    return "?"
+
+
+class Converter:
+    """Converts one file's nodes; collects its problems in ``problems``."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+        self._budget = MAX_NODES
+        self._reported: set[tuple[int, int, str]] = set()
+
+    # --- problems ------------------------------------------------------------------------
+
+    def error(self, node: Node, ctx: str, message: str) -> None:
+        """Record a located error; the same node and message is reported once (aliases)."""
+        mark = node.start_mark
+        key = (mark.line, mark.column, message)
+        if key in self._reported:
+            return
+        self._reported.add(key)
+        text = f"{ctx}: {message}" if ctx else message
+        self.problems.append(Problem(locate(self.path, node), Severity.ERROR, text))
+
+    def _expected(self, node: Node, ctx: str, what: str, expected: str, hint: str = "") -> Any:
+        self.error(node, ctx, f"{what} must be {expected}, got {show(node)}{hint}")
+        return _INVALID
+
+    # --- mappings ------------------------------------------------------------------------
+
+    def pairs(self, node: MappingNode, ctx: str) -> list[tuple[str, Node, Node]]:
+        """(key, key node, value node) with merge keys applied and duplicates reported."""
+        out: dict[str, tuple[str, Node, Node]] = {}
+        merged: list[tuple[str, Node, Node]] = []
+        for knode, vnode in node.value:
+            if knode.tag == MERGE:
+                merged.extend(self._merge(vnode, ctx))
+                continue
+            if not isinstance(knode, ScalarNode) or knode.tag != STR:
+                self.error(knode, ctx, f"key {show(knode)} must be a string")
+                continue
+            key = str(knode.value)
+            first = out.get(key)
+            if first is not None:
+                line = first[1].start_mark.line + 1
+                self.error(knode, ctx, f"duplicate key '{key}' (first at line {line})")
+            out[key] = (key, knode, vnode)
+        for item in merged:
+            out.setdefault(item[0], item)
+        return list(out.values())
+
+    def _merge(self, vnode: Node, ctx: str) -> list[tuple[str, Node, Node]]:
+        sources = vnode.value if isinstance(vnode, SequenceNode) else [vnode]
+        out: list[tuple[str, Node, Node]] = []
+        for source in sources:
+            if isinstance(source, MappingNode):
+                out.extend(self.pairs(source, ctx))
+            else:
+                self.error(source, ctx, f"'<<' must merge a mapping, got {show(source)}")
+        return out
+
+    def fields(
+        self, node: Node, obj: spec.ObjectSpec, ctx: str, depth: int
+    ) -> tuple[dict[str, Any], dict[str, Node]] | None:
+        """The converted fields of a mapping (attr -> value) and the key nodes given.
+
+        None when a required key is missing (the object cannot be built)."""
+        known = _FIELDS[obj.name]
+        kwargs: dict[str, Any] = {}
+        given: dict[str, Node] = {}
+        assert isinstance(node, MappingNode)
+        for key, knode, vnode in self.pairs(node, ctx):
+            field = known.get(key)
+            given[key] = knode
+            if field is None:
+                self.error(knode, ctx, f"unknown key '{key}'{did_you_mean(key, known)}")
+                continue
+            value = self.value(field.type, vnode, ctx, f"'{key}'", depth)
+            if value is not _INVALID:
+                kwargs[field.target] = value
+        missing = [name for name in _REQUIRED[obj.name] if name not in given]
+        for name in missing:
+            self.error(node, ctx, f"missing required key '{name}'")
+        return None if missing else (kwargs, given)
+
+    # --- values --------------------------------------------------------------------------
+
+    def value(self, ftype: spec.FieldType, node: Node, ctx: str, what: str, depth: int) -> Any:
+        """``node`` converted to ``ftype``'s Python value, or ``_INVALID`` (problem recorded)."""
+        self._budget -= 1
+        if self._budget < 0:
+            if self._budget == -1:
+                self.error(node, "", "document too large (more than 500000 values after aliases)")
+            return _INVALID
+        handler = _HANDLERS[type(ftype)]
+        return handler(self, ftype, node, ctx, what, depth)
+
+    def _text(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+        if isinstance(node, ScalarNode) and (
+            node.tag in (STR, TIMESTAMP) or (ftype.numbers and node.tag in _NUMBER_TAGS)
+        ):
+            return str(node.value)
+        return self._expected(node, ctx, what, "a string")
+
+    def _scalar(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+        if isinstance(node, ScalarNode) and node.tag in _SCALAR_TAGS:
+            return str(node.value)
+        return self._expected(node, ctx, what, "a string, number or boolean")
+
+    def _slug(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+        if isinstance(node, ScalarNode) and node.tag == STR and _SLUG.match(str(node.value)):
+            return str(node.value)
+        expected = "a slug (lowercase letters, digits and '-', starting with a letter or digit)"
+        return self._expected(node, ctx, what, expected)
+
+    def _date(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+        if isinstance(node, ScalarNode) and node.tag in (STR, TIMESTAMP):
+            m = _DATE.match(str(node.value).strip())
+            if m:
+                try:
+                    return datetime.date(*(int(g) for g in m.groups())).isoformat()
+                except ValueError:
+                    pass
+        return self._expected(node, ctx, what, "a date like 2026-10-01")
+
+    def _duration(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+        seconds: float | None = None
+        if isinstance(node, ScalarNode):
+            try:
+                if node.tag in _NUMBER_TAGS:
+                    seconds = float(self._construct(node))
+                elif node.tag == STR:
+                    seconds = parse_duration(str(node.value))
+            except (ValueError, OverflowError, ConstructorError):
+                seconds = None
+        if seconds is None or not math.isfinite(seconds) or seconds <= 0:
+            return self._expected(node, ctx, what, "a duration like 30s or 5m")
+        return seconds
+
+    def _regex(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+        if not (isinstance(node, ScalarNode) and node.tag == STR):
+            return self._expected(node, ctx, what, "a regular expression (a string)")
+        text = str(node.value)
+        try:
+            re.compile(text)
+        except (re.error, RecursionError, OverflowError) as exc:
+            self.error(node, ctx, f"{what} {show(node)} is not a valid regex: {exc}")
+            return _INVALID
+        return text
+
+    def _bool(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+        if isinstance(node, ScalarNode) and node.tag == BOOL:
+            return bool(self._construct(node))
+        return self._expected(node, ctx, what, "true or false")
+
+    def _exit_code(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+        if isinstance(node, ScalarNode) and node.tag == INT:
+            try:
+                code = int(self._construct(node))
+            except (ValueError, ConstructorError):
+                code = -1
+            if 0 <= code <= 255:
+                return code
+        return self._expected(node, ctx, what, "an exit code 0-255")
+
+    def _enum(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+        values: tuple[str, ...] = ftype.values
+        if isinstance(node, ScalarNode) and node.tag == STR and node.value in values:
+            return str(node.value)
+        hint = did_you_mean(str(node.value), values) if isinstance(node, ScalarNode) else ""
+        return self._expected(node, ctx, what, "one of " + ", ".join(values), hint)
+
+    def _list(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+        if not (isinstance(node, SequenceNode) and node.tag == SEQ):
+            return self._expected(node, ctx, what, "a list")
+        return self._items(ftype.item, node, ctx, what, depth)
+
+    def _items(self, item: spec.FieldType, node: SequenceNode, ctx: str, what: str, d: int) -> Any:
+        out = []
+        for i, child in enumerate(node.value, 1):
+            if isinstance(item, spec.Obj):
+                value = self._object_item(item, child, ctx, what, i, d)
+            else:
+                value = self.value(item, child, ctx, f"{what} item {i}", d)
+            if value is not _INVALID:
+                out.append(value)
+        return tuple(out)
+
+    def _one_or_list(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+        if isinstance(node, SequenceNode) and node.tag == SEQ:
+            return self._items(ftype.item, node, ctx, what, depth)
+        value = self.value(ftype.item, node, ctx, what, depth)
+        return value if value is _INVALID else (value,)
+
+    def _map(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+        if not (isinstance(node, MappingNode) and node.tag == MAP):
+            return self._expected(node, ctx, what, "a mapping")
+        pattern = re.compile(ftype.key_pattern) if ftype.key_pattern else None
+        out = []
+        for key, knode, vnode in self.pairs(node, ctx):
+            if pattern and not pattern.match(key):
+                expected = "letters, digits and '_', not starting with a digit"
+                self.error(knode, ctx, f"{ftype.key_label} name '{key}' must be {expected}")
+                continue
+            if isinstance(ftype.value, spec.Obj):
+                obj = spec.OBJECTS[ftype.value.name]
+                label = f"{obj.label} '{key}'"
+                value = self.object(obj, vnode, label, what, depth, name=key, at=knode)
+            else:
+                value = self.value(ftype.value, vnode, ctx, f"{what} '{key}'", depth)
+            if value is not _INVALID:
+                out.append((key, value))
+        if isinstance(ftype.value, spec.Obj):
+            return tuple(v for _, v in out)
+        return tuple(out)
+
+    def _obj(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+        obj = spec.OBJECTS[ftype.name]
+        label = f"{ctx}: {what[1:-1]}" if ctx else what[1:-1]
+        return self.object(obj, node, self._label(obj, node, label), what, depth)
+
+    def _object_item(
+        self, item: spec.Obj, node: Node, ctx: str, what: str, index: int, depth: int
+    ) -> Any:
+        obj = spec.OBJECTS[item.name]
+        fallback = f"{obj.label} #{index}"
+        fallback = f"{ctx}: {fallback}" if ctx else fallback
+        return self.object(obj, node, self._label(obj, node, fallback), f"{what} item", depth)
+
+    def _label(self, obj: spec.ObjectSpec, node: Node, fallback: str) -> str:
+        """``step 'promote'`` when the object names itself, else the fallback."""
+        if obj.ident and isinstance(node, MappingNode):
+            for knode, vnode in node.value:
+                if (
+                    isinstance(knode, ScalarNode)
+                    and knode.value == obj.ident
+                    and isinstance(vnode, ScalarNode)
+                    and vnode.tag in _SCALAR_TAGS
+                    and vnode.value
+                ):
+                    return f"{obj.label} '{str(vnode.value)[:40]}'"
+        return fallback
+
+    def object(
+        self,
+        obj: spec.ObjectSpec,
+        node: Node,
+        ctx: str,
+        what: str,
+        depth: int,
+        name: str | None = None,
+        at: Node | None = None,
+    ) -> Any:
+        """A model object from a mapping (or its string shorthand), or ``_INVALID``."""
+        if depth >= MAX_DEPTH:
+            self.error(node, ctx, f"nested more than {MAX_DEPTH} levels deep")
+            return _INVALID
+        if obj.shorthand and isinstance(node, ScalarNode) and node.tag == STR:
+            kwargs: dict[str, Any] = {obj.shorthand: str(node.value)}
+            given: dict[str, Node] = {}
+        elif isinstance(node, MappingNode) and node.tag == MAP:
+            result = self.fields(node, obj, ctx, depth + 1)
+            if result is None:
+                return _INVALID
+            kwargs, given = result
+        else:
+            expected = "a string or a mapping" if obj.shorthand else "a mapping"
+            return self._expected(node, ctx, what, expected)
+        check = _CHECKS.get(obj.name)
+        if check is not None:
+            check(self, kwargs, given, node, ctx)
+        return build(obj.name, kwargs, locate(self.path, at or node), name)
+
+    def _construct(self, node: ScalarNode) -> Any:
+        return _CONSTRUCTOR.construct_object(node, deep=True)
+
+
+def build(name: str, kwargs: dict[str, Any], location: SourceLocation, key: str | None) -> Any:
+    """Instantiate the model class ``name`` from converted fields."""
+    if name == "Step" and "kind" in kwargs:
+        kwargs["kind"] = Risk(kwargs["kind"])
+    if name == "Variable":
+        return Variable(name=key or "", location=location, **kwargs)
+    return _CLASSES[name](location=location, **kwargs)
+
+
+# --- cross-field checks (per object) -----------------------------------------------------
+
+
+def _check_step(
+    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str
+) -> None:
+    if "shell" in given and "interpreter" in given:
+        c.error(
+            given["interpreter"], ctx, "'shell' and 'interpreter' exclude each other (give one)"
+        )
+    kind = kw.get("kind", "check")
+    if kind != "manual" and "run" not in given:
+        c.error(node, ctx, f"a {kind} step needs 'run' (or 'kind: manual')")
+
+
+def _check_variable(
+    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str
+) -> None:
+    default = kw.get("default")
+    if default is None:
+        return
+    choices = kw.get("choices")
+    if choices and default not in choices:
+        listed = ", ".join(choices)
+        c.error(given["default"], ctx, f"default '{default}' is not one of the choices: {listed}")
+    pattern = kw.get("pattern")
+    if pattern is not None and re.fullmatch(pattern, default) is None:
+        c.error(given["default"], ctx, f"default '{default}' does not match pattern '{pattern}'")
+
+
+def _check_scheme(
+    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str
+) -> None:
+    kw.setdefault("name", "custom")
+
+
+_CHECKS: dict[str, Callable[[Converter, dict[str, Any], dict[str, Node], Node, str], None]] = {
+    "Step": _check_step,
+    "Variable": _check_variable,
+    "SeverityScheme": _check_scheme,
+}
+
+_HANDLERS: dict[type, Callable[..., Any]] = {
+    spec.Text: Converter._text,
+    spec.Scalar: Converter._scalar,
+    spec.Slug: Converter._slug,
+    spec.Date: Converter._date,
+    spec.Duration: Converter._duration,
+    spec.Regex: Converter._regex,
+    spec.Bool: Converter._bool,
+    spec.ExitCode: Converter._exit_code,
+    spec.Enum: Converter._enum,
+    spec.ListOf: Converter._list,
+    spec.OneOrList: Converter._one_or_list,
+    spec.MapOf: Converter._map,
+    spec.Obj: Converter._obj,
+}

@@ -1,0 +1,228 @@
+"""Comms templates render in a sandbox: escapes, limits, escaping of values, located errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from checks.model import Variable
+from generator.comms import check_template, render_example, render_template
+from generator.comms_sandbox import Escape, Namespace, environment, render_source
+from generator.errors import ExitCode, RunbookError
+from generator.model import CommsTemplate, Runbook, SourceLocation
+
+RUNBOOK = Runbook(
+    id="db-pool",
+    title="Database connection pool exhausted",
+    service="payments-api",
+    owner="team-dba",
+    severity="SEV2",
+    variables=(Variable("DB_HOST"), Variable("DB_PASSWORD", secret=True)),
+)
+TEMPLATE_AT = SourceLocation("runbooks/acme/db.yaml", 40, 7)
+BODY_AT = SourceLocation("runbooks/acme/db.yaml", 43, 11)
+
+
+def template(body: str, **kwargs: object) -> CommsTemplate:
+    return CommsTemplate(
+        id="slack-update",
+        body=body,
+        location=TEMPLATE_AT,
+        body_location=BODY_AT,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def render_error(body: str, **kwargs: object) -> str:
+    with pytest.raises(RunbookError) as info:
+        render_example(RUNBOOK, template(body, **kwargs))
+    assert info.value.exit_code == ExitCode.INVALID
+    return info.value.format()
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "ok\n{{ ''.__class__.__mro__ }}",
+            "runbooks/acme/db.yaml:44:11: error: comms template 'slack-update': sandbox: "
+            "access to attribute '__class__' of 'str' object is unsafe.",
+        ),
+        (
+            "{{ cycler.__init__.__globals__ }}",
+            "runbooks/acme/db.yaml:43:11: error: comms template 'slack-update': sandbox: "
+            "access to attribute '__init__' of 'type' object is unsafe.",
+        ),
+        (
+            "\n\n{{ incident.__class__.__base__.__subclasses__() }}",
+            "runbooks/acme/db.yaml:45:11: error: comms template 'slack-update': sandbox: "
+            "access to attribute '__class__' of 'Namespace' object is unsafe.",
+        ),
+        (
+            "{{ runbook.update(id='x') }}",
+            "runbooks/acme/db.yaml:43:11: error: comms template 'slack-update': sandbox: "
+            "access to attribute 'update' of 'Namespace' object is unsafe.",
+        ),
+        (
+            "{{ incident.title|attr('__class__') }}",
+            "runbooks/acme/db.yaml:43:11: error: comms template 'slack-update': sandbox: "
+            "access to attribute '__class__' of 'str' object is unsafe.",
+        ),
+    ],
+)
+def test_sandbox_escapes_are_located_errors(body: str, expected: str) -> None:
+    assert render_error(body) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{% for i in range(10**6) %}{% endfor %}", "range() of 1000000 items exceeds"),
+        ("{{ 2 ** incident.impact.users_affected }}", "exponent 15000 exceeds the limit of 64"),
+        ("{% for i in range(100000) %}x{% endfor %}", "range() of 100000 items exceeds"),
+        (
+            "{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}",
+            "template does more than 100000 steps of work",
+        ),
+        ("{{ 'x' * 1000000 }}", "repetition would make 1000000 items"),
+        ("{{ 'x'|center(1000000000) }}", "width 1000000000 exceeds the limit"),
+        ("{{ 'x'.ljust(1000000000) }}", "width 1000000000 exceeds the limit"),
+        ("{{ '{:>1000000000}'.format(1) }}", "asks for a width over 10000"),
+        ("{% for i in range(1000) %}{{ 'y' * 100 }}{% endfor %}", "rendered text exceeds"),
+        ("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "recursion too deep"),
+        (
+            "{% macro f(n) %}{% if n < 30 %}{{ f(n+1) }}{{ f(n+1) }}{% endif %}{% endmacro %}"
+            "{{ f(0) }}",
+            "template does more than 100000 steps of work",
+        ),
+    ],
+)
+def test_work_and_output_are_bounded(body: str, message: str) -> None:
+    text = render_error(body)
+    assert text.startswith("runbooks/acme/db.yaml:43:11: error: comms template 'slack-update': ")
+    assert message in text
+
+
+def test_oversized_template_is_refused_before_parsing() -> None:
+    text = render_error("x" * 20_001)
+    assert text == (
+        "runbooks/acme/db.yaml:43:11: error: comms template 'slack-update': sandbox: "
+        "template has 20001 characters, over the limit of 20000"
+    )
+
+
+def test_missing_value_names_the_variable_and_the_line() -> None:
+    text = render_error("Status: {{ incident.status }}\nPostmortem: {{ postmortem_url }}")
+    assert text == (
+        "runbooks/acme/db.yaml:44:11: error: comms template 'slack-update': undefined variable "
+        "'postmortem_url' (pass --set postmortem_url=VALUE, or name it in the template's examples)"
+    )
+
+
+def test_missing_incident_field_names_the_dotted_path() -> None:
+    record_free = template("{{ incident.impact.summary }} / {{ incident.eta }}")
+    context = {"incident": Namespace("incident", {"impact": Namespace("incident.impact", {})})}
+    with pytest.raises(RunbookError) as info:
+        render_template(RUNBOOK, record_free, context)
+    assert info.value.format() == (
+        "runbooks/acme/db.yaml:43:11: error: comms template 'slack-update': undefined variable "
+        "'incident.impact.summary': the incident has no value for it "
+        "(record it, or pass --set incident.impact.summary=VALUE)"
+    )
+
+
+def test_without_body_location_the_template_line_and_body_line_are_given() -> None:
+    bare = CommsTemplate(id="email", channel="email", body="a\nb\n{{ nope }}", location=TEMPLATE_AT)
+    with pytest.raises(RunbookError) as info:
+        render_example(RUNBOOK, bare)
+    assert info.value.format() == (
+        "runbooks/acme/db.yaml:40:7: error: comms template 'email': undefined variable 'nope' "
+        "(pass --set nope=VALUE, or name it in the template's examples) (body line 3)"
+    )
+
+
+def test_slack_escapes_filled_in_values_but_not_the_template_text() -> None:
+    slack = template("<!here> *{{ incident.title }}* & {{ note }}", channel="slack")
+    context = {
+        "incident": Namespace("incident", {"title": "<!channel> DB & <https://x|click>"}),
+        "note": "a > b",
+    }
+    _, body = render_template(RUNBOOK, slack, context)
+    assert body == "<!here> *&lt;!channel&gt; DB &amp; &lt;https://x|click&gt;* & a &gt; b"
+
+
+def test_html_format_html_escapes_values_and_plain_email_does_not() -> None:
+    context = {"incident": Namespace("incident", {"title": "<b>DB</b> & co"})}
+    html = template("<p>{{ incident.title }}</p>", channel="email", format="html")
+    plain = template("Title: {{ incident.title }}", channel="email")
+    assert render_template(RUNBOOK, html, context)[1] == "<p>&lt;b&gt;DB&lt;/b&gt; &amp; co</p>"
+    assert render_template(RUNBOOK, plain, context)[1] == "Title: <b>DB</b> & co"
+
+
+def test_secret_variables_are_never_rendered() -> None:
+    text = render_error("{{ DB_PASSWORD }}")
+    assert text == (
+        "runbooks/acme/db.yaml:43:11: error: comms template 'slack-update': "
+        "'DB_PASSWORD' is a secret variable; secrets are never rendered"
+    )
+    leaky = template("Title: {{ incident.title }}")
+    context = {"incident": Namespace("incident", {"title": "pw is hunter2!"})}
+    _, body = render_template(RUNBOOK, leaky, context, secret_values=["hunter2"])
+    assert body == "Title: pw is ********!"
+
+
+def test_example_render_uses_examples_and_the_sample_incident() -> None:
+    example = template(
+        "[{{ incident.severity }} {{ incident.severity_label }}] {{ incident.title }}\n"
+        "Since {{ incident.started_at|time }}, next update {{ incident.next_update|time }}\n"
+        "Postmortem: {{ postmortem_url }}",
+        subject="{{ incident.id }}",
+        examples=(("postmortem_url", "https://docs.example.com/pm/1"),),
+    )
+    assert render_example(RUNBOOK, example) == (
+        "INC-20240115-1415",
+        "[SEV2 High] Database connection pool exhausted\n"
+        "Since 14:15 UTC, next update 15:15 UTC\n"
+        "Postmortem: https://docs.example.com/pm/1",
+    )
+
+
+def test_check_template_reports_syntax_unknown_fields_and_undeclared_names() -> None:
+    broken = template("fine\n{% if incident.status %}open")
+    assert [str(p) for p in check_template(RUNBOOK, broken)] == [
+        "runbooks/acme/db.yaml:44:11: error: comms template 'slack-update': syntax error: "
+        "Unexpected end of template. Jinja was looking for the following tags: 'elif' or 'else' "
+        "or 'endif'. The innermost block that needs to be closed is 'if'."
+    ]
+    unknown = template(
+        "{{ incident.titel }}\n{{ incident.impact.user_affected }}\n"
+        "{{ pm_link }} {{ runbook.owner }}",
+        examples=(("pm_url", "x"),),
+    )
+    problems = check_template(RUNBOOK, unknown)
+    assert [str(p) for p in problems] == [
+        "runbooks/acme/db.yaml:43:11: error: comms template 'slack-update': "
+        "'incident' has no field 'titel' (did you mean 'title'?)",
+        "runbooks/acme/db.yaml:44:11: error: comms template 'slack-update': "
+        "'incident.impact' has no field 'user_affected' (did you mean 'users_affected'?)",
+        "runbooks/acme/db.yaml:45:11: error: comms template 'slack-update': "
+        "'pm_link' is not provided by the context (did you mean 'pm_url'?): "
+        "name it in the template's examples (and pass --set pm_link=VALUE)",
+    ]
+    assert {p.rule for p in problems} == {"comms-template"}
+
+
+def test_check_template_passes_a_good_template_and_reports_render_failures() -> None:
+    good = template("{% for a in incident.actions %}{{ a.block }} {{ a.status }}{% endfor %}")
+    assert check_template(RUNBOOK, good) == []
+    bad = template("{{ incident.title + 1 }}")
+    assert [str(p) for p in check_template(RUNBOOK, bad)] == [
+        "runbooks/acme/db.yaml:43:11: error: comms template 'slack-update': "
+        'TypeError: can only concatenate str (not "int") to str'
+    ]
+
+
+def test_environments_share_nothing_between_renders() -> None:
+    env = environment(Escape.NONE)
+    assert render_source(env, "{% for i in range(900) %}{% endfor %}done", {}) == "done"
+    # A second render starts with a fresh budget.
+    assert render_source(env, "{% for i in range(900) %}{% endfor %}done", {}) == "done"

@@ -1,0 +1,562 @@
+"""Runbook model -> the complete page Markdown (Material for MkDocs flavour).
+
+Pure functions, no I/O and no MkDocs: the site plugin, ``runbook render --out`` and the
+pytest plugin all use this. Every text field goes through ``render_text`` (raw HTML never
+passes); every executable step becomes a top-level fence written by
+``checks.header.format_header`` (``render_blocks``), so the executor runs exactly what the
+page shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from checks.model import Risk
+from generator.model import (
+    CommsTemplate,
+    Contact,
+    Link,
+    Resolution,
+    Runbook,
+    Scenario,
+    Section,
+    SeverityScheme,
+    Step,
+    Table,
+)
+from generator.render_blocks import (
+    block_command,
+    fenced,
+    render_step,
+    render_variables_block,
+)
+from generator.render_text import (
+    code_span,
+    escape_cell,
+    escape_inline,
+    escape_text,
+    link,
+)
+
+__all__ = [
+    "PageContext",
+    "block_command",
+    "escape_text",
+    "render_runbook",
+    "render_steps_markdown",
+]
+
+_CALLOUT_TYPES = frozenset(
+    {"note", "abstract", "info", "tip", "success", "question", "warning", "failure", "danger",
+     "bug", "example", "quote", "caution", "important", "attention", "error", "hint"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    """What a page needs beyond its runbook (all optional)."""
+
+    org_url: str | None = None
+    """Relative link to the organisation page."""
+    org_title: str | None = None
+    last_results: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """Block id -> (status, finished_at ISO) from a check report."""
+    today: dt.date | None = None
+    """For the stale marker; None shows no marker."""
+    severity_scheme: SeverityScheme | None = None
+    """The scheme in force (``loader.severity_scheme``); else the runbook's own."""
+
+
+def render_runbook(runbook: Runbook, context: PageContext | None = None) -> str:
+    """The complete page Markdown for ``runbook``."""
+    ctx = context if context is not None else PageContext()
+    page = _Page(runbook, ctx)
+    page.front_matter()
+    page.add(f"# {escape_inline(runbook.title)}")
+    if runbook.summary.strip():
+        page.add(escape_text(runbook.summary, heading_floor=1))
+    page.header()
+    page.variables()
+    for section in runbook.sections:
+        page.section(section, 2)
+    page.scenarios()
+    page.escalation()
+    page.contacts()
+    page.roles()
+    page.links()
+    page.communications()
+    page.post_incident()
+    page.maintenance()
+    if runbook.closing.strip():
+        page.add("---")
+        page.add(escape_text(runbook.closing, heading_floor=1))
+    return page.text()
+
+
+def render_steps_markdown(runbook: Runbook) -> str:
+    """Only the variables block and every step, in page order (for tools, not the site)."""
+    page = _Page(runbook, PageContext())
+    page.add(f"# {escape_inline(runbook.title)}")
+    page.variables(table=False)
+    for step in runbook.all_steps():
+        page.blocks.extend(render_step(runbook, step, 2))
+    return page.text()
+
+
+class _Page:
+    """Collects Markdown blocks; blocks are separated by one blank line."""
+
+    def __init__(self, runbook: Runbook, ctx: PageContext) -> None:
+        self.rb = runbook
+        self.ctx = ctx
+        self.blocks: list[str] = []
+        self.scheme = ctx.severity_scheme or runbook.severities
+
+    def add(self, block: str) -> None:
+        if block.strip():
+            self.blocks.append(block.rstrip("\n"))
+
+    def text(self) -> str:
+        return "\n\n".join(self.blocks) + "\n"
+
+    # -- head --------------------------------------------------------------------------
+
+    def front_matter(self) -> None:
+        rb = self.rb
+        # JSON strings are valid YAML; titles are entity-escaped because themes print
+        # page titles without escaping.
+        lines = ["---", f"title: {json.dumps(_plain(rb.title))}"]
+        if rb.summary.strip():
+            lines.append(f"description: {json.dumps(_plain(rb.summary))}")
+        if rb.tags:
+            lines.append(f"tags: {json.dumps([_plain(t) for t in rb.tags])}")
+        lines.append("---")
+        self.blocks.append("\n".join(lines))
+
+    def severity_text(self, level_id: str) -> str:
+        level = self.scheme.level(level_id) if self.scheme else None
+        text = f"**{escape_inline(level_id)}**"
+        if level is not None and level.label:
+            text += f" ({escape_inline(level.label)})"
+        return text
+
+    def header(self) -> None:
+        rb = self.rb
+        rows: list[str] = []
+
+        def row(label: str, value: str | None) -> None:
+            if value:
+                rows.append(f"- **{label}:** {value}")
+
+        row("Service", escape_inline(rb.service) if rb.service else None)
+        row("Owner", escape_inline(rb.owner) if rb.owner else None)
+        row("Severity", self.severity_text(rb.severity) if rb.severity else None)
+        row("Alerts", ", ".join(code_span(a) for a in rb.alerts) if rb.alerts else None)
+        row("Version", escape_inline(rb.version) if rb.version else None)
+        row("Status", escape_inline(rb.status) if rb.status else None)
+        row("Audience", escape_inline(rb.audience) if rb.audience else None)
+        row("On-call", escape_inline(rb.oncall) if rb.oncall else None)
+        row("Last reviewed", self.review_text())
+        if self.ctx.org_title:
+            title, url = self.ctx.org_title, self.ctx.org_url
+            row("Organisation", link(title, url) if url else escape_inline(title))
+        if rows:
+            self.add("\n".join(rows))
+
+    def review_text(self) -> str | None:
+        rb = self.rb
+        if not rb.last_reviewed:
+            return None
+        text = escape_inline(rb.last_reviewed)
+        due = review_due(rb, self.ctx.today)
+        if due is not None:
+            text += f" · **stale** (review was due {due.isoformat()})"
+        return text
+
+    def variables(self, *, table: bool = True) -> None:
+        variables = self.rb.variables
+        if not variables:
+            return
+        self.add("## Variables")
+        self.add(render_variables_block(variables))
+        if not table:
+            return
+        lines = ["| Name | Description | Default | Notes |", "| --- | --- | --- | --- |"]
+        for var in variables:
+            notes: list[str] = []
+            if var.required:
+                notes.append("required")
+            if var.secret:
+                notes.append("secret")
+            if var.choices:
+                notes.append("one of " + ", ".join(code_span(c) for c in var.choices))
+            if var.pattern:
+                notes.append("matches " + code_span(var.pattern))
+            if var.example is not None and not var.secret:
+                notes.append("e.g. " + code_span(var.example))
+            default = code_span(var.default) if var.default and not var.secret else ""
+            cells = [code_span(var.name), escape_cell(var.description), default, "; ".join(notes)]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        self.add("\n".join(lines))
+
+    # -- sections ----------------------------------------------------------------------
+
+    def heading(self, level: int, title: str, ident: str | None = None) -> None:
+        anchor = f" {{#{ident}}}" if ident and _is_anchor(ident) else ""
+        self.add(f"{'#' * min(level, 6)} {escape_inline(title)}{anchor}")
+
+    def section(self, section: Section, level: int) -> None:
+        self.heading(level, section.title, section.id)
+        meta: list[str] = []
+        if section.window:
+            meta.append(f"window {escape_inline(section.window)}")
+        if section.severity:
+            meta.append("severity " + self.severity_text(section.severity))
+        if section.alerts:
+            meta.append("alerts " + ", ".join(code_span(a) for a in section.alerts))
+        if meta:
+            self.add(" · ".join(meta) + "\n{: .runbook-section-meta }")
+        floor = min(level, 6)
+        if section.callout is not None and section.callout.text.strip():
+            self.callout(section.callout.type, section.callout.title, section.callout.text, floor)
+        if section.body.strip():
+            self.add(escape_text(section.body, heading_floor=floor))
+        self.steps(section.steps, level + 1)
+        if section.checklist:
+            self.add(
+                "\n".join(
+                    f"- [{'x' if item.done else ' '}] {escape_inline(item.text)}"
+                    for item in section.checklist
+                )
+            )
+        if section.table is not None:
+            self.table(section.table)
+        if section.diagram is not None:
+            if section.diagram.title:
+                self.add(f"**{escape_inline(section.diagram.title)}**")
+            self.add(fenced(section.diagram.mermaid, "mermaid"))
+        if section.footer.strip():
+            self.add(escape_text(section.footer, heading_floor=floor))
+        for child in section.sections:
+            self.section(child, level + 1)
+
+    def steps(self, steps: tuple[Step, ...], level: int) -> None:
+        results = self.ctx.last_results
+        for step in steps:
+            self.blocks.extend(
+                render_step(self.rb, step, level, results.get(self.rb.block_id(step)))
+            )
+
+    def callout(self, kind: str, title: str | None, text: str, floor: int) -> None:
+        kind = kind if kind in _CALLOUT_TYPES else "note"
+        head = f"!!! {kind}"
+        if title:
+            head += f' "{escape_inline(title)}"'
+        self.add(head + "\n\n" + _indent(escape_text(text, heading_floor=floor)))
+
+    def table(self, table: Table) -> None:
+        if table.caption:
+            self.add(f"**{escape_inline(table.caption)}**")
+        width = max([len(table.columns), *(len(r) for r in table.rows)])
+        columns = list(table.columns) + [""] * (width - len(table.columns))
+        lines = [
+            "| " + " | ".join(escape_cell(c) for c in columns) + " |",
+            "| " + " | ".join("---" for _ in columns) + " |",
+        ]
+        for r in table.rows:
+            cells = list(r) + [""] * (width - len(r))
+            lines.append("| " + " | ".join(escape_cell(c) for c in cells) + " |")
+        self.add("\n".join(lines))
+
+    # -- scenarios ---------------------------------------------------------------------
+
+    def scenarios(self) -> None:
+        if not self.rb.scenarios:
+            return
+        self.add("## Scenarios")
+        for scenario in self.rb.scenarios:
+            self.scenario(scenario)
+
+    def scenario(self, sc: Scenario) -> None:
+        self.heading(3, sc.title, sc.id)
+        meta: list[str] = []
+        if sc.severity:
+            meta.append("severity " + self.severity_text(sc.severity))
+        if sc.alerts:
+            meta.append("alerts " + ", ".join(code_span(a) for a in sc.alerts))
+        if meta:
+            self.add(" · ".join(meta) + "\n{: .runbook-section-meta }")
+        if sc.body.strip():
+            self.add(escape_text(sc.body, heading_floor=3))
+        if sc.symptoms:
+            self.add("#### Symptoms")
+            self.add(_bullets(sc.symptoms))
+        if sc.diagnosis:
+            self.add("#### Diagnosis")
+            self.steps(sc.diagnosis, 5)
+        if sc.causes:
+            self.add("#### Likely causes")
+            self.add(_bullets(sc.causes))
+        if sc.resolution:
+            self.add("#### Resolution")
+            self.resolution(sc.resolution)
+        if sc.long_term.strip():
+            self.add("#### Long-term fix")
+            self.add(escape_text(sc.long_term, heading_floor=4))
+        if sc.post_incident:
+            self.add("#### After the incident")
+            self.add(_bullets(sc.post_incident))
+
+    def resolution(self, options: tuple[Resolution, ...]) -> None:
+        # Content tabs indent their body, and an indented executable fence is not
+        # extracted (the executor would not run what the page shows): options whose
+        # steps have blocks become headings instead.
+        if any(_has_block(s) for opt in options for s in opt.steps):
+            for opt in options:
+                self.add(f"##### {escape_inline(opt.when)}")
+                if opt.body.strip():
+                    self.add(escape_text(opt.body, heading_floor=5))
+                self.steps(opt.steps, 6)
+            return
+        tabs: list[str] = []
+        for opt in options:
+            parts: list[str] = []
+            if opt.body.strip():
+                parts.append(escape_text(opt.body, heading_floor=5))
+            for step in opt.steps:
+                parts.append(f"**{escape_inline(step.title or step.id)}**")
+                if step.body.strip():
+                    parts.append(escape_text(step.body, heading_floor=5))
+            body = "\n\n".join(parts) or escape_inline(opt.when)
+            title = escape_inline(opt.when).replace('"', "&quot;")
+            tabs.append(f'=== "{title}"\n\n' + _indent(body))
+        self.add("\n\n".join(tabs))
+
+    # -- people and places -------------------------------------------------------------
+
+    def escalation(self) -> None:
+        levels = self.rb.escalation
+        if not levels:
+            return
+        self.add("## Escalation")
+        lines = [
+            "| Level | Who | After | Until | When | Contact |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for lv in levels:
+            cells = [
+                lv.level,
+                lv.who,
+                lv.after or "",
+                lv.until or "",
+                "; ".join(lv.when),
+                lv.contact or "",
+            ]
+            lines.append("| " + " | ".join(escape_cell(c) for c in cells) + " |")
+        self.add("\n".join(lines))
+
+    def contacts(self) -> None:
+        contacts = self.rb.contacts
+        if not contacts:
+            return
+        self.add("## Contacts")
+        groups: dict[str, list[Contact]] = {}
+        for c in contacts:
+            groups.setdefault(c.group or "", []).append(c)
+        for name, members in groups.items():
+            if name:
+                self.add(f"### {escape_inline(name)}")
+            lines = ["| Role | Name | Reach | Notes |", "| --- | --- | --- | --- |"]
+            for c in members:
+                reach = " · ".join(_reach(c))
+                cells = [escape_cell(c.role), escape_cell(c.name or ""), reach.replace("|", "\\|"),
+                         escape_cell(c.notes or "")]  # fmt: skip
+                lines.append("| " + " | ".join(cells) + " |")
+            self.add("\n".join(lines))
+
+    def roles(self) -> None:
+        if not self.rb.roles:
+            return
+        self.add("## Roles")
+        lines: list[str] = []
+        for role in self.rb.roles:
+            lines.append(f"- **{escape_inline(role.name)}**")
+            lines.extend(f"    - {escape_inline(d)}" for d in role.duties)
+        self.add("\n".join(lines))
+
+    def links(self) -> None:
+        if not self.rb.links:
+            return
+        self.add("## Links")
+        self.add("\n".join(_link_item(lk) for lk in self.rb.links))
+
+    # -- communications ----------------------------------------------------------------
+
+    def communications(self) -> None:
+        comms = self.rb.communications
+        if not comms.channels and not comms.templates:
+            return
+        self.add("## Communications")
+        if comms.channels:
+            lines = [
+                "| Channel | Audience | Cadence | Template | Notes |",
+                "| --- | --- | --- | --- | --- |",
+            ]
+            for ch in comms.channels:
+                cells = [
+                    escape_cell(ch.channel),
+                    escape_cell(ch.audience),
+                    escape_cell(ch.cadence or ""),
+                    code_span(ch.template).replace("|", "\\|") if ch.template else "",
+                    escape_cell(ch.notes or ""),
+                ]
+                lines.append("| " + " | ".join(cells) + " |")
+            self.add("\n".join(lines))
+        for tpl in comms.templates:
+            self.template(tpl)
+
+    def template(self, tpl: CommsTemplate) -> None:
+        self.heading(3, tpl.title or tpl.id)
+        meta = [escape_inline(tpl.channel), escape_inline(tpl.audience)]
+        if tpl.status:
+            meta.append("status " + escape_inline(tpl.status))
+        meta.append("template " + code_span(tpl.id))
+        self.add(" · ".join(meta) + "\n{: .runbook-section-meta }")
+        example = render_comms_example(self.rb, tpl)
+        lang = "html" if tpl.format == "html" else "text"
+        if isinstance(example, str):
+            self.add(
+                '!!! note "Template source"\n\n'
+                + _indent(f"The example could not be rendered: {escape_inline(example)}")
+            )
+            if tpl.subject is not None:
+                self.add(fenced(tpl.subject, "jinja"))
+            self.add(fenced(tpl.body, "jinja"))
+            return
+        subject, body = example
+        if subject is not None:
+            self.add("Subject:")
+            self.add(fenced(subject, "text"))
+        self.add(fenced(body, lang))
+
+    # -- after -------------------------------------------------------------------------
+
+    def post_incident(self) -> None:
+        pi = self.rb.post_incident
+        if pi is None:
+            return
+        self.add("## Post-incident")
+        for tf in pi.timeframes:
+            self.add(f"### {escape_inline(tf.title or 'Within ' + tf.within)}")
+            if tf.title:
+                self.add(f"within {escape_inline(tf.within)}\n{{: .runbook-section-meta }}")
+            if tf.tasks:
+                self.add("\n".join(f"- [ ] {escape_inline(t)}" for t in tf.tasks))
+            self.steps(tf.steps, 4)
+        if pi.postmortem_template:
+            self.add("### Postmortem template")
+            self.add(fenced(pi.postmortem_template, "markdown"))
+        if pi.timeline_template:
+            self.add("### Timeline template")
+            self.add(fenced(pi.timeline_template, "text"))
+        if pi.metrics:
+            self.add("### Metrics to track")
+            self.add(_bullets(pi.metrics))
+
+    def maintenance(self) -> None:
+        m = self.rb.maintenance
+        if m is None:
+            return
+        rows = [
+            ("Review", m.review),
+            ("Owner", m.owner),
+            ("Next review", m.next_review),
+            ("Distribution", m.distribution),
+        ]
+        lines = [f"- **{label}:** {escape_inline(v)}" for label, v in rows if v]
+        if m.update_triggers:
+            lines.append("- **Update when:**")
+            lines.extend(f"    - {escape_inline(t)}" for t in m.update_triggers)
+        if lines:
+            self.add("## Maintenance")
+            self.add("\n".join(lines))
+
+
+def review_due(runbook: Runbook, today: dt.date | None) -> dt.date | None:
+    """The date a review became due, when the runbook is stale on ``today``; else None."""
+    if today is None or not runbook.last_reviewed or runbook.review_every is None:
+        return None
+    try:
+        reviewed = dt.date.fromisoformat(runbook.last_reviewed)
+    except ValueError:
+        return None
+    due = reviewed + dt.timedelta(seconds=runbook.review_every)
+    return due if today > due else None
+
+
+def render_comms_example(runbook: Runbook, template: CommsTemplate) -> tuple[str | None, str] | str:
+    """(subject, body) rendered with the template's examples, or why that failed.
+
+    One small function so the fallback (raw source) is easy to delete once comms is in.
+    """
+    from generator.errors import RunbookError
+
+    try:
+        from generator.comms import render_example
+    except ImportError:
+        return "comms rendering is not available"
+    try:
+        return render_example(runbook, template)
+    except RunbookError as exc:
+        return exc.format() or str(exc)
+
+
+def _plain(text: str) -> str:
+    """Front matter text: one line, entities for ``<>&"``."""
+    import html
+
+    return html.escape(" ".join(text.split()), quote=True)
+
+
+def _is_anchor(ident: str) -> bool:
+    return bool(ident) and ident[0].isalnum() and all(c.isalnum() or c in "_-.:" for c in ident)
+
+
+def _indent(text: str) -> str:
+    return "\n".join(("    " + line) if line.strip() else "" for line in text.split("\n"))
+
+
+def _bullets(items: tuple[str, ...]) -> str:
+    return "\n".join(f"- {escape_inline(item)}" for item in items)
+
+
+def _has_block(step: Step) -> bool:
+    return step.kind is not Risk.MANUAL or bool(step.run.strip())
+
+
+def _reach(c: Contact) -> list[str]:
+    out: list[str] = []
+    if c.email:
+        out.append(link(c.email, "mailto:" + c.email))
+    if c.phone:
+        tel = "".join(ch for ch in c.phone if ch.isdigit() or ch == "+")
+        out.append(link(c.phone, "tel:" + tel) if tel else escape_inline(c.phone))
+    if c.pager:
+        out.append("pager " + escape_inline(c.pager))
+    if c.slack:
+        out.append("Slack " + escape_inline(c.slack))
+    if c.url:
+        out.append(link(c.url, c.url))
+    return out
+
+
+def _link_item(lk: Link) -> str:
+    notes = f" — {escape_inline(lk.notes)}" if lk.notes else ""
+    if lk.url:
+        return f"- {link(lk.title, lk.url)}{notes}"
+    if lk.path:
+        return f"- {escape_inline(lk.title)}: {code_span(lk.path)}{notes}"
+    return f"- {escape_inline(lk.title)}{notes}"

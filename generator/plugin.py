@@ -1,0 +1,277 @@
+"""The MkDocs plugin ``runbook``: YAML runbooks become in-memory pages (thin adapter).
+
+``on_files`` loads ``runbooks/`` (``generator.loader``), asks ``generator.render`` for each
+runbook page and ``generator.site*`` for the listing pages, and adds them with
+``File.generated`` (never written into ``docs_dir``). It sets the navigation
+(organisation > service > runbook; ``navigation.prune`` keeps each page's copy small),
+watches ``runbooks/`` for ``serve``, sanitises every generated page's HTML, and points
+MkDocs' link warnings at the YAML line they come from.
+
+Under ``serve --dirty`` (``runbook serve`` uses it) only pages whose Markdown changed are
+rebuilt; a change of any title or of the set of pages rebuilds everything, so the
+navigation never goes stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from generator.errors import Problem, RunbookError, Severity
+from generator.model import NOWHERE
+from generator.site_safety import escape_title, sanitize_html
+from generator.site_tree import SitePage, load_site
+
+log = logging.getLogger("mkdocs.plugins.runbook")
+
+_LINK_WARNING = re.compile(
+    r"Doc file '(?P<uri>[^']+)' contains a link '(?P<link>[^']+)'"
+    r"|Doc file '(?P<uri2>[^']+)' contains an absolute link '(?P<link2>[^']+)'"
+    r"|Doc file '(?P<uri3>[^']+)' contains an unrecognized relative link '(?P<link3>[^']+)'"
+)
+
+
+class RunbookPluginConfig(base.Config):  # type: ignore[no-untyped-call]
+    """``plugins: [runbook: {root: runbooks, report: '', today: ''}]``."""
+
+    root = c.Type(str, default="runbooks")
+    """The runbooks folder, relative to ``mkdocs.yml``."""
+    report = c.Type(str, default="")
+    """A ``runbook check --json`` report: each block shows when it last passed or failed."""
+    today = c.Type(str, default="")
+    """ISO date for stale badges; default ``$RUNBOOK_TODAY``, else the real date."""
+    sanitize = c.Type(bool, default=True)
+    """Clean the HTML of generated pages with nh3 (never turn off for untrusted YAML)."""
+
+
+class GeneratedPage(File):
+    """A generated page that knows whether its Markdown changed since the last build.
+
+    MkDocs asks ``is_modified`` under ``--dirty``; in-memory files otherwise always say yes.
+    """
+
+    changed: bool = True
+
+    def is_modified(self) -> bool:
+        return self.changed
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    path: str
+    """The YAML file a page comes from."""
+    line: int
+    col: int
+
+
+class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped-call]
+    """Adds runbook, organisation, service, alert, tag and home pages to the site."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.pages_built = 0
+        self.input_failed = False
+        """True when the last build stopped on bad input (runbooks, report, settings)."""
+        """Generated pages of the last build."""
+        self.problems: tuple[Problem, ...] = ()
+        """Problems of the last load; the build command reads them for its exit code."""
+        self._dirty = False
+        self._previous: dict[str, str] = {}
+        self._previous_shape = ""
+        self._sources: dict[str, _Source] = {}
+        self._cache: dict[Any, str] = {}
+        self._own_nav = True
+        self._root = Path("runbooks")
+        self._today = dt.date.today()
+        self._results: dict[str, Any] = {}
+        self._filter = _LocatingFilter(self._sources)
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Its presence keeps this instance (and its caches) alive across serve rebuilds.
+        self._dirty = dirty
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.input_failed = False
+        base_dir = Path(config.config_file_path or ".").resolve().parent
+        # `runbook serve --root` reaches us through the environment (serve reloads config).
+        root = Path(os.environ.get("RUNBOOK_ROOT") or self.config.root)
+        if not root.is_absolute():
+            root = base_dir / root
+        self._root = _display_path(root)
+        if str(root) not in config.watch:
+            config.watch.append(str(root))
+        self._own_nav = config.nav is None
+        try:
+            self._today = _parse_today(self.config.today)
+            self._results = _load_report(self.config.report, base_dir) if self.config.report else {}
+        except PluginError:
+            self.input_failed = True
+            raise
+        pages_log = logging.getLogger("mkdocs.structure.pages")
+        if self._filter not in pages_log.filters:
+            pages_log.addFilter(self._filter)
+        return config
+
+    @event_priority(50)  # before other plugins' on_files: they may want to see our pages
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        try:
+            site = load_site(
+                self._root, today=self._today, results=self._results, cache=self._cache
+            )
+        except RunbookError as exc:  # a comms template that cannot render, ...
+            self.problems = exc.problems or (Problem(NOWHERE, Severity.ERROR, exc.message),)
+            self.input_failed = True
+            raise PluginError(exc.format()) from None
+        self.problems = site.problems
+        errors = [p for p in site.problems if p.severity is Severity.ERROR]
+        for problem in site.problems:
+            if problem.severity is not Severity.ERROR:
+                log.info(str(problem))
+        if errors:
+            self.input_failed = True
+            raise PluginError("\n".join(str(p) for p in errors))
+
+        self._sources.clear()
+        shape = json.dumps([(p.uri, p.title, p.in_nav) for p in site.pages])
+        shape_changed = shape != self._previous_shape
+        self._previous_shape = shape
+        current: dict[str, str] = {}
+        for page in site.pages:
+            existing = files.get_file_from_path(page.uri)
+            if existing is not None:
+                if page.uri == "index.md":
+                    continue  # a hand-written home page wins
+                self.input_failed = True
+                raise PluginError(
+                    f"{existing.abs_src_path or page.uri}: error: collides with the page "
+                    f"generated for {page.source.path if page.source else page.uri}"
+                )
+            text = _with_front_matter(page)
+            digest = hashlib.sha1(text.encode()).hexdigest()
+            current[page.uri] = digest
+            inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            f = GeneratedPage.generated(config, page.uri, content=text, inclusion=inclusion)
+            assert isinstance(f, GeneratedPage)
+            f.changed = shape_changed or self._previous.get(page.uri) != digest
+            files.append(f)
+            if page.source is not None:
+                self._sources[page.uri] = _Source(
+                    page.source.path, page.source.line, page.source.col
+                )
+        self._previous = current
+        self.pages_built = len(current)
+        if self._own_nav:
+            config.nav = site.nav
+        return files
+
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if isinstance(page.file, GeneratedPage) and self.config.sanitize:
+            return sanitize_html(html)
+        return html
+
+    def on_build_error(self, *, error: Exception) -> None:
+        # A failed serve rebuild must rebuild everything next time.
+        self._previous.clear()
+        self._previous_shape = ""
+
+
+def _with_front_matter(page: SitePage) -> str:
+    # The theme puts page.title into <title> and the nav without escaping: give it ours.
+    if page.markdown.startswith("---\n"):
+        return page.markdown  # render's runbook pages carry their own (escaped) title
+    meta = {"title": escape_title(page.title)}
+    if page.search_boost:
+        meta["search"] = {"boost": page.search_boost}  # type: ignore[assignment]
+    return f"---\n{json.dumps(meta)}\n---\n\n{page.markdown}"
+
+
+def _display_path(path: Path) -> Path:
+    """``runbooks`` rather than ``/abs/runbooks`` when under the working directory."""
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _parse_today(value: str) -> dt.date:
+    text = value or os.environ.get("RUNBOOK_TODAY", "")
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise PluginError(
+            f"error: today '{text}' is not an ISO date (expected 2026-10-01)"
+        ) from None
+
+
+def _load_report(path_text: str, base_dir: Path) -> dict[str, Any]:
+    from generator.site_report import read_report
+
+    path = Path(path_text)
+    if not path.is_absolute() and not path.exists():
+        path = base_dir / path
+    try:
+        return read_report(path)
+    except ValueError as exc:
+        raise PluginError(str(exc)) from None
+
+
+class _LocatingFilter(logging.Filter):
+    """Rewrites MkDocs' link warnings on generated pages to ``file.yaml:line:col: ...``."""
+
+    def __init__(self, sources: dict[str, _Source]) -> None:
+        super().__init__()
+        self._sources = sources
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        message = record.getMessage()
+        m = _LINK_WARNING.match(message)
+        if not m:
+            return True
+        uri = m.group("uri") or m.group("uri2") or m.group("uri3")
+        link = m.group("link") or m.group("link2") or m.group("link3")
+        source = self._sources.get(uri)
+        if source is None:
+            return True
+        line, col = _find_link(source, link)
+        record.msg = f"{source.path}:{line}:{col}: warning: {message}"
+        record.args = ()
+        return True
+
+
+def _find_link(source: _Source, link: str) -> tuple[int, int]:
+    """Where the link text appears in the YAML file, else the runbook's own location."""
+    try:
+        text = Path(source.path).read_text(encoding="utf-8")
+    except OSError:
+        return source.line, source.col
+    for needle in (link, link.split("#", 1)[0], "#" + link.split("#", 1)[-1]):
+        if not needle or needle == "#":
+            continue
+        index = text.find(needle)
+        if index >= 0:
+            line = text.count("\n", 0, index) + 1
+            col = index - (text.rfind("\n", 0, index) + 1) + 1
+            return line, col
+    return source.line, source.col

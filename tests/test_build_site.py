@@ -1,0 +1,213 @@
+"""Real MkDocs builds of small runbook trees through `runbook build`."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE = REPO / "tests" / "fixtures" / "site_tree" / "runbooks"
+TODAY = "2026-11-20"
+
+
+def build(root: Path, site: Path, *extra: str) -> int:
+    return main(
+        [
+            "build",
+            "--config", str(REPO / "mkdocs.yml"),
+            "--root", str(root),
+            "--site-dir", str(site),
+            "--today", TODAY,
+            *extra,
+        ]
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    docs_before = sorted(p.relative_to(REPO) for p in (REPO / "docs").rglob("*"))
+    assert build(FIXTURE, out, "--strict") == 0
+    # Pages are generated in memory: nothing is ever written into docs_dir.
+    assert sorted(p.relative_to(REPO) for p in (REPO / "docs").rglob("*")) == docs_before
+    return out
+
+
+def article(path: Path) -> str:
+    """The page's content (what Markdown produced), without theme chrome."""
+    html = path.read_text(encoding="utf-8")
+    return html[html.index("<article") : html.index("</article>")]
+
+
+def test_every_page_kind_is_built(site: Path) -> None:
+    expected = [
+        "index.html",
+        "runbooks/db-pool/index.html",
+        "runbooks/cache-down/index.html",
+        "runbooks/ledger-lag/index.html",
+        "orgs/acme/index.html",
+        "orgs/acme/services/payments-api/index.html",
+        "orgs/acme/services/ledger/index.html",
+        "alerts/index.html",
+        "alerts/PgConnectionsHigh/index.html",
+        "alerts/PgTooManyClients/index.html",
+        "alerts/PgConnectionsLeak/index.html",
+        "tags/index.html",
+        "assets/vendor/mermaid-11.17.2.min.js",
+    ]
+    assert [p for p in expected if not (site / p).is_file()] == []
+
+
+def test_alert_pages_point_at_the_runbook_section_or_scenario(site: Path) -> None:
+    whole = article(site / "alerts/PgConnectionsHigh/index.html")
+    assert 'href="../../runbooks/db-pool/"' in whole
+    section = article(site / "alerts/PgTooManyClients/index.html")
+    assert 'href="../../runbooks/db-pool/#diagnose"' in section
+    assert "section 'Diagnosis'" in section
+    scenario = article(site / "alerts/PgConnectionsLeak/index.html")
+    assert 'href="../../runbooks/db-pool/#leak"' in scenario
+    page = (site / "runbooks/db-pool/index.html").read_text(encoding="utf-8")
+    assert 'id="diagnose"' in page and 'id="leak"' in page
+
+
+def test_home_lists_services_with_severity_owner_and_review_state(site: Path) -> None:
+    home = article(site / "index.html")
+    rows = re.findall(r"<tr>\s*(.*?)\s*</tr>", home, re.S)
+    cells = [re.sub(r"<[^>]+>", "", r).split("\n") for r in rows]
+    assert [
+        "Database connection pool exhausted",
+        "SEV2",
+        "team-payments",
+        "2026-01-10 (stale since 2026-04-10) stale",
+    ] in cells
+    assert [
+        "Redis cache unavailable",
+        "SEV1",
+        "team-payments",
+        "2026-10-01 (due 2026-12-30)",
+    ] in cells
+    assert '<a href="orgs/acme/services/payments-api/">payments-api</a>' in home
+    assert '<a href="tags/#tag-database">database</a>' in home
+
+
+def test_org_page_has_the_severity_matrix_and_rendered_template(site: Path) -> None:
+    org = article(site / "orgs/acme/index.html")
+    rows = [re.sub(r"<[^>]+>", "", r) for r in re.findall(r"<tr>(.*?)</tr>", org, re.S)]
+    assert (
+        "\nSEV1\nCritical\nCheckout is down for everyone.\n&lt; 5 minutes\n30 min\n"
+        "On-call engineer → Engineering manager → CTO\nPayments API returns 500 for all requests\n"
+    ) in rows
+    assert ":rotating_light: Checkout errors is investigating" in org
+    assert "{{ title }} is {{ status }}" in org  # the template source tab
+    assert 'href="../../runbooks/db-pool/"' in org
+
+
+def test_runbook_page_links_to_its_org_and_keeps_commands_as_written(site: Path) -> None:
+    page = article(site / "runbooks/db-pool/index.html")
+    assert 'href="../../orgs/acme/"' in page
+    # Jinja2 never touches commands.
+    assert "echo '{{ $labels.instance }}' | grep -c instance" in page
+
+
+def test_navigation_is_pruned_to_the_pages_own_service(site: Path) -> None:
+    page = (site / "runbooks/db-pool/index.html").read_text(encoding="utf-8")
+    nav = page[page.index('<nav class="md-nav md-nav--primary"') :]
+    assert 'href="../cache-down/"' in nav  # same service
+    assert "../ledger-lag/" not in nav  # another service: pruned away
+
+
+def test_report_shows_when_a_block_last_ran(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    finished = "2026-11-19T08:30:00Z"
+    report.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "results": [
+                    {
+                        "id": "db-pool--count-connections",
+                        "status": "passed",
+                        "finished_at": finished,
+                    }
+                ],
+            }
+        )
+    )
+    out = tmp_path / "site"
+    assert build(FIXTURE, out, "--report", str(report)) == 0
+    assert "2026-11-19" in article(out / "runbooks/db-pool/index.html")
+    assert "2026-11-19" not in article(out / "runbooks/cache-down/index.html")
+
+
+def test_broken_cross_runbook_link_fails_strict_with_its_yaml_location(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "runbooks"
+    shutil.copytree(FIXTURE, root)
+    path = root / "acme" / "cache-down.yaml"
+    path.write_text(path.read_text().replace("db-pool.md#diagnose", "db-pool.md#nope"))
+    assert build(root, tmp_path / "site", "--strict") == 1
+    err = capsys.readouterr().err
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "#nope" in text)
+    col = path.read_text().splitlines()[line - 1].index("db-pool.md#nope") + 1
+    assert (
+        f"{path}:{line}:{col}: warning: Doc file 'runbooks/cache-down.md' contains a link "
+        "'db-pool.md#nope', but the doc 'runbooks/db-pool.md' does not contain an anchor '#nope'."
+    ) in err.splitlines()
+    assert "error: Aborted with 1 warnings in strict mode!" in err.splitlines()
+
+
+def test_link_to_a_missing_runbook_fails_strict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "runbooks"
+    shutil.copytree(FIXTURE, root)
+    path = root / "acme" / "cache-down.yaml"
+    path.write_text(path.read_text().replace("db-pool.md#diagnose", "db-poool.md"))
+    assert build(root, tmp_path / "site", "--strict") == 1
+    err = capsys.readouterr().err
+    assert re.search(
+        rf"^{re.escape(str(path))}:\d+:\d+: warning: Doc file 'runbooks/cache-down.md' contains "
+        r"a link 'db-poool.md', but the target 'runbooks/db-poool.md' is not found",
+        err,
+        re.M,
+    ), err
+
+
+def test_invalid_runbook_is_a_located_error_with_exit_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "runbooks"
+    shutil.copytree(FIXTURE, root)
+    path = root / "acme" / "ledger-lag.yaml"
+    path.write_text(path.read_text().replace("severity: SEV2", "severity: SEV2\nsevrity: SEV1"))
+    assert build(root, tmp_path / "site") == 3
+    err = capsys.readouterr().err
+    line = path.read_text().splitlines().index("sevrity: SEV1") + 1
+    assert re.search(rf"^{re.escape(str(path))}:{line}:1: error: .*'sevrity'", err, re.M), err
+    assert "Traceback" not in err
+
+
+def test_missing_config_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["build", "--config", str(tmp_path / "nope.yml"), "--site-dir", str(tmp_path)])
+    assert code == 2
+    assert (
+        capsys.readouterr().err.strip()
+        == f"error: {tmp_path / 'nope.yml'}: no such file (pass --config FILE)"
+    )
+
+
+def test_bad_report_is_a_located_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "report.json"
+    report.write_text('{"results": [{"id": "x", "status": "sideways"}]}')
+    assert build(FIXTURE, tmp_path / "site", "--report", str(report)) == 3
+    err = capsys.readouterr().err
+    assert f"{report}: error: results[0] needs an 'id' and a 'status'" in err

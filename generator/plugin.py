@@ -168,7 +168,11 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
             f = GeneratedPage.generated(config, page.uri, content=text, inclusion=inclusion)
             assert isinstance(f, GeneratedPage)
-            f.changed = shape_changed or self._previous.get(page.uri) != digest
+            f.changed = (
+                shape_changed
+                or self._previous.get(page.uri) != digest
+                or not os.path.exists(f.abs_dest_path)  # a new site_dir, a deleted page
+            )
             files.append(f)
             if page.source is not None:
                 self._sources[page.uri] = _Source(

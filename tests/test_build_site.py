@@ -211,3 +211,11 @@ def test_bad_report_is_a_located_error(tmp_path: Path, capsys: pytest.CaptureFix
     assert build(FIXTURE, tmp_path / "site", "--report", str(report)) == 3
     err = capsys.readouterr().err
     assert f"{report}: error: results[0] needs an 'id' and a 'status'" in err
+
+
+def test_repository_runbooks_build_strict(tmp_path: Path) -> None:
+    """Our own runbooks/ (the seeds) pass `runbook build --strict`."""
+    if not any((REPO / "runbooks").rglob("*.yaml")):
+        pytest.skip("runbooks/ holds no runbook yet")
+    assert build(REPO / "runbooks", tmp_path / "site", "--strict") == 0
+    assert (tmp_path / "site" / "index.html").is_file()

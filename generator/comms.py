@@ -340,7 +340,7 @@ def sample_record(runbook: Runbook, template: CommsTemplate) -> dict[str, Any]:
             "users_affected": 15000,
             "revenue_lost": "$45,000",
             "duration_minutes": 90,
-            "summary": f"{runbook.service or 'The service'} is failing for some users",
+            "summary": f"errors and timeouts in {runbook.service or runbook.title}",
         },
         "roles": {"commander": "Alex Kim", "comms": "Sam Lee", "scribe": "Jo Park"},
         "channel": "#incident-2024-01-15",
@@ -352,6 +352,8 @@ def sample_record(runbook: Runbook, template: CommsTemplate) -> dict[str, Any]:
     }
     if resolved:
         record["resolved_at"] = "2024-01-15T15:45:00Z"
+    else:
+        timeline.append({"time": "2024-01-15T14:30:00Z", "kind": "update", "event": "Update"})
     return record
 
 
@@ -586,3 +588,36 @@ def _unknown_name(name: str, examples: set[str], secrets: set[str]) -> str | Non
         schema = schema[part]
         path = f"{path}.{part}"
     return None
+
+
+# -- lookup --------------------------------------------------------------------------------
+
+
+def load_runbook(target: str, root: str) -> Runbook:
+    """The runbook for a CLI TARGET (id or YAML file); located errors exit 3."""
+    from generator.errors import has_errors
+    from generator.loader import load_file, resolve_target
+
+    path = resolve_target(target, root)
+    result = load_file(path, root)
+    if has_errors(result.problems) or not result.runbooks:
+        raise RunbookError(
+            problems=result.problems or (),
+            message="" if result.problems else (f"{path}: not a runbook"),
+        )
+    return result.runbooks[0]
+
+
+def find_template(runbook: Runbook, template_id: str) -> CommsTemplate:
+    """The template named ``template_id``; exit 2 with did-you-mean otherwise."""
+    templates = runbook.communications.templates
+    for template in templates:
+        if template.id == template_id:
+            return template
+    ids = [t.id for t in templates]
+    known = f"; templates: {', '.join(ids)}" if ids else "; it has no templates"
+    raise RunbookError(
+        f"runbook '{runbook.id}' has no comms template '{template_id}'"
+        f"{did_you_mean(template_id, ids)}{known}",
+        exit_code=ExitCode.USAGE,
+    )

@@ -93,7 +93,12 @@ def format_time(moment: datetime) -> str:
 # -- YAML ----------------------------------------------------------------------------------
 
 
-class _RecordLoader(yaml.SafeLoader):
+# libyaml when present: a record is re-read and re-written on every append.
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _RecordLoader(_BaseLoader):  # type: ignore[misc]
     """Safe loading that keeps times as text (``14:15`` is not 855, dates are not datetimes)."""
 
 
@@ -113,7 +118,7 @@ _RecordLoader.add_constructor("tag:yaml.org,2002:int", _construct_text_or_int)
 _RecordLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
 
 
-class _RecordDumper(yaml.SafeDumper):
+class _RecordDumper(_BaseDumper):  # type: ignore[misc]
     """Multi-line text (output tails, notes) as ``|`` blocks."""
 
 
@@ -125,15 +130,28 @@ def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _RecordDumper.add_representer(str, _represent_text)
 
 
+FIELD_ORDER = (
+    "id", "title", "severity", "status", "runbook", "started_at", "detected_by",
+    "acknowledged_at", "resolved_at", "update_every_minutes", "timezone", "channel", "eta",
+    "impact", "roles", "resolution", "root_cause", "timeline", "checklist", "action_items",
+)  # fmt: skip
+"""Known fields are written in this order (seed 001's), others after them as they came."""
+
+
 def dump_record(document: Mapping[str, Any]) -> str:
     """The YAML text of a whole incident document."""
+    ordered = dict(document)
+    record = ordered.get("incident")
+    if isinstance(record, Mapping):
+        known = {key: record[key] for key in FIELD_ORDER if key in record}
+        ordered["incident"] = known | {k: v for k, v in record.items() if k not in known}
     return yaml.dump(
-        dict(document),
+        ordered,
         Dumper=_RecordDumper,
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,
-        width=100,
+        width=4096,  # one line per entry: greppable
     )
 
 

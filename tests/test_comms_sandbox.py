@@ -181,7 +181,7 @@ def test_example_render_uses_examples_and_the_sample_incident() -> None:
     assert render_example(RUNBOOK, example) == (
         "INC-20240115-1415",
         "[SEV2 High] Database connection pool exhausted\n"
-        "Since 14:15 UTC, next update 15:15 UTC\n"
+        "Since 14:15 UTC, next update 15:30 UTC\n"
         "Postmortem: https://docs.example.com/pm/1",
     )
 

@@ -1,0 +1,369 @@
+"""``runbook incident start|update|ack|resolve|status|report``: the incident record.
+
+INCIDENT is a path or an id looked up in ``--dir`` (default ``incidents/``). Every change is
+a locked, atomic rewrite of the YAML record. The time comes from ``RUNBOOK_NOW`` (ISO 8601)
+when set, so scripted runs and tests are deterministic.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from datetime import datetime
+    from pathlib import Path
+
+    from generator.model import Runbook, SeverityScheme
+
+_DIR = click.option(
+    "--dir", "incident_dir", default="incidents", metavar="D", help="Where incident ids resolve."
+)
+_ROOT = click.option("--root", default="runbooks", metavar="DIR", help="Where runbook ids resolve.")
+
+
+def _now() -> datetime:
+    import os
+
+    from generator.incident import fixed_clock, system_clock
+
+    value = os.environ.get("RUNBOOK_NOW")
+    return fixed_clock(value)() if value else system_clock()
+
+
+def _path(spec: str, incident_dir: str) -> Path:
+    from pathlib import Path
+
+    from generator.incident import find_incident
+
+    return find_incident(spec, Path(incident_dir))
+
+
+def _scheme_for(record: dict[str, Any], root: str) -> SeverityScheme | None:
+    """The scheme of the record's runbook, when it still loads (status works without it)."""
+    from generator.errors import RunbookError
+    from generator.loader import severity_scheme
+
+    runbook_id = record.get("runbook")
+    if not runbook_id:
+        return None
+    try:
+        from generator.comms import load_runbook
+
+        return severity_scheme(load_runbook(str(runbook_id), root))
+    except RunbookError:
+        return None
+
+
+def _checklist(runbook: Runbook) -> tuple[str, ...]:
+    out: list[str] = []
+
+    def walk(sections: Any) -> None:
+        for section in sections:
+            out.extend(item.text for item in section.checklist if not item.done)
+            walk(section.sections)
+
+    walk(runbook.sections)
+    return tuple(out)
+
+
+def _check_severity(severity: str, scheme: SeverityScheme) -> None:
+    from generator.errors import UsageError, did_you_mean
+
+    ids = [level.id for level in scheme.levels]
+    if severity not in ids:
+        raise UsageError(
+            f"--severity {severity}: not in the scheme ({', '.join(ids)})"
+            f"{did_you_mean(severity, ids)}"
+        )
+
+
+@click.group("incident")
+def command() -> None:
+    """Keep an incident record: start, update, ack, resolve, status, report.
+
+    \b
+      runbook incident start --runbook db-pool --title "DB down" --severity SEV1
+      runbook incident update INC-20240115-1415 --status identified --note "pool leak"
+      runbook exec db-pool --incident incidents/INC-20240115-1415.yaml
+      runbook incident resolve INC-20240115-1415 --resolution "..." --root-cause "..."
+      runbook incident report INC-20240115-1415 > postmortem.md
+    """
+
+
+@command.command("start")
+@click.option("--runbook", "runbook_target", required=True, metavar="ID", help="The runbook.")
+@click.option("--title", required=True, metavar="T", help="What is broken, in a few words.")
+@click.option("--severity", metavar="S", help="A level of the runbook's scheme (default: its own).")
+@click.option("--commander", metavar="NAME", help="The incident commander.")
+@click.option("--detected-by", metavar="TEXT", help="How it was detected (monitoring_alert ...).")
+@click.option("--channel", metavar="NAME", help="The incident channel.")
+@_DIR
+@_ROOT
+def start(
+    runbook_target: str,
+    title: str,
+    severity: str | None,
+    commander: str | None,
+    detected_by: str | None,
+    channel: str | None,
+    incident_dir: str,
+    root: str,
+) -> int:
+    """Create an incident record and print its path."""
+    from pathlib import Path
+
+    from generator.comms import load_runbook
+    from generator.errors import UsageError
+    from generator.incident import create_incident, new_incident_id, new_record
+    from generator.loader import severity_scheme
+
+    runbook = load_runbook(runbook_target, root)
+    scheme = severity_scheme(runbook)
+    chosen = severity or runbook.severity
+    if not chosen:
+        ids = ", ".join(level.id for level in scheme.levels)
+        raise UsageError(f"runbook '{runbook.id}' declares no severity: pass --severity ({ids})")
+    _check_severity(chosen, scheme)
+    level = scheme.level(chosen)
+    now = _now()
+    record = new_record(
+        incident_id=new_incident_id(now),
+        title=title,
+        severity=chosen,
+        runbook_id=runbook.id,
+        now=now,
+        update_every=level.update_every if level else None,
+        detected_by=detected_by,
+        commander=commander,
+        channel=channel,
+        checklist=_checklist(runbook),
+    )
+    click.echo(str(create_incident(Path(incident_dir), record)))
+    return 0
+
+
+def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
+    from generator.errors import UsageError
+
+    out = []
+    for value in values:
+        key, eq, rest = value.partition("=")
+        if not eq or not key.strip():
+            raise UsageError(f"{option} {value!r}: expected NAME=VALUE")
+        out.append((key.strip(), rest))
+    return out
+
+
+def _number(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+@command.command("update")
+@click.argument("incident")
+@click.option("--status", metavar="S", help="investigating, identified, monitoring ... (free text)")
+@click.option("--note", metavar="TEXT", help="What happened or was decided.")
+@click.option("--severity", metavar="S", help="Change the severity (and with it the cadence).")
+@click.option("--eta", metavar="TEXT", help="Estimated resolution.")
+@click.option("--role", "roles", multiple=True, metavar="ROLE=NAME", help="Assign a role.")
+@click.option("--impact", "impacts", multiple=True, metavar="K=V", help="users_affected=1500 ...")
+@click.option("--action-item", "action_items", multiple=True, metavar="TEXT", help="A follow-up.")
+@click.option("--done", "done", multiple=True, type=int, metavar="N", help="Tick checklist item N.")
+@_DIR
+@_ROOT
+def update(
+    incident: str,
+    status: str | None,
+    note: str | None,
+    severity: str | None,
+    eta: str | None,
+    roles: tuple[str, ...],
+    impacts: tuple[str, ...],
+    action_items: tuple[str, ...],
+    done: tuple[int, ...],
+    incident_dir: str,
+    root: str,
+) -> int:
+    """Record a status change, a note, roles, impact, action items or ticked checklist items."""
+    from generator.errors import UsageError
+    from generator.incident import add_entry, format_time, modify_incident, read_incident
+
+    if not any((status, note, severity, eta, roles, impacts, action_items, done)):
+        raise UsageError("incident update: nothing to record (see --help)")
+    path = _path(incident, incident_dir)
+    role_pairs, impact_pairs = _pairs(roles, "--role"), _pairs(impacts, "--impact")
+    cadence_minutes: int | None = None
+    if severity:
+        scheme = _scheme_for(read_incident(path), root)
+        if scheme is not None:
+            _check_severity(severity, scheme)
+            level = scheme.level(severity)
+            if level is not None and level.update_every:
+                cadence_minutes = round(level.update_every / 60)
+    now = format_time(_now())
+
+    def change(record: dict[str, Any]) -> None:
+        parts = []
+        if status and status != record.get("status"):
+            parts.append(f"Status: {record.get('status', '?')} → {status}")
+            record["status"] = status
+        if severity and severity != record.get("severity"):
+            parts.append(f"Severity: {record.get('severity', '?')} → {severity}")
+            record["severity"] = severity
+            if cadence_minutes is not None:
+                record["update_every_minutes"] = cadence_minutes
+            else:
+                record.pop("update_every_minutes", None)
+        if note:
+            parts.append(note)
+        if eta:
+            record["eta"] = eta
+            parts.append(f"ETA: {eta}")
+        if role_pairs:
+            record_roles = record.setdefault("roles", {}) or {}
+            record["roles"] = record_roles
+            for role, person in role_pairs:
+                record_roles[role] = person
+                parts.append(f"{role}: {person}")
+        if impact_pairs:
+            impact = record.get("impact") or {}
+            record["impact"] = impact
+            for key, value in impact_pairs:
+                impact[key] = _number(value)
+                parts.append(f"impact {key}: {value}")
+        for text in action_items:
+            items = record.get("action_items") or []
+            record["action_items"] = items
+            items.append(text)
+            parts.append(f"Action item: {text}")
+        checklist = record.get("checklist") or []
+        for number in done:
+            if not 1 <= number <= len(checklist) or not isinstance(checklist[number - 1], dict):
+                raise UsageError(f"--done {number}: the checklist has {len(checklist)} items")
+            checklist[number - 1]["done"] = True
+            parts.append(f"Done: {checklist[number - 1].get('text', '')}")
+        kind = "update" if (status or note) else "change"
+        add_entry(record, {"time": now, "kind": kind, "event": ". ".join(parts) or "Update"})
+
+    modify_incident(path, change)
+    return 0
+
+
+@command.command("ack")
+@click.argument("incident")
+@click.option("--by", metavar="NAME", help="Who acknowledged.")
+@_DIR
+def ack(incident: str, by: str | None, incident_dir: str) -> int:
+    """Record that the incident was acknowledged (the first acknowledgement counts)."""
+    from generator.incident import add_entry, format_time, modify_incident
+
+    path = _path(incident, incident_dir)
+    now = format_time(_now())
+
+    def change(record: dict[str, Any]) -> str | None:
+        if record.get("acknowledged_at"):
+            return str(record["acknowledged_at"])
+        record["acknowledged_at"] = now
+        add_entry(
+            record,
+            {
+                "time": now,
+                "kind": "ack",
+                "event": f"Acknowledged by {by}" if by else "Acknowledged",
+            },
+        )
+        return None
+
+    earlier = modify_incident(path, change)
+    if earlier:
+        click.echo(f"note: already acknowledged at {earlier}", err=True)
+    return 0
+
+
+@command.command("resolve")
+@click.argument("incident")
+@click.option("--resolution", required=True, metavar="TEXT", help="What fixed it.")
+@click.option("--root-cause", metavar="TEXT", help="Why it happened.")
+@click.option("--note", metavar="TEXT", help="Anything else for the timeline.")
+@_DIR
+def resolve(
+    incident: str, resolution: str, root_cause: str | None, note: str | None, incident_dir: str
+) -> int:
+    """Mark the incident resolved now, with its resolution and root cause."""
+    from generator.errors import UsageError
+    from generator.incident import (
+        add_entry,
+        format_time,
+        modify_incident,
+        parse_time,
+    )
+
+    path = _path(incident, incident_dir)
+    now_time = _now()
+    now = format_time(now_time)
+
+    def change(record: dict[str, Any]) -> None:
+        if record.get("resolved_at"):
+            raise UsageError(f"{record.get('id')}: already resolved at {record['resolved_at']}")
+        record["status"] = "resolved"
+        record["resolved_at"] = now
+        record["resolution"] = resolution
+        if root_cause:
+            record["root_cause"] = root_cause
+        impact = record.get("impact") or {}
+        record["impact"] = impact
+        started = parse_time(record.get("started_at"))
+        if started is not None and "duration_minutes" not in impact:
+            impact["duration_minutes"] = round((now_time - started).total_seconds() / 60)
+        event = f"Resolved: {resolution}" + (f". {note}" if note else "")
+        add_entry(record, {"time": now, "kind": "resolve", "event": event})
+
+    modify_incident(path, change)
+    return 0
+
+
+@command.command("status")
+@click.argument("incident")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@_DIR
+@_ROOT
+def status(incident: str, fmt: str, incident_dir: str, root: str) -> int:
+    """What is due: the next update by the severity's cadence, open checklist and items."""
+    from generator.incident import read_incident
+    from generator.incident_report import status_json, status_lines
+
+    record = read_incident(_path(incident, incident_dir))
+    scheme = _scheme_for(record, root)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(status_json(record, scheme, _now()), indent=2))
+    else:
+        click.echo("\n".join(status_lines(record, scheme, _now())))
+    return 0
+
+
+@command.command("report")
+@click.argument("incident")
+@click.option("--out", metavar="FILE", help="Write the Markdown here instead of stdout.")
+@_DIR
+@_ROOT
+def report(incident: str, out: str | None, incident_dir: str, root: str) -> int:
+    """Render a postmortem in Markdown from the record."""
+    from pathlib import Path
+
+    from generator.incident import read_incident, write_atomic
+    from generator.incident_report import render_postmortem
+
+    record = read_incident(_path(incident, incident_dir))
+    text = render_postmortem(record, _scheme_for(record, root))
+    if out:
+        write_atomic(Path(out), text)
+        click.echo(out)
+    else:
+        click.echo(text, nl=False)
+    return 0

@@ -26,7 +26,10 @@ def run_serve(*, config_file: str, dev_addr: str, root: str | None, full: bool) 
         # serve loads the configuration itself on every rebuild: the plugin reads this.
         os.environ[ROOT_ENV] = str(Path(root).resolve())
     print(f"serving on http://{dev_addr}/ (Ctrl-C stops)", file=sys.stderr)
-    with mkdocs_logging(sys.stderr, verbose=True):
+    with mkdocs_logging(sys.stderr, verbose=True) as handler:
+        # The plugin rebuilds every page when the navigation changes, so MkDocs'
+        # "dirty build ... inaccurate navigation" warning does not apply here.
+        handler.addFilter(lambda r: "'dirty' build is being performed" not in r.getMessage())
         try:
             serve(
                 config_file,

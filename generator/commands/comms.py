@@ -137,14 +137,16 @@ def _render(
             )
         context = build_context(runbook, record, _now(), pairs)
     else:
+        sample = sample_record(runbook, template)
+        context = build_context(runbook, sample, SAMPLE_NOW, [*template.examples, *pairs])
+    secrets = [os.environ.get(v.name, "") for v in runbook.variables if v.secret]
+    message = render_template(runbook, template, context, secret_values=secrets)
+    if not incident_spec:
         click.echo(
             "note: filled with example values; pass --incident FILE for a real incident",
             err=True,
         )
-        sample = sample_record(runbook, template)
-        context = build_context(runbook, sample, SAMPLE_NOW, [*template.examples, *pairs])
-    secrets = [os.environ.get(v.name, "") for v in runbook.variables if v.secret]
-    return render_template(runbook, template, context, secret_values=secrets)
+    return message
 
 
 def _print_message(template: CommsTemplate, message: tuple[str | None, str], fmt: str) -> None:

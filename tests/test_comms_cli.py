@@ -1,0 +1,321 @@
+"""``runbook comms``: list, render (text and JSON), errors with exit codes, goldens, sending.
+
+Goldens: every template of the fixture runbooks and of ``runbooks/`` rendered with its
+examples over the built-in sample incident (what the site shows), one file per template in
+``tests/golden/comms/<runbook>/<template>.txt``. Regenerate with
+``RUNBOOK_UPDATE_GOLDENS=1 python -m pytest tests/test_comms_cli.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from generator.cli import main
+from generator.comms import render_example
+from generator.loader import load_tree
+from generator.model import Runbook
+
+HERE = Path(__file__).parent
+FIXTURES = HERE / "fixtures" / "comms" / "runbooks"
+REPO_RUNBOOKS = HERE.parent / "runbooks"
+GOLDEN = HERE / "golden" / "comms"
+UPDATE = os.environ.get("RUNBOOK_UPDATE_GOLDENS") == "1"
+
+
+def _templates() -> list[tuple[Runbook, str]]:
+    out = []
+    for root in (FIXTURES, REPO_RUNBOOKS):
+        if not root.is_dir():
+            continue
+        for runbook in load_tree(root).runbooks:
+            out.extend((runbook, t.id) for t in runbook.communications.templates)
+    return out
+
+
+TEMPLATES = _templates()
+
+
+@pytest.mark.parametrize(
+    ("runbook", "template_id"),
+    TEMPLATES,
+    ids=[f"{rb.id}/{tid}" for rb, tid in TEMPLATES],
+)
+def test_every_template_renders_its_golden(runbook: Runbook, template_id: str) -> None:
+    template = next(t for t in runbook.communications.templates if t.id == template_id)
+    subject, body = render_example(runbook, template)
+    text = (f"Subject: {subject}\n\n" if subject is not None else "") + body + "\n"
+    golden = GOLDEN / runbook.id / f"{template_id}.txt"
+    if UPDATE:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert golden.is_file(), f"no golden {golden}: run with RUNBOOK_UPDATE_GOLDENS=1 and review"
+    assert text.splitlines() == golden.read_text(encoding="utf-8").splitlines()
+
+
+def test_fixture_goldens_cover_every_channel_kind() -> None:
+    # The fixtures exercise Slack escaping, plain email with a subject, and HTML.
+    slack = (GOLDEN / "payments-down" / "slack-update.txt").read_text()
+    assert slack.splitlines()[1] == "*SEV1* Payment processing down"
+    email = (GOLDEN / "payments-down" / "email-stakeholders.txt").read_text()
+    assert email.splitlines()[0] == "Subject: [SEV1] Production Incident - payments-api"
+    html = (GOLDEN / "payments-down" / "status-investigating.txt").read_text()
+    assert html.splitlines()[0] == (
+        "<p>We are investigating reports of errors and timeouts in payments-api.</p>"
+    )
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(FIXTURES, tmp_path / "runbooks")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RUNBOOK_NOW", "2024-01-15T14:15:00Z")
+    return tmp_path
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def start(capsys: pytest.CaptureFixture[str], title: str) -> str:
+    code, out, _ = cli(capsys, "incident", "start", "--runbook", "payments-down", "--title", title)
+    assert code == 0
+    return out.strip()
+
+
+def test_list_shows_templates_variables_channels_and_context(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(capsys, "comms", "payments-down", "--list")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[:5] == [
+        "payments-down: comms templates",
+        "  slack-update          slack -> internal status=investigating",
+        "                        reads: now, incident.severity, incident.title, incident.status, "
+        "incident.next_update",
+        "  email-stakeholders    email -> stakeholders",
+        "                        reads: incident.severity, runbook.service, incident.title, "
+        "incident.impact.summary, incident.started_at, incident.channel, status_page, "
+        "incident.update_every",
+    ]
+    assert lines[5] == "                        needs: --set status_page=..."
+    assert "  slack -> internal, Every 15 minutes (SEV1), 30 minutes (SEV2)" in lines
+    assert lines[-4].startswith("  incident: the incident (fields: id, title, severity, ")
+    assert lines[-1] == "  NAME: any value given with --set NAME=VALUE"
+    code, out, _ = cli(capsys, "comms", "payments-down", "--list", "--format", "json")
+    listed = json.loads(out)
+    assert [t["id"] for t in listed["templates"]] == [
+        "slack-update",
+        "email-stakeholders",
+        "slack-resolved",
+        "status-investigating",
+    ]
+    assert listed["templates"][2]["needs_set"] == ["postmortem_url"]
+
+
+def test_render_for_a_real_incident_escapes_the_title_for_slack(
+    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = start(capsys, "<!channel> payments & refunds down")
+    monkeypatch.setenv("RUNBOOK_NOW", "2024-01-15T14:20:00Z")
+    code, out, err = cli(capsys, "comms", "payments-down", "slack-update", "--incident", path)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "UPDATE [14:20 UTC]",
+        "*SEV1* &lt;!channel&gt; payments &amp; refunds down",
+        "Status: investigating",
+        "Next update: 14:30 UTC",
+    ]
+    code, out, _ = cli(
+        capsys, "comms", "payments-down", "slack-update", "--incident", path, "--format", "json"
+    )
+    assert json.loads(out) == {
+        "template": "slack-update",
+        "channel": "slack",
+        "audience": "internal",
+        "status": "investigating",
+        "format": "text",
+        "subject": None,
+        "body": "UPDATE [14:20 UTC]\n*SEV1* &lt;!channel&gt; payments &amp; refunds down\n"
+        "Status: investigating\nNext update: 14:30 UTC",
+    }
+
+
+def test_missing_value_exits_3_naming_variable_and_location(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = start(capsys, "Payments down")
+    code, out, err = cli(capsys, "comms", "payments-down", "slack-resolved", "--incident", path)
+    assert (code, out) == (3, "")
+    # The record has no root cause yet: the message says so and where the template uses it.
+    assert err.startswith("runbooks/acme/_defaults.yaml:")
+    assert err.endswith(
+        "error: comms template 'slack-resolved': undefined variable 'incident.root_cause': "
+        "the incident has no value for it (record it, or pass --set incident.root_cause=VALUE)"
+        " (body line 2)\n"
+    )
+    code, out, err = cli(
+        capsys, "comms", "payments-down", "slack-resolved", "--incident", path,
+        "--set", "incident.root_cause=Leak", "--set", "incident.resolution=Rollback",
+    )  # fmt: skip
+    assert (code, out) == (3, "")
+    assert "undefined variable 'postmortem_url' (pass --set postmortem_url=VALUE" in err
+    code, out, err = cli(
+        capsys, "comms", "payments-down", "slack-resolved", "--incident", path,
+        "--set", "incident.root_cause=Leak", "--set", "incident.resolution=Rollback",
+        "--set", "postmortem_url=https://pm/1",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1:] == [
+        "Root cause: Leak",
+        "Resolution: Rollback",
+        "Duration: 0m",
+        "Post-mortem: https://pm/1",
+    ]
+
+
+def test_unknown_template_and_secret_set_exit_2(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(capsys, "comms", "payments-down", "slack-updat")
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: runbook 'payments-down' has no comms template 'slack-updat' (did you mean "
+        "'slack-update'?); templates: slack-update, email-stakeholders, slack-resolved, "
+        "status-investigating\n"
+    )
+    code, out, err = cli(capsys, "comms", "payments-down", "slack-update", "--set", "API_TOKEN=abc")
+    assert (code, out) == (2, "")
+    assert (
+        err
+        == "error: --set API_TOKEN: 'API_TOKEN' is a secret variable; secrets are never rendered\n"
+    )
+
+
+def test_example_render_says_so_and_refuses_to_send(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(capsys, "comms", "payments-down", "email-stakeholders")
+    assert code == 0
+    assert err == "note: filled with example values; pass --incident FILE for a real incident\n"
+    assert out.splitlines()[0] == "Subject: [SEV1] Production Incident - payments-api"
+    code, out, err = cli(
+        capsys, "comms", "payments-down", "slack-update", "--send", "slack-webhook", "http://x/"
+    )
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: --send: refusing to send a message filled with example values; "
+        "pass --incident FILE\n"
+    )
+
+
+class _Hook(http.server.BaseHTTPRequestHandler):
+    received: ClassVar[list[tuple[str, str, bytes]]] = []
+    answer: ClassVar[int] = 200
+
+    def do_POST(self) -> None:
+        length = int(self.headers["Content-Length"])
+        _Hook.received.append((self.path, self.headers["Content-Type"], self.rfile.read(length)))
+        self.send_response(_Hook.answer)
+        self.end_headers()
+        self.wfile.write(b"ok" if _Hook.answer == 200 else b"invalid_token")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def webhook() -> Iterator[str]:
+    _Hook.received = []
+    _Hook.answer = 200
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/services/T000/B000/SECRETPATH"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_send_posts_to_the_webhook_and_records_it(
+    work: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    webhook: str,
+) -> None:
+    path = start(capsys, "<!channel> down")
+    monkeypatch.setenv("HOOK_URL", webhook)
+    monkeypatch.setenv("RUNBOOK_NOW", "2024-01-15T14:25:00Z")
+    code, out, err = cli(
+        capsys, "comms", "payments-down", "slack-update", "--incident", path,
+        "--send", "slack-webhook", "env:HOOK_URL",
+    )  # fmt: skip
+    host = webhook.split("/services")[0]
+    assert code == 0
+    assert err == f"sent to {host}: HTTP 200\n"
+    assert "SECRETPATH" not in out + err
+    assert _Hook.received == [
+        (
+            "/services/T000/B000/SECRETPATH",
+            "application/json; charset=utf-8",
+            json.dumps(
+                {
+                    "text": "UPDATE [14:25 UTC]\n*SEV1* &lt;!channel&gt; down\n"
+                    "Status: investigating\nNext update: 14:30 UTC"
+                }
+            ).encode(),
+        )
+    ]
+    # The sent message counts as an update: the cadence restarts from it.
+    code, out, _ = cli(capsys, "incident", "status", path)
+    assert "next update:  2024-01-15 14:40 UTC (every 15m)" in out.splitlines()
+
+    _Hook.answer = 403
+    code, out, err = cli(
+        capsys, "comms", "payments-down", "slack-update", "--incident", path,
+        "--send", "slack-webhook", "env:HOOK_URL",
+    )  # fmt: skip
+    assert code == 1
+    assert err == f"error: sending to {host} failed: HTTP 403: invalid_token\n"
+
+
+def test_send_reports_an_unset_variable_and_an_unreachable_host(
+    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = start(capsys, "down")
+    monkeypatch.delenv("NO_SUCH_HOOK", raising=False)
+    code, _, err = cli(
+        capsys, "comms", "payments-down", "slack-update", "--incident", path,
+        "--send", "slack-webhook", "env:NO_SUCH_HOOK",
+    )  # fmt: skip
+    assert code == 2
+    assert err == (
+        "error: --send slack-webhook env:NO_SUCH_HOOK: "
+        "environment variable NO_SUCH_HOOK is not set\n"
+    )
+    # A port nothing listens on (bound, then closed).
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    code, _, err = cli(
+        capsys, "comms", "payments-down", "slack-update", "--incident", path,
+        "--send", "slack-webhook", f"http://127.0.0.1:{port}/hook",
+    )  # fmt: skip
+    assert code == 1
+    assert err.startswith(f"error: sending to http://127.0.0.1:{port} failed: no answer: ")

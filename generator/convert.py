@@ -138,27 +138,36 @@ class Converter:
 
     def fields(
         self, node: Node, obj: spec.ObjectSpec, ctx: str, depth: int
-    ) -> tuple[dict[str, Any], dict[str, Node]] | None:
+    ) -> tuple[dict[str, Any], dict[str, Node], set[str]] | None:
         """The converted fields of a mapping (attr -> value) and the key nodes given.
 
-        None when a required key is missing (the object cannot be built)."""
+        Also the keys that unknown keys were taken for (``rn`` -> ``run``), so that a
+        misspelt key is reported once, not again as missing. None when a required key
+        is missing or invalid (the object cannot be built)."""
         known = _FIELDS[obj.name]
         kwargs: dict[str, Any] = {}
         given: dict[str, Node] = {}
+        suggested: set[str] = set()
         assert isinstance(node, MappingNode)
         for key, knode, vnode in self.pairs(node, ctx):
             field = known.get(key)
             given[key] = knode
             if field is None:
-                self.error(knode, ctx, f"unknown key '{key}'{did_you_mean(key, known)}")
+                hint = did_you_mean(key, known)
+                self.error(knode, ctx, f"unknown key '{key}'{hint}")
+                suggested.add(hint.partition("'")[2].partition("'")[0])
                 continue
             value = self.value(field.type, vnode, ctx, f"'{key}'", depth)
             if value is not _INVALID:
                 kwargs[field.target] = value
         missing = [name for name in _REQUIRED[obj.name] if name not in given]
         for name in missing:
+            if name in suggested:
+                continue
             self.error(node, ctx, f"missing required key '{name}'")
-        return None if missing else (kwargs, given)
+        # A required key given with a bad value has its problem already; still cannot build.
+        complete = all(known[name].target in kwargs for name in _REQUIRED[obj.name])
+        return (kwargs, given, suggested) if complete else None
 
     # --- values --------------------------------------------------------------------------
 
@@ -282,7 +291,8 @@ class Converter:
             if isinstance(ftype.value, spec.Obj):
                 obj = spec.OBJECTS[ftype.value.name]
                 label = f"{obj.label} '{key}'"
-                value = self.object(obj, vnode, label, what, depth, name=key, at=knode)
+                where = (ctx, f"{what} '{key}'")
+                value = self.object(obj, vnode, label, depth, where, name=key, at=knode)
             else:
                 value = self.value(ftype.value, vnode, ctx, f"{what} '{key}'", depth)
             if value is not _INVALID:
@@ -294,7 +304,7 @@ class Converter:
     def _obj(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
         obj = spec.OBJECTS[ftype.name]
         label = f"{ctx}: {what[1:-1]}" if ctx else what[1:-1]
-        return self.object(obj, node, self._label(obj, node, label), what, depth)
+        return self.object(obj, node, self._label(obj, node, label), depth, (ctx, what))
 
     def _object_item(
         self, item: spec.Obj, node: Node, ctx: str, what: str, index: int, depth: int
@@ -302,7 +312,8 @@ class Converter:
         obj = spec.OBJECTS[item.name]
         fallback = f"{obj.label} #{index}"
         fallback = f"{ctx}: {fallback}" if ctx else fallback
-        return self.object(obj, node, self._label(obj, node, fallback), f"{what} item", depth)
+        label = self._label(obj, node, fallback)
+        return self.object(obj, node, label, depth, (ctx, f"{what} item {index}"))
 
     def _label(self, obj: spec.ObjectSpec, node: Node, fallback: str) -> str:
         """``step 'promote'`` when the object names itself, else the fallback."""
@@ -323,29 +334,34 @@ class Converter:
         obj: spec.ObjectSpec,
         node: Node,
         ctx: str,
-        what: str,
         depth: int,
+        where: tuple[str, str],
         name: str | None = None,
         at: Node | None = None,
     ) -> Any:
-        """A model object from a mapping (or its string shorthand), or ``_INVALID``."""
+        """A model object from a mapping (or its string shorthand), or ``_INVALID``.
+
+        ``ctx`` names the object in messages about its keys; ``where`` is the (context,
+        key) of the value itself, for a message when it is not a mapping at all.
+        """
         if depth >= MAX_DEPTH:
             self.error(node, ctx, f"nested more than {MAX_DEPTH} levels deep")
             return _INVALID
         if obj.shorthand and isinstance(node, ScalarNode) and node.tag == STR:
             kwargs: dict[str, Any] = {obj.shorthand: str(node.value)}
             given: dict[str, Node] = {}
+            suggested: set[str] = set()
         elif isinstance(node, MappingNode) and node.tag == MAP:
             result = self.fields(node, obj, ctx, depth + 1)
             if result is None:
                 return _INVALID
-            kwargs, given = result
+            kwargs, given, suggested = result
         else:
             expected = "a string or a mapping" if obj.shorthand else "a mapping"
-            return self._expected(node, ctx, what, expected)
+            return self._expected(node, where[0], where[1], expected)
         check = _CHECKS.get(obj.name)
         if check is not None:
-            check(self, kwargs, given, node, ctx)
+            check(self, kwargs, given, node, ctx, suggested)
         return build(obj.name, kwargs, locate(self.path, at or node), name)
 
     def _construct(self, node: ScalarNode) -> Any:
@@ -365,19 +381,19 @@ def build(name: str, kwargs: dict[str, Any], location: SourceLocation, key: str 
 
 
 def _check_step(
-    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str
+    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str, hints: set[str]
 ) -> None:
     if "shell" in given and "interpreter" in given:
         c.error(
             given["interpreter"], ctx, "'shell' and 'interpreter' exclude each other (give one)"
         )
     kind = kw.get("kind", "check")
-    if kind != "manual" and "run" not in given:
+    if kind != "manual" and "run" not in given and "run" not in hints:
         c.error(node, ctx, f"a {kind} step needs 'run' (or 'kind: manual')")
 
 
 def _check_variable(
-    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str
+    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str, hints: set[str]
 ) -> None:
     default = kw.get("default")
     if default is None:
@@ -392,12 +408,13 @@ def _check_variable(
 
 
 def _check_scheme(
-    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str
+    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str, hints: set[str]
 ) -> None:
     kw.setdefault("name", "custom")
 
 
-_CHECKS: dict[str, Callable[[Converter, dict[str, Any], dict[str, Node], Node, str], None]] = {
+_Check = Callable[[Converter, dict[str, Any], dict[str, Node], Node, str, set[str]], None]
+_CHECKS: dict[str, _Check] = {
     "Step": _check_step,
     "Variable": _check_variable,
     "SeverityScheme": _check_scheme,

@@ -7,6 +7,7 @@ bad shapes all become located problems. Conversion itself lives in ``generator.c
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -45,9 +46,11 @@ DEFAULTS_NAMES = ("_defaults.yaml", "_defaults.yml")
 YAML_SUFFIXES = (".yaml", ".yml")
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # libyaml's composer recurses in C: tens of thousands of nesting levels crash the process.
-# Nesting depth is at most (flow brackets + longest line), so above this we use the pure
-# Python composer, which raises RecursionError instead.
-_C_SAFE_DEPTH = 5000
+# Above this bound on the nesting depth we use the pure Python composer, which raises
+# RecursionError instead (and is slow, but only pathological files get there).
+_C_SAFE_DEPTH = 2000
+_BRACKETS = re.compile(r"[\[\]{}]")
+_BLOCK_PREFIX = re.compile(r"^[ ?-]*", re.M)
 _ID_LINE = re.compile(r"""^id:[ \t]*(["']?)([a-z0-9][a-z0-9-]*)\1[ \t]*(?:#.*)?$""", re.M)
 
 
@@ -231,22 +234,25 @@ def parse_file(path: str, display: str) -> tuple[Node | None, list[Problem]]:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return fail(line, col, f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})")
-    depth_bound = text.count("[") + text.count("{") + max(map(len, text.split("\n")))
-    loader = _FAST_LOADER if depth_bound < _C_SAFE_DEPTH else yaml.SafeLoader
+        byte = data[exc.start]
+        return fail(line, col, f"file is not valid UTF-8 (byte 0x{byte:02x}); save it as UTF-8")
+    loader = _FAST_LOADER if _nesting_bound(text) < _C_SAFE_DEPTH else yaml.SafeLoader
     try:
         node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = f"invalid YAML: {exc.problem or exc.context}"
-        if exc.context and exc.context_mark is not None and exc.problem:
+        if exc.problem == "but found another document":
+            message = "a runbook file holds one YAML document; remove the second '---'"
+        elif exc.context and exc.context_mark is not None and exc.problem:
             message += f" ({exc.context} at line {exc.context_mark.line + 1})"
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         return fail(line, col, message)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        return fail(line, col, f"invalid YAML: character {exc.character!r} is not allowed")
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return fail(line, col, f"invalid YAML: control character U+{code:04X} is not allowed")
     except yaml.YAMLError as exc:
         return fail(1, 1, f"invalid YAML: {exc}")
     except RecursionError:
@@ -266,6 +272,19 @@ def parse_file(path: str, display: str) -> tuple[Node | None, list[Problem]]:
     return node, []
 
 
+def _nesting_bound(text: str) -> int:
+    """An upper bound on the nesting depth of ``text`` (0 when it is obviously small)."""
+    if len(text) < _C_SAFE_DEPTH:
+        return 0
+    flow = text.count("[") + text.count("{")
+    if flow >= _C_SAFE_DEPTH:
+        steps = (1 if b in "[{" else -1 for b in _BRACKETS.findall(text))
+        flow = max(itertools.accumulate(steps), default=0)
+    # Block nesting needs deeper indentation (or another "- " / "? ") per level.
+    block = max(map(len, _BLOCK_PREFIX.findall(text)), default=0)
+    return flow + block
+
+
 def _read_doc(path: str, kind: str) -> _Doc:
     display = display_path(path)
     node, problems = parse_file(path, display)
@@ -278,7 +297,7 @@ def _read_doc(path: str, kind: str) -> _Doc:
     result = converter.fields(node, obj, ctx, 1)
     doc.location = locate(display, node)
     if result is not None:
-        doc.kwargs, doc.given = result
+        doc.kwargs, doc.given, _ = result
         doc.ok = True
     doc.problems.extend(converter.problems)
     return doc

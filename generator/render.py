@@ -204,6 +204,14 @@ class _Page:
 
     # -- sections ----------------------------------------------------------------------
 
+    def part(self, title: str, key: str) -> None:
+        """A top-level part; says where it came from when a ``_defaults.yaml`` set it."""
+        self.add(f"## {title}")
+        if key in self.rb.inherited and self.ctx.org_title:
+            org = self.ctx.org_title
+            source = link(org, self.ctx.org_url) if self.ctx.org_url else escape_inline(org)
+            self.add(f"From {source}.\n{{: .runbook-inherited }}")
+
     def heading(self, level: int, title: str, ident: str | None = None) -> None:
         anchor = f" {{#{ident}}}" if ident and _is_anchor(ident) else ""
         self.add(f"{'#' * min(level, 6)} {escape_inline(title)}{anchor}")
@@ -341,7 +349,7 @@ class _Page:
         levels = self.rb.escalation
         if not levels:
             return
-        self.add("## Escalation")
+        self.part("Escalation", "escalation")
         lines = [
             "| Level | Who | After | Until | When | Contact |",
             "| --- | --- | --- | --- | --- | --- |",
@@ -362,7 +370,7 @@ class _Page:
         contacts = self.rb.contacts
         if not contacts:
             return
-        self.add("## Contacts")
+        self.part("Contacts", "contacts")
         groups: dict[str, list[Contact]] = {}
         for c in contacts:
             groups.setdefault(c.group or "", []).append(c)
@@ -380,7 +388,7 @@ class _Page:
     def roles(self) -> None:
         if not self.rb.roles:
             return
-        self.add("## Roles")
+        self.part("Roles", "roles")
         lines: list[str] = []
         for role in self.rb.roles:
             lines.append(f"- **{escape_inline(role.name)}**")
@@ -390,7 +398,7 @@ class _Page:
     def links(self) -> None:
         if not self.rb.links:
             return
-        self.add("## Links")
+        self.part("Links", "links")
         self.add("\n".join(_link_item(lk) for lk in self.rb.links))
 
     # -- communications ----------------------------------------------------------------
@@ -399,7 +407,7 @@ class _Page:
         comms = self.rb.communications
         if not comms.channels and not comms.templates:
             return
-        self.add("## Communications")
+        self.part("Communications", "communications")
         if comms.channels:
             lines = [
                 "| Channel | Audience | Cadence | Template | Notes |",

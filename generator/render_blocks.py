@@ -7,6 +7,7 @@ blank line before it, written with ``checks.header.format_header``; the round tr
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Mapping
 
@@ -27,12 +28,17 @@ __all__ = [
     "step_header",
 ]
 
-_SHELL_LANGS = frozenset({"bash", "sh", "shell", "zsh", "console"})
+_TILDES = re.compile(r"~+")
 
 
 def fenced(content: str, info: str) -> str:
-    """A fenced block around ``content`` with a fence longer than any backtick run in it."""
+    """A fenced block around ``content``: its fence is longer than any run of its character."""
     body = content if content.endswith("\n") or not content else content + "\n"
+    if "`" in info:
+        # CommonMark: a backtick fence's info string cannot hold a backtick.
+        longest = max((len(m) for m in _TILDES.findall(content)), default=0)
+        tildes = "~" * max(3, longest + 1)
+        return f"{tildes}{info}\n{body}{tildes}"
     ticks = fence_for(content)
     return f"{ticks}{info}\n{body}{ticks}"
 
@@ -55,9 +61,17 @@ def block_options(step: Step) -> BlockOptions:
         interactive=step.interactive,
         follow=step.follow,
         ci=step.ci,
-        ci_reason=step.ci_reason,
+        ci_reason=_display_reason(step.ci_reason),
         tags=step.tags,
     )
+
+
+def _display_reason(reason: str | None) -> str | None:
+    """``ci_reason`` is only shown: one line, and no ``"`` (the site's attribute lists
+    cannot escape it)."""
+    if reason is None:
+        return None
+    return " ".join(reason.split()).replace('"', "'")
 
 
 def block_command(step: Step) -> str:
@@ -109,6 +123,15 @@ def render_step(
     header = step_header(runbook, step)
     try:
         info = format_header(header)
+        if "\n" in info or "\r" in info:
+            raise ValueError("a block option cannot contain a line break")
+        injected = html_attributes_injected(info)
+        if injected:
+            raise ValueError(
+                f"an option value with a double quote would give the page's code block an "
+                f"'{injected}' attribute (the site's attribute lists have no escapes); "
+                "reword it or use single quotes"
+            )
     except ValueError as exc:
         problem = Problem(step.location, Severity.ERROR, f"step '{step.id}': {exc}", "schema")
         raise RunbookError(problems=[problem]) from None
@@ -121,6 +144,27 @@ def render_step(
     if last_result is not None:
         blocks.append(_last_run(*last_result))
     return blocks
+
+
+# Python-Markdown's attr_list tokenizer (the site reads fence headers with it): a quoted
+# value ends at the first quote, there are no backslash escapes.
+_ATTR_TOKEN = re.compile(r"""[^ =}]+=".*?"|[^ =}]+='.*?'|[^ =}]+=[^ =}]+|[^ =}]+| """)
+
+
+def html_attributes_injected(info: str) -> str | None:
+    """An event-handler or style attribute the site would read from this header, if any.
+
+    ``checks.header`` escapes ``"`` inside quoted values, but attr_list does not, so a
+    value such as ``x" onclick="...`` would become a live attribute on the page.
+    """
+    start, end = info.find("{"), info.rfind("}")
+    if start < 0 or end < start:
+        return None
+    for m in _ATTR_TOKEN.finditer(info, start + 1, end):
+        key = m.group().split("=", 1)[0].lower()
+        if key.startswith("on") or key in ("style", "href", "src"):
+            return key
+    return None
 
 
 def _meta_line(step: Step) -> str:

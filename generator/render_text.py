@@ -15,9 +15,9 @@ escaped, which can only make text more literal, never more live.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 __all__ = [
     "SAFE_SCHEMES",
@@ -40,12 +40,15 @@ _ATX = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _REF_DEF = re.compile(r"^( {0,3})\[([^\[\]]*)\]:(.*)$")
 _QUOTE_PREFIX = re.compile(r"^(?:[ \t]*>)+")
+_FENCE_LIKE = re.compile(r"^([ \t>]*)(`{3,}|~{3,})")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^\s<>]*)>")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _URL_NOISE = re.compile(r"[\x00-\x20\\<>\"'`]")
 _BACKTICKS = re.compile(r"`+")
 _LIST_MARKER = re.compile(r"^([-+*])(?=\s)|^(\d+)\.(?=\s)")
 _SPACES = re.compile(r"\s+")
+# Characters kept as they are in link destinations; the rest is percent-encoded.
+_URL_SAFE = "!#$%&'*+,-./:;=?@_~"
 
 
 def escape_text(text: str, *, heading_floor: int = 0) -> str:
@@ -87,6 +90,8 @@ def escape_inline(text: str) -> str:
     m = _LIST_MARKER.match(flat)
     if m:
         flat = "\\" + flat if m.group(1) else f"{m.group(2)}\\.{flat[m.end() :]}"
+    if flat.startswith("~~~"):
+        return "&#126;" + _escape_line(flat[1:], hashes=True)
     return _escape_line(flat, hashes=True)
 
 
@@ -178,6 +183,14 @@ def _escape_prose(lines: list[str], heading_floor: int) -> list[str]:
 
 
 def _escape_block_line(line: str, lines: list[str], n: int, heading_floor: int) -> str:
+    fence_like = _FENCE_LIKE.match(line)
+    if fence_like:
+        # A fence opening we did not accept as a fence must not open one in either
+        # parser: superfences would swallow the next real fence, markdown-it would run
+        # an unclosed one to the end of the page.
+        lead, marker = fence_like.groups()
+        first = "&#126;" if marker[0] == "~" else "\\`"
+        return lead + first + _escape_line(line[fence_like.end() - len(marker) + 1 :], hashes=False)
     ref = _REF_DEF.match(line)
     if ref:
         target = ref.group(3).strip()
@@ -262,8 +275,8 @@ def _unsafe_destination(line: str, start: int) -> bool:
 
 
 def _link_target(url: str) -> str:
-    """A link destination Python-Markdown keeps whole: no spaces or parentheses."""
-    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    """A link destination Python-Markdown keeps whole: no spaces, breaks or parentheses."""
+    return quote(url, safe=_URL_SAFE).replace("&", "&amp;")
 
 
 def link(title: str, url: str) -> str:
@@ -272,4 +285,4 @@ def link(title: str, url: str) -> str:
     label = escape_inline(title).replace("[", "\\[").replace("]", "\\]")
     if target is None:
         return f"{label} ({code_span(url)})"
-    return f"[{label}]({_link_target(html.escape(target, quote=True))})"
+    return f"[{label}]({_link_target(target)})"

@@ -1,0 +1,201 @@
+"""Whole pages: golden Markdown, what Python-Markdown makes of it, and the real loader path.
+
+Regenerate the goldens (then review the diff like code) with::
+
+    RUNBOOK_UPDATE_GOLDENS=1 python -m pytest tests/test_render_page.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import markdown
+import pytest
+from pymdownx.superfences import fence_code_format
+
+from checks.extract import extract_markdown
+from checks.model import Risk
+from generator.loader import load_tree, severity_scheme
+from generator.model import Runbook
+from generator.render import PageContext, render_runbook
+
+GOLDEN = Path(__file__).parent / "golden" / "render"
+CASES = GOLDEN / "cases"
+TODAY = dt.date(2026, 1, 1)
+
+# The site's Markdown configuration (mkdocs.yml), so these tests see what the site sees.
+EXTENSIONS = [
+    "admonition",
+    "attr_list",
+    "md_in_html",
+    "tables",
+    "toc",
+    "pymdownx.details",
+    "pymdownx.highlight",
+    "pymdownx.superfences",
+    "pymdownx.tabbed",
+    "pymdownx.tasklist",
+]
+EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
+    "toc": {"permalink": True},
+    "pymdownx.highlight": {"use_pygments": False},
+    "pymdownx.superfences": {
+        "custom_fences": [{"name": "mermaid", "class": "mermaid", "format": fence_code_format}]
+    },
+    "pymdownx.tabbed": {"alternate_style": True},
+    "pymdownx.tasklist": {"custom_checkbox": True},
+}
+
+
+def to_html(page: str) -> str:
+    """Page Markdown (front matter dropped, as MkDocs does) -> HTML, like the site."""
+    body = page.split("---\n", 2)[2] if page.startswith("---\n") else page
+    return markdown.markdown(body, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+
+
+def load_cases() -> dict[str, tuple[Runbook, PageContext]]:
+    result = load_tree(CASES)
+    assert result.problems == ()
+    org = result.orgs[0]
+    return {
+        rb.id: (
+            rb,
+            PageContext(
+                org_url="index.md",
+                org_title=org.title,
+                today=TODAY,
+                severity_scheme=severity_scheme(rb),
+                last_results={"db-pool--count-connections": ("passed", "2026-01-01T10:00:00Z")},
+            ),
+        )
+        for rb in result.runbooks
+    }
+
+
+def assert_golden(actual: str, path: Path) -> None:
+    if os.environ.get("RUNBOOK_UPDATE_GOLDENS") == "1":
+        path.write_text(actual, encoding="utf-8")
+        return
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run with RUNBOOK_UPDATE_GOLDENS=1 and review it")
+    expected = path.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            actual.splitlines(keepends=True),
+            fromfile=str(path),
+            tofile="rendered",
+        )
+        pytest.fail("rendered page differs from the golden:\n" + "".join(diff), pytrace=False)
+
+
+@pytest.mark.parametrize("runbook_id", ["db-pool", "minimal"])
+def test_page_matches_golden(runbook_id: str) -> None:
+    rb, ctx = load_cases()[runbook_id]
+    assert_golden(render_runbook(rb, ctx), GOLDEN / f"{runbook_id}.md")
+
+
+def test_every_executable_step_is_one_code_block_with_its_id_in_the_site() -> None:
+    rb, ctx = load_cases()["db-pool"]
+    html = to_html(render_runbook(rb, ctx))
+    blocks = re.findall(r'<pre[^>]*><code id="([^"]+)" class="language-(\w+) (\w+)', html)
+    expected = [
+        (rb.block_id(s), s.lang, s.kind.value)
+        for s in rb.all_steps()
+        if s.kind is not Risk.MANUAL or s.run
+    ]
+    assert blocks == expected
+    assert len(expected) == 9
+    # Nothing tagged ended up as a paragraph or inside a list.
+    assert "{#" not in re.sub(r"<pre.*?</pre>", "", html, flags=re.S)
+    assert html.count('class="language-text expected-output" for="db-pool--count-connections"') == 1
+
+
+def test_markdown_parsers_agree_on_the_page() -> None:
+    rb, ctx = load_cases()["db-pool"]
+    page = render_runbook(rb, ctx)
+    ex = extract_markdown(page, "db-pool.md")
+    assert ex.problems == ()
+    html = to_html(page)
+    assert [c.id for c in ex.checks] == re.findall(r'<code id="(db-pool--[^"]+)"', html)
+    assert {c.id: c.section for c in ex.checks} == {
+        "db-pool--count-connections": "triage",
+        "db-pool--show-labels": "triage",
+        "db-pool--query-stats": "triage",
+        "db-pool--tail-logs": "deep-dive",
+        "db-pool--kill-idle": "mitigate",
+        "db-pool--restart": "mitigate",
+        "db-pool--failover-console": "mitigate",
+        "db-pool--recent-deploys": "leak",
+        "db-pool--rollback": "leak",
+    }
+
+
+def test_page_features_render_as_material_components() -> None:
+    rb, ctx = load_cases()["db-pool"]
+    html = to_html(render_runbook(rb, ctx))
+    assert '<div class="admonition warning">\n<p class="admonition-title">Read first</p>' in html
+    assert html.count('<li class="task-list-item">') == 2 + 3  # checklist + post-incident tasks
+    assert '<div class="tabbed-set tabbed-alternate" data-tabs="1:2">' in html
+    assert '<pre class="mermaid"><code>graph TD' in html
+    assert (
+        '<p class="runbook-meta risk-check"><strong>check</strong> · timeout 10s · '
+        "requires psql · tags postgres</p>"
+    ) in html
+    assert (
+        '<p class="runbook-last-run last-run-passed">Last run: <strong>passed</strong> '
+        "at 2026-01-01T10:00:00Z</p>"
+    ) in html
+    assert "<td>Pool misconfigured | max too low</td>" in html
+    assert '<h2 id="triage">Detection and triage' in html
+
+
+def test_stale_marker_depends_on_today() -> None:
+    rb, ctx = load_cases()["db-pool"]
+    line = "- **Last reviewed:** 2025-01-10"
+    stale = render_runbook(rb, ctx)
+    assert f"{line} · **stale** (review was due 2025-04-10)\n" in stale
+    fresh = render_runbook(rb, PageContext(today=dt.date(2025, 4, 10)))
+    assert f"{line}\n" in fresh
+    assert f"{line}\n" in render_runbook(rb)
+
+
+def test_secret_default_never_reaches_the_page() -> None:
+    rb, ctx = load_cases()["db-pool"]
+    from dataclasses import replace
+
+    variables = tuple(
+        replace(v, default="hunter2-pw", example="ex-hunter2") if v.secret else v
+        for v in rb.variables
+    )
+    page = render_runbook(replace(rb, variables=variables), ctx)
+    assert "hunter2" not in page
+    assert (
+        "DB_PASSWORD:\n  description: Password of the monitoring user\n"
+        "  required: true\n  secret: true\n" in page
+    )
+
+
+def test_comms_template_is_shown_rendered_with_its_examples() -> None:
+    rb, ctx = load_cases()["db-pool"]
+    page = render_runbook(rb, ctx)
+    assert (
+        "```text\n:rotating_light: SEV2 Database connection pool exhausted\n"
+        "Status: investigating. Next update in 30 minutes.\n```"
+    ) in page
+
+
+def test_comms_template_that_cannot_render_shows_its_source_and_why() -> None:
+    from dataclasses import replace
+
+    rb, ctx = load_cases()["db-pool"]
+    tpl = replace(rb.communications.templates[0], body="{{ incident.nope }}")
+    comms = replace(rb.communications, templates=(tpl,))
+    page = render_runbook(replace(rb, communications=comms), ctx)
+    assert "```jinja\n{{ incident.nope }}\n```" in page
+    assert '!!! note "Template source"\n\n    The example could not be rendered: ' in page

@@ -423,6 +423,11 @@ def test_tty_follow_and_platform_steps_are_marked(loaded: dict[str, Runbook]) ->
             assert not step.ci and step.ci_reason and "macOS" in step.ci_reason, where
         if step.kind is not Risk.MANUAL and step.run.strip():
             assert step.timeout, where
+            # No cloud account or cluster is ever chosen implicitly (CI skips these steps).
+            if re.search(r"^\s*aws |\$\(aws ", step.run, re.M):
+                assert "env:AWS_PROFILE" in step.requires, where
+            if re.search(r"^\s*kubectl |\$\(kubectl ", step.run, re.M):
+                assert "env:KUBECONFIG" in step.requires, where
 
 
 def test_service_steps_are_checks_against_local_servers(loaded: dict[str, Runbook]) -> None:

@@ -7,9 +7,13 @@ bad shapes all become located problems. Conversion itself lives in ``generator.c
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
+import pickle
 import re
+import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +22,10 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+import checks.header
+import checks.model
 from checks.model import SourceLocation, Variable
-from generator import spec
+from generator import convert, model, spec
 from generator.convert import MAP, Converter, locate
 from generator.errors import Problem, Severity, UsageError, did_you_mean
 from generator.model import (
@@ -66,15 +72,17 @@ class LoadResult:
     """Every problem in every file, in file/line order."""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Doc:
-    """One parsed file: its converted top-level fields, before the cascade."""
+    """One parsed file: its converted top-level fields, before the cascade (picklable)."""
 
     display: str
-    problems: list[Problem]
+    problems: tuple[Problem, ...]
     kwargs: dict[str, Any] = field(default_factory=dict)
-    given: dict[str, Node] = field(default_factory=dict)
+    given: frozenset[str] = frozenset()
+    """Top-level keys the file sets (valid or not)."""
     location: SourceLocation = NOWHERE
+    id_location: SourceLocation | None = None
     ok: bool = False
     """The file parsed to a mapping and had every required key."""
 
@@ -85,10 +93,14 @@ class _Doc:
 def load_tree(
     root: str | os.PathLike[str] = Path("runbooks"),
     paths: Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> LoadResult:
     """Load every runbook under ``root`` (or just ``paths``: files or folders).
 
     Applies the ``_defaults.yaml`` cascade and checks that runbook ids are unique.
+    With ``cache_dir`` (e.g. ``.runbook-cache``), each file's parse is reused while its
+    bytes and the loader's code are unchanged.
     """
     root_abs = os.path.abspath(root)
     runbook_files: list[str] = []
@@ -100,18 +112,24 @@ def load_tree(
             defaults_files.append(entry)
         elif paths is not None:
             runbook_files.append(entry)
-    loader = _TreeLoader(root_abs)
+    cache = ParseCache(cache_dir) if cache_dir is not None else None
+    loader = _TreeLoader(root_abs, cache)
     for path in defaults_files:
         loader.defaults(os.path.abspath(path), path)
     runbooks = [loader.runbook(path) for path in runbook_files]
+    if cache is not None:
+        cache.save()
     return loader.finish([rb for rb in runbooks if rb is not None])
 
 
 def load_file(
-    path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None
+    path: str | os.PathLike[str],
+    root: str | os.PathLike[str] | None = None,
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> LoadResult:
     """Load one runbook file with its ``_defaults.yaml`` cascade (root: ``./runbooks``)."""
-    return load_tree(Path("runbooks") if root is None else root, [path])
+    return load_tree(Path("runbooks") if root is None else root, [path], cache_dir=cache_dir)
 
 
 def resolve_target(target: str, root: str | os.PathLike[str] = Path("runbooks")) -> Path:
@@ -218,17 +236,22 @@ def _scan_ids(root: str) -> dict[str, str]:
     return ids
 
 
-def parse_file(path: str, display: str) -> tuple[Node | None, list[Problem]]:
-    """The file's root node, or None with the problem that prevented parsing it."""
+def read_bytes(path: str, display: str) -> bytes | Problem:
+    """The file's bytes, or the problem that prevented reading them."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        message = f"cannot read file: {exc.strerror or exc}"
+        return Problem(SourceLocation(display, 1, 1), Severity.ERROR, message)
+
+
+def parse_bytes(data: bytes, display: str) -> tuple[Node | None, list[Problem]]:
+    """The document's root node, or None with the problem that prevented parsing it."""
 
     def fail(line: int, col: int, message: str) -> tuple[None, list[Problem]]:
         return None, [Problem(SourceLocation(display, line, col), Severity.ERROR, message)]
 
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        return fail(1, 1, f"cannot read file: {exc.strerror or exc}")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -285,22 +308,97 @@ def _nesting_bound(text: str) -> int:
     return flow + block
 
 
-def _read_doc(path: str, kind: str) -> _Doc:
+def _read_doc(path: str, kind: str, cache: ParseCache | None) -> _Doc:
     display = display_path(path)
-    node, problems = parse_file(path, display)
-    doc = _Doc(display, problems)
-    if node is None:
-        return doc
-    converter = Converter(display)
-    obj = spec.OBJECTS[kind]
-    ctx = ""
-    result = converter.fields(node, obj, ctx, 1)
-    doc.location = locate(display, node)
-    if result is not None:
-        doc.kwargs, doc.given, _ = result
-        doc.ok = True
-    doc.problems.extend(converter.problems)
+    data = read_bytes(path, display)
+    if isinstance(data, Problem):
+        return _Doc(display, (data,))
+    key = (kind, display, hashlib.blake2b(data, digest_size=16).digest())
+    if cache is not None:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    doc = _convert_doc(data, display, kind)
+    if cache is not None:
+        cache.put(key, doc)
     return doc
+
+
+def _convert_doc(data: bytes, display: str, kind: str) -> _Doc:
+    node, problems = parse_bytes(data, display)
+    if node is None:
+        return _Doc(display, tuple(problems))
+    converter = Converter(display)
+    result = converter.fields(node, spec.OBJECTS[kind], "", 1)
+    problems.extend(converter.problems)
+    if result is None:
+        return _Doc(display, tuple(problems), location=locate(display, node))
+    kwargs, given, _ = result
+    id_node = given.get("id")
+    return _Doc(
+        display,
+        tuple(problems),
+        kwargs,
+        frozenset(given),
+        locate(display, node),
+        locate(display, id_node) if id_node is not None else None,
+        ok=True,
+    )
+
+
+class ParseCache:
+    """Converted files by (kind, path, content hash), pickled under ``cache_dir``.
+
+    The file name carries a hash of the loader's own source, so a code change starts
+    a fresh cache. A broken or unreadable cache is ignored (and rewritten).
+    """
+
+    def __init__(self, cache_dir: str | os.PathLike[str]) -> None:
+        self.path = os.path.join(os.fspath(cache_dir), f"loader-{_code_version()}.pickle")
+        self._entries: dict[tuple[str, str, bytes], _Doc] = {}
+        self._used: set[tuple[str, str, bytes]] = set()
+        self._dirty = False
+        try:
+            with open(self.path, "rb") as handle:
+                entries = pickle.load(handle)
+            if isinstance(entries, dict):
+                self._entries = entries
+        except Exception:  # any damage to a cache file means "no cache"
+            self._entries = {}
+
+    def get(self, key: tuple[str, str, bytes]) -> _Doc | None:
+        doc = self._entries.get(key)
+        if doc is not None:
+            self._used.add(key)
+        return doc
+
+    def put(self, key: tuple[str, str, bytes], doc: _Doc) -> None:
+        self._entries[key] = doc
+        self._used.add(key)
+        self._dirty = True
+
+    def save(self) -> None:
+        """Write the cache atomically, keeping only the entries this run used."""
+        if not self._dirty:
+            return
+        live = {k: v for k, v in self._entries.items() if k in self._used}
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(self.path), suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(live, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a cache that cannot be written only costs speed
+
+
+def _code_version() -> str:
+    """A hash of the code that decides what a file converts to."""
+    digest = hashlib.blake2b(digest_size=8)
+    for module in (spec, convert, model, checks.model, checks.header, sys.modules[__name__]):
+        with open(str(module.__file__), "rb") as handle:
+            digest.update(handle.read())
+    return digest.hexdigest()
 
 
 # --- the cascade ---------------------------------------------------------------------------
@@ -309,8 +407,9 @@ def _read_doc(path: str, kind: str) -> _Doc:
 class _TreeLoader:
     """Loads runbooks against cached ``_defaults.yaml`` files."""
 
-    def __init__(self, root_abs: str) -> None:
+    def __init__(self, root_abs: str, cache: ParseCache | None = None) -> None:
         self.root = root_abs
+        self.cache = cache
         self.problems: list[Problem] = []
         self._defaults: dict[str, tuple[_Doc, Org | None]] = {}
         self._by_folder: dict[str, str | None] = {}
@@ -320,7 +419,7 @@ class _TreeLoader:
         cached = self._defaults.get(path_abs)
         if cached is not None:
             return cached
-        doc = _read_doc(path if path is not None else path_abs, "Defaults")
+        doc = _read_doc(path if path is not None else path_abs, "Defaults", self.cache)
         self.problems.extend(doc.problems)
         org = self._org(doc, os.path.dirname(path_abs)) if doc.location is not NOWHERE else None
         self._defaults[path_abs] = (doc, org)
@@ -375,12 +474,12 @@ class _TreeLoader:
                 chain.append(self.defaults(found, display_path(found)))
         return chain
 
-    def runbook(self, path: str) -> tuple[Runbook, Node | None, int] | None:
+    def runbook(self, path: str) -> tuple[Runbook, SourceLocation | None, int] | None:
         """The runbook in ``path`` (None when it has errors), its id node and problem count."""
         path_abs = os.path.abspath(path)
-        doc = _read_doc(path, "Runbook")
+        doc = _read_doc(path, "Runbook", self.cache)
         chain = self._chain(path_abs)
-        problems = doc.problems
+        problems = list(doc.problems)
         if not doc.ok:
             self.problems.extend(problems)
             return None
@@ -415,16 +514,16 @@ class _TreeLoader:
         self.problems.extend(problems)
         if any(p.severity is Severity.ERROR for p in problems):
             return None
-        return runbook, doc.given.get("id"), len(problems)
+        return runbook, doc.id_location, len(problems)
 
-    def finish(self, loaded: Iterable[tuple[Runbook, Node | None, int]]) -> LoadResult:
+    def finish(self, loaded: Iterable[tuple[Runbook, SourceLocation | None, int]]) -> LoadResult:
         """Check ids across files and assemble the result."""
         first: dict[str, Runbook] = {}
         runbooks: list[Runbook] = []
-        for runbook, id_node, _ in sorted(loaded, key=lambda item: item[0].path):
+        for runbook, id_location, _ in sorted(loaded, key=lambda item: item[0].path):
             previous = first.get(runbook.id)
             if previous is not None:
-                where = locate(runbook.path, id_node) if id_node is not None else runbook.location
+                where = id_location or runbook.location
                 message = (
                     f"duplicate runbook id '{runbook.id}' "
                     f"(first in {previous.path}:{previous.location.line})"

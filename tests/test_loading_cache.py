@@ -1,0 +1,56 @@
+"""The optional parse cache: reused while bytes and code are unchanged, never trusted blindly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import loader
+from generator.loader import load_tree
+
+
+def parse_count(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real = loader.parse_bytes
+
+    def counting(data: bytes, display: str) -> object:
+        calls.append(Path(display).name)
+        return real(data, display)
+
+    monkeypatch.setattr(loader, "parse_bytes", counting)
+    return calls
+
+
+def test_unchanged_files_are_not_parsed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, cache = tmp_path / "rb", tmp_path / "cache"
+    root.mkdir()
+    (root / "_defaults.yaml").write_text("owner: sre\n")
+    (root / "a.yaml").write_text("id: a\ntitle: A\n")
+    (root / "b.yaml").write_text("id: b\ntitle: B\nbogus: 1\n")
+    calls = parse_count(monkeypatch)
+    first = load_tree(root, cache_dir=cache)
+    assert sorted(calls) == ["_defaults.yaml", "a.yaml", "b.yaml"]
+    calls.clear()
+    second = load_tree(root, cache_dir=cache)
+    assert calls == []
+    assert second == first
+    assert [p.message for p in second.problems] == ["unknown key 'bogus'"]
+    (root / "a.yaml").write_text("id: a\ntitle: A changed\n")
+    third = load_tree(root, cache_dir=cache)
+    assert calls == ["a.yaml"]
+    assert [rb.title for rb in third.runbooks] == ["A changed"]
+    assert third.runbooks[0].owner == "sre"
+
+
+def test_a_damaged_cache_is_ignored_and_rewritten(tmp_path: Path) -> None:
+    root, cache = tmp_path / "rb", tmp_path / "cache"
+    root.mkdir()
+    (root / "a.yaml").write_text("id: a\ntitle: A\n")
+    load_tree(root, cache_dir=cache)
+    (pickle_file,) = cache.iterdir()
+    pickle_file.write_bytes(b"not a pickle")
+    assert [rb.id for rb in load_tree(root, cache_dir=cache).runbooks] == ["a"]
+    assert pickle_file.read_bytes() != b"not a pickle"

@@ -199,3 +199,38 @@ def test_comms_template_that_cannot_render_shows_its_source_and_why() -> None:
     page = render_runbook(replace(rb, communications=comms), ctx)
     assert "```jinja\n{{ incident.nope }}\n```" in page
     assert '!!! note "Template source"\n\n    The example could not be rendered: ' in page
+
+
+# -- the seed runbooks (runbooks/) -------------------------------------------------------
+
+REPO_RUNBOOKS = Path(__file__).parent.parent / "runbooks"
+
+
+def _seed_pages() -> dict[str, str]:
+    result = load_tree(REPO_RUNBOOKS)
+    return {
+        rb.id: render_runbook(rb, PageContext(today=TODAY, severity_scheme=severity_scheme(rb)))
+        for rb in result.runbooks
+    }
+
+
+SEED_IDS = sorted(_seed_pages()) if REPO_RUNBOOKS.is_dir() else []
+
+
+@pytest.mark.parametrize("runbook_id", SEED_IDS)
+def test_seed_page_matches_golden(runbook_id: str) -> None:
+    assert_golden(_seed_pages()[runbook_id], GOLDEN / "seeds" / f"{runbook_id}.md")
+
+
+def test_seed_pages_run_what_they_show_and_show_no_live_html() -> None:
+    from tests.test_render_safety import live_html
+
+    pages = _seed_pages()
+    assert len(pages) >= 5
+    for runbook_id, page in pages.items():
+        ex = extract_markdown(page, f"{runbook_id}.md")
+        assert ex.problems == (), runbook_id
+        html = to_html(page)
+        assert [c.id for c in ex.checks] == re.findall(r'<code id="([^"]+)"', html), runbook_id
+        assert live_html(html) == [], runbook_id
+        assert len(page.encode()) < 100_000, runbook_id

@@ -7,6 +7,7 @@ blank line before it, written with ``checks.header.format_header``; the round tr
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from collections.abc import Mapping
@@ -191,6 +192,7 @@ def _last_run(status: str, finished_at: str) -> str:
     return f"Last run: **{escape_inline(status)}**{when}\n{{: .runbook-last-run .last-run-{word} }}"
 
 
+@functools.lru_cache(maxsize=256)  # runbooks of one folder often share their variables
 def render_variables_block(variables: tuple[Variable, ...]) -> str:
     """The ``{.runbook-variables}`` block: NAME -> declaration; secrets keep no value."""
     data: dict[str, dict[str, object]] = {}

@@ -47,6 +47,8 @@ _URL_NOISE = re.compile(r"[\x00-\x20\\<>\"'`]")
 _BACKTICKS = re.compile(r"`+")
 _LIST_MARKER = re.compile(r"^([-+*])(?=\s)|^(\d+)\.(?=\s)")
 _SPACES = re.compile(r"\s+")
+_SPECIAL = re.compile(r"[\\`<>&{}(]")
+_SPECIAL_HASH = re.compile(r"[\\`<>&{}(#]")
 # Characters kept as they are in link destinations; the rest is percent-encoded.
 _URL_SAFE = "!#$%&'*+,-./:;=?@_~"
 
@@ -213,6 +215,8 @@ def _escape_block_line(line: str, lines: list[str], n: int, heading_floor: int) 
 
 def _escape_line(line: str, *, hashes: bool) -> str:
     """Inline escaping of one line: code spans kept, everything else made literal."""
+    if not (_SPECIAL_HASH if hashes else _SPECIAL).search(line):
+        return line  # the common case: nothing to escape
     out: list[str] = []
     i = 0
     n = len(line)

@@ -7,26 +7,15 @@ bad shapes all become located problems. Conversion itself lives in ``generator.c
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import os
-import pickle
 import re
-import sys
-import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
-import checks.header
-import checks.model
 from checks.model import SourceLocation, Variable
-from generator import convert, model, spec
-from generator.convert import MAP, Converter, locate
+from generator import spec
 from generator.errors import Problem, Severity, UsageError, did_you_mean
 from generator.model import (
     NOWHERE,
@@ -37,6 +26,7 @@ from generator.model import (
     SeverityScheme,
     Step,
 )
+from generator.parse import Document, ParseCache, display_path, read_document
 
 __all__ = [
     "BUILTIN_SEVERITIES",
@@ -50,13 +40,6 @@ __all__ = [
 
 DEFAULTS_NAMES = ("_defaults.yaml", "_defaults.yml")
 YAML_SUFFIXES = (".yaml", ".yml")
-_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-# libyaml's composer recurses in C: tens of thousands of nesting levels crash the process.
-# Above this bound on the nesting depth we use the pure Python composer, which raises
-# RecursionError instead (and is slow, but only pathological files get there).
-_C_SAFE_DEPTH = 2000
-_BRACKETS = re.compile(r"[\[\]{}]")
-_BLOCK_PREFIX = re.compile(r"^[ ?-]*", re.M)
 _ID_LINE = re.compile(r"""^id:[ \t]*(["']?)([a-z0-9][a-z0-9-]*)\1[ \t]*(?:#.*)?$""", re.M)
 
 
@@ -70,21 +53,6 @@ class LoadResult:
     """One per ``_defaults.yaml`` found."""
     problems: tuple[Problem, ...] = ()
     """Every problem in every file, in file/line order."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Doc:
-    """One parsed file: its converted top-level fields, before the cascade (picklable)."""
-
-    display: str
-    problems: tuple[Problem, ...]
-    kwargs: dict[str, Any] = field(default_factory=dict)
-    given: frozenset[str] = frozenset()
-    """Top-level keys the file sets (valid or not)."""
-    location: SourceLocation = NOWHERE
-    id_location: SourceLocation | None = None
-    ok: bool = False
-    """The file parsed to a mapping and had every required key."""
 
 
 # --- public API ----------------------------------------------------------------------------
@@ -209,15 +177,6 @@ def _walk(folder: str, runbooks: list[str], defaults: list[str]) -> None:
                 runbooks.append(os.path.join(current, name))
 
 
-def display_path(path: str) -> str:
-    """A path as the user would name it: relative to the working directory where possible."""
-    if os.path.isabs(path):
-        rel = os.path.relpath(path)
-        if not rel.startswith(".."):
-            path = rel
-    return Path(os.path.normpath(path)).as_posix()
-
-
 def _scan_ids(root: str) -> dict[str, str]:
     """Runbook id -> file, from top-level ``id:`` lines (first file wins)."""
     ids: dict[str, str] = {}
@@ -236,171 +195,6 @@ def _scan_ids(root: str) -> dict[str, str]:
     return ids
 
 
-def read_bytes(path: str, display: str) -> bytes | Problem:
-    """The file's bytes, or the problem that prevented reading them."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError as exc:
-        message = f"cannot read file: {exc.strerror or exc}"
-        return Problem(SourceLocation(display, 1, 1), Severity.ERROR, message)
-
-
-def parse_bytes(data: bytes, display: str) -> tuple[Node | None, list[Problem]]:
-    """The document's root node, or None with the problem that prevented parsing it."""
-
-    def fail(line: int, col: int, message: str) -> tuple[None, list[Problem]]:
-        return None, [Problem(SourceLocation(display, line, col), Severity.ERROR, message)]
-
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        byte = data[exc.start]
-        return fail(line, col, f"file is not valid UTF-8 (byte 0x{byte:02x}); save it as UTF-8")
-    loader = _FAST_LOADER if _nesting_bound(text) < _C_SAFE_DEPTH else yaml.SafeLoader
-    try:
-        node = yaml.compose(text, Loader=loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = f"invalid YAML: {exc.problem or exc.context}"
-        if exc.problem == "but found another document":
-            message = "a runbook file holds one YAML document; remove the second '---'"
-        elif exc.context and exc.context_mark is not None and exc.problem:
-            message += f" ({exc.context} at line {exc.context_mark.line + 1})"
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        return fail(line, col, message)
-    except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        return fail(line, col, f"invalid YAML: control character U+{code:04X} is not allowed")
-    except yaml.YAMLError as exc:
-        return fail(1, 1, f"invalid YAML: {exc}")
-    except RecursionError:
-        return fail(1, 1, "invalid YAML: nested too deeply")
-    if node is None:
-        return fail(1, 1, "empty file (expected a mapping with at least 'id' and 'title')")
-    if not isinstance(node, MappingNode) or node.tag != MAP:
-        kind = "a list" if isinstance(node, SequenceNode) else "a single value"
-        if isinstance(node, ScalarNode) and node.tag.endswith(":null"):
-            return fail(1, 1, "empty file (expected a mapping with at least 'id' and 'title')")
-        problem = Problem(
-            locate(display, node),
-            Severity.ERROR,
-            f"a runbook file must be a mapping of keys (id, title, ...), got {kind}",
-        )
-        return None, [problem]
-    return node, []
-
-
-def _nesting_bound(text: str) -> int:
-    """An upper bound on the nesting depth of ``text`` (0 when it is obviously small)."""
-    if len(text) < _C_SAFE_DEPTH:
-        return 0
-    flow = text.count("[") + text.count("{")
-    if flow >= _C_SAFE_DEPTH:
-        steps = (1 if b in "[{" else -1 for b in _BRACKETS.findall(text))
-        flow = max(itertools.accumulate(steps), default=0)
-    # Block nesting needs deeper indentation (or another "- " / "? ") per level.
-    block = max(map(len, _BLOCK_PREFIX.findall(text)), default=0)
-    return flow + block
-
-
-def _read_doc(path: str, kind: str, cache: ParseCache | None) -> _Doc:
-    display = display_path(path)
-    data = read_bytes(path, display)
-    if isinstance(data, Problem):
-        return _Doc(display, (data,))
-    key = (kind, display, hashlib.blake2b(data, digest_size=16).digest())
-    if cache is not None:
-        cached = cache.get(key)
-        if cached is not None:
-            return cached
-    doc = _convert_doc(data, display, kind)
-    if cache is not None:
-        cache.put(key, doc)
-    return doc
-
-
-def _convert_doc(data: bytes, display: str, kind: str) -> _Doc:
-    node, problems = parse_bytes(data, display)
-    if node is None:
-        return _Doc(display, tuple(problems))
-    converter = Converter(display)
-    result = converter.fields(node, spec.OBJECTS[kind], "", 1)
-    problems.extend(converter.problems)
-    if result is None:
-        return _Doc(display, tuple(problems), location=locate(display, node))
-    kwargs, given, _ = result
-    id_node = given.get("id")
-    return _Doc(
-        display,
-        tuple(problems),
-        kwargs,
-        frozenset(given),
-        locate(display, node),
-        locate(display, id_node) if id_node is not None else None,
-        ok=True,
-    )
-
-
-class ParseCache:
-    """Converted files by (kind, path, content hash), pickled under ``cache_dir``.
-
-    The file name carries a hash of the loader's own source, so a code change starts
-    a fresh cache. A broken or unreadable cache is ignored (and rewritten).
-    """
-
-    def __init__(self, cache_dir: str | os.PathLike[str]) -> None:
-        self.path = os.path.join(os.fspath(cache_dir), f"loader-{_code_version()}.pickle")
-        self._entries: dict[tuple[str, str, bytes], _Doc] = {}
-        self._used: set[tuple[str, str, bytes]] = set()
-        self._dirty = False
-        try:
-            with open(self.path, "rb") as handle:
-                entries = pickle.load(handle)
-            if isinstance(entries, dict):
-                self._entries = entries
-        except Exception:  # any damage to a cache file means "no cache"
-            self._entries = {}
-
-    def get(self, key: tuple[str, str, bytes]) -> _Doc | None:
-        doc = self._entries.get(key)
-        if doc is not None:
-            self._used.add(key)
-        return doc
-
-    def put(self, key: tuple[str, str, bytes], doc: _Doc) -> None:
-        self._entries[key] = doc
-        self._used.add(key)
-        self._dirty = True
-
-    def save(self) -> None:
-        """Write the cache atomically, keeping only the entries this run used."""
-        if not self._dirty:
-            return
-        live = {k: v for k, v in self._entries.items() if k in self._used}
-        try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(self.path), suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(live, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a cache that cannot be written only costs speed
-
-
-def _code_version() -> str:
-    """A hash of the code that decides what a file converts to."""
-    digest = hashlib.blake2b(digest_size=8)
-    for module in (spec, convert, model, checks.model, checks.header, sys.modules[__name__]):
-        with open(str(module.__file__), "rb") as handle:
-            digest.update(handle.read())
-    return digest.hexdigest()
-
-
 # --- the cascade ---------------------------------------------------------------------------
 
 
@@ -411,21 +205,21 @@ class _TreeLoader:
         self.root = root_abs
         self.cache = cache
         self.problems: list[Problem] = []
-        self._defaults: dict[str, tuple[_Doc, Org | None]] = {}
+        self._defaults: dict[str, tuple[Document, Org | None]] = {}
         self._by_folder: dict[str, str | None] = {}
 
-    def defaults(self, path_abs: str, path: str | None = None) -> tuple[_Doc, Org | None]:
+    def defaults(self, path_abs: str, path: str | None = None) -> tuple[Document, Org | None]:
         """A parsed ``_defaults.yaml`` and its Org (cached)."""
         cached = self._defaults.get(path_abs)
         if cached is not None:
             return cached
-        doc = _read_doc(path if path is not None else path_abs, "Defaults", self.cache)
+        doc = read_document(path if path is not None else path_abs, "Defaults", self.cache)
         self.problems.extend(doc.problems)
         org = self._org(doc, os.path.dirname(path_abs)) if doc.location is not NOWHERE else None
         self._defaults[path_abs] = (doc, org)
         return doc, org
 
-    def _org(self, doc: _Doc, folder_abs: str) -> Org:
+    def _org(self, doc: Document, folder_abs: str) -> Org:
         kw = doc.kwargs
         if _is_under(folder_abs, self.root):
             rel = os.path.relpath(folder_abs, self.root)
@@ -446,7 +240,7 @@ class _TreeLoader:
             location=doc.location,
         )
 
-    def _chain(self, path_abs: str) -> list[tuple[_Doc, Org | None]]:
+    def _chain(self, path_abs: str) -> list[tuple[Document, Org | None]]:
         """The ``_defaults.yaml`` files that apply, nearest first."""
         folder = os.path.dirname(path_abs)
         folders = [folder]
@@ -477,7 +271,7 @@ class _TreeLoader:
     def runbook(self, path: str) -> tuple[Runbook, SourceLocation | None, int] | None:
         """The runbook in ``path`` (None when it has errors), its id node and problem count."""
         path_abs = os.path.abspath(path)
-        doc = _read_doc(path, "Runbook", self.cache)
+        doc = read_document(path, "Runbook", self.cache)
         chain = self._chain(path_abs)
         problems = list(doc.problems)
         if not doc.ok:
@@ -536,7 +330,7 @@ class _TreeLoader:
         return LoadResult(
             runbooks=tuple(runbooks),
             orgs=tuple(orgs),
-            problems=tuple(sorted(self.problems, key=lambda p: p.location)),
+            problems=tuple(sorted(dict.fromkeys(self.problems), key=lambda p: p.location)),
         )
 
 

@@ -82,7 +82,8 @@ def _object(obj: spec.ObjectSpec) -> dict[str, Any]:
         out["required"] = required
     if obj.shorthand:
         text = {"type": "string", "description": f"Shorthand for {{{obj.shorthand}: ...}}."}
-        return {"description": obj.description, "anyOf": [text, {**out, "description": ""}]}
+        mapping = {k: v for k, v in out.items() if k != "description"}
+        return {"description": obj.description, "anyOf": [text, mapping]}
     return out
 
 

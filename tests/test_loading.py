@@ -318,3 +318,21 @@ def test_recursive_alias_is_a_problem_not_a_hang(tmp_path: Path) -> None:
     )
     messages = {p.message for p in load_file(path, tmp_path).problems}
     assert any("nested more than 64 levels deep" in m for m in messages)
+
+
+def test_a_problem_inherited_by_many_runbooks_is_reported_once(tmp_path: Path) -> None:
+    write(
+        tmp_path / "_defaults.yaml",
+        """
+        post_incident:
+          timeframes:
+            - within: 1 day
+              steps: [{id: notify, kind: manual}, {id: notify, kind: manual}]
+        """,
+    )
+    write(tmp_path / "a.yaml", "id: a\ntitle: A\n")
+    write(tmp_path / "b.yaml", "id: b\ntitle: B\n")
+    problems = [str(p) for p in load_tree(tmp_path).problems]
+    assert problems == [
+        f"{tmp_path}/_defaults.yaml:4:43: error: duplicate step id 'notify' (first at line 4)"
+    ]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import loader
+from generator import parse as loader
 from generator.loader import load_tree
 
 

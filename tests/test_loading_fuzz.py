@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from generator import spec
 from generator.errors import Problem
-from generator.loader import LoadResult, load_file
+from generator.loader import LoadResult, load_file, load_tree
 
 KEYS = sorted({f.name for obj in spec.OBJECTS.values() for f in obj.fields} | {"<<"})
 SCALARS = st.one_of(
@@ -81,3 +81,16 @@ def test_arbitrary_yaml_text_never_raises(tmp_path: Path, text: str) -> None:
 @given(st.binary(max_size=60))
 def test_arbitrary_bytes_never_raise(tmp_path: Path, data: bytes) -> None:
     load(tmp_path, data)
+
+
+@FUZZ
+@given(DOCUMENTS)
+def test_arbitrary_defaults_files_never_raise(
+    tmp_path: Path, document: dict[object, object]
+) -> None:
+    (tmp_path / "_defaults.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    (tmp_path / "x.yaml").write_text("id: x\ntitle: X\n", encoding="utf-8")
+    result = load_tree(tmp_path)
+    assert all(isinstance(p, Problem) for p in result.problems)
+    # The runbook itself is valid: a broken _defaults.yaml is reported, not fatal to it.
+    assert all(p.location.path.endswith("_defaults.yaml") for p in result.problems)

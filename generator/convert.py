@@ -291,10 +291,10 @@ class Converter:
             if isinstance(ftype.value, spec.Obj):
                 obj = spec.OBJECTS[ftype.value.name]
                 label = f"{obj.label} '{key}'"
-                where = (ctx, f"{what} '{key}'")
+                where = (ctx, _member(what, key))
                 value = self.object(obj, vnode, label, depth, where, name=key, at=knode)
             else:
-                value = self.value(ftype.value, vnode, ctx, f"{what} '{key}'", depth)
+                value = self.value(ftype.value, vnode, ctx, _member(what, key), depth)
             if value is not _INVALID:
                 out.append((key, value))
         if isinstance(ftype.value, spec.Obj):
@@ -366,6 +366,13 @@ class Converter:
 
     def _construct(self, node: ScalarNode) -> Any:
         return _CONSTRUCTOR.construct_object(node, deep=True)
+
+
+def _member(what: str, key: str) -> str:
+    """``'env.A'`` for the value of key ``A`` in the mapping ``'env'``."""
+    if len(what) > 1 and what[0] == what[-1] == "'":
+        return f"'{what[1:-1]}.{key}'"
+    return f"{what} '{key}'"
 
 
 def build(name: str, kwargs: dict[str, Any], location: SourceLocation, key: str | None) -> Any:

@@ -34,6 +34,7 @@ MAX_NODES = 500_000
 
 _SLUG = re.compile(spec.SLUG_PATTERN)
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})\Z")
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _INVALID: Any = object()
 """Returned for a value that did not convert (its problem is already recorded)."""
 _CONSTRUCTOR = SafeConstructor()
@@ -81,8 +82,10 @@ def _show(node: Node, depth: int) -> str:
 class Converter:
     """Converts one file's nodes; collects its problems in ``problems``."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, source: bytes | None = None) -> None:
         self.path = path
+        self._source = source
+        self._lines: list[str] | None = None
         self.problems: list[Problem] = []
         self._budget = MAX_NODES
         self._reported: set[tuple[int, int, str]] = set()
@@ -364,6 +367,29 @@ class Converter:
             check(self, kwargs, given, node, ctx, suggested)
         return build(obj.name, kwargs, locate(self.path, at or node), name)
 
+    def text_start(self, node: Node) -> SourceLocation:
+        """Where a scalar's text begins: after the quote, or the first content line of a
+        ``|`` / ``>`` block (whose node starts at the indicator)."""
+        mark = node.start_mark
+        style = getattr(node, "style", None)
+        if style in ("'", '"'):
+            return SourceLocation(self.path, mark.line + 1, mark.column + 2)
+        if style not in ("|", ">"):
+            return locate(self.path, node)
+        lines = self._source_lines()
+        for index in range(mark.line + 1, len(lines)):
+            text = lines[index]
+            if text.strip():
+                return SourceLocation(self.path, index + 1, len(text) - len(text.lstrip()) + 1)
+        return SourceLocation(self.path, mark.line + 2, 1)
+
+    def _source_lines(self) -> list[str]:
+        if self._lines is None:
+            text = (self._source or b"").decode("utf-8-sig", "replace")
+            # The line breaks YAML counts (marks are in these lines).
+            self._lines = _LINE_BREAK.split(text)
+        return self._lines
+
     def _construct(self, node: ScalarNode) -> Any:
         return _CONSTRUCTOR.construct_object(node, deep=True)
 
@@ -420,11 +446,21 @@ def _check_scheme(
     kw.setdefault("name", "custom")
 
 
+def _check_template(
+    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str, hints: set[str]
+) -> None:
+    if "body" in kw and isinstance(node, MappingNode):
+        for knode, vnode in node.value:
+            if isinstance(knode, ScalarNode) and knode.value == "body":
+                kw["body_location"] = c.text_start(vnode)
+
+
 _Check = Callable[[Converter, dict[str, Any], dict[str, Node], Node, str, set[str]], None]
 _CHECKS: dict[str, _Check] = {
     "Step": _check_step,
     "Variable": _check_variable,
     "SeverityScheme": _check_scheme,
+    "CommsTemplate": _check_template,
 }
 
 _HANDLERS: dict[type, Callable[..., Any]] = {

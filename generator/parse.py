@@ -154,7 +154,7 @@ def _convert_doc(data: bytes, display: str, kind: str) -> Document:
     node, problems = parse_bytes(data, display)
     if node is None:
         return Document(display, tuple(problems))
-    converter = Converter(display)
+    converter = Converter(display, data)
     result = converter.fields(node, spec.OBJECTS[kind], "", 1)
     problems.extend(converter.problems)
     if result is None:

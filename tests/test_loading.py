@@ -336,3 +336,30 @@ def test_a_problem_inherited_by_many_runbooks_is_reported_once(tmp_path: Path) -
     assert problems == [
         f"{tmp_path}/_defaults.yaml:4:43: error: duplicate step id 'notify' (first at line 4)"
     ]
+
+
+def test_template_body_location_points_at_its_first_text_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "t.yaml",
+        """
+        id: t
+        title: T
+        communications:
+          templates:
+            - id: block
+              body: |
+
+                  We are investigating {{ title }}.
+            - id: quoted
+              body: "Resolved {{ title }}."
+            - id: plain
+              body: Update on {{ title }}.
+        """,
+    )
+    (rb,) = load_file(path, tmp_path).runbooks
+    where = [(t.id, t.body_location) for t in rb.communications.templates]
+    assert where == [
+        ("block", SourceLocation(str(path), 8, 11)),
+        ("quoted", SourceLocation(str(path), 10, 14)),
+        ("plain", SourceLocation(str(path), 12, 13)),
+    ]

@@ -187,3 +187,26 @@ def test_every_invalid_fixture_is_classified() -> None:
     names = {n for n in os.listdir(INVALID) if n.endswith(".yaml")}
     assert set(INVALID_FOR_BOTH) <= names
     assert len(INVALID_FOR_BOTH) >= 20
+
+
+def test_spec_covers_every_model_field() -> None:
+    """A field added to the model without the spec would be unloadable: fail here first."""
+    import dataclasses
+
+    from generator import model, spec
+
+    not_yaml = {"location", "body_location"}
+    for name, obj in spec.OBJECTS.items():
+        targets = {f.target for f in obj.fields}
+        if name == "Defaults":
+            runbook_fields = {f.name for f in dataclasses.fields(model.Runbook)}
+            assert targets - {"title", "summary"} <= runbook_fields
+            assert set(spec.INHERITABLE) <= targets
+            continue
+        cls = model.Variable if name == "Variable" else getattr(model, name)
+        fields = {f.name for f in dataclasses.fields(cls)} - not_yaml
+        if name == "Runbook":
+            fields -= {"path", "org", "inherited"}
+        if name == "Variable":
+            fields.discard("name")  # the key of the variables mapping
+        assert targets == fields, name

@@ -26,7 +26,7 @@ from generator.model import (
     SeverityScheme,
     Step,
 )
-from generator.parse import Document, ParseCache, display_path, read_document
+from generator.parse import Document, ParseCache, display_path, read_document, read_documents
 
 __all__ = [
     "BUILTIN_SEVERITIES",
@@ -63,12 +63,14 @@ def load_tree(
     paths: Sequence[str | os.PathLike[str]] | None = None,
     *,
     cache_dir: str | os.PathLike[str] | None = None,
+    jobs: int | None = None,
 ) -> LoadResult:
     """Load every runbook under ``root`` (or just ``paths``: files or folders).
 
     Applies the ``_defaults.yaml`` cascade and checks that runbook ids are unique.
     With ``cache_dir`` (e.g. ``.runbook-cache``), each file's parse is reused while its
-    bytes and the loader's code are unchanged.
+    bytes and the loader's code are unchanged. ``jobs``: processes used to parse many
+    files (None: every core from a few hundred files on; 1: this process only).
     """
     root_abs = os.path.abspath(root)
     runbook_files: list[str] = []
@@ -84,7 +86,8 @@ def load_tree(
     loader = _TreeLoader(root_abs, cache)
     for path in defaults_files:
         loader.defaults(os.path.abspath(path), path)
-    runbooks = [loader.runbook(path) for path in runbook_files]
+    docs = read_documents(runbook_files, "Runbook", cache, jobs)
+    runbooks = [loader.runbook(path, doc) for path, doc in zip(runbook_files, docs, strict=True)]
     if cache is not None:
         cache.save()
     return loader.finish([rb for rb in runbooks if rb is not None])
@@ -268,10 +271,11 @@ class _TreeLoader:
                 chain.append(self.defaults(found, display_path(found)))
         return chain
 
-    def runbook(self, path: str) -> tuple[Runbook, SourceLocation | None, int] | None:
+    def runbook(
+        self, path: str, doc: Document
+    ) -> tuple[Runbook, SourceLocation | None, int] | None:
         """The runbook in ``path`` (None when it has errors), its id node and problem count."""
         path_abs = os.path.abspath(path)
-        doc = read_document(path, "Runbook", self.cache)
         chain = self._chain(path_abs)
         problems = list(doc.problems)
         if not doc.ok:

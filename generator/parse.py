@@ -14,6 +14,7 @@ import pickle
 import re
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,19 +136,80 @@ def _nesting_bound(text: str) -> int:
 
 
 def read_document(path: str, kind: str, cache: ParseCache | None) -> Document:
-    display = display_path(path)
-    data = read_bytes(path, display)
-    if isinstance(data, Problem):
-        return Document(display, (data,))
-    key = (kind, display, hashlib.blake2b(data, digest_size=16).digest())
-    if cache is not None:
-        cached = cache.get(key)
+    """One file as a Document (``kind``: ``Runbook`` or ``Defaults``)."""
+    return read_documents([path], kind, cache, jobs=1)[0]
+
+
+def read_documents(
+    paths: Sequence[str], kind: str, cache: ParseCache | None, jobs: int | None = None
+) -> list[Document]:
+    """Documents for ``paths``, in order: cache hits first, the rest converted.
+
+    ``jobs``: worker processes for the conversion; None uses every core once there are
+    at least ``PARALLEL_MIN_FILES`` files to convert (parsing is CPU-bound), 1 never.
+    """
+    out: list[Document | None] = [None] * len(paths)
+    todo: list[tuple[int, str, bytes, tuple[str, str, bytes]]] = []
+    for index, path in enumerate(paths):
+        display = display_path(path)
+        data = read_bytes(path, display)
+        if isinstance(data, Problem):
+            out[index] = Document(display, (data,))
+            continue
+        key = (kind, display, hashlib.blake2b(data, digest_size=16).digest())
+        cached = cache.get(key) if cache is not None else None
         if cached is not None:
-            return cached
-    doc = _convert_doc(data, display, kind)
-    if cache is not None:
-        cache.put(key, doc)
-    return doc
+            out[index] = cached
+            continue
+        todo.append((index, display, data, key))
+    items = [(data, display) for _, display, data, _ in todo]
+    docs = _convert_parallel(items, kind, _workers(len(items), jobs))
+    if docs is None:
+        docs = [_convert_doc(data, display, kind) for data, display in items]
+    for (index, _, _, key), doc in zip(todo, docs, strict=True):
+        out[index] = doc
+        if cache is not None:
+            cache.put(key, doc)
+    return [doc for doc in out if doc is not None]
+
+
+PARALLEL_MIN_FILES = 200
+"""Below this many files, starting worker processes costs more than it saves."""
+
+
+def _workers(count: int, jobs: int | None) -> int:
+    if jobs is None:
+        jobs = (os.cpu_count() or 1) if count >= PARALLEL_MIN_FILES else 1
+    return max(1, min(jobs, count))
+
+
+def _convert_parallel(
+    items: list[tuple[bytes, str]], kind: str, workers: int
+) -> list[Document] | None:
+    """Convert in ``workers`` processes; None when that is pointless or impossible."""
+    if workers < 2:
+        return None
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork is fastest, but forking a process that runs threads (mkdocs serve) can deadlock.
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    if method not in multiprocessing.get_all_start_methods():
+        method = "spawn"
+    size = max(1, -(-len(items) // (workers * 4)))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    try:
+        context = multiprocessing.get_context(method)
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            parts = list(pool.map(_convert_batch, chunks, [kind] * len(chunks)))
+    except (OSError, RuntimeError, pickle.PicklingError):
+        return None  # no processes here (sandbox, limits): convert in this one
+    return [doc for part in parts for doc in part]
+
+
+def _convert_batch(items: list[tuple[bytes, str]], kind: str) -> list[Document]:
+    return [_convert_doc(data, display, kind) for data, display in items]
 
 
 def _convert_doc(data: bytes, display: str, kind: str) -> Document:

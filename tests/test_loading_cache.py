@@ -54,3 +54,27 @@ def test_a_damaged_cache_is_ignored_and_rewritten(tmp_path: Path) -> None:
     pickle_file.write_bytes(b"not a pickle")
     assert [rb.id for rb in load_tree(root, cache_dir=cache).runbooks] == ["a"]
     assert pickle_file.read_bytes() != b"not a pickle"
+
+
+def test_parsing_in_worker_processes_gives_the_same_result(tmp_path: Path) -> None:
+    root = tmp_path / "rb"
+    (root / "team").mkdir(parents=True)
+    (root / "_defaults.yaml").write_text("owner: sre\n")
+    for i in range(6):
+        (root / "team" / f"r{i}.yaml").write_text(
+            f"id: r{i}\ntitle: R{i}\nsections:\n  - id: s\n    title: S\n"
+            f"    steps:\n      - {{id: a, run: echo {i}, timeout: {i + 1}s}}\n"
+        )
+    (root / "team" / "broken.yaml").write_text("id: broken\ntitle: [x\n")
+    serial = load_tree(root, jobs=1)
+    parallel = load_tree(root, jobs=2)
+    assert parallel == serial
+    assert len(serial.runbooks) == 6 and len(serial.problems) == 1
+
+
+def test_worker_processes_really_convert(tmp_path: Path) -> None:
+    items = [(f"id: r{i}\ntitle: R{i}\n".encode(), f"r{i}.yaml") for i in range(3)]
+    docs = loader._convert_parallel(items, "Runbook", 2)
+    assert docs is not None
+    assert [d.kwargs["id"] for d in docs] == ["r0", "r1", "r2"]
+    assert docs == [loader._convert_doc(data, name, "Runbook") for data, name in items]

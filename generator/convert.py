@@ -108,13 +108,18 @@ class Converter:
 
     # --- mappings ------------------------------------------------------------------------
 
-    def pairs(self, node: MappingNode, ctx: str) -> list[tuple[str, Node, Node]]:
-        """(key, key node, value node) with merge keys applied and duplicates reported."""
+    def pairs(
+        self, node: MappingNode, ctx: str, active: frozenset[int] = frozenset()
+    ) -> list[tuple[str, Node, Node]]:
+        """(key, key node, value node) with merge keys applied and duplicates reported.
+
+        ``active``: the mappings being merged into this one, so that an alias cycle
+        (``&a {<<: *a}``) is an error instead of endless recursion."""
         out: dict[str, tuple[str, Node, Node]] = {}
         merged: list[tuple[str, Node, Node]] = []
         for knode, vnode in node.value:
             if knode.tag == MERGE:
-                merged.extend(self._merge(vnode, ctx))
+                merged.extend(self._merge(vnode, ctx, active | {id(node)}))
                 continue
             if not isinstance(knode, ScalarNode) or knode.tag != STR:
                 self.error(knode, ctx, f"key {show(knode)} must be a string")
@@ -129,12 +134,14 @@ class Converter:
             out.setdefault(item[0], item)
         return list(out.values())
 
-    def _merge(self, vnode: Node, ctx: str) -> list[tuple[str, Node, Node]]:
+    def _merge(self, vnode: Node, ctx: str, active: frozenset[int]) -> list[tuple[str, Node, Node]]:
         sources = vnode.value if isinstance(vnode, SequenceNode) else [vnode]
         out: list[tuple[str, Node, Node]] = []
         for source in sources:
-            if isinstance(source, MappingNode):
-                out.extend(self.pairs(source, ctx))
+            if isinstance(source, MappingNode) and id(source) in active:
+                self.error(source, ctx, "'<<' merges a mapping into itself")
+            elif isinstance(source, MappingNode):
+                out.extend(self.pairs(source, ctx, active))
             else:
                 self.error(source, ctx, f"'<<' must merge a mapping, got {show(source)}")
         return out

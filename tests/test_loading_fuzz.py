@@ -50,6 +50,8 @@ PIECES = [
     "!!binary ",
     "!!python/object ",
     "---\n",
+    "maintenance: &m {<<: *m}\n",
+    "sections: &s [{id: a, title: A, sections: *s}]\n",
 ]
 YAML_TEXT = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 FUZZ = settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])

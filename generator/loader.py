@@ -274,7 +274,7 @@ class _TreeLoader:
     def runbook(
         self, path: str, doc: Document
     ) -> tuple[Runbook, SourceLocation | None, int] | None:
-        """The runbook in ``path`` (None when it has errors), its id node and problem count."""
+        """The runbook in ``path`` (None when it has errors), its id location, problem count."""
         path_abs = os.path.abspath(path)
         chain = self._chain(path_abs)
         problems = list(doc.problems)

@@ -44,6 +44,8 @@ _FENCE_LIKE = re.compile(r"^([ \t>]*)(`{3,}|~{3,})")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^\s<>]*)>")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _URL_NOISE = re.compile(r"[\x00-\x20\\<>\"'`]")
+# Whitespace or brackets: a placeholder (``[Case URL]``) or prose, not a link destination.
+_NOT_A_URL = re.compile(r"[\s\[\]<>]")
 _BACKTICKS = re.compile(r"`+")
 _LIST_MARKER = re.compile(r"^([-+*])(?=\s)|^(\d+)\.(?=\s)")
 _SPACES = re.compile(r"\s+")
@@ -285,8 +287,8 @@ def _link_target(url: str) -> str:
 
 def link(title: str, url: str) -> str:
     """``[title](url)`` when the URL is safe, else the title and the URL as code."""
-    target = safe_url(url)
+    target = None if _NOT_A_URL.search(url.strip()) else safe_url(url)
     label = escape_inline(title).replace("[", "\\[").replace("]", "\\]")
     if target is None:
-        return f"{label} ({code_span(url)})"
+        return code_span(url) if title == url else f"{label} ({code_span(url)})"
     return f"[{label}]({_link_target(target)})"

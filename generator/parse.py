@@ -7,14 +7,19 @@ parsed again. Never raises for bad input: every failure is a located ``Problem``
 
 from __future__ import annotations
 
+import contextlib
+import copyreg
+import dataclasses
+import gc
 import hashlib
+import io
 import itertools
 import os
 import pickle
 import re
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,6 +153,13 @@ def read_documents(
     ``jobs``: worker processes for the conversion; None uses every core once there are
     at least ``PARALLEL_MIN_FILES`` files to convert (parsing is CPU-bound), 1 never.
     """
+    with _gc_paused():
+        return _read_documents(paths, kind, cache, jobs)
+
+
+def _read_documents(
+    paths: Sequence[str], kind: str, cache: ParseCache | None, jobs: int | None
+) -> list[Document]:
     out: list[Document | None] = [None] * len(paths)
     todo: list[tuple[int, str, bytes, tuple[str, str, bytes]]] = []
     for index, path in enumerate(paths):
@@ -205,11 +217,14 @@ def _convert_parallel(
             parts = list(pool.map(_convert_batch, chunks, [kind] * len(chunks)))
     except (OSError, RuntimeError, pickle.PicklingError):
         return None  # no processes here (sandbox, limits): convert in this one
-    return [doc for part in parts for doc in part]
+    return [doc for part in parts for doc in pickle.loads(part)]
 
 
-def _convert_batch(items: list[tuple[bytes, str]], kind: str) -> list[Document]:
-    return [_convert_doc(data, display, kind) for data, display in items]
+def _convert_batch(items: list[tuple[bytes, str]], kind: str) -> bytes:
+    """Converted Documents, pickled with the fast reducers (the default is 3x slower)."""
+    with _gc_paused():
+        docs = [_convert_doc(data, display, kind) for data, display in items]
+    return _dumps(docs)
 
 
 def _convert_doc(data: bytes, display: str, kind: str) -> Document:
@@ -247,7 +262,7 @@ class ParseCache:
         self._used: set[tuple[str, str, bytes]] = set()
         self._dirty = False
         try:
-            with open(self.path, "rb") as handle:
+            with open(self.path, "rb") as handle, _gc_paused():
                 entries = pickle.load(handle)
             if isinstance(entries, dict):
                 self._entries = entries
@@ -274,10 +289,59 @@ class ParseCache:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=os.path.dirname(self.path), suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump(live, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.write(_dumps(live))
             os.replace(tmp, self.path)
         except OSError:
             pass  # a cache that cannot be written only costs speed
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while building trees of many small objects.
+
+    The model is acyclic; collections triggered by allocation alone cost about a third
+    of a 1,000-runbook load and free nothing.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _dumps(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _FAST_REDUCERS
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def _fast_reducers() -> dict[type, Any]:
+    """Pickle the model's frozen dataclasses as ``cls(*values)``.
+
+    The default for slotted dataclasses restores each object through
+    ``dataclasses.fields()``; at a thousand runbooks that was 1.7 s of a 2.2 s warm load.
+    """
+    table: dict[type, Any] = dict(copyreg.dispatch_table)
+    for module in (model, checks.model):
+        for value in vars(module).values():
+            if isinstance(value, type) and dataclasses.is_dataclass(value):
+                names = tuple(f.name for f in dataclasses.fields(value) if f.init)
+                table[value] = _reducer(value, names)
+    return table
+
+
+def _reducer(cls: type, names: tuple[str, ...]) -> Any:
+    def reduce(obj: Any) -> tuple[type, tuple[Any, ...]]:
+        return cls, tuple([getattr(obj, name) for name in names])
+
+    return reduce
+
+
+_FAST_REDUCERS = _fast_reducers()
 
 
 def code_version() -> str:

@@ -430,6 +430,8 @@ def _check_step(
     kind = kw.get("kind", "check")
     if kind != "manual" and "run" not in given and "run" not in hints:
         c.error(node, ctx, f"a {kind} step needs 'run' (or 'kind: manual')")
+    _locate_text(c, kw, node, "run")
+    _locate_text(c, kw, node, "interpreter")
 
 
 def _check_variable(
@@ -456,10 +458,15 @@ def _check_scheme(
 def _check_template(
     c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str, hints: set[str]
 ) -> None:
-    if "body" in kw and isinstance(node, MappingNode):
+    _locate_text(c, kw, node, "body")
+
+
+def _locate_text(c: Converter, kw: dict[str, Any], node: Node, key: str) -> None:
+    """Set ``<key>_location`` to where the text of field ``key`` starts."""
+    if key in kw and isinstance(node, MappingNode):
         for knode, vnode in node.value:
-            if isinstance(knode, ScalarNode) and knode.value == "body":
-                kw["body_location"] = c.text_start(vnode)
+            if isinstance(knode, ScalarNode) and knode.value == key:
+                kw[f"{key}_location"] = c.text_start(vnode)
 
 
 _Check = Callable[[Converter, dict[str, Any], dict[str, Node], Node, str, set[str]], None]

@@ -91,6 +91,11 @@ class Step:
     """Fixed environment for this step (name, value)."""
     cwd: str | None = None
     location: SourceLocation = NOWHERE
+    run_location: SourceLocation | None = None
+    """Where ``run``'s first line of text is (the line after ``|`` for a block scalar), so
+    lint can point at a line inside the command. None: use ``location``."""
+    interpreter_location: SourceLocation | None = None
+    """Where ``interpreter``'s text starts."""
 
 
 @dataclass(frozen=True, slots=True)

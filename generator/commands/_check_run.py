@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -19,16 +18,12 @@ from generator.errors import ExitCode, Problem, RunbookError, UsageError, has_er
 
 
 def lint_problems(paths: Sequence[str], root: str) -> list[Problem]:
-    """Lint first when the lint stage is installed (``generator.lint.lint_tree``)."""
-    try:
-        lint = importlib.import_module("generator.lint")
-    except ImportError:
-        return []
-    lint_tree = getattr(lint, "lint_tree", None)
-    if lint_tree is None or not os.path.isdir(root):
-        return []
-    result = lint_tree(root)
-    return list(getattr(result, "problems", result))
+    """What ``runbook lint PATHS`` reports (allowed warnings left out)."""
+    from generator.commands._environ import cache_dir, today
+    from generator.lint import LintOptions, lint_tree
+
+    options = LintOptions(today=today(), cache_dir=cache_dir(no_cache=False))
+    return list(lint_tree(root, list(paths), options).problems)
 
 
 def plan_target(
@@ -65,6 +60,7 @@ def run_ci_checks(
     problems = lint_problems(paths, root)
     targets = all_runbooks(paths, root)
     problems += [to_problem(p) for t in targets for p in t.extraction.problems]
+    problems = list(dict.fromkeys(problems))  # a Markdown file is linted and extracted
     if has_errors(problems):
         raise RunbookError(problems=[p for p in problems if p.severity.value == "error"])
     for problem in problems:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import click
 
 
@@ -17,6 +15,7 @@ def command(out_dir: str, root: str) -> int:
     import os
     import sys
 
+    from generator.commands._environ import today as environ_today
     from generator.errors import ExitCode, UsageError, has_errors
     from generator.loader import load_tree, severity_scheme
     from generator.render import PageContext, render_runbook
@@ -30,7 +29,7 @@ def command(out_dir: str, root: str) -> int:
         click.echo(f"error: not rendering: {root} has errors", err=True)
         return int(ExitCode.INVALID)
     orgs = {org.id: org for org in result.orgs}
-    today = _today()
+    today = environ_today()
     root_abs = os.path.abspath(root)
     total = len(result.runbooks)
     written = 0
@@ -50,21 +49,6 @@ def command(out_dir: str, root: str) -> int:
             click.echo(f"\rrendered {n}/{total}", err=True, nl=n == total)
     click.echo(f"rendered {total} page(s) into {out_dir} ({written} changed)", err=True)
     return int(ExitCode.OK)
-
-
-def _today() -> dt.date:
-    """``RUNBOOK_TODAY`` (ISO date) when set, so pages are reproducible; else today."""
-    import os
-
-    from generator.errors import UsageError
-
-    text = os.environ.get("RUNBOOK_TODAY")
-    if not text:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"RUNBOOK_TODAY={text!r} is not an ISO date (2026-10-01)") from None
 
 
 def _write_if_changed(path: str, text: str) -> int:

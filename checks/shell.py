@@ -1,0 +1,402 @@
+"""What a shell block reads and sets, found without running it.
+
+A small lexer for the bash that runbooks hold: it knows quoting (single quotes, ``$'..'``,
+double quotes, backslashes), comments, ``$(..)``, backticks, ``${..}``, arithmetic and
+here-documents, which is what it takes to tell ``"$DB_HOST"`` (a variable the block reads)
+from ``awk '{print $4}'`` or ``psql <<'SQL'`` bodies (text bash never expands).
+
+It over-approximates what a block assigns (a name that might be set is never reported
+as missing) and never raises: text it does not understand is skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+
+__all__ = ["STANDARD_NAMES", "Reference", "ShellScan", "scan_shell"]
+
+STANDARD_NAMES = frozenset(
+    """
+    HOME PATH USER LOGNAME SHELL PWD OLDPWD TMPDIR TERM LANG LANGUAGE TZ HOSTNAME HOSTTYPE
+    OSTYPE MACHTYPE UID EUID PPID RANDOM SRANDOM SECONDS LINENO IFS PS1 PS2 PS3 PS4 REPLY
+    OPTARG OPTIND OPTERR COLUMNS LINES EDITOR VISUAL PAGER DISPLAY MAIL GROUPS HISTFILE
+    FUNCNAME PIPESTATUS BASH BASHPID BASHOPTS SHELLOPTS SHLVL EPOCHSECONDS EPOCHREALTIME
+    DIRSTACK CDPATH GLOBIGNORE FIGNORE INPUTRC HOSTFILE TIMEFORMAT
+    CI GITHUB_ACTIONS GITHUB_WORKSPACE GITHUB_STEP_SUMMARY RUNBOOK_BLOCK _
+    """.split()  # noqa: SIM905 (a word list reads better than a 70-line literal)
+)
+"""Names every shell or CI provides: reading them needs no declaration."""
+_STANDARD_PREFIXES = ("BASH_", "LC_", "XDG_", "SSH_", "COMP_")
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]\n]*\])?\+?=(?!=)")
+_HEREDOC = re.compile(r"<<(-?)[ \t]*(\\?)(?:'([^'\n]*)'|\"([^\"\n]*)\"|([^\s;&|<>()]+))")
+_DECLARE = re.compile(r"(?:export|local|declare|typeset|readonly)\b")
+_LOOP_VAR = re.compile(r"(?:for|select)[ \t]+([A-Za-z_][A-Za-z0-9_]*)\b")
+_READ = re.compile(r"read\b")
+_VAR_OPTION = re.compile(r"(?:printf[ \t]+-v|getopts[ \t]+\S+)[ \t]+([A-Za-z_][A-Za-z0-9_]*)")
+_ARRAY_READ = re.compile(r"(?:mapfile|readarray)\b")
+_READ_ARG_OPTIONS = frozenset("adinNptu")
+_MAPFILE_ARG_OPTIONS = frozenset("dnOsuCc")
+_WORD_BREAK = frozenset(" \t\n;&|()<>")
+_COMMAND_END = re.compile(r"[;&|)\n]")
+_STATUS_TEST = re.compile(r"[ \t]*(?:(?:if|elif|while|until|!)[ \t]+)*(?:\[\[?|test\b|case\b)")
+_STATUS_SAVE = re.compile(r"[ \t]*(?:local[ \t]+|declare[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=\$\?")
+
+
+def is_standard(name: str) -> bool:
+    """True for names the shell or CI sets (``HOME``, ``BASH_SOURCE``, ``LC_ALL`` ...)."""
+    return name in STANDARD_NAMES or name.startswith(_STANDARD_PREFIXES)
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A variable read: ``$NAME``, ``${NAME...}`` or a bare name in arithmetic."""
+
+    name: str
+    line: int
+    """0-based line in the scanned text."""
+    col: int
+    """0-based column of the ``$`` (or of the name in arithmetic)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShellScan:
+    """What a block reads and sets."""
+
+    references: tuple[Reference, ...]
+    """Variables read, in text order (duplicates kept)."""
+    assigned: frozenset[str]
+    """Names the block may set itself (assignments, read, for, declare ...)."""
+    status_tests: tuple[tuple[int, int], ...]
+    """(line, col) of each ``$?`` read by a test or saved right after a command."""
+    unterminated: tuple[str, int, int] | None
+    """(what, line, col) of a quote or here-document that never ends; None if all end."""
+
+
+def scan_shell(text: str) -> ShellScan:
+    """Scan ``text`` as bash; never raises."""
+    lexer = _Lexer(text)
+    with contextlib.suppress(RecursionError):  # thousands of nested $( ... ): keep what was found
+        lexer.run()
+    return ShellScan(
+        tuple(lexer.references),
+        frozenset(lexer.assigned),
+        tuple(lexer.status_tests),
+        lexer.unterminated,
+    )
+
+
+class _Lexer:
+    """One pass over the text; ``stack`` holds the closers of nested contexts."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+        self.references: list[Reference] = []
+        self.assigned: set[str] = set()
+        self.status_tests: list[tuple[int, int]] = []
+        self.unterminated: tuple[str, int, int] | None = None
+        self.pending: list[tuple[str, bool, bool, int]] = []
+        """Here-documents whose bodies start at the next newline: (delimiter, expands,
+        strip tabs, offset of ``<<``)."""
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    # --- positions -------------------------------------------------------------------
+
+    def where(self, offset: int) -> tuple[int, int]:
+        lo, hi = 0, len(self._line_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self._line_starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo, offset - self._line_starts[lo]
+
+    def open_failed(self, what: str, offset: int) -> None:
+        if self.unterminated is None:
+            line, col = self.where(offset)
+            self.unterminated = (what, line, col)
+        self.i = len(self.text)
+
+    # --- contexts --------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.code(closer=None)
+
+    def code(self, closer: str | None) -> None:
+        """Shell code until ``closer`` (``)`` of ``$(``, `````, ``}`` of ``${``) or the end."""
+        text, depth = self.text, 0
+        word_start = True
+        while self.i < len(text):
+            c = text[self.i]
+            if closer == "`" and c == "`":
+                self.i += 1
+                return
+            if closer in (")", "}") and c == closer and depth == 0:
+                self.i += 1
+                return
+            if word_start and closer != "}":
+                self.command_word()
+                if self.i >= len(text):
+                    return
+                c = text[self.i]
+            if c == "\\":
+                self.i += 2
+                word_start = False
+                continue
+            if c == "\n":
+                self.i += 1
+                self.heredoc_bodies()
+                word_start = True
+                continue
+            if c == "#" and word_start and closer != "}":
+                end = text.find("\n", self.i)
+                self.i = len(text) if end < 0 else end
+                continue
+            if c == "'":
+                self.single_quoted(self.i + 1, "single quote")
+            elif c == '"':
+                start = self.i
+                self.i += 1
+                if not self.expansions('"', len(text)):
+                    self.open_failed("double quote", start)
+            elif c == "$":
+                self.dollar()
+            elif c == "`":
+                self.i += 1
+                self.code(closer="`")
+            elif c == "<" and text.startswith("<<", self.i) and not text.startswith("<<<", self.i):
+                self.heredoc_start()
+            elif c == "(" and text.startswith("((", self.i) and word_start:
+                self.i += 2
+                self.arithmetic("))")
+            else:
+                if c == "(":
+                    depth += 1
+                elif c == ")" and depth:
+                    depth -= 1
+                self.i += 1
+            word_start = c in _WORD_BREAK or (c == "{" and closer != "}")
+
+    def command_word(self) -> None:
+        """At the start of a word: skip blanks, note assignments and assigning builtins."""
+        text = self.text
+        while self.i < len(text) and text[self.i] in " \t":
+            self.i += 1
+        m = _ASSIGN.match(text, self.i)
+        if m:
+            self.assigned.add(m.group(1))
+            return
+        if _DECLARE.match(text, self.i):
+            end = _end_of_command(text, self.i)
+            for word in text[self.i : end].split()[1:]:
+                name = _NAME.match(word)
+                if name and not word.startswith("-"):
+                    self.assigned.add(name.group(0))
+            return
+        m = _LOOP_VAR.match(text, self.i) or _VAR_OPTION.match(text, self.i)
+        if m:
+            self.assigned.add(m.group(1))
+            return
+        if _READ.match(text, self.i):
+            command = text[self.i : _end_of_command(text, self.i)]
+            self.assigned.update(_option_targets(command, _READ_ARG_OPTIONS, "a"))
+            return
+        if _ARRAY_READ.match(text, self.i):
+            command = text[self.i : _end_of_command(text, self.i)]
+            self.assigned.update(_option_targets(command, _MAPFILE_ARG_OPTIONS, ""))
+            return
+        if self.after_previous_command() and (
+            _STATUS_TEST.match(text, self.i) or _STATUS_SAVE.match(text, self.i)
+        ):
+            end = _end_of_command(text, self.i)
+            at = text.find("$?", self.i, end)
+            if at >= 0:
+                self.status_tests.append(self.where(at))
+
+    def after_previous_command(self) -> bool:
+        """True when the word starts a command that runs after the previous one finished
+        (start of a line or after ``;``), where ``$?`` is that command's status and, under
+        ``-e``, a failure has already ended the block. Not after ``||``, ``&&`` or ``|``."""
+        j = self.i - 1
+        while j >= 0 and self.text[j] in " \t":
+            j -= 1
+        return j < 0 or self.text[j] in "\n;"
+
+    def single_quoted(self, start: int, what: str) -> None:
+        end = self.text.find("'", start)
+        if end < 0:
+            self.open_failed(what, start - 1)
+            return
+        self.i = end + 1
+
+    def ansi_c_quoted(self) -> None:
+        """``$'...'``: backslash escapes, no expansion."""
+        start = self.i - 1
+        text = self.text
+        while self.i < len(text):
+            c = text[self.i]
+            if c == "\\":
+                self.i += 2
+            elif c == "'":
+                self.i += 1
+                return
+            else:
+                self.i += 1
+        self.open_failed("$'...' quote", start)
+
+    def expansions(self, closer: str, end: int) -> bool:
+        """Text where only ``$``, backticks and backslashes are special (inside double
+        quotes, or a line of an unquoted here-document), up to ``closer`` or ``end``.
+        True when ``closer`` was found."""
+        text = self.text
+        while self.i < end:
+            c = text[self.i]
+            if c == "\\":
+                self.i += 2
+            elif c == closer:
+                self.i += 1
+                return True
+            elif c == "$":
+                self.dollar()
+            elif c == "`":
+                self.i += 1
+                self.code(closer="`")
+            else:
+                self.i += 1
+        return False
+
+    def dollar(self) -> None:
+        text, start = self.text, self.i
+        self.i += 1
+        if self.i >= len(text):
+            return
+        c = text[self.i]
+        if text.startswith("((", self.i):
+            self.i += 2
+            self.arithmetic("))")
+        elif c == "(":
+            self.i += 1
+            self.code(closer=")")
+        elif c == "[":
+            self.i += 1
+            self.arithmetic("]")
+        elif c == "{":
+            self.i += 1
+            self.braced(start)
+        elif c == "'":
+            self.i += 1
+            self.ansi_c_quoted()
+        elif c == "?":
+            self.i += 1
+        else:
+            m = _NAME.match(text, self.i)
+            if m:
+                self.add_reference(m.group(0), start)
+                self.i = m.end()
+
+    def braced(self, start: int) -> None:
+        """``${...}``: the name, then the rest (defaults, patterns) until ``}``."""
+        text = self.text
+        if self.i < len(text) and text[self.i] in "#!" and _NAME.match(text, self.i + 1):
+            self.i += 1
+        m = _NAME.match(text, self.i)
+        if m:
+            self.add_reference(m.group(0), start)
+            self.i = m.end()
+            if re.match(r":?=", text[self.i : self.i + 2]):
+                self.assigned.add(m.group(0))
+        self.code(closer="}")
+
+    def arithmetic(self, closer: str) -> None:
+        """In arithmetic, bare names are variables too (``$((MIN_MB * 1024))``)."""
+        text, depth = self.text, 0
+        while self.i < len(text):
+            if text.startswith(closer, self.i) and depth == 0:
+                self.i += len(closer)
+                return
+            c = text[self.i]
+            m = _NAME.match(text, self.i)
+            if m and (self.i == 0 or not (text[self.i - 1].isalnum() or text[self.i - 1] in "#_")):
+                name = m.group(0)
+                after = text[m.end() :].lstrip(" \t")
+                if after.startswith(("++", "--")) or re.match(
+                    r"(?:[-+*/%&|^]|<<|>>)?=(?!=)", after
+                ):
+                    self.assigned.add(name)
+                self.add_reference(name, self.i)
+                self.i = m.end()
+                continue
+            if c == "$":
+                self.dollar()
+                continue
+            if c == "(":
+                depth += 1
+            elif c == ")" and depth:
+                depth -= 1
+            self.i += 1
+
+    def heredoc_start(self) -> None:
+        m = _HEREDOC.match(self.text, self.i)
+        if not m:
+            self.i += 2
+            return
+        strip, backslash, single, double, bare = m.groups()
+        word = single if single is not None else double if double is not None else bare or ""
+        quoted = bool(backslash) or single is not None or double is not None
+        if bare and ("'" in bare or '"' in bare):
+            word, quoted = bare.replace("'", "").replace('"', ""), True
+        self.pending.append((word, not quoted, strip == "-", self.i))
+        self.i = m.end()
+
+    def heredoc_bodies(self) -> None:
+        """After a newline: consume the bodies of the here-documents opened on that line."""
+        pending, self.pending = self.pending, []
+        text = self.text
+        for word, expands, strip_tabs, opened in pending:
+            while True:
+                if self.i >= len(text):
+                    self.open_failed(f"here-document '{word}'", opened)
+                    return
+                end = text.find("\n", self.i)
+                end = len(text) if end < 0 else end
+                line = text[self.i : end]
+                if (line.lstrip("\t") if strip_tabs else line) == word:
+                    self.i = min(end + 1, len(text))
+                    break
+                if expands:
+                    self.expansions("", end)
+                self.i = end + 1
+
+    def add_reference(self, name: str, offset: int) -> None:
+        line, col = self.where(offset)
+        self.references.append(Reference(name, line, col))
+
+
+def _end_of_command(text: str, start: int) -> int:
+    m = _COMMAND_END.search(text, start)
+    return m.start() if m else len(text)
+
+
+def _option_targets(command: str, arg_options: frozenset[str], target_option: str) -> list[str]:
+    """Names set by ``read``/``mapfile``: operands, and the argument of ``target_option``
+    (``read -a NAME``); the arguments of other options in ``arg_options`` are skipped."""
+    names: list[str] = []
+    skip = False
+    for word in command.split()[1:]:
+        if skip:
+            skip = False
+            continue
+        if word.startswith(("<", ">")):
+            break
+        if word.startswith("-") and len(word) > 1:
+            last = word[-1]
+            skip = last in arg_options and last != target_option
+            continue
+        if _NAME.fullmatch(word):
+            names.append(word)
+    return names

@@ -1,0 +1,327 @@
+"""Rules over loaded runbooks: located problems, never printed here.
+
+``lint_tree`` loads (schema problems come from the loader), then applies the rules:
+
+- ``undeclared-variable`` (error): a command reads ``$NAME`` that no ``variables:`` entry,
+  fixed ``env`` or assignment in the block provides;
+- ``bash-syntax`` (error): ``bash -n`` rejects a bash step (one call for many steps,
+  cached by content);
+- ``unknown-severity`` (error): a severity that is not a level of the scheme in force;
+- ``comms-template`` (error): a template that does not parse, reads an unknown name or
+  cannot render its example;
+- ``strict-exit-status`` (warning): ``$?`` tested after a command that strict bash
+  (``-e``) already stopped on;
+- ``placeholder`` (warning): ``xxxxx``, ``[Your contact]``, ``<commit-sha>``, ``TODO``
+  left in text or commands;
+- ``stale-review`` (warning): ``last_reviewed`` older than ``review_every`` (today comes
+  from the CLI: ``RUNBOOK_TODAY``);
+- ``lint-allow`` (warning): ``lint.allow`` names a rule that does not exist or cannot be
+  allowed.
+
+A warning whose rule is in the runbook's ``lint.allow`` is kept apart (``allowed``), so
+``runbook lint --verbose`` still shows every deliberate exception.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from checks.extract import extract_file
+from checks.model import SourceLocation
+from generator.comms import check_template
+from generator.errors import Problem, Severity, did_you_mean
+from generator.lint_shell import (
+    ShellBlock,
+    markdown_block,
+    runbook_blocks,
+    shell_problems,
+    step_block,
+)
+from generator.loader import LoadResult, load_tree, severity_scheme
+from generator.model import Diagram, Runbook, Section, Step
+
+__all__ = ["ALLOWABLE", "RULES", "LintOptions", "LintResult", "lint_tree"]
+
+RULES: dict[str, Severity] = {
+    "schema": Severity.ERROR,
+    "block": Severity.ERROR,
+    "undeclared-variable": Severity.ERROR,
+    "bash-syntax": Severity.ERROR,
+    "unknown-severity": Severity.ERROR,
+    "comms-template": Severity.ERROR,
+    "strict-exit-status": Severity.WARNING,
+    "placeholder": Severity.WARNING,
+    "stale-review": Severity.WARNING,
+    "lint-allow": Severity.WARNING,
+}
+"""Every rule and its severity (``--strict`` makes warnings errors)."""
+ALLOWABLE = frozenset(r for r, s in RULES.items() if s is Severity.WARNING)
+"""Rules ``lint.allow`` may accept: warnings only; an error is never waved through."""
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+_X_RUN = re.compile(r"(?<![A-Za-z0-9])[xX]{3,}(?![A-Za-z0-9])")
+_ANGLE = re.compile(r"(?<![<\w])<([A-Za-z][A-Za-z0-9_-]*(?:[ .][A-Za-z0-9_-]+)*)>(?!>)")
+_HTML_TAGS = frozenset(
+    "a b i p br hr em strong code pre kbd sup sub ul ol li div span details summary".split()  # noqa: SIM905
+)
+_BRACKET = re.compile(r"\[([^\[\]\n]{2,60})\](?![(\[:])")
+_BRACKET_WORDS = re.compile(
+    r"\b(?:your|name|phone|email|e-mail|contact|link|url|insert|todo|tbd|number|date|"
+    r"placeholder|company|owner|address|here)\b",
+    re.I,
+)
+_TODO = re.compile(r"\b(?:TODO|TBD|FIXME)\b")
+_SKIP_TEXT_FIELDS = frozenset(
+    {"id", "lang", "shell", "kind", "format", "channel", "audience", "pattern", "stdout", "path"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LintOptions:
+    """What the environment decides, passed down by the CLI."""
+
+    today: dt.date | None = None
+    """For ``stale-review``; None skips the rule."""
+    cache_dir: str | None = None
+    """Parse and ``bash -n`` caches; None caches nothing."""
+    bash: str = "bash"
+
+
+@dataclass(frozen=True, slots=True)
+class LintResult:
+    problems: tuple[Problem, ...]
+    """What to report, in file/line order."""
+    allowed: tuple[Problem, ...]
+    """Warnings a ``lint.allow`` accepted."""
+    files: int
+    """Runbook files (YAML or Markdown) looked at."""
+
+
+def lint_tree(
+    root: str | os.PathLike[str],
+    paths: Sequence[str | os.PathLike[str]] | None = None,
+    options: LintOptions | None = None,
+) -> LintResult:
+    """Lint every runbook under ``root`` (or only ``paths``: files or folders)."""
+    options = options or LintOptions()
+    names = None if paths is None else [os.fspath(p) for p in paths]
+    markdown = [p for p in names or () if p.endswith(MARKDOWN_SUFFIXES)]
+    if names is None:
+        loaded = load_tree(root, cache_dir=options.cache_dir)
+    else:
+        yaml_paths = [p for p in names if not p.endswith(MARKDOWN_SUFFIXES)]
+        loaded = (
+            load_tree(root, yaml_paths, cache_dir=options.cache_dir) if yaml_paths else LoadResult()
+        )
+    found: list[tuple[Problem, frozenset[str]]] = [(p, frozenset()) for p in loaded.problems]
+    blocks: list[tuple[ShellBlock, frozenset[str]]] = []
+    for runbook in loaded.runbooks:
+        allow = frozenset(runbook.lint.allow)
+        found.extend((p, allow) for p in runbook_problems(runbook, options.today))
+        blocks.extend((block, allow) for block in runbook_blocks(runbook))
+    for path in markdown:
+        extraction = extract_file(path)
+        found.extend(
+            (Problem(p.location, Severity.ERROR, p.message, "block"), frozenset())
+            for p in extraction.problems
+        )
+        declared = frozenset(v.name for v in extraction.variables)
+        for check in extraction.checks:
+            block = markdown_block(check, declared)
+            if block is not None:
+                blocks.append((block, frozenset()))
+    found.extend(shell_problems(blocks, bash=options.bash, cache_dir=options.cache_dir))
+    reported, allowed = _split(found)
+    return LintResult(reported, allowed, len(loaded.runbooks) + len(markdown))
+
+
+def _split(
+    found: Iterable[tuple[Problem, frozenset[str]]],
+) -> tuple[tuple[Problem, ...], tuple[Problem, ...]]:
+    """Reported and allowed problems, each once (inherited parts are seen per runbook):
+    a problem is allowed only when every runbook that shows it allows its rule."""
+    verdict: dict[Problem, bool] = {}
+    for problem, allow in found:
+        ok = problem.severity is Severity.WARNING and problem.rule in allow
+        verdict[problem] = verdict.get(problem, True) and ok
+    order = sorted(verdict, key=lambda p: (p.location, p.message))
+    return (
+        tuple(p for p in order if not verdict[p]),
+        tuple(p for p in order if verdict[p]),
+    )
+
+
+# --- per runbook ---------------------------------------------------------------------------
+
+
+def runbook_problems(runbook: Runbook, today: dt.date | None) -> list[Problem]:
+    """Every rule except the shell ones: severities, reviews, placeholders, templates."""
+    problems = _severity_problems(runbook)
+    problems.extend(_review_problems(runbook, today))
+    problems.extend(_placeholder_problems(runbook))
+    problems.extend(_allow_problems(runbook))
+    for template in runbook.communications.templates:
+        problems.extend(check_template(runbook, template))
+    return problems
+
+
+def _severity_problems(runbook: Runbook) -> list[Problem]:
+    scheme = severity_scheme(runbook)
+    known = [level.id for level in scheme.levels]
+    where: list[tuple[str, str, SourceLocation]] = []
+    if runbook.severity is not None:
+        where.append(("runbook", runbook.severity, runbook.location))
+    for section in _sections(runbook.sections):
+        if section.severity is not None:
+            where.append((f"section '{section.id}'", section.severity, section.location))
+    for scenario in runbook.scenarios:
+        if scenario.severity is not None:
+            where.append((f"scenario '{scenario.id}'", scenario.severity, scenario.location))
+    return [
+        Problem(
+            location,
+            Severity.ERROR,
+            f"{what}: severity '{value}' is not a level of the scheme '{scheme.name}' "
+            f"({', '.join(known)}){did_you_mean(value, known)}",
+            "unknown-severity",
+        )
+        for what, value, location in where
+        if value not in known
+    ]
+
+
+def _review_problems(runbook: Runbook, today: dt.date | None) -> list[Problem]:
+    if today is None or runbook.review_every is None:
+        return []
+    every = _days(runbook.review_every)
+    if not runbook.last_reviewed:
+        message = f"never reviewed (review_every: {every}): set last_reviewed after a review"
+        return [Problem(runbook.location, Severity.WARNING, message, "stale-review")]
+    try:
+        reviewed = dt.date.fromisoformat(runbook.last_reviewed)
+    except ValueError:
+        return []
+    due = reviewed + dt.timedelta(seconds=runbook.review_every)
+    if reviewed > today:
+        message = f"last_reviewed {runbook.last_reviewed} is in the future (today is {today})"
+    elif due < today:
+        message = (
+            f"stale: last reviewed {runbook.last_reviewed}, review was due {due.isoformat()} "
+            f"(review_every: {every})"
+        )
+    else:
+        return []
+    return [Problem(runbook.location, Severity.WARNING, message, "stale-review")]
+
+
+def _days(seconds: float) -> str:
+    days = seconds / 86400
+    return f"{days:g}d" if days >= 1 else f"{seconds:g}s"
+
+
+def _allow_problems(runbook: Runbook) -> list[Problem]:
+    out = []
+    for rule in runbook.lint.allow:
+        if rule in ALLOWABLE:
+            continue
+        if rule in RULES:
+            message = f"lint.allow: '{rule}' is an error and cannot be allowed"
+        else:
+            message = f"lint.allow: unknown rule '{rule}'{did_you_mean(rule, ALLOWABLE)}"
+        out.append(Problem(runbook.lint.location, Severity.WARNING, message, "lint-allow"))
+    return out
+
+
+# --- placeholders --------------------------------------------------------------------------
+
+
+def _placeholder_problems(runbook: Runbook) -> list[Problem]:
+    """One warning per text field holding placeholders, at the first one."""
+    problems: list[Problem] = []
+    for owner, name, text in _texts(runbook):
+        is_command = isinstance(owner, Step) and name == "run"
+        found = _placeholders(text, command=is_command, diagram=isinstance(owner, Diagram))
+        if not found:
+            continue
+        if isinstance(owner, Step) and is_command:
+            line, col = _line_col(text, found[0].start())
+            location = step_block(owner, text).at(line, col)
+            advice = "use a declared variable instead"
+        else:
+            location = getattr(owner, "location", runbook.location)
+            advice = "fill it in"
+        shown = ", ".join(f"'{m}'" for m in dict.fromkeys(m.group(0) for m in found))
+        plural = "s" if "', '" in shown else ""
+        problems.append(
+            Problem(
+                location,
+                Severity.WARNING,
+                f"{_describe(owner)}: placeholder{plural} {shown} in {name} ({advice}, "
+                "or accept it with 'lint: {allow: [placeholder]}')",
+                "placeholder",
+            )
+        )
+    return problems
+
+
+def _placeholders(text: str, *, command: bool, diagram: bool) -> list[re.Match[str]]:
+    found = list(_X_RUN.finditer(text))
+    found += list(_TODO.finditer(text))
+    if not diagram:
+        for m in _ANGLE.finditer(text):
+            before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
+            # In a command, '<IDLE>' in quotes is a literal (SQL, a pattern), not a blank.
+            quoted = command and before in ("'", '"') and before == after
+            if m.group(1).lower() not in _HTML_TAGS and not quoted:
+                found.append(m)
+    if not command:
+        found += [m for m in _BRACKET.finditer(text) if _BRACKET_WORDS.search(m.group(1))]
+    return sorted(found, key=lambda m: m.start())
+
+
+def _texts(obj: object) -> Iterator[tuple[object, str, str]]:
+    """(owner, field name, text) for every text field below ``obj``, depth first."""
+    for f in dataclasses.fields(obj):  # type: ignore[arg-type]
+        if f.name in _SKIP_TEXT_FIELDS or f.name.endswith("location"):
+            continue
+        if isinstance(obj, Runbook) and f.name in ("org", "inherited", "lint"):
+            continue
+        value = getattr(obj, f.name)
+        yield from _field_texts(obj, f.name, value)
+
+
+def _field_texts(owner: object, name: str, value: object) -> Iterator[tuple[object, str, str]]:
+    if isinstance(value, str):
+        if value:
+            yield owner, name, value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _field_texts(owner, name, item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type | SourceLocation):
+        yield from _texts(value)
+
+
+def _describe(obj: object) -> str:
+    kind = type(obj).__name__
+    label = re.sub(r"(?<!^)(?=[A-Z])", " ", kind).lower()
+    for attr in ("id", "role", "name", "title", "level", "within", "when"):
+        value = getattr(obj, attr, None)
+        if isinstance(value, str) and value:
+            return f"{label} '{value}'"
+    return label
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset)
+    return line, offset - (text.rfind("\n", 0, offset) + 1)
+
+
+def _sections(sections: Iterable[Section]) -> Iterator[Section]:
+    for section in sections:
+        yield section
+        yield from _sections(section.sections)

@@ -1,0 +1,190 @@
+"""The shell rules of lint: what bash would read, and whether it would parse.
+
+A ``ShellBlock`` is the text bash sees for a step (its command, or the command of its
+interpreter), with the names the runbook declares for it and a way back to the YAML (or
+Markdown) line and column of any offset in it. Rules: ``undeclared-variable``,
+``bash-syntax`` (the scanner for quotes that never close, then ``bash -n`` for every
+block at once) and ``strict-exit-status``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from checks.model import Check, SourceLocation
+from checks.shell import ShellScan, is_standard, scan_shell
+from checks.syntax import SyntaxCache, check_bash_syntax
+from generator.errors import Problem, Severity, did_you_mean
+from generator.model import Runbook, Step
+
+__all__ = ["ShellBlock", "block_problems", "markdown_block", "runbook_blocks", "shell_problems"]
+
+_SHELLS = frozenset({"bash", "sh"})
+_SHELL_LANGS = frozenset({"bash", "sh", "shell", "console"})
+
+
+@dataclass(frozen=True, slots=True)
+class ShellBlock:
+    """A command as bash sees it, with what it may read and where its text is."""
+
+    label: str
+    text: str
+    declared: frozenset[str]
+    strict: bool
+    start: SourceLocation
+    """Where the text's first line is."""
+    first_line: int = 0
+    """Index of the text line at ``start`` (a block scalar's leading blank lines)."""
+    flat: bool = False
+    """True when the text is one line of a plain or quoted scalar (columns offset)."""
+
+    def at(self, line: int, col: int) -> SourceLocation:
+        if self.flat:
+            return SourceLocation(self.start.path, self.start.line, self.start.col + col)
+        last = self.text.rstrip("\n").count("\n")
+        line = min(max(line, 0), last)
+        return SourceLocation(
+            self.start.path, self.start.line + line - self.first_line, self.start.col + col
+        )
+
+
+def runbook_blocks(runbook: Runbook) -> list[ShellBlock]:
+    """The shell text of every step bash runs: the command, or an interpreter's command."""
+    declared = frozenset(v.name for v in runbook.variables)
+    out = []
+    for step in runbook.all_steps():
+        if step.kind.value == "manual" or not step.run:
+            continue
+        fixed = declared | {name for name, _ in step.env}
+        if step.interpreter:
+            out.append(
+                ShellBlock(
+                    f"step '{step.id}' interpreter",
+                    step.interpreter,
+                    fixed,
+                    strict=False,
+                    start=step.interpreter_location or step.location,
+                    flat=True,
+                )
+            )
+        elif step.lang in _SHELL_LANGS and (step.shell is None or step.shell in _SHELLS):
+            out.append(dataclasses.replace(step_block(step, step.run), declared=fixed))
+    return out
+
+
+def step_block(step: Step, text: str) -> ShellBlock:
+    start = step.run_location or step.location
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    return ShellBlock(
+        f"step '{step.id}'",
+        text,
+        frozenset(),
+        strict=step.strict and step.shell is None,
+        start=start,
+        first_line=first,
+        flat=step.run_location is None or len(lines) == 1 or not text.endswith("\n"),
+    )
+
+
+def markdown_block(check: Check, declared: frozenset[str]) -> ShellBlock | None:
+    options = check.options
+    where = check.location
+    if check.risk.value == "manual":
+        return None
+    if options.interpreter:
+        return ShellBlock(f"block '{check.id}' interpreter", options.interpreter, declared,
+                      strict=False, start=where, flat=True)  # fmt: skip
+    if check.lang not in _SHELL_LANGS or (options.shell and options.shell not in _SHELLS):
+        return None
+    start = SourceLocation(where.path, where.line + 1, 1)
+    strict = options.strict and options.shell is None
+    return ShellBlock(f"block '{check.id}'", check.command, declared, strict=strict, start=start)
+
+
+def block_problems(block: ShellBlock, scan: ShellScan) -> list[Problem]:
+    """Undeclared variables, an unclosed quote, and ``$?`` under strict bash."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for ref in scan.references:
+        name = ref.name
+        if name in seen or name in block.declared or name in scan.assigned or is_standard(name):
+            continue
+        seen.add(name)
+        hint = did_you_mean(name, block.declared)
+        problems.append(
+            Problem(
+                block.at(ref.line, ref.col),
+                Severity.ERROR,
+                f"{block.label}: '${name}' is not a declared variable{hint}: declare it under "
+                "'variables:' so the page lists it and runbook exec can ask for it",
+                "undeclared-variable",
+            )
+        )
+    if scan.unterminated is not None:
+        what, line, col = scan.unterminated
+        problems.append(
+            Problem(
+                block.at(line, col),
+                Severity.ERROR,
+                f"{block.label}: bash syntax: {what} is never closed",
+                "bash-syntax",
+            )
+        )
+    if block.strict:
+        problems.extend(
+            Problem(
+                block.at(line, col),
+                Severity.WARNING,
+                f"{block.label}: '$?' is tested after a command that, under strict bash "
+                "(-e), already ended the block if it failed: use 'if ! command; then', "
+                "'command || ...', or 'strict: false'",
+                "strict-exit-status",
+            )
+            for line, col in scan.status_tests
+        )
+    return problems
+
+
+def shell_problems(
+    blocks: list[tuple[ShellBlock, frozenset[str]]], *, bash: str, cache_dir: str | None
+) -> list[tuple[Problem, frozenset[str]]]:
+    """The scanner's rules for each block, then ``bash -n`` over every block at once
+    (a quote that never closes is the scanner's to report)."""
+    found: list[tuple[Problem, frozenset[str]]] = []
+    todo: list[tuple[ShellBlock, frozenset[str]]] = []
+    for block, allow in blocks:
+        scan = scan_shell(block.text)
+        found.extend((p, allow) for p in block_problems(block, scan))
+        if scan.unterminated is None:
+            todo.append((block, allow))
+    return found + _syntax_problems(todo, bash, cache_dir)
+
+
+def _syntax_problems(
+    todo: list[tuple[ShellBlock, frozenset[str]]], bash: str, cache_dir: str | None
+) -> list[tuple[Problem, frozenset[str]]]:
+    if not todo:
+        return []
+    cache = SyntaxCache(cache_dir)
+    try:
+        results = check_bash_syntax([b.text for b, _ in todo], bash=bash, cache=cache)
+    except FileNotFoundError:
+        where = todo[0][0].start
+        message = f"'{bash}' not found: bash syntax of {len(todo)} block(s) not checked"
+        return [(Problem(where, Severity.WARNING, message, "bash-syntax"), frozenset())]
+    cache.save()
+    return [
+        (
+            Problem(
+                block.at(result.line, 0),
+                Severity.ERROR,
+                f"{block.label}: bash syntax: {result.message}",
+                "bash-syntax",
+            ),
+            allow,
+        )
+        for (block, allow), result in zip(todo, results, strict=True)
+        if result is not None
+    ]

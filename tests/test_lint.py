@@ -1,0 +1,517 @@
+"""``runbook lint``: every rule with its exact location, allowances, exit codes, formats."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from checks.shell import scan_shell
+from generator.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RUNBOOK_TODAY", "2026-11-26")
+    monkeypatch.setenv("RUNBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "runbooks").mkdir()
+    return tmp_path
+
+
+def lint(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str], str]:
+    capsys.readouterr()
+    code = main(["lint", *args])
+    out, err = capsys.readouterr()
+    return code, out.splitlines(), err
+
+
+def test_undeclared_variable_points_at_its_line_and_column(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        work / "runbooks/db.yaml",
+        """
+        id: db
+        title: DB
+        variables:
+          DB_HOST: {default: localhost}
+        sections:
+          - id: diagnose
+            title: Diagnose
+            steps:
+              - id: count
+                run: |
+                  # $COMMENTED is not read
+                  psql -h "$DB_HOTS" -c 'select $NOT_SHELL'
+                  echo "${DB_HOST}" "$HOME"
+              - id: one-line
+                run: echo "$REGION"
+        """,
+    )
+    code, out, err = lint(capsys)
+    assert code == 3
+    assert out == [
+        "runbooks/db.yaml:12:20: error: step 'count': '$DB_HOTS' is not a declared variable "
+        "(did you mean 'DB_HOST'?): declare it under 'variables:' so the page lists it and "
+        "runbook exec can ask for it",
+        "runbooks/db.yaml:15:20: error: step 'one-line': '$REGION' is not a declared variable: "
+        "declare it under 'variables:' so the page lists it and runbook exec can ask for it",
+    ]
+    assert err == "lint: 1 file, 2 errors\n"
+
+
+def test_names_the_block_sets_itself_or_the_step_fixes_are_not_undeclared(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        work / "runbooks/ok.yaml",
+        """
+        id: ok
+        title: OK
+        variables:
+          MIN_MB: {default: "100"}
+          DATABASE_URL: {secret: true}
+        sections:
+          - id: s
+            title: S
+            steps:
+              - id: assigned
+                run: |
+                  avail=$(df -Pk / | awk 'NR == 2 {print $4}')
+                  test "$avail" -ge $((MIN_MB * 1024))
+                  for pod in a b; do echo "$pod"; done
+                  while read -r name size; do echo "$name $size"; done < /dev/null
+                  cat <<'SQL'
+                  select $not_shell;
+                  SQL
+              - id: fixed-env
+                env: {PGCONNECT_TIMEOUT: "5"}
+                run: echo "$PGCONNECT_TIMEOUT" "$USER" "$BASH_VERSION"
+              - id: sql
+                lang: sql
+                interpreter: psql -X "$DATABASE_URL"
+                run: select $1, '$NOT_SHELL';
+        """,
+    )
+    code, out, err = lint(capsys, "--strict")
+    assert (code, out, err) == (0, [], "lint: 1 file, no problems\n")
+
+
+def test_interpreter_command_is_checked_but_not_its_stdin(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        work / "runbooks/sql.yaml",
+        """
+        id: sql
+        title: SQL
+        sections:
+          - id: s
+            title: S
+            steps:
+              - id: q
+                lang: sql
+                interpreter: psql -X "$DATABASE_URI"
+                run: select '$INSIDE';
+        """,
+    )
+    code, out, _ = lint(capsys)
+    assert code == 3
+    assert out == [
+        "runbooks/sql.yaml:9:31: error: step 'q' interpreter: '$DATABASE_URI' is not a declared "
+        "variable: declare it under 'variables:' so the page lists it and runbook exec can ask "
+        "for it"
+    ]
+
+
+def bash_logger(tmp_path: Path) -> tuple[str, Path]:
+    """A ``bash`` that logs each call, so tests can count them."""
+    log = tmp_path / "bash-calls.log"
+    script = tmp_path / "logging-bash"
+    script.write_text(f'#!/bin/sh\necho call >> "{log}"\nexec bash "$@"\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return str(script), log
+
+
+def test_bash_syntax_errors_are_located_and_many_steps_cost_one_call_then_none(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = "".join(
+        f"      - id: fine-{n}\n        run: |\n          if true; then echo {n}; fi\n"
+        for n in range(6)
+    )
+    head = "id: sx\ntitle: Syntax\nsections:\n  - id: s\n    title: S\n    steps:\n"
+    broken = textwrap.indent(
+        textwrap.dedent(
+            """
+            - id: broken-if
+              run: |
+                echo start
+                if true; then
+                  echo never closed
+            - id: broken-paren
+              run: |
+                echo (oops
+            - id: open-quote
+              run: echo 'never closed
+            """
+        ).lstrip("\n"),
+        "      ",
+    )
+    (work / "runbooks/sx.yaml").write_text(head + broken + good)
+    code, out, _ = lint(capsys)
+    assert code == 3
+    assert out == [
+        "runbooks/sx.yaml:11:11: error: step 'broken-if': bash syntax: "
+        "syntax error: unexpected end of file",
+        "runbooks/sx.yaml:14:11: error: step 'broken-paren': bash syntax: "
+        "syntax error near unexpected token `oops'",
+        "runbooks/sx.yaml:16:19: error: step 'open-quote': bash syntax: "
+        "single quote is never closed",
+    ]
+    # Good steps alone: one bash call for all of them, then none while nothing changes.
+    (work / "runbooks/sx.yaml").write_text(head + good)
+    fake_bash, log = bash_logger(work)
+    from generator.lint import LintOptions, lint_tree
+
+    options = LintOptions(cache_dir=str(work / "cache2"), bash=fake_bash)
+    assert lint_tree("runbooks", None, options).problems == ()
+    assert log.read_text().count("call") == 1
+    assert lint_tree("runbooks", None, options).problems == ()
+    assert log.read_text().count("call") == 1
+
+
+def test_exit_status_tested_under_strict_bash_is_a_warning(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        work / "runbooks/rc.yaml",
+        """
+        id: rc
+        title: RC
+        sections:
+          - id: s
+            title: S
+            steps:
+              - id: strict
+                run: |
+                  systemctl is-active nginx
+                  if [ $? -ne 0 ]; then echo down; fi
+              - id: idiom
+                run: |
+                  systemctl is-active nginx || rc=$?
+                  echo "${rc:-0}"
+              - id: relaxed
+                strict: false
+                run: |
+                  systemctl is-active nginx
+                  if [ $? -ne 0 ]; then echo down; fi
+        """,
+    )
+    code, out, err = lint(capsys)
+    assert code == 0
+    assert out == [
+        "runbooks/rc.yaml:10:16: warning: step 'strict': '$?' is tested after a command that, "
+        "under strict bash (-e), already ended the block if it failed: use 'if ! command; "
+        "then', 'command || ...', or 'strict: false' [strict-exit-status]"
+    ]
+    assert err == "lint: 1 file, 1 warning\n"
+    code, _, err = lint(capsys, "--strict")
+    assert code == 3
+    assert err == "lint: 1 file, 1 warning (errors under --strict)\n"
+
+
+PLACEHOLDERS = """
+id: ph
+title: Placeholders
+contacts:
+  - role: DBA
+    phone: +1-xxx-xxx-xxxx
+  - role: Vendor
+    name: "[Your contact]"
+sections:
+  - id: s
+    title: S
+    body: Ask [your manager] and see [the docs](https://example.com).
+    steps:
+      - id: rollback
+        kind: action
+        run: kubectl logs <pod-name> --tail 50
+      - id: literal
+        run: psql -c "select 1 where query = '<IDLE>'"
+"""
+
+
+def test_placeholders_warn_where_they_are(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(work / "runbooks/ph.yaml", PLACEHOLDERS)
+    code, out, _ = lint(capsys)
+    assert code == 0
+    tail = " (fill it in, or accept it with 'lint: {allow: [placeholder]}') [placeholder]"
+    assert out == [
+        "runbooks/ph.yaml:4:5: warning: contact 'DBA': placeholders 'xxx', 'xxxx' in phone" + tail,
+        "runbooks/ph.yaml:6:5: warning: contact 'Vendor': placeholder '[Your contact]' in name"
+        + tail,
+        "runbooks/ph.yaml:9:5: warning: section 's': placeholder '[your manager]' in body" + tail,
+        "runbooks/ph.yaml:15:27: warning: step 'rollback': placeholder '<pod-name>' in run "
+        "(use a declared variable instead, or accept it with 'lint: {allow: [placeholder]}') "
+        "[placeholder]",
+    ]
+
+
+def test_lint_allow_keeps_accepted_warnings_visible_with_verbose(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(work / "runbooks/ph.yaml", PLACEHOLDERS + "lint: {allow: [placeholder, placholder]}\n")
+    code, out, err = lint(capsys, "--strict")
+    assert code == 3  # the misspelt rule is a warning of its own
+    assert out == [
+        "runbooks/ph.yaml:18:7: warning: lint.allow: unknown rule 'placholder' "
+        "(did you mean 'placeholder'?) [lint-allow]"
+    ]
+    assert err.endswith("; 4 warnings allowed by lint.allow: --verbose shows them\n")
+    write(work / "runbooks/ph.yaml", PLACEHOLDERS + "lint: {allow: [placeholder]}\n")
+    code, out, err = lint(capsys, "--strict", "--verbose")
+    assert code == 0
+    assert [line.split(": note: ")[0] for line in out] == [
+        "runbooks/ph.yaml:4:5",
+        "runbooks/ph.yaml:6:5",
+        "runbooks/ph.yaml:9:5",
+        "runbooks/ph.yaml:15:27",
+    ]
+    assert all(": note: allowed by lint.allow: " in line for line in out)
+
+
+def test_an_error_cannot_be_allowed(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(
+        work / "runbooks/e.yaml",
+        """
+        id: e
+        title: E
+        lint: {allow: [undeclared-variable]}
+        sections:
+          - {id: s, title: S, steps: [{id: a, run: 'echo "$X"'}]}
+        """,
+    )
+    code, out, _ = lint(capsys)
+    assert code == 3
+    assert out[0] == (
+        "runbooks/e.yaml:3:7: warning: lint.allow: 'undeclared-variable' is an error and "
+        "cannot be allowed [lint-allow]"
+    )
+    assert out[1].startswith("runbooks/e.yaml:5:51: error: step 'a': '$X' is not a declared")
+
+
+def test_stale_review_follows_runbook_today(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(
+        work / "runbooks/r.yaml",
+        """
+        id: r
+        title: R
+        last_reviewed: 2026-09-01
+        review_every: 90d
+        """,
+    )
+    write(work / "runbooks/never.yaml", "id: never\ntitle: Never\nreview_every: 30d\n")
+    code, out, _ = lint(capsys, "runbooks/r.yaml")
+    assert (code, out) == (0, [])
+    os.environ["RUNBOOK_TODAY"] = "2026-12-01"
+    code, out, _ = lint(capsys)
+    assert code == 0
+    assert out == [
+        "runbooks/never.yaml:1:1: warning: never reviewed (review_every: 30d): set "
+        "last_reviewed after a review [stale-review]",
+        "runbooks/r.yaml:1:1: warning: stale: last reviewed 2026-09-01, review was due "
+        "2026-11-30 (review_every: 90d) [stale-review]",
+    ]
+    os.environ["RUNBOOK_TODAY"] = "2026-08-01"
+    _, out, _ = lint(capsys, "runbooks/r.yaml")
+    assert out == [
+        "runbooks/r.yaml:1:1: warning: last_reviewed 2026-09-01 is in the future "
+        "(today is 2026-08-01) [stale-review]"
+    ]
+    os.environ["RUNBOOK_TODAY"] = "next tuesday"
+    code, _, err = lint(capsys)
+    assert code == 2
+    assert err == "error: RUNBOOK_TODAY='next tuesday' is not an ISO date (2026-10-01)\n"
+
+
+def test_severity_outside_the_scheme_in_force_is_an_error(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        work / "runbooks/org/_defaults.yaml",
+        """
+        severities:
+          scheme: P0-P3
+          levels: [{id: P0}, {id: P1}, {id: P2}, {id: P3}]
+        """,
+    )
+    write(
+        work / "runbooks/org/sev.yaml",
+        """
+        id: sev
+        title: Sev
+        severity: P5
+        sections:
+          - id: s
+            title: S
+            severity: SEV1
+        """,
+    )
+    write(work / "runbooks/builtin.yaml", "id: builtin\ntitle: B\nseverity: SEV-1\n")
+    code, out, _ = lint(capsys)
+    assert code == 3
+    assert out == [
+        "runbooks/builtin.yaml:1:1: error: runbook: severity 'SEV-1' is not a level of the "
+        "scheme 'builtin' (SEV1, SEV2, SEV3, SEV4) (did you mean 'SEV1'?)",
+        "runbooks/org/sev.yaml:1:1: error: runbook: severity 'P5' is not a level of the scheme "
+        "'P0-P3' (P0, P1, P2, P3)",
+        "runbooks/org/sev.yaml:5:5: error: section 's': severity 'SEV1' is not a level of the "
+        "scheme 'P0-P3' (P0, P1, P2, P3)",
+    ]
+
+
+def test_comms_templates_with_bad_syntax_or_unknown_names_are_errors(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        work / "runbooks/c.yaml",
+        """
+        id: c
+        title: C
+        communications:
+          templates:
+            - id: broken
+              body: |
+                Status: {{ incident.status
+            - id: unknown
+              body: |
+                Severity: {{ incident.severity }}
+                Owner: {{ incident.comander }}
+        """,
+    )
+    code, out, _ = lint(capsys)
+    assert code == 3
+    assert out == [
+        "runbooks/c.yaml:7:9: error: comms template 'broken': syntax error: "
+        "unexpected end of template, expected 'end of print statement'.",
+        "runbooks/c.yaml:11:9: error: comms template 'unknown': 'incident' has no field "
+        "'comander' (did you mean 'commander'?)",
+    ]
+
+
+def test_duplicate_ids_across_runbooks_fail_lint(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(work / "runbooks/a.yaml", "id: same\ntitle: A\n")
+    write(work / "runbooks/b.yaml", "id: same\ntitle: B\n")
+    code, out, _ = lint(capsys)
+    assert (code, out) == (
+        3,
+        ["runbooks/b.yaml:1:1: error: duplicate runbook id 'same' (first in runbooks/a.yaml:1)"],
+    )
+
+
+def test_json_format_lists_problems_summary_and_exit_code(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(work / "runbooks/ph.yaml", PLACEHOLDERS)
+    code, out, _ = lint(capsys, "--format", "json", "--strict")
+    report = json.loads("\n".join(out))
+    assert code == 3 == report["exit_code"]
+    assert report["summary"] == {
+        "files": 1, "errors": 0, "warnings": 4, "allowed": 0, "strict": True,
+    }  # fmt: skip
+    assert report["problems"][0] == {
+        "path": "runbooks/ph.yaml",
+        "line": 4,
+        "col": 5,
+        "severity": "warning",
+        "rule": "placeholder",
+        "message": "contact 'DBA': placeholders 'xxx', 'xxxx' in phone (fill it in, or accept "
+        "it with 'lint: {allow: [placeholder]}')",
+    }
+
+
+def test_markdown_runbooks_are_linted_too(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(
+        work / "page.md",
+        """
+        # Page
+
+        ```yaml {.runbook-variables}
+        HOST: {default: localhost}
+        ```
+
+        ```bash {#p--ping .check}
+        ping -c1 "$HOST" && echo "$PORT"
+        ```
+
+        ```bash {#p--bad .check}
+        if true; then
+        ```
+        """,
+    )
+    code, out, _ = lint(capsys, "page.md")
+    assert code == 3
+    assert out == [
+        "page.md:8:27: error: block 'p--ping': '$PORT' is not a declared variable: declare it "
+        "under 'variables:' so the page lists it and runbook exec can ask for it",
+        "page.md:12:1: error: block 'p--bad': bash syntax: syntax error: unexpected end of file",
+    ]
+
+
+def test_missing_path_is_a_usage_error(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = lint(capsys, "runbooks/nope.yaml")
+    assert (code, out, err) == (2, [], "error: runbooks/nope.yaml: no such file or directory\n")
+
+
+def test_repository_runbooks_lint_clean_but_for_the_explained_stale_seed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("RUNBOOK_TODAY", "2026-11-26")
+    monkeypatch.setenv("RUNBOOK_CACHE_DIR", str(tmp_path))
+    code, out, _ = lint(capsys, "--strict")
+    # Seed 003 was last reviewed 2025-11-01 (monthly): its YAML says why the date stays.
+    assert out == [
+        "runbooks/saaspe/saaspe-production-incident.yaml:8:1: warning: stale: last reviewed "
+        "2025-11-01, review was due 2025-12-01 (review_every: 30d) [stale-review]"
+    ]
+    assert code == 3
+    source = (REPO / "runbooks/saaspe/saaspe-production-incident.yaml").read_text()
+    assert "stale-review" in source.split("\nid:")[0]
+
+
+@given(st.text(max_size=300))
+def test_the_shell_scanner_never_raises(text: str) -> None:
+    scan = scan_shell(text)
+    lines = text.split("\n")
+    for ref in scan.references:
+        assert (
+            lines[ref.line][ref.col :].lstrip("${#!").startswith(ref.name)
+            or ref.name in (lines[ref.line])
+        )
+
+
+@given(st.lists(st.sampled_from(["A", "B_2", "host", "X"]), min_size=1, max_size=4))
+def test_every_double_quoted_reference_is_found_and_no_single_quoted_one(
+    names: list[str],
+) -> None:
+    text = " ".join(f"\"${n}\" '${n}_lit'" for n in names)
+    assert [r.name for r in scan_shell(text).references] == names

@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from checks.extract import Extraction, ExtractProblem, extract_file, extract_markdown
 from generator.errors import ExitCode, Problem, RunbookError, Severity, UsageError
+from generator.loader import LoadResult, load_file, load_tree, resolve_target, severity_scheme
+from generator.model import Runbook
+from generator.render import PageContext, render_runbook
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -41,17 +43,11 @@ def load_targets(targets: Sequence[str], root: str) -> list[Target]:
 
 
 def load_target(target: str, root: str) -> Target:
-    """One TARGET, by file suffix or as a runbook id under ``root``."""
-    lower = target.lower()
-    if lower.endswith(MARKDOWN_SUFFIXES):
-        if not os.path.isfile(target):
-            raise UsageError(f"{target}: no such file")
-        return Target(target, extract_file(target))
-    if lower.endswith(YAML_SUFFIXES):
-        if not os.path.isfile(target):
-            raise UsageError(f"{target}: no such file")
-        return Target(target, extract_runbook(_load_yaml(target, root)))
-    return Target(target, extract_runbook(_resolve_id(target, root)))
+    """One TARGET: a Markdown file, a YAML file, or a runbook id under ``root``."""
+    path = os.fspath(resolve_target(target, root))
+    if path.lower().endswith(MARKDOWN_SUFFIXES):
+        return Target(target, extract_file(path))
+    return Target(target, extract_runbook(_single_runbook(load_file(path, root), target)))
 
 
 def all_runbooks(paths: Sequence[str], root: str) -> list[Target]:
@@ -67,60 +63,34 @@ def all_runbooks(paths: Sequence[str], root: str) -> list[Target]:
                         out.append(Target(full, extract_file(full)))
                     elif name.lower().endswith(YAML_SUFFIXES) and not name.startswith("_"):
                         yaml_paths.append(full)
+        elif path.lower().endswith(YAML_SUFFIXES):
+            yaml_paths.append(path)
         else:
             out.append(load_target(path, root))
-    for path in yaml_paths:
-        out.append(Target(path, extract_runbook(_load_yaml(path, root))))
+    if yaml_paths:
+        loaded = load_tree(root, yaml_paths)
+        _raise_errors(loaded.problems)
+        out.extend(Target(rb.path, extract_runbook(rb)) for rb in loaded.runbooks)
     return out
 
 
-def _loader() -> Any:
-    import importlib
-
-    try:
-        loader = importlib.import_module("generator.loader")
-    except ImportError:
-        raise UsageError("YAML runbooks need generator.loader, which is not installed") from None
-    return loader
-
-
-def _load_yaml(path: str, root: str) -> Any:
-    result = _loader().load_file(path, root)
-    return _single_runbook(result, path)
-
-
-def _resolve_id(target: str, root: str) -> Any:
-    loader = _loader()
-    if not hasattr(loader, "resolve_target"):
-        raise UsageError(f"unknown target '{target}' (give a .md or .yaml file)")
-    return _single_runbook(loader.resolve_target(target, root), target)
-
-
-def _single_runbook(result: Any, name: str) -> Any:
-    """Accept a Runbook or a LoadResult-like object; raise on its problems."""
-    problems = list(getattr(result, "problems", ()) or ())
-    errors = [p for p in problems if getattr(p, "severity", Severity.ERROR) is Severity.ERROR]
+def _raise_errors(problems: Sequence[Problem]) -> None:
+    errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
         raise RunbookError(problems=errors, exit_code=ExitCode.INVALID)
-    runbooks = getattr(result, "runbooks", None)
-    if runbooks is None:
-        return getattr(result, "runbook", result)
-    if not runbooks:
+
+
+def _single_runbook(result: LoadResult, name: str) -> Runbook:
+    """The one runbook of a file's load; its located errors exit 3."""
+    _raise_errors(result.problems)
+    if not result.runbooks:
         raise UsageError(f"{name}: no runbook found")
-    return runbooks[0]
+    return result.runbooks[0]
 
 
-def extract_runbook(runbook: Any) -> Extraction:
+def extract_runbook(runbook: Runbook) -> Extraction:
     """Render a runbook's page, extract it, and point locations back at the YAML."""
-    import importlib
-
-    render: Any = importlib.import_module("generator.render")
-    context = render.PageContext() if hasattr(render, "PageContext") else None
-    text = (
-        render.render_runbook(runbook, context)
-        if context is not None
-        else render.render_runbook(runbook)
-    )
+    text = render_runbook(runbook, PageContext(severity_scheme=severity_scheme(runbook)))
     page = f"{runbook.path or runbook.id}#page"
     extraction = extract_markdown(text, page)
     steps = {runbook.block_id(s): s for s in runbook.all_steps()}

@@ -1,0 +1,123 @@
+"""``runbook new`` scaffolds a runbook that lints clean; runbook ids work as CLI targets."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from generator.loader import load_file
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(REPO / "runbooks", tmp_path / "runbooks")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RUNBOOK_TODAY", "2026-11-26")
+    monkeypatch.setenv("RUNBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_new_runbook_lints_clean_strict_and_teaches_the_format(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(capsys, "new", "payments-db-failover", "--service", "payments-db")
+    assert (code, out) == (0, "runbooks/payments-db-failover.yaml\n")
+    assert err.splitlines()[0] == (
+        "created runbooks/payments-db-failover.yaml (severity SEV2 of 4 levels in force)"
+    )
+    code, out, err = cli(capsys, "lint", "--strict", "runbooks/payments-db-failover.yaml")
+    assert (code, out, err) == (0, "", "lint: 1 file, no problems\n")
+    (runbook,) = load_file("runbooks/payments-db-failover.yaml", "runbooks").runbooks
+    assert (runbook.title, runbook.service, runbook.severity) == (
+        "Payments db failover", "payments-db", "SEV2",
+    )  # fmt: skip
+    assert runbook.last_reviewed == "2026-11-26"
+    kinds = [(s.id, s.kind.value) for s in runbook.all_steps()]
+    assert kinds == [("health", "check"), ("restart", "action"), ("announce", "manual")]
+    text = Path("runbooks/payments-db-failover.yaml").read_text()
+    assert text.startswith("# yaml-language-server: $schema=runbook.schema.json\n")
+
+
+def test_new_runbook_takes_its_severity_from_the_folder_scheme(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    title = 'P0: "checkout" fails'
+    code, out, _ = cli(
+        capsys, "new", "checkout-fails", "--dir", "runbooks/saaspe", "--title", title
+    )
+    assert (code, out) == (0, "runbooks/saaspe/checkout-fails.yaml\n")
+    (runbook,) = load_file("runbooks/saaspe/checkout-fails.yaml", "runbooks").runbooks
+    assert (runbook.title, runbook.severity, runbook.org) == (title, "P1", "saaspe")
+    text = Path("runbooks/saaspe/checkout-fails.yaml").read_text()
+    assert text.startswith("# yaml-language-server: $schema=../runbook.schema.json\n")
+    code, out, _ = cli(capsys, "lint", "--strict", "runbooks/saaspe/checkout-fails.yaml")
+    assert (code, out) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["new", "Payments_DB"],
+            "error: 'Payments_DB' is not a runbook id: use lower-case letters, digits and "
+            "dashes (payments-db-failover)\n",
+        ),
+        (["new", "demo"], "error: runbook id 'demo' is taken by runbooks/demo/demo.yaml\n"),
+    ],
+)
+def test_new_refuses_a_bad_or_taken_id(
+    work: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert cli(capsys, *args) == (2, "", message)
+
+
+def test_new_never_overwrites_a_file(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("runbooks/notes.yaml").write_text("# not a runbook yet\n")
+    code, _, err = cli(capsys, "new", "notes")
+    assert (code, err) == (2, "error: runbooks/notes.yaml exists; not overwriting it\n")
+    assert Path("runbooks/notes.yaml").read_text() == "# not a runbook yet\n"
+
+
+def test_a_runbook_id_is_a_target_for_list_exec_and_comms(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = cli(capsys, "list", "demo")
+    assert code == 0
+    assert out.splitlines()[0].startswith("runbooks/demo/demo.yaml:")
+    code, out, _ = cli(capsys, "exec", "demo", "--dry-run", "--step", "kernel")
+    assert (code, out) == (
+        0, "runbooks/demo/demo.yaml:71:9: demo--kernel [check] would run\n    | uname -s\n",
+    )  # fmt: skip
+    code, _, err = cli(capsys, "exec", "dmeo", "--dry-run")
+    assert (code, err) == (
+        2,
+        "error: unknown runbook 'dmeo' under runbooks (did you mean 'demo'?)\n",
+    )
+    Path("runbooks/broken.yaml").write_text(
+        textwrap.dedent(
+            """
+            id: broken
+            title: Broken
+            sections: [{id: s, title: S, steps: [{id: a, rn: echo}]}]
+            """
+        )
+    )
+    code, _, err = cli(capsys, "exec", "broken", "--dry-run")
+    assert code == 3
+    assert (
+        err
+        == "runbooks/broken.yaml:4:46: error: step 'a': unknown key 'rn' (did you mean 'run'?)\n"
+    )

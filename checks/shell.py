@@ -41,6 +41,13 @@ _ARRAY_READ = re.compile(r"(?:mapfile|readarray)\b")
 _READ_ARG_OPTIONS = frozenset("adinNptu")
 _MAPFILE_ARG_OPTIONS = frozenset("dnOsuCc")
 _WORD_BREAK = frozenset(" \t\n;&|()<>")
+_PLAIN_RUN = re.compile(r"[^\\\n#'\"$`<>(){}; \t&|]+")
+_BLANKS = re.compile(r"[ \t]+")
+_INTERESTING_WORD = re.compile(
+    r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]\n]*\])?\+?=(?!=)|(?:export|local|declare|typeset|readonly|"
+    r"for|select|printf|getopts|read|mapfile|readarray|if|elif|while|until|test|case)\b|[\[!]"
+)
+"""What a word must start with for ``command_word`` to look further (most words do not)."""
 _COMMAND_END = re.compile(r"[;&|)\n]")
 _STATUS_TEST = re.compile(r"[ \t]*(?:(?:if|elif|while|until|!)[ \t]+)*(?:\[\[?|test\b|case\b)")
 _STATUS_SAVE = re.compile(r"[ \t]*(?:local[ \t]+|declare[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=\$\?")
@@ -144,6 +151,11 @@ class _Lexer:
                 if self.i >= len(text):
                     return
                 c = text[self.i]
+            plain = _PLAIN_RUN.match(text, self.i)
+            if plain:  # letters, digits, dashes ...: nothing to look at until the next special
+                self.i = plain.end()
+                word_start = False
+                continue
             if c == "\\":
                 self.i += 2
                 word_start = False
@@ -185,8 +197,11 @@ class _Lexer:
     def command_word(self) -> None:
         """At the start of a word: skip blanks, note assignments and assigning builtins."""
         text = self.text
-        while self.i < len(text) and text[self.i] in " \t":
-            self.i += 1
+        blanks = _BLANKS.match(text, self.i)
+        if blanks:
+            self.i = blanks.end()
+        if not _INTERESTING_WORD.match(text, self.i):
+            return
         m = _ASSIGN.match(text, self.i)
         if m:
             self.assigned.add(m.group(1))

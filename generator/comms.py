@@ -31,6 +31,7 @@ values (when the caller knows them) are redacted from the output.
 
 from __future__ import annotations
 
+import functools
 import re
 import traceback
 from collections.abc import Iterable, Mapping
@@ -480,13 +481,19 @@ def template_references(template: CommsTemplate) -> list[Reference]:
         if source is None:
             continue
         try:
-            tree = environment(Escape.NONE).parse(source)
+            names = _source_names(source)
         except TemplateSyntaxError as exc:
             raise _error(template, part, exc.lineno, f"syntax error: {exc.message}") from None
-        undeclared = meta.find_undeclared_variables(tree)
-        for name, line in _walk_names(tree, undeclared):
-            refs.append(Reference(name, part, line))
+        refs.extend(Reference(name, part, line) for name, line in names)
     return refs
+
+
+@functools.lru_cache(maxsize=1024)
+def _source_names(source: str) -> tuple[tuple[str, int], ...]:
+    """(dotted name, line) of every context name ``source`` reads (cached: inherited
+    templates are checked once per runbook)."""
+    tree = environment(Escape.NONE).parse(source)
+    return tuple(_walk_names(tree, meta.find_undeclared_variables(tree)))
 
 
 def _walk_names(node: nodes.Node, undeclared: set[str]) -> list[tuple[str, int]]:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import contextvars
 import enum
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from jinja2 import StrictUndefined, nodes
+from jinja2 import StrictUndefined, Template, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -295,6 +296,13 @@ def environment(mode: Escape) -> CommsEnvironment:
     return env
 
 
+@functools.lru_cache(maxsize=1024)
+def _compiled(env: CommsEnvironment, source: str) -> Template:
+    """Compiling is most of a render's cost, and the same templates (inherited from a
+    ``_defaults.yaml``) render for every runbook of a site or a lint run."""
+    return env.from_string(source)
+
+
 def render_source(env: CommsEnvironment, source: str, context: dict[str, Any]) -> str:
     """Render ``source`` in ``env`` within the work and output budgets.
 
@@ -305,7 +313,7 @@ def render_source(env: CommsEnvironment, source: str, context: dict[str, Any]) -
         raise SecurityError(
             f"template has {len(source)} characters, over the limit of {MAX_TEMPLATE_CHARS}"
         )
-    template = env.from_string(source)
+    template = _compiled(env, source)
     token = _budget.set([0])
     try:
         size = 0

@@ -24,10 +24,16 @@ A warning whose rule is in the runbook's ``lint.allow`` is kept apart (``allowed
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import os
+import pickle
 import re
+import shutil
+import sys
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -44,6 +50,7 @@ from generator.lint_shell import (
 )
 from generator.loader import LoadResult, load_tree, severity_scheme
 from generator.model import Diagram, Runbook, Section, Step
+from generator.parse import dumps_model
 
 __all__ = ["ALLOWABLE", "RULES", "LintOptions", "LintResult", "lint_tree"]
 
@@ -76,6 +83,8 @@ _BRACKET_WORDS = re.compile(
     re.I,
 )
 _TODO = re.compile(r"\b(?:TODO|TBD|FIXME)\b")
+_MAYBE_PLACEHOLDER = re.compile(r"[xX]{3}|TODO|TBD|FIXME|<[A-Za-z]|\[")
+"""A cheap first look: text without any of these holds no placeholder."""
 _SKIP_TEXT_FIELDS = frozenset(
     {"id", "lang", "shell", "kind", "format", "channel", "audience", "pattern", "stdout", "path"}
 )
@@ -119,11 +128,19 @@ def lint_tree(
             load_tree(root, yaml_paths, cache_dir=options.cache_dir) if yaml_paths else LoadResult()
         )
     found: list[tuple[Problem, frozenset[str]]] = [(p, frozenset()) for p in loaded.problems]
-    blocks: list[tuple[ShellBlock, frozenset[str]]] = []
+    cache = LintCache(options)
+    # Runbooks not in the cache: their own problems so far, and their shell blocks.
+    pending: list[tuple[Runbook, list[Problem], list[ShellBlock]]] = []
+    memo: dict[int, list[Problem]] = {}
     for runbook in loaded.runbooks:
         allow = frozenset(runbook.lint.allow)
-        found.extend((p, allow) for p in runbook_problems(runbook, options.today))
-        blocks.extend((block, allow) for block in runbook_blocks(runbook))
+        cached = cache.get(runbook)
+        if cached is not None:
+            found.extend((p, allow) for p in cached)
+            continue
+        problems = runbook_problems(runbook, options.today, memo)
+        pending.append((runbook, problems, runbook_blocks(runbook)))
+    markdown_blocks: list[ShellBlock] = []
     for path in markdown:
         extraction = extract_file(path)
         found.extend(
@@ -134,10 +151,103 @@ def lint_tree(
         for check in extraction.checks:
             block = markdown_block(check, declared)
             if block is not None:
-                blocks.append((block, frozenset()))
-    found.extend(shell_problems(blocks, bash=options.bash, cache_dir=options.cache_dir))
+                markdown_blocks.append(block)
+    blocks = [b for _, _, own in pending for b in own] + markdown_blocks
+    per_block = iter(shell_problems(blocks, bash=options.bash, cache_dir=options.cache_dir))
+    for runbook, problems, own in pending:
+        for _ in own:
+            problems.extend(next(per_block))
+        cache.put(runbook, problems)
+        found.extend((p, frozenset(runbook.lint.allow)) for p in problems)
+    found.extend((p, frozenset()) for rest in per_block for p in rest)
+    cache.save()
     reported, allowed = _split(found)
     return LintResult(reported, allowed, len(loaded.runbooks) + len(markdown))
+
+
+class LintCache:
+    """Each runbook's problems, by a hash of the runbook as loaded (its inherited parts
+    included), today, the bash in use and the code of the rules; pickled under the cache
+    folder. Linting a thousand unchanged runbooks then costs their (cached) load."""
+
+    def __init__(self, options: LintOptions) -> None:
+        self.path = None
+        self.entries: dict[bytes, tuple[Problem, ...]] = {}
+        self.used: set[bytes] = set()
+        self.dirty = False
+        if options.cache_dir is None:
+            return
+        salt = [str(options.today), options.bash, _bash_identity(options.bash)]
+        self.salt = "\0".join(salt).encode()
+        self.path = os.path.join(options.cache_dir, f"lint-{_rules_version()}.pickle")
+        try:
+            with open(self.path, "rb") as handle:
+                entries = pickle.load(handle)
+            if isinstance(entries, dict):
+                self.entries = entries
+        except Exception:  # any damage to a cache file means "no cache"
+            self.entries = {}
+
+    def _key(self, runbook: Runbook) -> bytes:
+        return hashlib.blake2b(self.salt + dumps_model(runbook), digest_size=16).digest()
+
+    def get(self, runbook: Runbook) -> tuple[Problem, ...] | None:
+        if self.path is None:
+            return None
+        key = self._key(runbook)
+        hit = self.entries.get(key)
+        if hit is not None:
+            self.used.add(key)
+        return hit
+
+    def put(self, runbook: Runbook, problems: Sequence[Problem]) -> None:
+        if self.path is not None:
+            key = self._key(runbook)
+            self.entries[key] = tuple(problems)
+            self.used.add(key)
+            self.dirty = True
+
+    def save(self) -> None:
+        """Keep the entries this run used; a cache that cannot be written costs speed only."""
+        if self.path is None or not self.dirty:
+            return
+        live = {k: v for k, v in self.entries.items() if k in self.used}
+        with contextlib.suppress(OSError):
+            folder = os.path.dirname(self.path)
+            os.makedirs(folder, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(live, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+
+
+def _bash_identity(bash: str) -> str:
+    found = shutil.which(bash)
+    if found is None:
+        return "missing"
+    stat = os.stat(found)
+    return f"{found}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _rules_version() -> str:
+    """A hash of the code that decides what lint reports about a loaded runbook."""
+    import checks.shell
+    import checks.syntax
+    import generator.comms
+    import generator.comms_sandbox
+    import generator.errors
+    import generator.lint_shell
+    import generator.loader
+
+    modules = (
+        sys.modules[__name__], generator.lint_shell, checks.shell, checks.syntax,
+        generator.comms, generator.comms_sandbox, generator.loader, generator.errors,
+    )  # fmt: skip
+    digest = hashlib.blake2b(digest_size=8)
+    for module in modules:
+        with open(str(module.__file__), "rb") as handle:
+            digest.update(handle.read())
+    return digest.hexdigest()
 
 
 def _split(
@@ -159,11 +269,15 @@ def _split(
 # --- per runbook ---------------------------------------------------------------------------
 
 
-def runbook_problems(runbook: Runbook, today: dt.date | None) -> list[Problem]:
-    """Every rule except the shell ones: severities, reviews, placeholders, templates."""
+def runbook_problems(
+    runbook: Runbook, today: dt.date | None, memo: dict[int, list[Problem]] | None = None
+) -> list[Problem]:
+    """Every rule except the shell ones: severities, reviews, placeholders, templates.
+
+    Pass one ``memo`` for all the runbooks of a run (see ``_placeholder_problems``)."""
     problems = _severity_problems(runbook)
     problems.extend(_review_problems(runbook, today))
-    problems.extend(_placeholder_problems(runbook))
+    problems.extend(_placeholder_problems(runbook, {} if memo is None else memo))
     problems.extend(_allow_problems(runbook))
     for template in runbook.communications.templates:
         problems.extend(check_template(runbook, template))
@@ -240,33 +354,58 @@ def _allow_problems(runbook: Runbook) -> list[Problem]:
 # --- placeholders --------------------------------------------------------------------------
 
 
-def _placeholder_problems(runbook: Runbook) -> list[Problem]:
-    """One warning per text field holding placeholders, at the first one."""
+def _placeholder_problems(runbook: Runbook, memo: dict[int, list[Problem]]) -> list[Problem]:
+    """One warning per text field holding placeholders, at the first one.
+
+    ``memo`` (by object identity, for one lint run) makes parts a ``_defaults.yaml`` gives
+    every runbook below it cost one scan, not one per runbook."""
+    return _object_placeholders(runbook, memo, runbook.location)
+
+
+def _object_placeholders(
+    obj: object, memo: dict[int, list[Problem]], fallback: SourceLocation
+) -> list[Problem]:
+    key = id(obj)
+    if key in memo:
+        return memo[key]
     problems: list[Problem] = []
-    for owner, name, text in _texts(runbook):
-        is_command = isinstance(owner, Step) and name == "run"
-        found = _placeholders(text, command=is_command, diagram=isinstance(owner, Diagram))
-        if not found:
-            continue
-        if isinstance(owner, Step) and is_command:
-            line, col = _line_col(text, found[0].start())
-            location = step_block(owner, text).at(line, col)
-            advice = "use a declared variable instead"
-        else:
-            location = getattr(owner, "location", runbook.location)
-            advice = "fill it in"
-        shown = ", ".join(f"'{m}'" for m in dict.fromkeys(m.group(0) for m in found))
-        plural = "s" if "', '" in shown else ""
-        problems.append(
-            Problem(
-                location,
-                Severity.WARNING,
-                f"{_describe(owner)}: placeholder{plural} {shown} in {name} ({advice}, "
-                "or accept it with 'lint: {allow: [placeholder]}')",
-                "placeholder",
-            )
-        )
+    for name in _text_fields(type(obj)):
+        for value in _flat(getattr(obj, name)):
+            if isinstance(value, str):
+                problem = _text_placeholders(obj, name, value, fallback)
+                if problem is not None:
+                    problems.append(problem)
+            else:
+                problems.extend(_object_placeholders(value, memo, fallback))
+    memo[key] = problems
     return problems
+
+
+def _text_placeholders(
+    owner: object, name: str, text: str, fallback: SourceLocation
+) -> Problem | None:
+    if not _MAYBE_PLACEHOLDER.search(text):
+        return None
+    is_command = isinstance(owner, Step) and name == "run"
+    found = _placeholders(text, command=is_command, diagram=isinstance(owner, Diagram))
+    if not found:
+        return None
+    if isinstance(owner, Step) and is_command:
+        line, col = _line_col(text, found[0].start())
+        location = step_block(owner, text).at(line, col)
+        advice = "use a declared variable instead"
+    else:
+        location = getattr(owner, "location", fallback)
+        advice = "fill it in"
+    shown = ", ".join(f"'{m}'" for m in dict.fromkeys(m.group(0) for m in found))
+    plural = "s" if "', '" in shown else ""
+    return Problem(
+        location,
+        Severity.WARNING,
+        f"{_describe(owner)}: placeholder{plural} {shown} in {name} ({advice}, "
+        "or accept it with 'lint: {allow: [placeholder]}')",
+        "placeholder",
+    )
 
 
 def _placeholders(text: str, *, command: bool, diagram: bool) -> list[re.Match[str]]:
@@ -284,26 +423,37 @@ def _placeholders(text: str, *, command: bool, diagram: bool) -> list[re.Match[s
     return sorted(found, key=lambda m: m.start())
 
 
-def _texts(obj: object) -> Iterator[tuple[object, str, str]]:
-    """(owner, field name, text) for every text field below ``obj``, depth first."""
-    for f in dataclasses.fields(obj):  # type: ignore[arg-type]
-        if f.name in _SKIP_TEXT_FIELDS or f.name.endswith("location"):
-            continue
-        if isinstance(obj, Runbook) and f.name in ("org", "inherited", "lint"):
-            continue
-        value = getattr(obj, f.name)
-        yield from _field_texts(obj, f.name, value)
+def _text_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a model class that hold text or other model objects."""
+    names = _TEXT_FIELDS.get(cls)
+    if names is None:
+        names = ()
+        if dataclasses.is_dataclass(cls) and cls is not SourceLocation:
+            skip = set(_SKIP_TEXT_FIELDS)
+            if cls is Runbook:
+                skip |= {"org", "inherited", "lint"}
+            names = tuple(
+                f.name
+                for f in dataclasses.fields(cls)
+                if f.name not in skip and not f.name.endswith("location")
+            )
+        _TEXT_FIELDS[cls] = names
+    return names
 
 
-def _field_texts(owner: object, name: str, value: object) -> Iterator[tuple[object, str, str]]:
-    if isinstance(value, str):
-        if value:
-            yield owner, name, value
-    elif isinstance(value, tuple):
+_TEXT_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _flat(value: object) -> Iterator[object]:
+    """Texts and model objects in a field value (tuples of them, pairs included)."""
+    if isinstance(value, tuple):
         for item in value:
-            yield from _field_texts(owner, name, item)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type | SourceLocation):
-        yield from _texts(value)
+            yield from _flat(item)
+    elif isinstance(value, str):
+        if value:
+            yield value
+    elif _text_fields(type(value)):
+        yield value
 
 
 def _describe(obj: object) -> str:

@@ -10,6 +10,7 @@ block at once) and ``strict-exit-status``.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from checks.model import Check, SourceLocation
@@ -148,43 +149,38 @@ def block_problems(block: ShellBlock, scan: ShellScan) -> list[Problem]:
 
 
 def shell_problems(
-    blocks: list[tuple[ShellBlock, frozenset[str]]], *, bash: str, cache_dir: str | None
-) -> list[tuple[Problem, frozenset[str]]]:
-    """The scanner's rules for each block, then ``bash -n`` over every block at once
-    (a quote that never closes is the scanner's to report)."""
-    found: list[tuple[Problem, frozenset[str]]] = []
-    todo: list[tuple[ShellBlock, frozenset[str]]] = []
-    for block, allow in blocks:
+    blocks: Sequence[ShellBlock], *, bash: str, cache_dir: str | None
+) -> list[list[Problem]]:
+    """The problems of each block: the scanner's rules, then ``bash -n`` over every block
+    at once (a quote that never closes is the scanner's to report)."""
+    found: list[list[Problem]] = []
+    todo: list[int] = []
+    for index, block in enumerate(blocks):
         scan = scan_shell(block.text)
-        found.extend((p, allow) for p in block_problems(block, scan))
+        found.append(block_problems(block, scan))
         if scan.unterminated is None:
-            todo.append((block, allow))
-    return found + _syntax_problems(todo, bash, cache_dir)
-
-
-def _syntax_problems(
-    todo: list[tuple[ShellBlock, frozenset[str]]], bash: str, cache_dir: str | None
-) -> list[tuple[Problem, frozenset[str]]]:
+            todo.append(index)
     if not todo:
-        return []
+        return found
     cache = SyntaxCache(cache_dir)
     try:
-        results = check_bash_syntax([b.text for b, _ in todo], bash=bash, cache=cache)
+        results = check_bash_syntax([blocks[i].text for i in todo], bash=bash, cache=cache)
     except FileNotFoundError:
-        where = todo[0][0].start
         message = f"'{bash}' not found: bash syntax of {len(todo)} block(s) not checked"
-        return [(Problem(where, Severity.WARNING, message, "bash-syntax"), frozenset())]
-    cache.save()
-    return [
-        (
-            Problem(
-                block.at(result.line, 0),
-                Severity.ERROR,
-                f"{block.label}: bash syntax: {result.message}",
-                "bash-syntax",
-            ),
-            allow,
+        found[todo[0]].append(
+            Problem(blocks[todo[0]].start, Severity.WARNING, message, "bash-syntax")
         )
-        for (block, allow), result in zip(todo, results, strict=True)
-        if result is not None
-    ]
+        return found
+    cache.save()
+    for index, result in zip(todo, results, strict=True):
+        if result is not None:
+            block = blocks[index]
+            found[index].append(
+                Problem(
+                    block.at(result.line, 0),
+                    Severity.ERROR,
+                    f"{block.label}: bash syntax: {result.message}",
+                    "bash-syntax",
+                )
+            )
+    return found

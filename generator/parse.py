@@ -224,7 +224,7 @@ def _convert_batch(items: list[tuple[bytes, str]], kind: str) -> bytes:
     """Converted Documents, pickled with the fast reducers (the default is 3x slower)."""
     with _gc_paused():
         docs = [_convert_doc(data, display, kind) for data, display in items]
-    return _dumps(docs)
+    return dumps_model(docs)
 
 
 def _convert_doc(data: bytes, display: str, kind: str) -> Document:
@@ -289,7 +289,7 @@ class ParseCache:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=os.path.dirname(self.path), suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
-                handle.write(_dumps(live))
+                handle.write(dumps_model(live))
             os.replace(tmp, self.path)
         except OSError:
             pass  # a cache that cannot be written only costs speed
@@ -311,7 +311,8 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _dumps(value: Any) -> bytes:
+def dumps_model(value: Any) -> bytes:
+    """``value`` pickled, model objects the fast way (see ``_fast_reducers``)."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _FAST_REDUCERS

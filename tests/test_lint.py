@@ -515,3 +515,26 @@ def test_every_double_quoted_reference_is_found_and_no_single_quoted_one(
 ) -> None:
     text = " ".join(f"\"${n}\" '${n}_lit'" for n in names)
     assert [r.name for r in scan_shell(text).references] == names
+
+
+def test_cached_results_follow_the_defaults_a_runbook_inherits(
+    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(work / "runbooks/org/_defaults.yaml", "contacts: [{role: DBA, phone: '+1-555-0100'}]\n")
+    write(work / "runbooks/org/r.yaml", "id: r\ntitle: R\n")
+    assert lint(capsys)[:2] == (0, [])
+    # Unchanged: the second run takes every result from the cache and checks nothing.
+    import generator.lint
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a cached runbook was linted again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(generator.lint, "runbook_problems", fail)
+        assert lint(capsys)[:2] == (0, [])
+    # The runbook file is unchanged, but what it inherits is not: linted again.
+    write(work / "runbooks/org/_defaults.yaml", "contacts: [{role: DBA, phone: '+1-xxx'}]\n")
+    code, out, _ = lint(capsys)
+    assert (code, [line.split(": warning:")[0] for line in out]) == (
+        0, ["runbooks/org/_defaults.yaml:1:12"],
+    )  # fmt: skip

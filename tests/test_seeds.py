@@ -259,6 +259,38 @@ def test_every_yaml_file_parses_and_names_its_schema() -> None:
         assert isinstance(yaml.safe_load(path.read_text(encoding="utf-8")), dict)
 
 
+def _plain_scalars_cut_by_a_comment(text: str) -> list[str]:
+    """Unquoted values followed by `` #...`` on their line: YAML read the rest as a comment."""
+    lines = text.splitlines()
+    cut: list[str] = []
+
+    def walk(node: yaml.Node, is_value: bool) -> None:
+        if isinstance(node, yaml.ScalarNode):
+            end = node.end_mark
+            rest = lines[end.line][end.column :] if end.line < len(lines) else ""
+            if is_value and node.style is None and re.match(r"\s+#", rest):
+                cut.append(f"{end.line + 1}:{node.start_mark.column + 1}: {node.value!r}")
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                walk(key, False)
+                walk(value, True)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                walk(item, True)
+
+    root = yaml.compose(text)
+    if root is not None:
+        walk(root, True)
+    return cut
+
+
+def test_no_text_is_cut_short_by_an_unquoted_hash() -> None:
+    # `summary: Enhancement #5, ...` keeps only "Enhancement": quote values with " #".
+    assert _plain_scalars_cut_by_a_comment("a: text #5 more\nb: '#ok'\nc: x#y\n") == ["1:4: 'text'"]
+    for path in sorted(RUNBOOKS.rglob("*.yaml")):
+        assert _plain_scalars_cut_by_a_comment(path.read_text(encoding="utf-8")) == [], path
+
+
 @pytest.mark.parametrize("seed", SEED_LIST, ids=SEED_IDS)
 def test_seed_runbook_loads_with_its_organisation_scheme(
     seed: Seed, loaded: dict[str, Runbook]

@@ -110,9 +110,14 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         self.input_failed = False
         base_dir = Path(config.config_file_path or ".").resolve().parent
         # `runbook serve --root` reaches us through the environment (serve reloads config).
-        root = Path(os.environ.get("RUNBOOK_ROOT") or self.config.root)
+        from_env = os.environ.get("RUNBOOK_ROOT")
+        root = Path(from_env or self.config.root)
         if not root.is_absolute():
             root = base_dir / root
+        if not root.is_dir():
+            self.input_failed = True
+            where = "RUNBOOK_ROOT" if from_env else "plugins.runbook.root"
+            raise PluginError(f"error: {where}: runbooks root '{root}' is not a folder")
         self._root = _display_path(root)
         if str(root) not in config.watch:
             config.watch.append(str(root))
@@ -222,8 +227,9 @@ def _parse_today(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
+        where = "plugins.runbook.today" if value else "RUNBOOK_TODAY"
         raise PluginError(
-            f"error: today '{text}' is not an ISO date (expected 2026-10-01)"
+            f"error: {where} '{text}' is not an ISO date (expected 2026-10-01)"
         ) from None
 
 

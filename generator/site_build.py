@@ -7,6 +7,7 @@ onto the exit codes every ``runbook`` command shares.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -49,7 +50,8 @@ class _StderrHandler(logging.Handler):
         level = record.levelname.lower()
         self.counts[level] = self.counts.get(level, 0) + 1
         for line in record.getMessage().splitlines():
-            text = line if _LOCATED.match(line) or line.startswith(" ") else f"{level}: {line}"
+            as_is = _LOCATED.match(line) or line.startswith((" ", f"{level}: "))
+            text = line if as_is else f"{level}: {line}"
             print(text, file=self.stream)
 
 
@@ -78,6 +80,7 @@ def load_site_config(options: BuildOptions, **overrides: Any) -> Any:
 
     if not Path(options.config_file).is_file():
         raise UsageError(f"{options.config_file}: no such file (pass --config FILE)")
+    check_options(options)
     kwargs: dict[str, Any] = {"strict": options.strict, **overrides}
     if options.site_dir:
         kwargs["site_dir"] = str(Path(options.site_dir).resolve())
@@ -98,6 +101,20 @@ def load_site_config(options: BuildOptions, **overrides: Any) -> Any:
     if options.today:
         plugin.config.today = options.today
     return config
+
+
+def check_options(options: BuildOptions) -> None:
+    """UsageError for a ``--root`` that is not a folder or a ``--today`` that is not a date."""
+    if options.root is not None and not Path(options.root).is_dir():
+        what = "does not exist" if not Path(options.root).exists() else "is not a folder"
+        raise UsageError(f"runbooks root '{options.root}' {what} (pass --root DIR)")
+    if options.today:
+        try:
+            dt.date.fromisoformat(options.today)
+        except ValueError:
+            raise UsageError(
+                f"--today '{options.today}' is not an ISO date (expected 2026-10-01)"
+            ) from None
 
 
 def run_build(options: BuildOptions, stream: TextIO | None = None) -> int:

@@ -219,3 +219,41 @@ def test_repository_runbooks_build_strict(tmp_path: Path) -> None:
         pytest.skip("runbooks/ holds no runbook yet")
     assert build(REPO / "runbooks", tmp_path / "site", "--strict") == 0
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--today", "2026-13-01"],
+            "error: --today '2026-13-01' is not an ISO date (expected 2026-10-01)",
+        ),
+        (
+            ["--root", "{tmp}/nonexistent"],
+            "error: runbooks root '{tmp}/nonexistent' does not exist (pass --root DIR)",
+        ),
+        (
+            ["--root", "{tmp}/file.yaml"],
+            "error: runbooks root '{tmp}/file.yaml' is not a folder (pass --root DIR)",
+        ),
+    ],
+)
+def test_bad_build_option_is_a_usage_error(
+    args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "file.yaml").write_text("id: x\ntitle: X\n")
+    argv = ["build", "--config", str(REPO / "mkdocs.yml"), "--site-dir", str(tmp_path / "site")]
+    assert main(argv + [a.format(tmp=tmp_path) for a in args]) == 2
+    assert capsys.readouterr().err.splitlines() == [message.format(tmp=tmp_path)]
+    assert not (tmp_path / "site").exists()
+
+
+def test_bad_today_from_the_environment_is_said_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RUNBOOK_TODAY", "2026-13-01")
+    argv = ["build", "--config", str(REPO / "mkdocs.yml"), "--root", str(FIXTURE)]
+    assert main([*argv, "--site-dir", str(tmp_path / "site")]) == 3
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == "error: RUNBOOK_TODAY '2026-13-01' is not an ISO date (expected 2026-10-01)"
+    assert not any("error: error:" in line for line in err)

@@ -1,0 +1,126 @@
+"""`runbook serve` for real: a live server on loopback that rebuilds when a runbook changes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE = REPO / "tests" / "fixtures" / "site_tree" / "runbooks"
+WAIT_S = 60.0
+
+
+@dataclass
+class Server:
+    url: str
+    root: Path
+    log: Path
+    process: subprocess.Popen[bytes]
+
+    def get(self, path: str) -> str:
+        with urllib.request.urlopen(self.url + path, timeout=10) as response:
+            return str(response.read().decode("utf-8"))
+
+    def stderr(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(what: str, condition: Callable[[], bool], server: Server) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail(f"runbook serve exited ({server.process.returncode}):\n{server.stderr()}")
+        try:
+            if condition():
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass  # not listening yet, or rebuilding
+        time.sleep(0.2)
+    pytest.fail(f"{what} did not happen within {WAIT_S:.0f} s; stderr:\n{server.stderr()}")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(REPO / "docs", tmp_path / "docs")
+    shutil.copytree(FIXTURE, tmp_path / "runbooks")
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "RUNBOOK_TODAY": "2026-11-20"}
+    env.pop("RUNBOOK_ROOT", None)
+    with log.open("wb") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=tmp_path,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=err,
+            stderr=err,
+            start_new_session=True,
+        )
+    srv = Server(f"http://127.0.0.1:{port}/", tmp_path / "runbooks", log, process)
+    try:
+        yield srv
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    assert process.returncode is not None
+
+
+def test_serve_shows_a_yaml_edit_without_a_restart(server: Server) -> None:
+    page = "runbooks/db-pool/"
+    _wait_for(
+        "the first build", lambda: "cannot get a database connection" in server.get(page), server
+    )
+    yaml_file = server.root / "acme" / "db-pool.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    yaml_file.write_text(
+        text.replace("cannot get a database connection", "ran out of pooled connections"),
+        encoding="utf-8",
+    )
+    _wait_for("the edit", lambda: "ran out of pooled connections" in server.get(page), server)
+    assert "cannot get a database connection" not in server.get(page)
+
+
+def test_failed_rebuild_says_what_failed_and_a_fix_rebuilds(server: Server) -> None:
+    page = "runbooks/db-pool/"
+    _wait_for("the first build", lambda: "Database connection pool" in server.get(page), server)
+    yaml_file = server.root / "acme" / "db-pool.yaml"
+    good = yaml_file.read_text(encoding="utf-8")
+    yaml_file.write_text(good.replace("severity: SEV2", "severity: SEV2\nsevrity: SEV1"), "utf-8")
+    line = yaml_file.read_text(encoding="utf-8").splitlines().index("sevrity: SEV1") + 1
+    where = f"runbooks/acme/db-pool.yaml:{line}:1"
+    _wait_for("the rebuild failure", lambda: "rebuild failed" in server.stderr(), server)
+    err = server.stderr()
+    assert f"{where}: error: " in err
+    assert (
+        f"error: rebuild failed (1 error above, the first at {where}); "
+        "pages wait until a change fixes it"
+    ) in err.splitlines()
+    assert "Aborted with a BuildError!" not in err
+    # MkDocs holds page requests while the site is broken; fixing the YAML releases them.
+    yaml_file.write_text(good.replace("pool exhausted", "pool is exhausted"), "utf-8")
+    _wait_for("the fixed rebuild", lambda: "pool is exhausted" in server.get(page), server)

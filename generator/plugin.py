@@ -4,8 +4,9 @@
 runbook page and ``generator.site*`` for the listing pages, and adds them with
 ``File.generated`` (never written into ``docs_dir``). It sets the navigation
 (organisation > service > runbook; ``navigation.prune`` keeps each page's copy small),
-watches ``runbooks/`` for ``serve``, sanitises every generated page's HTML, and points
-MkDocs' link warnings at the YAML line they come from.
+watches ``runbooks/`` for ``serve``, sanitises every generated page's HTML, trims pages
+(``generator.site_html``: no variables block twice, a two-level TOC on runbook pages, no
+indentation between tags) and points MkDocs' link warnings at the YAML line they come from.
 
 Under ``serve --dirty`` (``runbook serve`` uses it) only pages whose Markdown changed are
 rebuilt; a change of any title or of the set of pages rebuilds everything, so the
@@ -30,10 +31,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from generator.errors import Problem, RunbookError, Severity
 from generator.model import NOWHERE
+from generator.site_html import collapse_whitespace, drop_variables_block, shallow_toc
 from generator.site_safety import escape_title, sanitize_html
 from generator.site_tree import SitePage, load_site
 
@@ -192,9 +196,22 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        if isinstance(page.file, GeneratedPage) and self.config.sanitize:
-            return sanitize_html(html)
-        return html
+        if not isinstance(page.file, GeneratedPage):
+            return html
+        if self.config.sanitize:
+            html = sanitize_html(html)
+        return drop_variables_block(html)
+
+    @event_priority(-100)  # after search, which indexes every heading of the full TOC
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        if isinstance(page.file, GeneratedPage) and page.file.src_uri.startswith("runbooks/"):
+            shallow_toc(page.toc)
+        return context
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        return collapse_whitespace(output)
 
     def on_build_error(self, *, error: Exception) -> None:
         # A failed serve rebuild must rebuild everything next time.

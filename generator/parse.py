@@ -17,8 +17,10 @@ import itertools
 import os
 import pickle
 import re
+import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -250,49 +252,67 @@ def _convert_doc(data: bytes, display: str, kind: str) -> Document:
 
 
 class ParseCache:
-    """Converted files by (kind, path, content hash), pickled under ``cache_dir``.
+    """Converted files by (kind, path, content hash): one pickle per entry under
+    ``cache_dir/loader-<code hash>/``, so an edit rewrites one small file.
 
-    The file name carries a hash of the loader's own source, so a code change starts
-    a fresh cache. A broken or unreadable cache is ignored (and rewritten).
+    The folder name carries a hash of the loader's own source, so a code change starts a
+    fresh cache (older folders are removed). An entry that cannot be read is a miss and
+    is written again. Entries unused for ``MAX_AGE_DAYS`` are removed.
     """
 
+    MAX_AGE_DAYS = 30
+
     def __init__(self, cache_dir: str | os.PathLike[str]) -> None:
-        self.path = os.path.join(os.fspath(cache_dir), f"loader-{code_version()}.pickle")
-        self._entries: dict[tuple[str, str, bytes], Document] = {}
-        self._used: set[tuple[str, str, bytes]] = set()
-        self._dirty = False
-        try:
-            with open(self.path, "rb") as handle, _gc_paused():
-                entries = pickle.load(handle)
-            if isinstance(entries, dict):
-                self._entries = entries
-        except Exception:  # any damage to a cache file means "no cache"
-            self._entries = {}
+        self.root = os.fspath(cache_dir)
+        self.folder = os.path.join(self.root, f"loader-{code_version()}")
+        self._new: dict[str, Document] = {}
+        self._used: set[str] = set()
+
+    @staticmethod
+    def _name(key: tuple[str, str, bytes]) -> str:
+        kind, display, digest = key
+        name = hashlib.blake2b(f"{kind}\0{display}\0".encode() + digest, digest_size=16)
+        return name.hexdigest()
 
     def get(self, key: tuple[str, str, bytes]) -> Document | None:
-        doc = self._entries.get(key)
-        if doc is not None:
-            self._used.add(key)
+        name = self._name(key)
+        try:
+            with open(os.path.join(self.folder, name), "rb") as handle, _gc_paused():
+                doc = pickle.load(handle)
+        except Exception:  # missing, or damaged in any way: a miss
+            return None
+        if not isinstance(doc, Document):
+            return None
+        self._used.add(name)
         return doc
 
     def put(self, key: tuple[str, str, bytes], doc: Document) -> None:
-        self._entries[key] = doc
-        self._used.add(key)
-        self._dirty = True
+        name = self._name(key)
+        self._new[name] = doc
+        self._used.add(name)
 
     def save(self) -> None:
-        """Write the cache atomically, keeping only the entries this run used."""
-        if not self._dirty:
-            return
-        live = {k: v for k, v in self._entries.items() if k in self._used}
-        try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(self.path), suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(dumps_model(live))
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a cache that cannot be written only costs speed
+        """Write new entries atomically, mark used ones, prune; failures only cost speed."""
+        with contextlib.suppress(OSError):
+            os.makedirs(self.folder, exist_ok=True)
+            for name, doc in self._new.items():
+                fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(dumps_model(doc))
+                os.replace(tmp, os.path.join(self.folder, name))
+            self._new.clear()
+            self._prune()
+
+    def _prune(self) -> None:
+        now = time.time()
+        for entry in os.scandir(self.root):
+            if entry.name.startswith("loader-") and entry.path != self.folder:
+                shutil.rmtree(entry.path, ignore_errors=True)  # another version of the code
+        for entry in os.scandir(self.folder):
+            if entry.name in self._used:
+                os.utime(entry.path, (now, now))
+            elif now - entry.stat().st_mtime > self.MAX_AGE_DAYS * 86400:
+                os.unlink(entry.path)
 
 
 @contextlib.contextmanager

@@ -50,10 +50,27 @@ def test_a_damaged_cache_is_ignored_and_rewritten(tmp_path: Path) -> None:
     root.mkdir()
     (root / "a.yaml").write_text("id: a\ntitle: A\n")
     load_tree(root, cache_dir=cache)
-    (pickle_file,) = cache.iterdir()
+    (folder,) = cache.iterdir()
+    (pickle_file,) = folder.iterdir()
     pickle_file.write_bytes(b"not a pickle")
     assert [rb.id for rb in load_tree(root, cache_dir=cache).runbooks] == ["a"]
     assert pickle_file.read_bytes() != b"not a pickle"
+
+
+def test_an_edit_writes_one_entry_and_old_code_versions_are_removed(tmp_path: Path) -> None:
+    root, cache = tmp_path / "rb", tmp_path / "cache"
+    root.mkdir()
+    for name in "abc":
+        (root / f"{name}.yaml").write_text(f"id: {name}\ntitle: {name}\n")
+    (cache / "loader-0123456789abcdef").mkdir(parents=True)  # a cache of older code
+    load_tree(root, cache_dir=cache)
+    (folder,) = cache.iterdir()
+    entries = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert len(entries) == 3
+    (root / "b.yaml").write_text("id: b\ntitle: B changed\n")
+    load_tree(root, cache_dir=cache)
+    after = {p.name for p in folder.iterdir()}
+    assert len(after) == 4 and set(entries) <= after  # the old entry ages out, unused
 
 
 def test_parsing_in_worker_processes_gives_the_same_result(tmp_path: Path) -> None:

@@ -374,13 +374,16 @@ def render_template(
     context: Mapping[str, Any],
     *,
     secret_values: Iterable[str] = (),
+    destination: str | None = None,
 ) -> tuple[str | None, str]:
     """(subject, body) of ``template`` over ``context``; the one rendering path.
 
+    ``destination`` is where the message is sent when that is not the template's own
+    channel (``slack`` for ``--send slack-webhook``): it decides the escaping of values.
     Raises ``RunbookError`` (exit 3) with the template's location for anything that does
     not render: syntax, a missing value, a sandbox refusal, a limit.
     """
-    mode = escape_for(template.channel, template.format)
+    mode = escape_for(template.channel, template.format, destination=destination)
     secrets = {v.name for v in runbook.variables if v.secret}
     subject = None
     if template.subject is not None:

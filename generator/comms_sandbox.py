@@ -4,43 +4,62 @@ Templates come from a repository (possibly a pull request from a fork, rendered 
 the values they fill in come from incidents (titles typed in a hurry, pasted error text).
 So: Jinja2's ``ImmutableSandboxedEnvironment`` (no attribute access to internals, no
 mutation of the context), ``StrictUndefined`` (a missing value is an error, never an empty
-string), bounded work (a loop-iteration and call budget, a small ``range``, guarded padding
-and repetition), bounded output (rendering streams and stops at the cap), and escaping of
-*filled-in values only* (``finalize``): the template's own text is the author's, the values
-are data. Slack mrkdwn escapes ``&``, ``<`` and ``>`` so a title containing ``<!channel>``
-cannot ping anyone; ``format: html`` HTML-escapes; other channels are plain text.
+string), bounded work and bounded values (``generator.comms_limits``: a loop-iteration and
+call budget, a small ``range``, every amplifier checked before it runs), bounded output
+(rendering streams and stops at the cap), and escaping of *filled-in values only*
+(``finalize``): the template's own text is the author's, the values are data. Slack mrkdwn
+escapes ``&``, ``<`` and ``>`` so a title containing ``<!channel>`` cannot ping anyone;
+``format: html`` HTML-escapes; other channels are plain text. What decides the escaping is
+where the message goes (``escape_for``), so a message sent to Slack gets Slack escaping
+whatever channel its template names.
 """
 
 from __future__ import annotations
 
-import contextvars
 import enum
 import functools
-import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from functools import update_wrapper
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, nodes
+from jinja2 import StrictUndefined, Template, nodes, pass_eval_context
 from jinja2.exceptions import SecurityError, UndefinedError
-from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.nodes import EvalContext
+from jinja2.runtime import Context, markup_join, str_join
+from jinja2.sandbox import (
+    ImmutableSandboxedEnvironment,
+    SandboxedEscapeFormatter,
+    SandboxedFormatter,
+)
 from jinja2.utils import Cycler, Joiner, missing
+from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 from markupsafe import escape as html_escape
 
+from generator.comms_limits import (
+    MAX_VALUE_CHARS,
+    REFUSED_STR_METHODS,
+    BoundedFormatting,
+    budget,
+    charge,
+    check_call,
+    check_concat,
+    check_int_product,
+    check_percent,
+    check_power,
+    check_repeat,
+    guard_filter,
+    produce,
+    refuse_large,
+)
+
 MAX_TEMPLATE_CHARS = 20_000
 """Longest subject or body source accepted."""
-MAX_OUTPUT_CHARS = 40_000
+MAX_OUTPUT_CHARS = MAX_VALUE_CHARS
 """Longest rendered text (Slack's own message limit)."""
 MAX_RANGE = 1_000
 """Most items one ``range()`` may have."""
-MAX_WORK = 100_000
-"""Loop iterations plus calls one render may perform."""
-MAX_PAD = 10_000
-"""Largest width a padding filter or string method may ask for."""
-
-_WIDE_FORMAT = re.compile(r"\d{5,}")
 
 
 class Escape(enum.Enum):
@@ -51,8 +70,12 @@ class Escape(enum.Enum):
     HTML = "html"
 
 
-def escape_for(channel: str, fmt: str) -> Escape:
-    """The escaping a template's values get: HTML for ``format: html``, mrkdwn for Slack."""
+def escape_for(channel: str, fmt: str, *, destination: str | None = None) -> Escape:
+    """The escaping a template's values get: mrkdwn for a message sent to Slack (whatever
+    the template's channel), else HTML for ``format: html``, else mrkdwn for a Slack
+    template, else none."""
+    if destination == "slack":
+        return Escape.SLACK
     if fmt == "html":
         return Escape.HTML
     if channel == "slack":
@@ -99,21 +122,6 @@ def missing_name(exc: UndefinedError) -> str | None:
     return None
 
 
-_budget: contextvars.ContextVar[list[int]] = contextvars.ContextVar("comms_budget")
-
-
-def charge(steps: int) -> None:
-    """Count ``steps`` units of work against the current render's budget."""
-    budget = _budget.get(None)
-    if budget is None:
-        return
-    budget[0] += steps
-    if budget[0] > MAX_WORK:
-        raise SecurityError(
-            f"template does more than {MAX_WORK} steps of work (loop iterations and calls)"
-        )
-
-
 def _bounded_range(*args: int) -> range:
     r = range(*args)
     if len(r) > MAX_RANGE:
@@ -121,37 +129,47 @@ def _bounded_range(*args: int) -> range:
     return r
 
 
-def _guard_loop(value: Iterable[Any]) -> Iterator[Any]:
-    # Every for-loop iterates through this (see CommsEnvironment._parse).
+def _guard_loop(value: Iterable[Any], static_chars: int = 0) -> Iterator[Any]:
+    # Every for-loop iterates through this (see CommsEnvironment._parse); ``static_chars``
+    # is the template text of the loop's body, produced once per iteration.
     for item in value:
         charge(1)
+        produce(static_chars)
         yield item
 
 
-def _check_pad(args: Iterable[Any]) -> None:
-    for arg in args:
-        if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_PAD:
-            raise SecurityError(f"width {arg} exceeds the limit of {MAX_PAD}")
+@pass_eval_context
+def _guard_concat(eval_ctx: EvalContext, values: list[Any]) -> str:
+    # Every ``a ~ b`` goes through this (see CommsEnvironment._parse).
+    check_concat(values)
+    return markup_join(values) if eval_ctx.autoescape else str_join(values)
 
 
-def _guarded_filter(func: Callable[..., Any], *, format_string: bool = False) -> Callable[..., Any]:
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        _check_pad(list(args[1:]) + list(kwargs.values()))
-        if format_string and args and isinstance(args[0], str):
-            _check_format(args[0])
-        return func(*args, **kwargs)
+class _Guards(NodeTransformer):
+    """Route loops through ``loop_guard`` and ``~`` through ``concat_guard``."""
 
-    guarded.__dict__.update(func.__dict__)  # keep jinja's pass_environment/pass_context marks
-    return guarded
+    def visit_For(self, node: nodes.For) -> nodes.Node:
+        self.generic_visit(node)
+        static = sum(
+            len(data.data) for child in node.body for data in child.find_all(nodes.TemplateData)
+        )
+        node.iter = nodes.Filter(
+            node.iter, "loop_guard", [nodes.Const(static)], [], None, None, lineno=node.iter.lineno
+        )
+        return node
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        self.generic_visit(node)
+        items = nodes.List(node.nodes, lineno=node.lineno)
+        return nodes.Filter(items, "concat_guard", [], [], None, None, lineno=node.lineno)
 
 
-def _check_format(fmt: str) -> None:
-    if _WIDE_FORMAT.search(fmt):
-        raise SecurityError(f"format string {fmt[:40]!r} asks for a width over {MAX_PAD}")
+class _Formatter(BoundedFormatting, SandboxedFormatter):
+    pass
 
 
-_PAD_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs"}
-_FORMAT_METHODS = {"format", "format_map"}
+class _EscapeFormatter(BoundedFormatting, SandboxedEscapeFormatter):
+    pass
 
 
 def _parse_time(value: Any) -> datetime:
@@ -202,10 +220,13 @@ def _to_text(value: Any) -> str:
 
 def _finalizer(mode: Escape) -> Callable[[Any], str]:
     def finalize(value: Any) -> str:
+        refuse_large("output", (value,))
         if isinstance(value, Markup):
             # The template author wrote |safe: their text, not a filled-in value.
+            produce(len(value))
             return str(value)
         text = _to_text(value)
+        produce(len(text))
         if mode is Escape.SLACK:
             return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         if mode is Escape.HTML:
@@ -218,7 +239,7 @@ def _finalizer(mode: Escape) -> Callable[[Any], str]:
 class CommsEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox: immutable, strict, budgeted; values escaped by ``finalize``."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def __init__(self, mode: Escape) -> None:
         super().__init__(
@@ -237,10 +258,9 @@ class CommsEnvironment(ImmutableSandboxedEnvironment):
             "cycler": Cycler,
             "joiner": Joiner,
         }
-        for name in ("center", "indent", "wordwrap", "truncate", "batch", "slice"):
-            self.filters[name] = _guarded_filter(self.filters[name])
-        self.filters["format"] = _guarded_filter(self.filters["format"], format_string=True)
+        self.filters = {name: guard_filter(name, f) for name, f in self.filters.items()}
         self.filters["loop_guard"] = _guard_loop
+        self.filters["concat_guard"] = _guard_concat
         self.filters["time"] = format_time
         self.filters["datetime"] = format_datetime
         self.filters["date"] = format_date
@@ -248,40 +268,63 @@ class CommsEnvironment(ImmutableSandboxedEnvironment):
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
-        for loop in tree.find_all(nodes.For):
-            loop.iter = nodes.Filter(
-                loop.iter, "loop_guard", [], [], None, None, lineno=loop.iter.lineno
-            )
-        return tree
+        guarded = _Guards().visit(tree)
+        assert isinstance(guarded, nodes.Template)
+        return guarded
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, str) and attr in REFUSED_STR_METHODS:
+            return False
+        return bool(super().is_safe_attribute(obj, attr, value))
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         charge(1)
-        owner = getattr(__obj, "__self__", None)
-        if isinstance(owner, str) and getattr(__obj, "__name__", "") in _PAD_METHODS:
-            _check_pad(list(args) + list(kwargs.values()))
-        return super().call(__context, __obj, *args, **kwargs)
+        args = check_call(__obj, args, kwargs)
+        result = super().call(__context, __obj, *args, **kwargs)
+        if isinstance(result, str):
+            produce(len(result))  # a macro's output, captured or not
+        return result
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
-        # str.format is wrapped on attribute access (not in call): check the widths here.
+        # Jinja's own, with formatters that bound field widths and the result.
         owner = getattr(value, "__self__", None)
-        if isinstance(owner, str) and getattr(value, "__name__", "") in _FORMAT_METHODS:
-            _check_format(owner)
-        return super().wrap_str_format(value)
+        name = getattr(value, "__name__", "")
+        if not isinstance(owner, str) or name not in {"format", "format_map"}:
+            return None
+        refuse_large(f"{name}()", (owner,))
+        formatter: SandboxedFormatter = (
+            _EscapeFormatter(self, escape=owner.escape)
+            if isinstance(owner, Markup)
+            else _Formatter(self)
+        )
+        text_type = type(owner)
+
+        def wrapper(*args: Any, **kwargs: Any) -> str:
+            if name == "format_map":
+                if kwargs or len(args) != 1:
+                    raise TypeError("format_map() takes exactly one positional argument")
+                mapping = args[0]
+                args, kwargs = (), mapping
+            return text_type(formatter.vformat(owner, args, kwargs))
+
+        return update_wrapper(wrapper, value)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
+            if isinstance(left, int) and isinstance(right, int):
+                check_int_product(left, right)
             for seq, count in ((left, right), (right, left)):
-                if (
-                    isinstance(seq, str | list | tuple)
-                    and isinstance(count, int)
-                    and len(seq) * count > MAX_OUTPUT_CHARS
-                ):
-                    raise SecurityError(
-                        f"repetition would make {len(seq) * count} items, "
-                        f"over the limit of {MAX_OUTPUT_CHARS}"
-                    )
-        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
-            raise SecurityError(f"exponent {right} exceeds the limit of 64")
+                if isinstance(seq, str | list | tuple):
+                    check_repeat(seq, count)
+        elif operator == "**":
+            check_power(left, right)
+        elif operator == "+" and (
+            (isinstance(left, str) and isinstance(right, str))
+            or (isinstance(left, list | tuple) and isinstance(right, list | tuple))
+        ):
+            check_concat((left, right))
+        elif operator == "%" and isinstance(left, str):
+            check_percent(left, right)
         return super().call_binop(context, operator, left, right)
 
 
@@ -314,8 +357,7 @@ def render_source(env: CommsEnvironment, source: str, context: dict[str, Any]) -
             f"template has {len(source)} characters, over the limit of {MAX_TEMPLATE_CHARS}"
         )
     template = _compiled(env, source)
-    token = _budget.set([0])
-    try:
+    with budget():
         size = 0
         parts: list[str] = []
         for chunk in template.generate(context):
@@ -326,5 +368,3 @@ def render_source(env: CommsEnvironment, source: str, context: dict[str, Any]) -
                 )
             parts.append(chunk)
         return "".join(parts)
-    finally:
-        _budget.reset(token)

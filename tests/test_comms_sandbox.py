@@ -83,7 +83,7 @@ def test_sandbox_escapes_are_located_errors(body: str, expected: str) -> None:
             "{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}",
             "template does more than 100000 steps of work",
         ),
-        ("{{ 'x' * 1000000 }}", "repetition would make 1000000 items"),
+        ("{{ 'x' * 1000000 }}", "repetition would make 1000000 characters"),
         ("{{ 'x'|center(1000000000) }}", "width 1000000000 exceeds the limit"),
         ("{{ 'x'.ljust(1000000000) }}", "width 1000000000 exceeds the limit"),
         ("{{ '{:>1000000000}'.format(1) }}", "asks for a width over 10000"),
@@ -100,6 +100,96 @@ def test_work_and_output_are_bounded(body: str, message: str) -> None:
     text = render_error(body)
     assert text.startswith("runbooks/acme/db.yaml:43:11: error: comms template 'slack-update': ")
     assert message in text
+
+
+B = "{% set b = 'x' * 40000 %}"  # the longest value a template may build
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        # replace, as a filter and as a method
+        (
+            "{{ ('a'*40000)|replace('a', 'a'*40000)|length }}",
+            "replace would make 1600000000 characters, over the limit of 40000",
+        ),
+        (B + "{{ b.replace('x', b)|length }}", "replace would make 1600000000 characters"),
+        (B + "{{ b|replace('x', 'yy', 30000)|length }}", "replace would make 70000 characters"),
+        # repetition counts the characters of what is repeated, not the items
+        ("{{ ['x'*40000]*40000 }}", "repetition would make 1600240000 characters"),
+        ("{{ 40000 * ('x'*40000,) }}", "repetition would make 1600240000 characters"),
+        # join, as a filter (of a generator too) and as a method
+        (B + "{{ range(1000)|join(b)|length }}", "join would make 39960000 characters"),
+        (B + "{{ range(1000)|map('string')|join(b) }}", "join would make 39960000 characters"),
+        (B + "{{ b.join(b)|length }}", "join would make 1599960000 characters"),
+        # formatting: fields that reuse a value, and widths that come from values
+        (B + "{{ ('{0}'*13000).format(b)|length }}", "format would make 79000 characters"),
+        ("{{ '{:{}}'.format('x', 100000000)|length }}", "format field '100000000' asks"),
+        (B + "{{ ('%(a)s'*8000) % {'a': b} }}", "formatting would make 80000 characters"),
+        ("{{ ('%999999999s' % 'x')|length }}", "asks for a width over 10000"),
+        ("{{ '%*s' % (999999999, 'x') }}", "width 999999999 exceeds the limit of 10000"),
+        (B + "{{ ('%(a)s'*8000)|format(a=b) }}", "formatting would make 80000 characters"),
+        # padding by a string or per line, tabs
+        (B + "{{ ('\\n'*30000)|indent(b, blank=True)|length }}", "indent would make"),
+        (B + "{{ ('a '*20000)|wordwrap(1, wrapstring=b)|length }}", "wordwrap would make"),
+        ("{{ ('\\t'*40000).expandtabs(9999)|length }}", "expandtabs would make 400000000"),
+        # concatenation doubles: ~ and +
+        (B + "{% set b = b ~ b %}{% set b = b ~ b %}{{ b|length }}", "concatenation would"),
+        (B + "{{ (b + b)|length }}", "concatenation would make 80000 characters"),
+        (B + "{{ ([b] + [b])|length }}", "concatenation would make 80012 characters"),
+        # integers grow too
+        ("{{ ((2**64)**64)**64 }}", "a number of about 4160 bits exceeds the limit of 4096"),
+        (
+            "{% set n = 2**63 %}{% set n = n*n %}{% set n = n*n %}{% set n = n*n %}"
+            "{% set n = n*n %}{% set n = n*n %}{% set n = n*n %}{% set n = n*n %}{{ n }}",
+            "bits exceeds the limit of 4096",
+        ),
+        # a list of references is as long as the text it makes
+        (B + "{{ [b, b, b] }}", "output: a value of over 40000 characters"),
+        (B + "{{ [b, b, b]|join|length }}", "filter 'join': a value of over 40000 characters"),
+        (B + "{{ [b, b]|string|length }}", "filter 'string': a value of over 40000 characters"),
+        (B + "{{ [b, b].__len__() }}", "sandbox: access to attribute '__len__'"),
+        (B + "{{ [b, b].count(b) }}", "count(): a value of over 40000 characters"),
+        # methods that turn one character into anything, or make bytes the checks miss
+        ("{{ 'x'.translate({120: 'y'}) }}", "access to attribute 'translate' of 'str' object"),
+        ("{{ 'x'.encode() * 1000000000 }}", "access to attribute 'encode' of 'str' object"),
+        # text captured by {% set %} and macros never reaches the output cap
+        (
+            B + "{% set x %}{% for i in range(1000) %}{{ b }}{% endfor %}{% endset %}"
+            "{{ x|length }}",
+            "template produces more than 1000000 characters in all",
+        ),
+        (
+            "{% set x %}{% for i in range(1000) %}{% for j in range(99) %}"
+            + "z" * 5000
+            + "{% endfor %}{% endfor %}{% endset %}{{ x|length }}",
+            "template produces more than 1000000 characters in all",
+        ),
+        (
+            "{% macro m() %}" + "z" * 15000 + "{{ caller() }}{% endmacro %}"
+            "{% set x %}{% for i in range(100) %}{% call m() %}{% endcall %}{% endfor %}"
+            "{% endset %}{{ x|length }}",
+            "template produces more than 1000000 characters in all",
+        ),
+    ],
+)
+def test_amplifiers_are_refused_before_they_run(body: str, message: str) -> None:
+    text = render_error(body)
+    assert text.startswith("runbooks/acme/db.yaml:43:11: error: comms template 'slack-update': ")
+    assert message in text
+
+
+def test_ordinary_string_work_still_renders() -> None:
+    body = (
+        "{{ 'ab'*3 ~ '!' }} {{ '%s-%05.1f' % ('a', 3.14159) }} {{ '{:>4}|{x}'.format('y', x=1) }} "
+        "{{ ['a', 'b']|join(', ') }} {{ 'hello'|replace('l', 'L') }} {{ '/'.join(['a', 'b']) }} "
+        "{{ 2**10 * 3 }} {{ [1] + [2] }} {{ '%(n)s' % {'n': 7} }} {{ 'a\tb'.expandtabs(2) }} "
+        "{{ 'x'|center(3) }}|{{ 'a b c'|wordwrap(3) }}|{{ 'a\nb'|indent(2) }}|"
+        "{{ '%d%%'|format(5) }}|{{ '{v}'.format_map({'v': 'w'}) }}|{{ ('x'*40000)|length }}"
+    )
+    assert render_source(environment(Escape.NONE), body, {}) == (
+        "ababab! a-003.1    y|1 a, b heLLo a/b 3072 [1, 2] 7 a b  x |a b\nc|a\n  b|5%|w|40000"
+    )
 
 
 def test_oversized_template_is_refused_before_parsing() -> None:
@@ -156,6 +246,14 @@ def test_html_format_html_escapes_values_and_plain_email_does_not() -> None:
     plain = template("Title: {{ incident.title }}", channel="email")
     assert render_template(RUNBOOK, html, context)[1] == "<p>&lt;b&gt;DB&lt;/b&gt; &amp; co</p>"
     assert render_template(RUNBOOK, plain, context)[1] == "Title: <b>DB</b> & co"
+
+
+def test_a_message_sent_to_slack_gets_slack_escaping_whatever_its_template_says() -> None:
+    context = {"incident": Namespace("incident", {"title": '<!channel> "DB" & co'})}
+    for channel, fmt in (("email", "text"), ("statuspage", "html"), ("other", "text")):
+        tpl = template("T: {{ incident.title }}", channel=channel, format=fmt)
+        _, body = render_template(RUNBOOK, tpl, context, destination="slack")
+        assert body == 'T: &lt;!channel&gt; "DB" &amp; co', channel
 
 
 def test_secret_variables_are_never_rendered() -> None:

@@ -319,3 +319,43 @@ def test_send_reports_an_unset_variable_and_an_unreachable_host(
     )  # fmt: skip
     assert code == 1
     assert err.startswith(f"error: sending to http://127.0.0.1:{port} failed: no answer: ")
+
+
+def test_sending_to_slack_escapes_values_whatever_the_template_channel(
+    work: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    webhook: str,
+) -> None:
+    # The seed's stakeholder-update is an email template: printed, its values are plain
+    # text; sent to Slack, they get Slack's escaping, and what is printed is what is sent.
+    root = str(REPO_RUNBOOKS)
+    code, out, _ = cli(
+        capsys, "incident", "start", "--runbook", "microservices-incident-response",
+        "--root", root, "--title", "<!channel> orders & payments down", "--severity", "P0",
+    )  # fmt: skip
+    assert code == 0
+    path = out.strip()
+    code, _, _ = cli(capsys, "incident", "update", path, "--impact", "summary=<@U123> can't pay")
+    assert code == 0
+    args = [
+        "comms", "microservices-incident-response", "stakeholder-update", "--root", root,
+        "--incident", path, "--set", "services_affected=<!here> orders",
+    ]  # fmt: skip
+    code, printed, err = cli(capsys, *args)
+    assert (code, err) == (0, "")
+    assert printed.splitlines()[0] == "Subject: [P0] <!channel> orders & payments down"
+    assert "Services affected: <!here> orders" in printed.splitlines()
+    code, sent_out, err = cli(capsys, *args, "--send", "slack-webhook", webhook)
+    assert code == 0
+    assert err == f"sent to {webhook.split('/services')[0]}: HTTP 200\n"
+    text = json.loads(_Hook.received[0][2])["text"]
+    assert text.splitlines() == [
+        "[P0] &lt;!channel&gt; orders &amp; payments down",
+        "Severity: P0 (Critical)",
+        "Status: investigating",
+        "Services affected: &lt;!here&gt; orders",
+        "Impact: &lt;@U123&gt; can't pay",
+        "Started: 2024-01-15 14:15 UTC",
+    ]
+    assert sent_out.splitlines() == ["Subject: " + text.splitlines()[0], "", *text.splitlines()[1:]]

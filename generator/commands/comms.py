@@ -80,7 +80,10 @@ def command(
         raise UsageError(
             "--send: refusing to send a message filled with example values; pass --incident FILE"
         )
-    message = _render(runbook, template, sets, incident_spec, incident_dir)
+    # A message sent to Slack gets Slack's escaping whatever channel the template names,
+    # and what is printed is what is sent.
+    destination = "slack" if send else None
+    message = _render(runbook, template, sets, incident_spec, incident_dir, destination)
     _print_message(template, message, fmt)
     if send:
         return _send(template, message, send[1], incident_spec, incident_dir)
@@ -114,6 +117,7 @@ def _render(
     sets: tuple[str, ...],
     incident_spec: str | None,
     incident_dir: str,
+    destination: str | None = None,
 ) -> tuple[str | None, str]:
     import os
     from pathlib import Path
@@ -140,7 +144,9 @@ def _render(
         sample = sample_record(runbook, template)
         context = build_context(runbook, sample, SAMPLE_NOW, [*template.examples, *pairs])
     secrets = [os.environ.get(v.name, "") for v in runbook.variables if v.secret]
-    message = render_template(runbook, template, context, secret_values=secrets)
+    message = render_template(
+        runbook, template, context, secret_values=secrets, destination=destination
+    )
     if not incident_spec:
         click.echo(
             "note: filled with example values; pass --incident FILE for a real incident",

@@ -263,7 +263,12 @@ class Converter:
         values: tuple[str, ...] = ftype.values
         if isinstance(node, ScalarNode) and node.tag == STR and node.value in values:
             return str(node.value)
-        hint = did_you_mean(str(node.value), values) if isinstance(node, ScalarNode) else ""
+        hint = ""
+        if isinstance(node, ScalarNode):
+            # Case first: 'Slack' and 'SMS' mean 'slack' and 'sms'.
+            hint = did_you_mean(str(node.value).lower(), values) or did_you_mean(
+                str(node.value), values
+            )
         return self._expected(node, ctx, what, "one of " + ", ".join(values), hint)
 
     def _list(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:

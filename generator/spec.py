@@ -30,6 +30,9 @@ CALLOUT_TYPES = (
     "quote",
 )
 KINDS = ("check", "action", "destructive", "manual")
+TEMPLATE_CHANNELS = ("slack", "statuspage", "email", "sms", "other")
+"""Where a comms template's message goes; it decides how filled-in values are escaped
+(Slack mrkdwn for ``slack``), so it is a closed set, not free text."""
 
 
 # --- value types -------------------------------------------------------------------------
@@ -489,7 +492,12 @@ OBJECTS: dict[str, ObjectSpec] = {
             "channel",
             "Where and how often updates go.",
             (
-                _f("channel", TEXT, "The channel.", required=True),
+                _f(
+                    "channel",
+                    TEXT,
+                    "Where updates go (free text: #incidents, Twitter ...).",
+                    required=True,
+                ),
                 _f("audience", TEXT, "Who reads it."),
                 _f("cadence", Text(numbers=True), "How often."),
                 _f("notes", MARKDOWN, "Notes."),
@@ -503,7 +511,11 @@ OBJECTS: dict[str, ObjectSpec] = {
             "A message template, rendered in a Jinja2 sandbox.",
             (
                 _f("id", Slug(), "Unique within the runbook.", required=True),
-                _f("channel", TEXT, "slack, statuspage, email, sms, other."),
+                _f(
+                    "channel",
+                    Enum(TEMPLATE_CHANNELS),
+                    "Where the message goes; slack escapes values for Slack mrkdwn.",
+                ),
                 _f("audience", TEXT, "internal, customers ..."),
                 _f("status", TEXT, "Status page state (investigating ...)."),
                 _f("title", TEXT, "A human title."),

@@ -158,6 +158,7 @@ INVALID_FOR_BOTH = [
     "severity-level-without-id.yaml",
     "table-without-columns.yaml",
     "tags-not-a-list.yaml",
+    "template-channel.yaml",
     "template-format.yaml",
     "unknown-key-in-step.yaml",
     "zero-timeout.yaml",

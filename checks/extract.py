@@ -2,7 +2,9 @@
 
 What runs is exactly what the page shows, so a tagged fence the site would not show as
 a code block (inside a list item or a block quote, glued to a paragraph, indented inside
-an admonition) is a located problem, never a silently ignored block.
+an admonition) is a located problem, never a silently ignored block. Content tabs
+(pymdownx.tabbed, ``=== "Title"`` at the top level) are read the way the site reads
+them: their content is a document of its own, so a fence there runs like a top-level one.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from checks.model import Check, SourceLocation, Variable
 
 VARIABLE_KEYS = ("description", "default", "required", "secret", "pattern", "choices", "example")
 _FENCE_OPEN = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(.*)$")
+_TOP_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+# pymdownx.tabbed's tab start (TabbedProcessor.START), one line at the top level.
+_TAB_START = re.compile(r'^={3}(?:\+|\+!|!\+|!)? +".*?" *\r?$', re.M)
 _HEADING_ID = re.compile(r"\s*\{([^}]*)\}\s*$")
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -56,9 +61,13 @@ def extract_markdown(text: str, path: str) -> Extraction:
     """Extract checks, outputs and variables from page Markdown."""
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").parse(text)
     lines = text.splitlines()
     state = _State(path=path, lines=lines)
+    parsed = text
+    if _TAB_START.search(text):
+        untabbed, state.tab_titles = untab(text.split("\n"))
+        parsed = "\n".join(untabbed)
+    tokens = MarkdownIt("commonmark").parse(parsed)
     containers: list[str] = []
     headings: list[tuple[int, str, str]] = []  # (level, title, id)
     pending_heading: int | None = None
@@ -93,6 +102,8 @@ class _State:
     sections: dict[str, tuple[str, ...]] = field(default_factory=dict)
     handled: set[int] = field(default_factory=set)
     seen_variables_block: SourceLocation | None = None
+    tab_titles: frozenset[int] = frozenset()
+    """0-based lines of content tab titles (``=== "Title"``)."""
 
     def error(self, line0: int, col: int, message: str) -> None:
         self.problems.append(ExtractProblem(SourceLocation(self.path, line0 + 1, col), message))
@@ -117,7 +128,7 @@ class _State:
                 "runnable code block; move it to the top level",
             )
             return
-        if line0 > 0 and self.lines[line0 - 1].strip():
+        if line0 > 0 and self.lines[line0 - 1].strip() and line0 - 1 not in self.tab_titles:
             self.error(
                 line0,
                 fence_col + 1,
@@ -203,8 +214,8 @@ class _State:
                 self.error(
                     i,
                     len(m.group(1)) + 1,
-                    "tagged block is indented (inside an admonition, tab or code block): "
-                    "it is not extracted; move it to the top level",
+                    "tagged block is indented (inside an admonition or code block): it is "
+                    "not extracted; move it to the top level or into a top-level content tab",
                 )
 
     def finish(self) -> Extraction:
@@ -230,6 +241,51 @@ class _State:
             problems=tuple(self.problems),
             sections=dict(self.sections),
         )
+
+
+def untab(lines: list[str]) -> tuple[list[str], frozenset[int]]:
+    """Content tabs (pymdownx.tabbed) opened up for markdown-it, line for line.
+
+    A ``=== "Title"`` line at the top level (outside fences) starts a tab; the lines after
+    it that are blank or indented by four spaces are its content, which Python-Markdown
+    parses as a document of its own. Those lines lose four spaces (the title line becomes
+    blank), so markdown-it sees their fences where the site shows them, at the same line
+    numbers. Anything indented further stays indented, and so stays unextracted.
+    Returns the new lines and the indices of the title lines.
+    """
+    out = list(lines)
+    titles: set[int] = set()
+    _untab_into(out, 0, len(out), titles)
+    return out, frozenset(titles)
+
+
+def _untab_into(lines: list[str], start: int, end: int, titles: set[int]) -> None:
+    i = start
+    fence: tuple[str, int] | None = None
+    while i < end:
+        line = lines[i]
+        m = _TOP_FENCE.match(line)
+        if fence is not None:
+            closes = m and m.group(1)[0] == fence[0] and len(m.group(1)) >= fence[1]
+            if closes and m and not m.group(2).strip():
+                fence = None
+            i += 1
+            continue
+        if m:
+            fence = (m.group(1)[0], len(m.group(1)))
+            i += 1
+            continue
+        if not _TAB_START.match(line):
+            i += 1
+            continue
+        titles.add(i)
+        lines[i] = ""
+        j = i + 1
+        while j < end and (not lines[j].strip() or lines[j].startswith("    ")):
+            lines[j] = lines[j][4:] if lines[j].startswith("    ") else ""
+            j += 1
+        _untab_into(lines, i + 1, j, titles)  # tabs nest
+        i = j
 
 
 def parse_variables(

@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from checks.model import Risk
+from generator.errors import Problem, RunbookError, Severity
 from generator.model import (
     CommsTemplate,
     Contact,
@@ -43,8 +43,10 @@ from generator.render_text import (
 
 __all__ = [
     "PageContext",
+    "RenderedPage",
     "block_command",
     "escape_text",
+    "render_page",
     "render_runbook",
     "render_steps_markdown",
 ]
@@ -70,8 +72,23 @@ class PageContext:
     """The scheme in force (``loader.severity_scheme``); else the runbook's own."""
 
 
+@dataclass(frozen=True, slots=True)
+class RenderedPage:
+    """A runbook page and what went wrong while making it."""
+
+    markdown: str
+    problems: tuple[Problem, ...] = ()
+    """Comms templates that could not render, located at the template (the page shows
+    their source and why instead). The site fails on these; other tools may not."""
+
+
 def render_runbook(runbook: Runbook, context: PageContext | None = None) -> str:
     """The complete page Markdown for ``runbook``."""
+    return render_page(runbook, context).markdown
+
+
+def render_page(runbook: Runbook, context: PageContext | None = None) -> RenderedPage:
+    """The complete page Markdown for ``runbook`` with the problems found on the way."""
     ctx = context if context is not None else PageContext()
     page = _Page(runbook, ctx)
     page.front_matter()
@@ -93,7 +110,7 @@ def render_runbook(runbook: Runbook, context: PageContext | None = None) -> str:
     if runbook.closing.strip():
         page.add("---")
         page.add(escape_text(runbook.closing, heading_floor=1))
-    return page.text()
+    return RenderedPage(page.text(), tuple(page.problems))
 
 
 def render_steps_markdown(runbook: Runbook) -> str:
@@ -113,6 +130,7 @@ class _Page:
         self.rb = runbook
         self.ctx = ctx
         self.blocks: list[str] = []
+        self.problems: list[Problem] = []
         self.scheme = ctx.severity_scheme or runbook.severities
 
     def add(self, block: str) -> None:
@@ -173,7 +191,9 @@ class _Page:
         text = escape_inline(rb.last_reviewed)
         due = review_due(rb, self.ctx.today)
         if due is not None:
-            text += f" · **stale** (review was due {due.isoformat()})"
+            text += (
+                f" · **stale**{{: .rb-badge .rb-badge--stale }} (review was due {due.isoformat()})"
+            )
         return text
 
     def variables(self, *, table: bool = True) -> None:
@@ -319,28 +339,20 @@ class _Page:
             self.add(_bullets(sc.post_incident))
 
     def resolution(self, options: tuple[Resolution, ...]) -> None:
-        # Content tabs indent their body, and an indented executable fence is not
-        # extracted (the executor would not run what the page shows): options whose
-        # steps have blocks become headings instead.
-        if any(_has_block(s) for opt in options for s in opt.steps):
-            for opt in options:
-                self.add(f"##### {escape_inline(opt.when)}")
-                if opt.body.strip():
-                    self.add(escape_text(opt.body, heading_floor=5))
-                self.steps(opt.steps, 6)
-            return
+        # One content tab per option. checks.extract reads a tab's content as top-level
+        # Markdown (as pymdownx.tabbed does), so its steps' blocks stay runnable.
         tabs: list[str] = []
+        results = self.ctx.last_results
         for opt in options:
             parts: list[str] = []
             if opt.body.strip():
                 parts.append(escape_text(opt.body, heading_floor=5))
             for step in opt.steps:
-                parts.append(f"**{escape_inline(step.title or step.id)}**")
-                if step.body.strip():
-                    parts.append(escape_text(step.body, heading_floor=5))
-            body = "\n\n".join(parts) or escape_inline(opt.when)
+                result = results.get(self.rb.block_id(step))
+                parts.extend(b.rstrip("\n") for b in render_step(self.rb, step, 5, result))
+            body = "\n\n".join(p for p in parts if p.strip()) or escape_inline(opt.when)
             title = escape_inline(opt.when).replace('"', "&quot;")
-            tabs.append(f'=== "{title}"\n\n' + _indent(body))
+            tabs.append(f'=== "{title}"\n\n' + _indent_verbatim(body))
         self.add("\n\n".join(tabs))
 
     # -- people and places -------------------------------------------------------------
@@ -433,18 +445,23 @@ class _Page:
             meta.append("status " + escape_inline(tpl.status))
         meta.append("template " + code_span(tpl.id))
         self.add(" · ".join(meta) + "\n{: .runbook-section-meta }")
-        example = render_comms_example(self.rb, tpl)
+        from generator.comms import render_example
+
         lang = "html" if tpl.format == "html" else "text"
-        if isinstance(example, str):
+        try:
+            subject, body = render_example(self.rb, tpl)
+        except RunbookError as exc:
+            self.problems.extend(
+                exc.problems or (Problem(tpl.location, Severity.ERROR, exc.message, "comms"),)
+            )
             self.add(
                 '!!! note "Template source"\n\n'
-                + _indent(f"The example could not be rendered: {escape_inline(example)}")
+                + _indent(f"The example could not be rendered: {escape_inline(exc.format())}")
             )
             if tpl.subject is not None:
                 self.add(fenced(tpl.subject, "jinja"))
             self.add(fenced(tpl.body, "jinja"))
             return
-        subject, body = example
         if subject is not None:
             self.add("Subject:")
             self.add(fenced(subject, "text"))
@@ -505,23 +522,6 @@ def review_due(runbook: Runbook, today: dt.date | None) -> dt.date | None:
     return due if today > due else None
 
 
-def render_comms_example(runbook: Runbook, template: CommsTemplate) -> tuple[str | None, str] | str:
-    """(subject, body) rendered with the template's examples, or why that failed.
-
-    One small function so the fallback (raw source) is easy to delete once comms is in.
-    """
-    from generator.errors import RunbookError
-
-    try:
-        from generator.comms import render_example
-    except ImportError:
-        return "comms rendering is not available"
-    try:
-        return render_example(runbook, template)
-    except RunbookError as exc:
-        return exc.format() or str(exc)
-
-
 def _plain(text: str) -> str:
     """Front matter text: one line, entities for ``<>&"``."""
     import html
@@ -537,12 +537,13 @@ def _indent(text: str) -> str:
     return "\n".join(("    " + line) if line.strip() else "" for line in text.split("\n"))
 
 
+def _indent_verbatim(text: str) -> str:
+    """Four spaces before every non-empty line (whitespace-only lines of code included)."""
+    return "\n".join(("    " + line) if line else "" for line in text.split("\n"))
+
+
 def _bullets(items: tuple[str, ...]) -> str:
     return "\n".join(f"- {escape_inline(item)}" for item in items)
-
-
-def _has_block(step: Step) -> bool:
-    return step.kind is not Risk.MANUAL or bool(step.run.strip())
 
 
 def _reach(c: Contact) -> list[str]:

@@ -75,7 +75,8 @@ def load_site(
     problems = tuple(loaded.problems)
     if any(p.severity is Severity.ERROR for p in problems):
         return Site((), [], problems)
-    return Site(*build_pages(loaded.runbooks, loaded.orgs, today, results, cache), problems)
+    pages, nav, page_problems = build_pages(loaded.runbooks, loaded.orgs, today, results, cache)
+    return Site(pages, nav, problems + page_problems)
 
 
 def build_pages(
@@ -84,12 +85,14 @@ def build_pages(
     today: dt.date,
     results: Mapping[str, Any],
     cache: MutableMapping[Any, str] | None = None,
-) -> tuple[tuple[SitePage, ...], list[NavItem]]:
-    """Pages and navigation for loaded runbooks and organisations."""
+) -> tuple[tuple[SitePage, ...], list[NavItem], tuple[Problem, ...]]:
+    """Pages, navigation and the problems of runbook pages (comms templates that cannot
+    render: errors, so the site fails with their location)."""
     groups = group_runbooks(runbooks, orgs)
     pages: list[SitePage] = [SitePage(HOME, "Home", home_markdown(groups, today))]
+    problems: list[Problem] = []
     for group in groups:
-        pages.extend(_group_pages(group, today, results, cache))
+        pages.extend(_group_pages(group, today, results, cache, problems))
     alerts = collect_alerts(runbooks)
     pages.append(SitePage(ALERTS, "Alerts", alerts_index_markdown(alerts)))
     by_uri: dict[str, list[str]] = {}
@@ -102,7 +105,8 @@ def build_pages(
         pages.append(SitePage(uri, names[0], text, in_nav=False, source=first))
     pages.append(SitePage(TAGS, "Tags", tags_markdown(list(runbooks))))
     nav = build_nav(groups, {p.uri: escape_title(p.title) for p in pages})
-    return tuple(pages), nav
+    # A broken template in a _defaults.yaml reaches every runbook below it: say it once.
+    return tuple(pages), nav, tuple(dict.fromkeys(problems))
 
 
 def _group_pages(
@@ -110,9 +114,10 @@ def _group_pages(
     today: dt.date,
     results: Mapping[str, Any],
     cache: MutableMapping[Any, str] | None,
+    problems: list[Problem],
 ) -> list[SitePage]:
     from generator.loader import severity_scheme
-    from generator.render import PageContext, render_runbook
+    from generator.render import PageContext, render_page
     from generator.site_org import org_markdown
 
     pages: list[SitePage] = []
@@ -147,8 +152,10 @@ def _group_pages(
                     today=today,
                     severity_scheme=severity_scheme(rb),
                 )
-                markdown = render_runbook(rb, ctx)
-                if cache is not None:
+                rendered = render_page(rb, ctx)
+                markdown = rendered.markdown
+                problems.extend(rendered.problems)
+                if cache is not None and not rendered.problems:
                     cache[key] = markdown
             pages.append(SitePage(uri, rb.title, markdown, source=rb.location))
     return pages

@@ -175,8 +175,8 @@ def test_fence_inside_admonition_is_an_error() -> None:
     )
     assert result.checks == ()
     assert [str(p) for p in result.problems] == [
-        "page.md:3:5: error: tagged block is indented (inside an admonition, tab or code "
-        "block): it is not extracted; move it to the top level"
+        "page.md:3:5: error: tagged block is indented (inside an admonition or code block): "
+        "it is not extracted; move it to the top level or into a top-level content tab"
     ]
 
 
@@ -213,4 +213,91 @@ def test_duplicate_id_and_unknown_for_are_errors() -> None:
     assert [str(p) for p in result.problems] == [
         "page.md:5:1: error: duplicate block id 'a--b' (first at page.md:1:1)",
         "page.md:9:1: error: for='a--c' names no block on this page (did you mean 'a--b'?)",
+    ]
+
+
+def test_fences_in_content_tabs_run_like_top_level_ones() -> None:
+    result = _extract(
+        """
+        ## Fix {#fix}
+
+        === "If a deploy went out"
+            ```bash {#a--rollback .action}
+            kubectl rollout undo deploy/api
+
+            kubectl rollout status deploy/api
+            ```
+
+            ```text {.sample-output for=a--rollback}
+            rolled back
+            ```
+
+        === "Otherwise"
+
+            === "Nested"
+
+                ```sql {#a--inner .check}
+                select 1
+                ```
+
+        ```bash {#a--after .check}
+        === "not a tab title inside a fence"
+            echo still code
+        ```
+        """
+    )
+    assert result.problems == ()
+    assert [(c.id, c.command, str(c.location), c.section) for c in result.checks] == [
+        (
+            "a--rollback",
+            "kubectl rollout undo deploy/api\n\nkubectl rollout status deploy/api\n",
+            "page.md:4:5",
+            "fix",
+        ),
+        ("a--inner", "select 1\n", "page.md:18:9", "fix"),
+        (
+            "a--after",
+            '=== "not a tab title inside a fence"\n    echo still code\n',
+            "page.md:22:1",
+            "fix",
+        ),
+    ]
+    assert result.checks[0].sample_output == "rolled back\n"
+
+
+def test_fences_a_tab_does_not_show_as_code_are_located_errors() -> None:
+    result = _extract(
+        """
+        === "Glued"
+
+            Run this:
+            ```bash {#a--glued .check}
+            echo hi
+            ```
+
+        === "In a list"
+
+            - step
+
+                ```bash {#a--listed .check}
+                echo hi
+                ```
+
+        === "In an admonition"
+
+            !!! note
+
+                ```bash {#a--noted .check}
+                echo hi
+                ```
+        """
+    )
+    assert result.checks == ()
+    assert [str(p) for p in result.problems] == [
+        "page.md:4:5: error: tagged block needs a blank line before it (the site would glue "
+        "it to the text above)",
+        "page.md:12:9: error: tagged block inside a list item: the site does not show it as a "
+        "runnable code block; move it to the top level",
+        "page.md:20:9: error: tagged block is indented (inside an admonition or code block): "
+        "it is not extracted; move it to the top level or into a top-level content tab",
     ]

@@ -97,7 +97,7 @@ def test_variables_block_never_shows_a_secret_value() -> None:
     ]
 
 
-def test_resolution_with_blocks_uses_headings_not_tabs() -> None:
+def test_resolution_options_are_tabs_whose_blocks_run() -> None:
     rb = Runbook(
         id="db",
         title="DB",
@@ -116,11 +116,22 @@ def test_resolution_with_blocks_uses_headings_not_tabs() -> None:
         ),
     )
     page = render_runbook(rb)
-    assert '=== "' not in page
-    assert "##### If bad deployment\n\n###### rollback\n" in page
+    assert (
+        '#### Resolution\n\n=== "If bad deployment"\n\n    ##### rollback\n\n'
+        "    **action**\n    {: .runbook-meta .risk-action }\n\n"
+        "    ```bash {#db--rollback .action}\n    x\n    ```\n\n"
+        '=== "If leak"\n\n    Restart the pods\n'
+    ) in page
     ex = extract_markdown(page, "db.md")
     assert ex.problems == ()
-    assert [(c.id, c.section) for c in ex.checks] == [("db--rollback", "pool")]
+    assert [(c.id, c.section, c.location.line, c.location.col) for c in ex.checks] == [
+        (
+            "db--rollback",
+            "pool",
+            page.splitlines().index("    ```bash {#db--rollback .action}") + 1,
+            5,
+        )
+    ]
 
 
 def test_every_header_parses_back_to_the_step_options() -> None:

@@ -27,7 +27,10 @@ def test_render_writes_one_page_per_runbook_mirroring_folders(
         "loose.md",
     ]
     page = (out / "acme" / "db-pool.md").read_text(encoding="utf-8")
-    assert "- **Last reviewed:** 2025-01-10 · **stale** (review was due 2025-04-10)\n" in page
+    assert (
+        "- **Last reviewed:** 2025-01-10 · **stale**{: .rb-badge .rb-badge--stale } "
+        "(review was due 2025-04-10)\n"
+    ) in page
     assert "- **Organisation:** Acme Payments\n" in page
     assert (
         (out / "loose.md")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import html as htmllib
 import os
 import re
 from pathlib import Path
@@ -22,7 +23,7 @@ from checks.extract import extract_markdown
 from checks.model import Risk
 from generator.loader import load_tree, severity_scheme
 from generator.model import Runbook
-from generator.render import PageContext, render_runbook
+from generator.render import PageContext, render_page, render_runbook
 
 GOLDEN = Path(__file__).parent / "golden" / "render"
 CASES = GOLDEN / "cases"
@@ -159,7 +160,14 @@ def test_stale_marker_depends_on_today() -> None:
     rb, ctx = load_cases()["db-pool"]
     line = "- **Last reviewed:** 2025-01-10"
     stale = render_runbook(rb, ctx)
-    assert f"{line} · **stale** (review was due 2025-04-10)\n" in stale
+    assert (
+        f"{line} · **stale**{{: .rb-badge .rb-badge--stale }} (review was due 2025-04-10)\n"
+        in stale
+    )
+    assert (
+        '2025-01-10 · <strong class="rb-badge rb-badge--stale">stale</strong> '
+        "(review was due 2025-04-10)</li>"
+    ) in to_html(stale)
     fresh = render_runbook(rb, PageContext(today=dt.date(2025, 4, 10)))
     assert f"{line}\n" in fresh
     assert f"{line}\n" in render_runbook(rb)
@@ -190,15 +198,34 @@ def test_comms_template_is_shown_rendered_with_its_examples() -> None:
     ) in page
 
 
-def test_comms_template_that_cannot_render_shows_its_source_and_why() -> None:
-    from dataclasses import replace
+BROKEN_TEMPLATE = """\
+id: rb
+title: RB
+communications:
+  templates:
+    - id: update
+      channel: slack
+      audience: internal
+      body: |
+        Hello {{ incident.title }}
+        {{ incident.nope }}
+"""
 
-    rb, ctx = load_cases()["db-pool"]
-    tpl = replace(rb.communications.templates[0], body="{{ incident.nope }}")
-    comms = replace(rb.communications, templates=(tpl,))
-    page = render_runbook(replace(rb, communications=comms), ctx)
-    assert "```jinja\n{{ incident.nope }}\n```" in page
-    assert '!!! note "Template source"\n\n    The example could not be rendered: ' in page
+
+def test_comms_template_that_cannot_render_is_a_located_problem(tmp_path: Path) -> None:
+    path = tmp_path / "rb.yaml"
+    path.write_text(BROKEN_TEMPLATE, encoding="utf-8")
+    rendered = render_page(load_tree(tmp_path).runbooks[0])
+    # Where and which template; the wording of why is generator.comms' (tested there).
+    assert [str(p).split(": the ")[0] for p in rendered.problems] == [
+        f"{path}:10:9: error: comms template 'update': undefined variable 'incident.nope'"
+    ]
+    # Tools that only need the blocks still get a page: it shows the source and why.
+    assert "```jinja\nHello {{ incident.title }}\n{{ incident.nope }}\n```" in rendered.markdown
+    assert '!!! note "Template source"\n\n    The example could not be rendered: ' in (
+        rendered.markdown
+    )
+    assert render_page(load_cases()["db-pool"][0]).problems == ()
 
 
 # -- the seed runbooks (runbooks/) -------------------------------------------------------
@@ -232,5 +259,22 @@ def test_seed_pages_run_what_they_show_and_show_no_live_html() -> None:
         assert ex.problems == (), runbook_id
         html = to_html(page)
         assert [c.id for c in ex.checks] == re.findall(r'<code id="([^"]+)"', html), runbook_id
+        shown = dict(re.findall(r'<code id="([^"]+)"[^>]*>(.*?)</code>', html, re.S))
+        for check in ex.checks:  # byte for byte, tabs included
+            assert htmllib.unescape(shown[check.id]) + "\n" == check.command, check.id
         assert live_html(html) == [], runbook_id
         assert len(page.encode()) < 100_000, runbook_id
+
+
+def test_seed_resolution_options_are_content_tabs_with_runnable_blocks() -> None:
+    in_tabs: set[str] = set()
+    extracted: set[str] = set()
+    for runbook_id, page in _seed_pages().items():
+        html = to_html(page)
+        for block in html.split('<div class="tabbed-block">')[1:]:
+            in_tabs.update(re.findall(r'<code id="([^"]+)"', block.split("</div>", 1)[0]))
+        extracted.update(c.id for c in extract_markdown(page, f"{runbook_id}.md").checks)
+    assert "aws-production-incident--scale-horizontally" in in_tabs
+    assert "saaspe-production-incident--rollback-task-definition" in in_tabs
+    assert len(in_tabs) >= 15
+    assert in_tabs <= extracted

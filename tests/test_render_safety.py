@@ -299,20 +299,41 @@ def steps(draw: st.DrawFn) -> Step:
 
 
 @settings(max_examples=60)
-@given(st.lists(steps(), min_size=1, max_size=4, unique_by=lambda s: s.id))
-def test_every_step_comes_back_from_the_page(generated: list[Step]) -> None:
-    rb = Runbook(id="rb", title="T", sections=(Section("main", "Main", steps=tuple(generated)),))
+@given(
+    st.lists(steps(), min_size=1, max_size=5, unique_by=lambda s: s.id),
+    st.integers(0, 5),
+    _text,
+)
+def test_every_step_comes_back_from_the_page(
+    generated: list[Step], in_tabs: int, when: str
+) -> None:
+    # The first steps sit in a section, the rest in two resolution options (content tabs).
+    split = max(0, len(generated) - in_tabs)
+    tabbed = generated[split:]
+    options = (
+        Resolution(when=when or "w", steps=tuple(tabbed[::2])),
+        Resolution(when="other", body=when, steps=tuple(tabbed[1::2])),
+    )
+    rb = Runbook(
+        id="rb",
+        title="T",
+        sections=(Section("main", "Main", steps=tuple(generated[:split])),),
+        scenarios=(Scenario(id="sc", title="S", resolution=options),) if tabbed else (),
+    )
     page = render_runbook(rb)
+    assert ("=== " in page) == bool(tabbed)
     ex = extract_markdown(page, "rb.md")
     assert ex.problems == ()
-    with_blocks = [s for s in generated if s.kind is not Risk.MANUAL or s.run.strip()]
+    in_order = [*generated[:split], *tabbed[::2], *tabbed[1::2]]
+    with_blocks = [s for s in in_order if s.kind is not Risk.MANUAL or s.run.strip()]
     assert [c.id for c in ex.checks] == [rb.block_id(s) for s in with_blocks]
+    sections = {rb.block_id(s): ("sc" if s in tabbed else "main") for s in generated}
     for check, step in zip(ex.checks, with_blocks, strict=True):
         assert check.risk is step.kind
         assert check.options == block_options(step)
         shown = block_command(step)
         assert check.command == (shown if shown.endswith("\n") else shown + "\n")
-        assert check.section == "main"
+        assert check.section == sections[check.id]
         if step.expected_output is not None:
             out = step.expected_output
             assert check.expected_output == (out if out.endswith("\n") or not out else out + "\n")
@@ -321,7 +342,7 @@ def test_every_step_comes_back_from_the_page(generated: list[Step]) -> None:
             for line in page.splitlines()
             if f"#{check.id} " in line or f"#{check.id}}}" in line
         )
-        header = parse_header(info.lstrip("`"))
+        header = parse_header(info.lstrip(" `~"))
         assert (header.id, header.risk, header.options) == (
             check.id,
             step.kind,

@@ -47,7 +47,8 @@ def sanitize_html(fragment: str) -> str:
     """The page HTML with everything outside the allowlist removed.
 
     Event handlers, ``style`` (except ``text-align`` on table cells), ``javascript:``
-    and ``data:`` URLs, ``<script>``/``<svg>`` (with their content) never survive.
+    and ``data:`` URLs, remote image sources, ``<script>``/``<svg>`` (with their
+    content) never survive.
     ``data-*`` attributes stay: Material and our block headers use them.
     """
     return nh3.clean(
@@ -57,10 +58,24 @@ def sanitize_html(fragment: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         generic_attribute_prefixes={"data-"},
         url_schemes=set(URL_SCHEMES),
+        attribute_filter=_keep_local_images,
         filter_style_properties={"text-align"},
         link_rel=None,
         strip_comments=True,
     )
+
+
+# What a browser ignores in a URL (C0 controls and spaces around it, tabs and newlines in it).
+_URL_IGNORED = re.compile(r"^[\x00-\x20]+|[\x00-\x20]+$|[\t\n\r]")
+_REMOTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|[/\\]{2})")
+
+
+def _keep_local_images(element: str, attribute: str, value: str) -> str | None:
+    """Drop an image source on another host (``https:``, ``//host``): the site makes no
+    request outside itself, so a remote image shows its alt text instead."""
+    if element == "img" and attribute == "src" and _REMOTE.match(_URL_IGNORED.sub("", value)):
+        return None
+    return value
 
 
 # Python-Markdown's ESCAPED_CHARS plus `|` (the tables extension): escaping anything

@@ -307,3 +307,92 @@ def test_bad_today_from_the_environment_is_said_once(
     err = capsys.readouterr().err.splitlines()
     assert err[-1] == "error: RUNBOOK_TODAY '2026-13-01' is not an ISO date (expected 2026-10-01)"
     assert not any("error: error:" in line for line in err)
+
+
+def test_mkdocs_yml_never_enables_snippets() -> None:
+    """pymdownx.snippets expands --8<-- even inside code fences: a runbook could include
+    any file on the build machine."""
+    from generator.site_build import BuildOptions, load_site_config
+
+    config = load_site_config(BuildOptions(config_file=str(REPO / "mkdocs.yml")))
+    extensions = [str(e) for e in config.markdown_extensions]
+    assert "pymdownx.superfences" in extensions  # the list is the real one
+    assert [e for e in extensions if "snippets" in e] == []
+    assert "pymdownx.snippets" not in config.mdx_configs
+
+
+def test_snippet_syntax_in_runbook_text_shows_literally(tmp_path: Path) -> None:
+    root = tmp_path / "runbooks"
+    root.mkdir()
+    include = '--8<-- "/etc/passwd"'
+    (root / "snip.yaml").write_text(
+        "id: snip\n"
+        "title: Snippets\n"
+        f"summary: '{include}'\n"
+        "sections:\n"
+        "  - id: s\n"
+        "    title: S\n"
+        "    body: |\n"
+        f"      {include}\n\n"
+        "      ```text\n"
+        f"      {include}\n"
+        "      ```\n"
+        "    steps:\n"
+        "      - id: include\n"
+        "        title: Include\n"
+        "        kind: manual\n"
+        "        lang: text\n"
+        f"        run: '{include}'\n",
+        encoding="utf-8",
+    )
+    assert build(root, tmp_path / "site", "--strict") == 0
+    page = article(tmp_path / "site" / "runbooks/snip/index.html")
+    shown = '--8&lt;-- "/etc/passwd"'
+    # Summary, body text, body fence, the step's block: snippets would empty the last two.
+    assert page.count(shown) == 4
+    assert "root:" not in page
+
+
+def test_runbook_comms_template_that_cannot_render_fails_the_build_with_its_location(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "runbooks"
+    shutil.copytree(FIXTURE, root)
+    path = root / "acme" / "db-pool.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "communications:\n"
+        "  templates:\n"
+        "    - id: broken\n"
+        "      channel: slack\n"
+        "      audience: internal\n"
+        "      body: |\n"
+        "        {{ incident.title }}\n"
+        "        {{ 1 / 0 }}\n",
+        encoding="utf-8",
+    )
+    line = len(path.read_text(encoding="utf-8").splitlines())
+    assert build(root, tmp_path / "site") == 3  # not only under --strict
+    err = capsys.readouterr().err
+    assert (
+        f"{path}:{line}:9: error: comms template 'broken': ZeroDivisionError: division by zero"
+    ) in err.splitlines()
+    assert "Traceback" not in err
+
+
+def test_every_page_carries_the_content_security_policy_before_anything_loads(
+    site: Path,
+) -> None:
+    csp = (
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; '
+        "img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self' 'unsafe-inline'; font-src 'self' data:; connect-src 'self'; "
+        "worker-src 'self'; object-src 'none'; frame-src 'none'; base-uri 'self'; "
+        "form-action 'self'\">"
+    )
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert html.count(csp) == 1, page
+        first_load = min(html.index(tag) for tag in ("<link", "<script") if tag in html)
+        assert html.index(csp) < first_load, page

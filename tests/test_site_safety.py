@@ -185,6 +185,31 @@ def test_sanitizer_strips_what_escaping_might_miss() -> None:
     assert sanitize_html(dirty) == '<p>a<img src="x"><a>l</a>c</p>'
 
 
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://evil.example/a.png",
+        "HTTP://evil.example/a.png",
+        "//evil.example/a.png",
+        "\\\\evil.example/a.png",
+        "/\\evil.example/a.png",
+        " https://evil.example/a.png",
+        "ht\ttps://evil.example/a.png",
+        "ftp://evil.example/a.png",
+    ],
+)
+def test_sanitizer_drops_image_sources_on_other_hosts(src: str) -> None:
+    assert sanitize_html(f'<p><img alt="x" src="{src}"></p>') == '<p><img alt="x"></p>'
+
+
+def test_sanitizer_keeps_local_images_and_remote_links() -> None:
+    kept = (
+        '<p><img alt="a" src="img/a.png"><img alt="b" src="/assets/b.png">'
+        '<img alt="c" src="../c.png"><a href="https://example.org/docs">docs</a></p>'
+    )
+    assert sanitize_html(kept) == kept
+
+
 def test_sanitizer_keeps_what_material_needs() -> None:
     kept = (
         '<div class="tabbed-set tabbed-alternate" data-tabs="1:2">'

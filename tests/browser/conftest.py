@@ -7,6 +7,7 @@ that nothing leaves the site.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import shutil
@@ -21,6 +22,7 @@ from generator.cli import main
 
 CHROMIUM = Path("/usr/bin/chromium")
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "site_tree" / "runbooks"
+PAYLOADS = Path(__file__).resolve().parent.parent / "fixtures" / "site_payloads" / "runbooks"
 REPO = Path(__file__).resolve().parent.parent.parent
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -32,16 +34,14 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture runbooks built strictly with the repository's mkdocs.yml."""
-    site = tmp_path_factory.mktemp("browser-site")
+def build_site(root: Path, site: Path) -> Path:
+    """``root``'s runbooks built strictly with the repository's mkdocs.yml into ``site``."""
     code = main(
         [
             "build",
             "--strict",
             "--config", str(REPO / "mkdocs.yml"),
-            "--root", str(FIXTURE),
+            "--root", str(root),
             "--site-dir", str(site),
             "--today", "2026-11-20",
         ]
@@ -50,19 +50,51 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
-@pytest.fixture(scope="session")
-def site_url(built_site: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def serve_directory(directory: Path) -> Iterator[str]:
+    """A static HTTP server on a free loopback port; yields its base URL."""
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    handler = functools.partial(Quiet, directory=str(built_site))
+    handler = functools.partial(Quiet, directory=str(directory))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture runbooks built strictly with the repository's mkdocs.yml."""
+    return build_site(FIXTURE, tmp_path_factory.mktemp("browser-site"))
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    with serve_directory(built_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def seed_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The repository's own runbooks (the seeds), built and served."""
+    site = build_site(REPO / "runbooks", tmp_path_factory.mktemp("seed-site"))
+    with serve_directory(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def payload_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A runbook whose text and diagrams try to load from another host."""
+    site = build_site(PAYLOADS, tmp_path_factory.mktemp("payload-site"))
+    with serve_directory(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -84,9 +116,13 @@ def requests_seen() -> list[str]:
     return []
 
 
-@pytest.fixture
-def page(browser: Any, site_url: str, requests_seen: list[str]) -> Iterator[Any]:
-    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+@pytest.fixture(scope="session")
+def console_seen() -> list[str]:
+    """Every console message of any test page (CSP violations show up here)."""
+    return []
+
+
+def _new_page(context: Any) -> Any:
     page = context.new_page()
     # Material draws mermaid into a closed shadow root; open it so a test can see the svg.
     page.add_init_script(
@@ -94,7 +130,25 @@ def page(browser: Any, site_url: str, requests_seen: list[str]) -> Iterator[Any]
         "Element.prototype.attachShadow = function (init) {"
         "  return attach.call(this, {...init, mode: 'open'}); };"
     )
-    page.on("request", lambda request: requests_seen.append(request.url))
     page.set_default_timeout(15_000)
+    return page
+
+
+@pytest.fixture
+def page(
+    browser: Any, site_url: str, requests_seen: list[str], console_seen: list[str]
+) -> Iterator[Any]:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = _new_page(context)
+    page.on("console", lambda message: console_seen.append(f"{page.url}: {message.text}"))
+    page.on("request", lambda request: requests_seen.append(request.url))
     yield page
+    context.close()
+
+
+@pytest.fixture
+def isolated_page(browser: Any) -> Iterator[Any]:
+    """A page in a context of its own, outside the shared request and console record."""
+    context = browser.new_context()
+    yield _new_page(context)
     context.close()

@@ -1,7 +1,32 @@
 /* Client-side code highlighting with the vendored highlight.js (Pygments is off for
-   build speed). Mermaid blocks are left to Material, which uses the vendored mermaid. */
+   build speed). Mermaid blocks are drawn by Material with the vendored mermaid; its
+   configuration is locked down here first. */
 (function () {
   "use strict";
+
+  /* Diagram text comes from runbook YAML: labels are never HTML (an <img> in a label
+     would load), securityLevel stays strict, and a diagram's own %%{init}%% or front
+     matter cannot turn either back on (mermaid drops "secure" keys at every level). */
+  var MERMAID_LOCKED = {
+    securityLevel: "strict",
+    htmlLabels: false,
+    flowchart: { htmlLabels: false },
+    secure: ["secure", "securityLevel", "startOnLoad", "maxTextSize",
+             "suppressErrorRendering", "maxEdges", "htmlLabels"]
+  };
+  function lockMermaid() {
+    if (typeof mermaid === "undefined" || !mermaid.initialize || mermaid.__runbookLocked) return;
+    var initialize = mermaid.initialize.bind(mermaid);
+    mermaid.initialize = function (config) {   // Material calls this before each first draw
+      var merged = Object.assign({}, config || {}, MERMAID_LOCKED);
+      merged.flowchart = Object.assign({}, (config || {}).flowchart, MERMAID_LOCKED.flowchart);
+      return initialize(merged);
+    };
+    mermaid.__runbookLocked = true;
+    mermaid.initialize({ startOnLoad: false });
+  }
+  lockMermaid();
+
   function highlight() {
     if (typeof hljs === "undefined") return;
     hljs.configure({ ignoreUnescapedHTML: true });

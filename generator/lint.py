@@ -313,15 +313,12 @@ def _review_problems(runbook: Runbook, today: dt.date | None) -> list[Problem]:
     if today is None or runbook.review_every is None:
         return []
     every = _days(runbook.review_every)
+    due = runbook.review_due()
     if not runbook.last_reviewed:
         message = f"never reviewed (review_every: {every}): set last_reviewed after a review"
-        return [Problem(runbook.location, Severity.WARNING, message, "stale-review")]
-    try:
-        reviewed = dt.date.fromisoformat(runbook.last_reviewed)
-    except ValueError:
-        return []
-    due = reviewed + dt.timedelta(seconds=runbook.review_every)
-    if reviewed > today:
+    elif due is None:
+        return []  # not an ISO date: the loader already said so
+    elif (runbook.reviewed_on() or today) > today:
         message = f"last_reviewed {runbook.last_reviewed} is in the future (today is {today})"
     elif due < today:
         message = (

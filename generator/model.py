@@ -8,6 +8,7 @@ Dates are ISO strings (``2026-10-01``), as YAML 1.2 tools see them.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from checks.model import Risk, SourceLocation, Variable
@@ -414,3 +415,18 @@ class Runbook:
 
     def block_id(self, step: Step) -> str:
         return f"{self.id}--{step.id}"
+
+    def reviewed_on(self) -> dt.date | None:
+        """``last_reviewed`` as a date; None when missing or not an ISO date."""
+        try:
+            return dt.date.fromisoformat(self.last_reviewed) if self.last_reviewed else None
+        except ValueError:
+            return None
+
+    def review_due(self) -> dt.date | None:
+        """When the next review is due: ``last_reviewed`` + ``review_every``; None when
+        either is missing."""
+        reviewed = self.reviewed_on()
+        if reviewed is None or self.review_every is None:
+            return None
+        return reviewed + dt.timedelta(seconds=self.review_every)

@@ -512,14 +512,8 @@ class _Page:
 
 def review_due(runbook: Runbook, today: dt.date | None) -> dt.date | None:
     """The date a review became due, when the runbook is stale on ``today``; else None."""
-    if today is None or not runbook.last_reviewed or runbook.review_every is None:
-        return None
-    try:
-        reviewed = dt.date.fromisoformat(runbook.last_reviewed)
-    except ValueError:
-        return None
-    due = reviewed + dt.timedelta(seconds=runbook.review_every)
-    return due if today > due else None
+    due = runbook.review_due()
+    return due if today is not None and due is not None and today > due else None
 
 
 def _plain(text: str) -> str:

@@ -40,13 +40,9 @@ def review_state(runbook: Runbook, today: dt.date) -> tuple[str, str]:
     """(text, badge kind) for the review column: when reviewed and whether it is stale."""
     if not runbook.last_reviewed:
         return ("never reviewed", "stale") if runbook.review_every else ("", "")
-    try:
-        reviewed = dt.date.fromisoformat(runbook.last_reviewed)
-    except ValueError:
+    due = runbook.review_due()
+    if due is None:
         return (runbook.last_reviewed, "")
-    if runbook.review_every is None:
-        return (runbook.last_reviewed, "")
-    due = reviewed + dt.timedelta(seconds=runbook.review_every)
     if due < today:
         return (f"{runbook.last_reviewed} (stale since {due.isoformat()})", "stale")
     return (f"{runbook.last_reviewed} (due {due.isoformat()})", "fresh")

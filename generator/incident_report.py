@@ -5,14 +5,15 @@ Pure functions over the record mapping (``generator.incident`` reads and writes 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from generator.comms_sandbox import format_minutes
 from generator.incident import last_update_at, parse_time, update_every_seconds
-from generator.model import SeverityScheme
+from generator.incident_cadence import ChannelDue, channels_due
+from generator.model import CommsChannel, SeverityScheme
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +78,38 @@ def _span(start: Any, end: Any) -> str | None:
     return format_minutes((b - a).total_seconds() / 60)
 
 
+def _channels(
+    record: Mapping[str, Any],
+    scheme: SeverityScheme | None,
+    channels: Iterable[CommsChannel],
+    now: datetime,
+) -> list[ChannelDue]:
+    levels = [level.id for level in scheme.levels] if scheme is not None else []
+    return channels_due(record, channels, levels, now)
+
+
+def _channel_line(due: ChannelDue, severity: str) -> str:
+    name = due.channel.channel
+    if not due.cadence.every:
+        return f"  {name}: {due.cadence.text} (as written)"
+    if due.every_s is None:
+        return f"  {name}: none for {severity} ({due.cadence.text})"
+    every = format_minutes(due.every_s / 60)
+    if due.next_update is None:
+        return f"  {name}: every {every}"
+    line = f"  {name}: every {every}, next by {_when(due.next_update.isoformat())}"
+    if due.overdue_s > 0:
+        line += f": OVERDUE by {format_minutes(due.overdue_s / 60)}"
+    return line
+
+
 def status_lines(
-    record: Mapping[str, Any], scheme: SeverityScheme | None, now: datetime
+    record: Mapping[str, Any],
+    scheme: SeverityScheme | None,
+    now: datetime,
+    channels: Iterable[CommsChannel] = (),
 ) -> list[str]:
-    """``runbook incident status``: the state and what is due."""
+    """``runbook incident status``: the state and what is due (per comms channel too)."""
     lines = [f"{record.get('id')}: {record.get('title', '')}"]
     lines.append(
         f"severity: {severity_text(record, scheme)}   status: {record.get('status', 'unknown')}"
@@ -118,6 +147,11 @@ def status_lines(
         if due.overdue_s > 0:
             line += f": OVERDUE by {format_minutes(due.overdue_s / 60)}"
         lines.append(line)
+    per_channel = _channels(record, scheme, channels, now)
+    if per_channel and not record.get("resolved_at"):
+        lines.append("channel updates:")
+        severity = str(record.get("severity") or "this severity")
+        lines.extend(_channel_line(due, severity) for due in per_channel)
     checklist = open_checklist(record)
     total = len(record.get("checklist") or ())
     if checklist:
@@ -131,10 +165,28 @@ def status_lines(
 
 
 def status_json(
-    record: Mapping[str, Any], scheme: SeverityScheme | None, now: datetime
+    record: Mapping[str, Any],
+    scheme: SeverityScheme | None,
+    now: datetime,
+    channels: Iterable[CommsChannel] = (),
 ) -> dict[str, Any]:
     """``status --format json``."""
     due = next_update(record, scheme, now)
+    per_channel = [
+        {
+            "channel": c.channel.channel,
+            "audience": c.channel.audience,
+            "template": c.channel.template,
+            "cadence": c.cadence.text,
+            "parsed": bool(c.cadence.every),
+            "every_s": c.every_s,
+            "last_update": c.last_update.isoformat() if c.last_update else None,
+            "last_update_is_channel": c.last_is_channel,
+            "next_update": c.next_update.isoformat() if c.next_update else None,
+            "overdue_s": c.overdue_s,
+        }
+        for c in _channels(record, scheme, channels, now)
+    ]
     return {
         "id": record.get("id"),
         "title": record.get("title"),
@@ -147,6 +199,7 @@ def status_json(
         "last_update": due.last_update.isoformat() if due.last_update else None,
         "next_update": due.next_update.isoformat() if due.next_update else None,
         "overdue_s": due.overdue_s,
+        "channels": per_channel,
         "open_checklist": [{"number": n, "text": t} for n, t in open_checklist(record)],
         "open_action_items": open_action_items(record),
     }

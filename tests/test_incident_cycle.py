@@ -9,7 +9,7 @@ import pytest
 
 from checks.model import BlockOptions, Check, Result, Risk, SourceLocation, Status
 from generator.cli import main
-from generator.incident import append_block_result
+from generator.incident import append_block_result, read_incident
 
 FIXTURES = Path(__file__).parent / "fixtures" / "comms"
 
@@ -140,6 +140,9 @@ acknowledged: 2024-01-15 14:18 UTC (3m after start)
 resolved:     not yet
 last update:  2024-01-15 14:30 UTC
 next update:  2024-01-15 14:45 UTC (every 15m): OVERDUE by 30m
+channel updates:
+  slack: every 15m, next by 2024-01-15 14:45 UTC: OVERDUE by 30m
+  email: At start and resolution (as written)
 open checklist (1 of 2):
   [2] Assign roles (Tech Lead, Comms, Scribe)
 open action items:
@@ -418,6 +421,14 @@ def test_start_refuses_unknown_severity_and_runbook(
         "error: --severity SEV5: not in the scheme (SEV1, SEV2, SEV3) (did you mean 'SEV3'?)\n"
     )
     code, out, err = run(
+        capsys, monkeypatch, "2024-01-15T10:00:00Z",
+        "incident", "start", "--runbook", "payments-down", "--title", "x", "--severity", "sev1",
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: --severity sev1: not in the scheme (SEV1, SEV2, SEV3) (did you mean 'SEV1'?)\n"
+    )
+    code, out, err = run(
         capsys,
         monkeypatch,
         "2024-01-15T10:00:00Z",
@@ -482,3 +493,53 @@ def test_seed_incident_template_loads_and_reports(
         "- [ ] Implement auto-scaling",
         "- [ ] Update runbook",
     ]
+
+
+def test_a_resolved_incident_changes_only_when_reopened(
+    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start = ["incident", "start", "--runbook", "payments-down", "--title", "Checkout down"]
+    assert run(capsys, monkeypatch, "2024-01-15T10:00:00Z", *start, "--severity", "SEV1")[0] == 0
+    path = work / "incidents" / "INC-20240115-1000.yaml"
+    resolve = ["incident", "resolve", str(path), "--resolution", "Rolled back"]
+    assert run(capsys, monkeypatch, "2024-01-15T10:45:00Z", *resolve)[0] == 0
+    resolved = path.read_text()
+
+    code, out, err = run(
+        capsys, monkeypatch, "2024-01-15T11:00:00Z",
+        "incident", "update", str(path), "--status", "monitoring",
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: INC-20240115-1000: resolved at 2024-01-15T10:45:00Z; "
+        "pass --reopen to reopen it and record this\n"
+    )
+    assert path.read_text() == resolved
+
+    code, out, err = run(
+        capsys, monkeypatch, "2024-01-15T11:00:00Z",
+        "incident", "update", str(path), "--reopen", "--note", "Errors are back",
+    )  # fmt: skip
+    assert (code, out, err) == (0, "", "")
+    record = read_incident(path)
+    assert "resolved_at" not in record
+    assert record["status"] == "investigating"
+    assert record["impact"] == {}  # the duration resolve derived went with the resolution
+    assert record["resolution"] == "Rolled back"  # history stays
+    assert record["timeline"][-1] == {
+        "time": "2024-01-15T11:00:00Z",
+        "kind": "reopen",
+        "event": "Reopened (was resolved at 2024-01-15T10:45:00Z). "
+        "Status: resolved → investigating. Errors are back",
+    }
+    _, out, _ = run(capsys, monkeypatch, "2024-01-15T11:05:00Z", "incident", "status", str(path))
+    assert "resolved:     not yet" in out.splitlines()
+    assert "next update:  2024-01-15 10:15 UTC (every 15m): OVERDUE by 50m" in out.splitlines()
+    # Resolving again works; reopening an open incident is refused.
+    assert run(capsys, monkeypatch, "2024-01-15T11:30:00Z", *resolve)[0] == 0
+    assert read_incident(path)["impact"] == {"duration_minutes": 90}
+    run(capsys, monkeypatch, "2024-01-15T11:40:00Z", "incident", "update", str(path), "--reopen")
+    code, _, err = run(
+        capsys, monkeypatch, "2024-01-15T11:50:00Z", "incident", "update", str(path), "--reopen"
+    )
+    assert (code, err) == (2, "error: --reopen: INC-20240115-1000 is not resolved\n")

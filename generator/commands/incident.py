@@ -40,20 +40,26 @@ def _path(spec: str, incident_dir: str) -> Path:
     return find_incident(spec, Path(incident_dir))
 
 
-def _scheme_for(record: dict[str, Any], root: str) -> SeverityScheme | None:
-    """The scheme of the record's runbook, when it still loads (status works without it)."""
+def _runbook_for(record: dict[str, Any], root: str) -> Runbook | None:
+    """The record's runbook, when it still loads (status and report work without it)."""
+    from generator.comms import load_runbook
     from generator.errors import RunbookError
-    from generator.loader import severity_scheme
 
     runbook_id = record.get("runbook")
     if not runbook_id:
         return None
     try:
-        from generator.comms import load_runbook
-
-        return severity_scheme(load_runbook(str(runbook_id), root))
+        return load_runbook(str(runbook_id), root)
     except RunbookError:
         return None
+
+
+def _scheme_for(record: dict[str, Any], root: str) -> SeverityScheme | None:
+    """The scheme of the record's runbook, when it still loads."""
+    from generator.loader import severity_scheme
+
+    runbook = _runbook_for(record, root)
+    return severity_scheme(runbook) if runbook is not None else None
 
 
 def _checklist(runbook: Runbook) -> tuple[str, ...]:
@@ -73,10 +79,9 @@ def _check_severity(severity: str, scheme: SeverityScheme) -> None:
 
     ids = [level.id for level in scheme.levels]
     if severity not in ids:
-        raise UsageError(
-            f"--severity {severity}: not in the scheme ({', '.join(ids)})"
-            f"{did_you_mean(severity, ids)}"
-        )
+        by_case = [i for i in ids if i.lower() == severity.lower()]
+        hint = f" (did you mean '{by_case[0]}'?)" if by_case else did_you_mean(severity, ids)
+        raise UsageError(f"--severity {severity}: not in the scheme ({', '.join(ids)}){hint}")
 
 
 @click.group("incident")
@@ -163,16 +168,69 @@ def _number(text: str) -> Any:
         return text
 
 
+_TEXT_FIELDS = (
+    # (option, record key, timeline label): fields recorded as given.
+    ("title", "title", "Title"),
+    ("channel", "channel", "Channel"),
+    ("detected_by", "detected_by", "Detected by"),
+    ("timezone", "timezone", "Time zone"),
+    ("eta", "eta", "ETA"),
+    ("root_cause", "root_cause", "Root cause"),
+    ("resolution", "resolution", "Resolution"),
+)
+
+
+def _check_timezone(zone: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from generator.errors import UsageError
+
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"--timezone {zone}: not a time zone (expected an IANA name: Europe/Berlin, UTC)"
+        ) from None
+
+
+def _cadence_minutes(text: str) -> int:
+    from checks.header import parse_duration
+    from generator.errors import UsageError
+
+    try:
+        if text.strip().replace(".", "", 1).isdigit():
+            raise ValueError("a unit is needed")
+        seconds = parse_duration(text)
+    except ValueError:
+        raise UsageError(f"--update-every {text}: expected a duration (15m, 1h, 1h30m)") from None
+    if seconds < 60:
+        raise UsageError(f"--update-every {text}: the shortest cadence is 1m")
+    return round(seconds / 60)
+
+
 @command.command("update")
 @click.argument("incident")
 @click.option("--status", metavar="S", help="investigating, identified, monitoring ... (free text)")
 @click.option("--note", metavar="TEXT", help="What happened or was decided.")
 @click.option("--severity", metavar="S", help="Change the severity (and with it the cadence).")
-@click.option("--eta", metavar="TEXT", help="Estimated resolution.")
+@click.option("--title", metavar="T", help="What is broken, in a few words.")
+@click.option("--commander", metavar="NAME", help="The incident commander (--role commander=).")
 @click.option("--role", "roles", multiple=True, metavar="ROLE=NAME", help="Assign a role.")
-@click.option("--impact", "impacts", multiple=True, metavar="K=V", help="users_affected=1500 ...")
+@click.option(
+    "--impact", "impacts", multiple=True, metavar="K=V", help="summary=..., users_affected=1500"
+)
+@click.option("--channel", metavar="NAME", help="The incident channel (#incident-...).")
+@click.option("--detected-by", metavar="TEXT", help="How it was detected.")
+@click.option(
+    "--timezone", metavar="ZONE", help="Local time zone for started_at_local (Europe/Berlin)."
+)
+@click.option("--update-every", metavar="DURATION", help="Status update cadence (15m, 1h).")
+@click.option("--eta", metavar="TEXT", help="Estimated resolution.")
+@click.option("--root-cause", metavar="TEXT", help="Why it happened (as known so far).")
+@click.option("--resolution", metavar="TEXT", help="What fixed it (resolve records it too).")
 @click.option("--action-item", "action_items", multiple=True, metavar="TEXT", help="A follow-up.")
 @click.option("--done", "done", multiple=True, type=int, metavar="N", help="Tick checklist item N.")
+@click.option("--reopen", is_flag=True, help="Reopen a resolved incident (clears resolved_at).")
 @_DIR
 @_ROOT
 def update(
@@ -180,22 +238,42 @@ def update(
     status: str | None,
     note: str | None,
     severity: str | None,
-    eta: str | None,
+    title: str | None,
+    commander: str | None,
     roles: tuple[str, ...],
     impacts: tuple[str, ...],
+    channel: str | None,
+    detected_by: str | None,
+    timezone: str | None,
+    update_every: str | None,
+    eta: str | None,
+    root_cause: str | None,
+    resolution: str | None,
     action_items: tuple[str, ...],
     done: tuple[int, ...],
+    reopen: bool,
     incident_dir: str,
     root: str,
 ) -> int:
-    """Record a status change, a note, roles, impact, action items or ticked checklist items."""
+    """Record a status change, a note, any field a comms template reads, or ticked checklist
+    items. A resolved incident is only changed with --reopen."""
     from generator.errors import UsageError
     from generator.incident import add_entry, format_time, modify_incident, read_incident
 
-    if not any((status, note, severity, eta, roles, impacts, action_items, done)):
+    texts = {
+        "title": title, "channel": channel, "detected_by": detected_by, "timezone": timezone,
+        "eta": eta, "root_cause": root_cause, "resolution": resolution,
+    }  # fmt: skip
+    asked = (status, note, severity, commander, roles, impacts, update_every, action_items, done)
+    if not any(asked) and not any(texts.values()) and not reopen:
         raise UsageError("incident update: nothing to record (see --help)")
+    if timezone:
+        _check_timezone(timezone)
+    every_minutes = _cadence_minutes(update_every) if update_every else None
     path = _path(incident, incident_dir)
     role_pairs, impact_pairs = _pairs(roles, "--role"), _pairs(impacts, "--impact")
+    if commander:
+        role_pairs.insert(0, ("commander", commander))
     cadence_minutes: int | None = None
     if severity:
         scheme = _scheme_for(read_incident(path), root)
@@ -208,6 +286,19 @@ def update(
 
     def change(record: dict[str, Any]) -> None:
         parts = []
+        if record.get("resolved_at") and not reopen:
+            raise UsageError(
+                f"{record.get('id')}: resolved at {record['resolved_at']}; "
+                f"pass --reopen to reopen it and record this"
+            )
+        if reopen:
+            if not record.get("resolved_at"):
+                raise UsageError(f"--reopen: {record.get('id')} is not resolved")
+            parts.append(f"Reopened (was resolved at {record['resolved_at']})")
+            _reopen(record)
+            if not status:
+                parts.append(f"Status: {record.get('status', '?')} → investigating")
+                record["status"] = "investigating"
         if status and status != record.get("status"):
             parts.append(f"Status: {record.get('status', '?')} → {status}")
             record["status"] = status
@@ -218,11 +309,16 @@ def update(
                 record["update_every_minutes"] = cadence_minutes
             else:
                 record.pop("update_every_minutes", None)
+        if every_minutes is not None:
+            record["update_every_minutes"] = every_minutes
+            parts.append(f"Updates every {every_minutes}m")
         if note:
             parts.append(note)
-        if eta:
-            record["eta"] = eta
-            parts.append(f"ETA: {eta}")
+        for option, key, label in _TEXT_FIELDS:
+            value = texts[option]
+            if value:
+                record[key] = value
+                parts.append(f"{label}: {value}")
         if role_pairs:
             record_roles = record.setdefault("roles", {}) or {}
             record["roles"] = record_roles
@@ -246,11 +342,24 @@ def update(
                 raise UsageError(f"--done {number}: the checklist has {len(checklist)} items")
             checklist[number - 1]["done"] = True
             parts.append(f"Done: {checklist[number - 1].get('text', '')}")
-        kind = "update" if (status or note) else "change"
+        kind = "reopen" if reopen else "update" if (status or note) else "change"
         add_entry(record, {"time": now, "kind": kind, "event": ". ".join(parts) or "Update"})
 
     modify_incident(path, change)
     return 0
+
+
+def _reopen(record: dict[str, Any]) -> None:
+    """Clear the resolution time, and the duration that resolve derived from it."""
+    from generator.incident import parse_time
+
+    started, resolved = parse_time(record.get("started_at")), parse_time(record["resolved_at"])
+    impact = record.get("impact")
+    if isinstance(impact, dict) and started is not None and resolved is not None:
+        derived = round((resolved - started).total_seconds() / 60)
+        if impact.get("duration_minutes") == derived:
+            del impact["duration_minutes"]
+    del record["resolved_at"]
 
 
 @command.command("ack")
@@ -332,18 +441,22 @@ def resolve(
 @_DIR
 @_ROOT
 def status(incident: str, fmt: str, incident_dir: str, root: str) -> int:
-    """What is due: the next update by the severity's cadence, open checklist and items."""
+    """What is due: the next update by the severity's cadence and by each comms channel's
+    cadence, open checklist and items."""
     from generator.incident import read_incident
     from generator.incident_report import status_json, status_lines
+    from generator.loader import severity_scheme
 
     record = read_incident(_path(incident, incident_dir))
-    scheme = _scheme_for(record, root)
+    runbook = _runbook_for(record, root)
+    scheme = severity_scheme(runbook) if runbook is not None else None
+    channels = runbook.communications.channels if runbook is not None else ()
     if fmt == "json":
         import json
 
-        click.echo(json.dumps(status_json(record, scheme, _now()), indent=2))
+        click.echo(json.dumps(status_json(record, scheme, _now(), channels), indent=2))
     else:
-        click.echo("\n".join(status_lines(record, scheme, _now())))
+        click.echo("\n".join(status_lines(record, scheme, _now(), channels)))
     return 0
 
 

@@ -1,0 +1,170 @@
+"""``runbook incident status`` per comms channel: cadences as the seed runbooks write them."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from generator.incident_cadence import parse_cadence
+from generator.loader import load_tree, severity_scheme
+
+REPO_RUNBOOKS = Path(__file__).parent.parent / "runbooks"
+
+# Every cadence the seeds' _defaults.yaml write, as read for their own scheme: a new seed
+# cadence fails here until someone decides what it means.
+SEED_CADENCES = {
+    "Every 15 minutes (SEV1), 30 minutes (SEV2)": {"SEV1": 900.0, "SEV2": 1800.0},
+    "Every 15 minutes for SEV1, every 30 minutes for SEV2": {"SEV1": 900.0, "SEV2": 1800.0},
+    "Every 15 minutes for SEV-0/SEV-1": {"SEV-0": 900.0, "SEV-1": 900.0},
+    "Every 30 minutes": {None: 1800.0},
+    "Every 15 minutes (SEV1) or 30 minutes (SEV2)": {"SEV1": 900.0, "SEV2": 1800.0},
+    "At the start of a SEV1/SEV2": {},
+    "Updates every 30 minutes": {None: 1800.0},
+    "Every 15 minutes": {None: 900.0},
+    "An update within 15 minutes of each post": {},
+}
+
+
+def test_every_seed_cadence_is_read_or_kept_as_written() -> None:
+    seen = {}
+    for runbook in load_tree(REPO_RUNBOOKS).runbooks:
+        levels = [level.id for level in severity_scheme(runbook).levels]
+        for channel in runbook.communications.channels:
+            if channel.cadence:
+                seen[channel.cadence] = dict(parse_cadence(channel.cadence, levels).every)
+    assert seen == SEED_CADENCES
+
+
+@pytest.mark.parametrize(
+    ("text", "every"),
+    [
+        ("Hourly", {None: 3600.0}),
+        ("every 30 min", {None: 1800.0}),
+        ("every hour", {None: 3600.0}),
+        ("Every 15 minutes for SEV1 and SEV2, hourly otherwise",
+         {"SEV1": 900.0, "SEV2": 900.0, None: 3600.0}),
+        ("P0: every 10 minutes; P1: every 1h", {"P0": 600.0, "P1": 3600.0}),
+        ("Twice a day", {}),
+    ],
+)  # fmt: skip
+def test_other_cadences(text: str, every: dict[str | None, float]) -> None:
+    assert dict(parse_cadence(text).every) == every
+
+
+class _Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def webhook() -> Iterator[str]:
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hook"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, now: str, *args: str
+) -> tuple[int, str, str]:
+    monkeypatch.setenv("RUNBOOK_NOW", now)
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+ROOT = ("--root", str(REPO_RUNBOOKS))
+
+
+def channel_lines(out: str) -> list[str]:
+    lines = out.splitlines()
+    rest = lines[lines.index("channel updates:") + 1 :]
+    return rest[: next((i for i, line in enumerate(rest) if not line.startswith("  ")), None)]
+
+
+def test_status_says_which_channel_update_is_due_and_when(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    webhook: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(
+        capsys, monkeypatch, "2024-01-15T14:00:00Z", "incident", "start",
+        "--runbook", "payments-incident-response", "--title", "Card payments failing",
+        "--severity", "SEV1", *ROOT,
+    )  # fmt: skip
+    assert code == 0
+    path = out.strip()
+    status = ("incident", "status", path, *ROOT)
+    code, out, err = run(capsys, monkeypatch, "2024-01-15T14:20:00Z", *status)
+    assert (code, err) == (0, "")
+    assert channel_lines(out)[:3] == [
+        "  Incident channel (Slack, created with /incident): every 15m, "
+        "next by 2024-01-15 14:15 UTC: OVERDUE by 5m",
+        "  Email to internal stakeholders: At the start of a SEV1/SEV2 (as written)",
+        "  Email to customers (if needed): every 30m, next by 2024-01-15 14:30 UTC",
+    ]
+    # A message sent with the channel's template restarts that channel's cadence only.
+    code, _, err = run(
+        capsys, monkeypatch, "2024-01-15T14:22:00Z", "comms", "payments-incident-response",
+        "status-update", "--incident", path, "--set", "incident.impact.summary=Card declines",
+        "--set", "actions_in_progress=Rolling back", "--send", "slack-webhook", webhook, *ROOT,
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, _ = run(capsys, monkeypatch, "2024-01-15T14:25:00Z", *status)
+    assert channel_lines(out)[:3] == [
+        "  Incident channel (Slack, created with /incident): every 15m, "
+        "next by 2024-01-15 14:37 UTC",
+        "  Email to internal stakeholders: At the start of a SEV1/SEV2 (as written)",
+        "  Email to customers (if needed): every 30m, next by 2024-01-15 14:52 UTC",
+    ]
+    code, out, _ = run(capsys, monkeypatch, "2024-01-15T14:25:00Z", *status, "--format", "json")
+    channels = json.loads(out)["channels"]
+    assert [(c["channel"], c["every_s"], c["next_update"], c["parsed"]) for c in channels] == [
+        ("Incident channel (Slack, created with /incident)", 900.0, "2024-01-15T14:37:00+00:00",
+         True),
+        ("Email to internal stakeholders", None, None, False),
+        ("Email to customers (if needed)", 1800.0, "2024-01-15T14:52:00+00:00", True),
+    ]  # fmt: skip
+    assert channels[0]["last_update_is_channel"] is True
+
+
+def test_a_cadence_for_other_severities_is_not_applied(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(
+        capsys, monkeypatch, "2024-01-15T14:00:00Z", "incident", "start",
+        "--runbook", "origin-platform-incident", "--title", "Slow logins", "--severity", "SEV-2",
+        *ROOT,
+    )  # fmt: skip
+    assert code == 0
+    status = ("incident", "status", out.strip(), *ROOT)
+    code, out, _ = run(capsys, monkeypatch, "2024-01-15T14:40:00Z", *status)
+    assert channel_lines(out) == [
+        "  Incident Channel (dedicated Slack channel, `#incident-timestamp`): none for SEV-2 "
+        "(Every 15 minutes for SEV-0/SEV-1)",
+        "  Leadership Updates: every 30m, next by 2024-01-15 14:30 UTC: OVERDUE by 10m",
+    ]
+    # Resolved: nothing is due on any channel.
+    run(capsys, monkeypatch, "2024-01-15T14:45:00Z", "incident", "resolve", "INC-20240115-1400",
+        "--resolution", "Restarted")  # fmt: skip
+    code, out, _ = run(capsys, monkeypatch, "2024-01-15T14:50:00Z", *status)
+    assert "channel updates:" not in out

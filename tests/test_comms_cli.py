@@ -112,7 +112,19 @@ def test_list_shows_templates_variables_channels_and_context(
     ]
     assert lines[5] == "                        needs: --set status_page=..."
     assert "  slack -> internal, Every 15 minutes (SEV1), 30 minutes (SEV2)" in lines
-    assert lines[-4].startswith("  incident: the incident (fields: id, title, severity, ")
+    context = lines[lines.index("context:") + 1 :]
+    assert context[0].startswith("  incident: the incident (fields: id, title, severity, ")
+    assert context[1:4] == [
+        "  incident.impact: the incident's impact (fields: users_affected, revenue_lost, "
+        "duration_minutes, summary)",
+        "  incident.severity_level: the severity's entry in the runbook's scheme (fields: id, "
+        "label, impact, criteria, examples, response, escalation, update_every)",
+        "    incident.severity_level.id: SEV1, P0 ...",
+    ]
+    assert "    incident.severity_level.impact: what this level means" in context
+    assert "    incident.severity_level.update_every: the level's update cadence (15 minutes)" in (
+        context
+    )
     assert lines[-1] == "  NAME: any value given with --set NAME=VALUE"
     code, out, _ = cli(capsys, "comms", "payments-down", "--list", "--format", "json")
     listed = json.loads(out)
@@ -123,6 +135,8 @@ def test_list_shows_templates_variables_channels_and_context(
         "status-investigating",
     ]
     assert listed["templates"][2]["needs_set"] == ["postmortem_url"]
+    assert listed["severity_level_fields"]["response"] == "response time, as written"
+    assert "incident.severity_level" in listed["context"]
 
 
 def test_render_for_a_real_incident_escapes_the_title_for_slack(
@@ -164,7 +178,8 @@ def test_missing_value_exits_3_naming_variable_and_location(
     assert err == (
         "runbooks/acme/_defaults.yaml:54:9: error: comms template 'slack-resolved': "
         "undefined variable 'incident.root_cause': the incident has no value for it "
-        "(record it, or pass --set incident.root_cause=VALUE)\n"
+        f"(record it with `runbook incident update {path} --root-cause TEXT`, "
+        "or pass --set incident.root_cause=VALUE)\n"
     )
     code, out, err = cli(
         capsys, "comms", "payments-down", "slack-resolved", "--incident", path,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from checks.model import Variable
 from generator.comms import check_template, render_example, render_template
+from generator.comms_context import build_context
 from generator.comms_sandbox import Escape, Namespace, environment, render_source
 from generator.errors import ExitCode, RunbookError
 from generator.model import CommsTemplate, Runbook, SourceLocation
@@ -215,8 +218,9 @@ def test_missing_incident_field_names_the_dotted_path() -> None:
         render_template(RUNBOOK, record_free, context)
     assert info.value.format() == (
         "runbooks/acme/db.yaml:43:11: error: comms template 'slack-update': undefined variable "
-        "'incident.impact.summary': the incident has no value for it "
-        "(record it, or pass --set incident.impact.summary=VALUE)"
+        "'incident.impact.summary': the incident has no value for it (record it with "
+        "`runbook incident update INCIDENT --impact summary=VALUE`, "
+        "or pass --set incident.impact.summary=VALUE)"
     )
 
 
@@ -281,6 +285,51 @@ def test_example_render_uses_examples_and_the_sample_incident() -> None:
         "[SEV2 High] Database connection pool exhausted\n"
         "Since 14:15 UTC, next update 15:30 UTC\n"
         "Postmortem: https://docs.example.com/pm/1",
+    )
+
+
+def test_severity_level_carries_the_scheme_entry() -> None:
+    # RUNBOOK is SEV2 of the built-in scheme.
+    level = template(
+        "{{ incident.severity_level.id }} {{ incident.severity_level.label }}: "
+        "{{ incident.severity_level.impact }}\n"
+        "Respond {{ incident.severity_level.response }}; "
+        "{{ incident.severity_level.escalation|join(' > ') }}; "
+        "updates every {{ incident.severity_level.update_every }}",
+        channel="email",
+    )
+    assert render_example(RUNBOOK, level)[1] == (
+        "SEV2 High: A major feature is down or badly degraded for many users.\n"
+        "Respond < 15 minutes; On-call engineer > Incident commander; updates every 1 hour"
+    )
+    assert [
+        str(p) for p in check_template(RUNBOOK, template("{{ incident.severity_level.impakt }}"))
+    ] == [
+        "runbooks/acme/db.yaml:43:11: error: comms template 'slack-update': "
+        "'incident.severity_level' has no field 'impakt' (did you mean 'impact'?)"
+    ]
+
+
+def test_a_missing_scheme_value_says_where_it_comes_from() -> None:
+    now = datetime(2024, 1, 15, 14, 30, tzinfo=UTC)
+    record = {"id": "INC-1", "severity": "SEV4", "started_at": "2024-01-15T14:15:00Z"}
+    cadence = template("Every {{ incident.severity_level.update_every }}")
+    with pytest.raises(RunbookError) as info:
+        render_template(RUNBOOK, cadence, build_context(RUNBOOK, record, now))
+    assert info.value.format() == (
+        "runbooks/acme/db.yaml:43:11: error: comms template 'slack-update': undefined variable "
+        "'incident.severity_level.update_every': level SEV4 of the runbook's severity scheme has "
+        "no update_every (add it to the scheme, or pass --set "
+        "incident.severity_level.update_every=VALUE)"
+    )
+    unknown = build_context(RUNBOOK, {**record, "severity": "SEV9"}, now)
+    with pytest.raises(RunbookError) as info:
+        render_template(RUNBOOK, cadence, unknown, incident_ref="incidents/INC-1.yaml")
+    assert info.value.format() == (
+        "runbooks/acme/db.yaml:43:11: error: comms template 'slack-update': undefined variable "
+        "'incident.severity_level': the incident's severity 'SEV9' is not a level of the "
+        "runbook's scheme (record one with `runbook incident update incidents/INC-1.yaml "
+        "--severity LEVEL`)"
     )
 
 

@@ -122,17 +122,16 @@ def _render(
     import os
     from pathlib import Path
 
-    from generator.comms import (
-        SAMPLE_NOW,
-        build_context,
-        render_template,
-        sample_record,
-    )
+    from generator.comms import render_template
+    from generator.comms_context import SAMPLE_NOW, build_context, sample_record
     from generator.incident import find_incident, read_incident
 
     pairs = _split_sets(sets)
+    incident_ref = None
     if incident_spec:
-        record = read_incident(find_incident(incident_spec, Path(incident_dir)))
+        path = find_incident(incident_spec, Path(incident_dir))
+        incident_ref = str(path)  # what a suggested `runbook incident update` can find
+        record = read_incident(path)
         if record.get("runbook") and record.get("runbook") != runbook.id:
             click.echo(
                 f"note: incident {record.get('id')} is for runbook '{record['runbook']}', "
@@ -145,7 +144,12 @@ def _render(
         context = build_context(runbook, sample, SAMPLE_NOW, [*template.examples, *pairs])
     secrets = [os.environ.get(v.name, "") for v in runbook.variables if v.secret]
     message = render_template(
-        runbook, template, context, secret_values=secrets, destination=destination
+        runbook,
+        template,
+        context,
+        secret_values=secrets,
+        destination=destination,
+        incident_ref=incident_ref,
     )
     if not incident_spec:
         click.echo(
@@ -216,7 +220,8 @@ def _send(
 
 
 def _print_list(runbook: Runbook, fmt: str) -> None:
-    from generator.comms import CONTEXT_NAMES, required_values, template_references
+    from generator.comms import required_values, template_references
+    from generator.comms_context import CONTEXT_NAMES, SEVERITY_LEVEL_FIELDS
     from generator.errors import RunbookError
 
     rows = []
@@ -251,6 +256,7 @@ def _print_list(runbook: Runbook, fmt: str) -> None:
                 for c in channels
             ],
             "context": CONTEXT_NAMES,
+            "severity_level_fields": SEVERITY_LEVEL_FIELDS,
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
@@ -276,4 +282,7 @@ def _print_list(runbook: Runbook, fmt: str) -> None:
     click.echo("context:")
     for name, text in CONTEXT_NAMES.items():
         click.echo(f"  {name}: {text}")
+        if name == "incident.severity_level":
+            for field, what in SEVERITY_LEVEL_FIELDS.items():
+                click.echo(f"    {name}.{field}: {what}")
     click.echo("  NAME: any value given with --set NAME=VALUE")

@@ -32,7 +32,6 @@ import os
 import pickle
 import re
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -230,23 +229,17 @@ def _bash_identity(bash: str) -> str:
 
 
 def _rules_version() -> str:
-    """A hash of the code that decides what lint reports about a loaded runbook."""
-    import checks.shell
-    import checks.syntax
-    import generator.comms
-    import generator.comms_sandbox
-    import generator.errors
-    import generator.lint_shell
-    import generator.loader
+    """A hash of every module of ``generator`` and ``checks``: what lint reports about a
+    loaded runbook depends on many of them (rules, comms, loader), and a module added
+    later must invalidate the cache without anyone remembering to list it here."""
+    import checks
 
-    modules = (
-        sys.modules[__name__], generator.lint_shell, checks.shell, checks.syntax,
-        generator.comms, generator.comms_sandbox, generator.loader, generator.errors,
-    )  # fmt: skip
     digest = hashlib.blake2b(digest_size=8)
-    for module in modules:
-        with open(str(module.__file__), "rb") as handle:
-            digest.update(handle.read())
+    for package in (os.path.dirname(__file__), os.path.dirname(str(checks.__file__))):
+        for name in sorted(os.listdir(package)):
+            if name.endswith(".py"):
+                with open(os.path.join(package, name), "rb") as handle:
+                    digest.update(name.encode() + b"\0" + handle.read())
     return digest.hexdigest()
 
 

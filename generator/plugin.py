@@ -37,7 +37,12 @@ from mkdocs.utils.templates import TemplateContext
 
 from generator.errors import Problem, RunbookError, Severity
 from generator.model import NOWHERE
-from generator.site_html import collapse_whitespace, drop_variables_block, shallow_toc
+from generator.site_html import (
+    add_security_policy,
+    collapse_whitespace,
+    drop_variables_block,
+    shallow_toc,
+)
 from generator.site_safety import escape_title, sanitize_html
 from generator.site_tree import SitePage, load_site
 
@@ -211,7 +216,15 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        return collapse_whitespace(output)
+        return collapse_whitespace(add_security_policy(output))
+
+    def on_post_template(
+        self, output_content: str, *, template_name: str, config: MkDocsConfig
+    ) -> str:
+        # 404.html and other theme pages that are not documents.
+        if template_name.endswith(".html"):
+            return add_security_policy(output_content)
+        return output_content
 
     def on_build_error(self, *, error: Exception) -> None:
         # A failed serve rebuild must rebuild everything next time.

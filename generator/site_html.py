@@ -8,6 +8,11 @@
   heading: it reads the full TOC before this trims it.
 - Whitespace between tags (Material's templates indent heavily) shrinks to one newline,
   outside ``<pre>``, ``<code>``, ``<textarea>``, ``<script>`` and ``<style>``.
+- Every page gets a Content-Security-Policy first in its ``<head>``: nothing loads from
+  outside the site, whatever a runbook's text or diagram says. Material needs inline
+  scripts and styles, mermaid inline styles, search a worker and a fetch of
+  ``search_index.json``, all from the site itself; icons are ``data:`` URLs. The plugin
+  adds it (not a theme override), so it holds for any theme and any ``mkdocs.yml``.
 """
 
 from __future__ import annotations
@@ -25,6 +30,15 @@ _VERBATIM = re.compile(
     re.S | re.I,
 )
 _BLANK_RUN = re.compile(r"[ \t\r\f\v]*\n\s*")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'unsafe-inline'; font-src 'self' data:; connect-src 'self'; "
+    "worker-src 'self'; object-src 'none'; frame-src 'none'; base-uri 'self'; "
+    "form-action 'self'"
+)
+_HEAD = re.compile(r"<head\b[^>]*>", re.I)
+_CHARSET = re.compile(r'<meta charset="[^"]*">\s*', re.I)
 
 TOC_DEPTH = 3
 """Deepest heading level in a runbook page's table of contents (``###``)."""
@@ -60,3 +74,17 @@ def collapse_whitespace(html: str) -> str:
         elif kind == 1:
             out.append(part)
     return "".join(out)
+
+
+def add_security_policy(html: str) -> str:
+    """``html`` with the Content-Security-Policy meta tag right after ``<head>`` (after
+    the charset declaration when that comes first, which must stay in the first 1 KB)."""
+    head = _HEAD.search(html)
+    if head is None:
+        return html
+    at = head.end()
+    charset = _CHARSET.match(html, at + len(html[at:]) - len(html[at:].lstrip()))
+    if charset is not None:
+        at = charset.end()
+    tag = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
+    return html[:at] + tag + html[at:]

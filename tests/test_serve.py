@@ -61,7 +61,6 @@ def _wait_for(what: str, condition: Callable[[], bool], server: Server) -> None:
 def server(tmp_path: Path) -> Iterator[Server]:
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
     shutil.copytree(REPO / "docs", tmp_path / "docs")
-    shutil.copytree(REPO / "overrides", tmp_path / "overrides")
     shutil.copytree(FIXTURE, tmp_path / "runbooks")
     port = _free_port()
     log = tmp_path / "serve.log"
@@ -105,7 +104,7 @@ def test_serve_shows_a_yaml_edit_without_a_restart(server: Server) -> None:
     _wait_for("the edit", lambda: "ran out of pooled connections" in server.get(page), server)
     served = server.get(page)
     assert "cannot get a database connection" not in served
-    assert 'http-equiv="Content-Security-Policy"' in served  # the theme override is in use
+    assert 'http-equiv="Content-Security-Policy"' in served  # served pages have it too
 
 
 def test_failed_rebuild_says_what_failed_and_a_fix_rebuilds(server: Server) -> None:

@@ -86,9 +86,26 @@ def extract_markdown(text: str, path: str) -> Extraction:
         elif tok.type == "fence" and tok.map is not None:
             state.handled.add(tok.map[0])
             if is_tagged(tok.info):
-                state.add_fence(tok.info, tok.content, tok.map[0], containers, headings)
+                closed = _closes(state.lines, tok.map[1] - 1, tok.markup, tok.map[0])
+                if closed:
+                    state.add_fence(tok.info, tok.content, tok.map[0], containers, headings)
+                else:
+                    col = len(state.lines[tok.map[0]]) - len(state.lines[tok.map[0]].lstrip())
+                    state.error(
+                        tok.map[0],
+                        col + 1,
+                        f"tagged block is not closed by a line of exactly '{tok.markup}': "
+                        "the site would show it as text, so it never runs",
+                    )
     state.flag_unrendered()
     return state.finish()
+
+
+def _closes(lines: list[str], last: int, markup: str, first: int) -> bool:
+    """True when line ``last`` closes the fence opened at ``first`` the way Python-Markdown
+    (SuperFences) needs: the same fence characters, exactly as many. markdown-it also
+    accepts a longer closing fence, or none at the end of the document."""
+    return last > first and last < len(lines) and lines[last].strip() == markup
 
 
 @dataclass

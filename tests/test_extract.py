@@ -163,6 +163,39 @@ def test_fence_without_blank_line_before_is_an_error() -> None:
     ]
 
 
+def test_unclosed_or_overlong_closed_fence_is_an_error_not_a_block() -> None:
+    # Python-Markdown shows both as a paragraph; markdown-it would have run them.
+    unclosed = _extract(
+        """
+        # T
+
+        ```bash {#a--b .check}
+        echo RUNS
+        """
+    )
+    overlong = _extract(
+        """
+        ```bash {#a--b .check}
+        echo RUNS
+        ````
+
+        ```bash {#a--c .check}
+        echo fine
+        ```
+        """
+    )
+    message = (
+        "error: tagged block is not closed by a line of exactly '```': the site would show "
+        "it as text, so it never runs"
+    )
+    assert unclosed.checks == ()
+    assert [str(p) for p in unclosed.problems] == [f"page.md:3:1: {message}"]
+    # (SuperFences runs a--b on to the next exact '```', swallowing a--c: a page with a
+    # problem never runs at all.)
+    assert "a--b" not in [c.id for c in overlong.checks]
+    assert [str(p) for p in overlong.problems] == [f"page.md:1:1: {message}"]
+
+
 def test_fence_inside_admonition_is_an_error() -> None:
     result = _extract(
         """

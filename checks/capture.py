@@ -1,6 +1,6 @@
-"""Byte-level output handling: secret redaction on a stream and bounded capture.
+"""Byte-level output handling: secret redaction on a stream, the live tee, bounded capture.
 
-Both work on raw bytes so that a non-UTF-8 byte never costs the output after it;
+All work on raw bytes so that a non-UTF-8 byte never costs the output after it;
 decoding (with replacement) happens once, at the end.
 """
 
@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import base64
 import shlex
+import threading
 import urllib.parse
 from collections.abc import Iterable
+from typing import BinaryIO
 
 MASK = b"***"
 DEFAULT_LIMIT = 1024 * 1024
@@ -120,3 +122,46 @@ class BoundedCapture:
         head = bytes(self.head).decode("utf-8", errors="replace")
         marker = f"\n[... {self.elided} bytes not kept ...]\n"
         return head + marker + tail.decode("utf-8", errors="replace")
+
+
+_STREAM_LOCK = threading.Lock()
+
+
+class Tee:
+    """Writes a block's output to a live stream, optionally prefixed per line.
+
+    With a prefix, only complete lines are written (under a lock shared by all blocks of
+    the run), so parallel blocks never interleave inside a line.
+    """
+
+    def __init__(
+        self, stream: BinaryIO | None, prefix: bytes = b"", lock: threading.Lock | None = None
+    ) -> None:
+        self.stream = stream
+        self.prefix = prefix
+        self.lock = lock or _STREAM_LOCK
+        self._partial = b""
+
+    def write(self, data: bytes) -> None:
+        if self.stream is None or not data:
+            return
+        if not self.prefix:
+            with self.lock:
+                self.stream.write(data)
+                self.stream.flush()
+            return
+        data = self._partial + data
+        cut = data.rfind(b"\n") + 1
+        self._partial = data[cut:]
+        if cut:
+            lines = data[:cut].splitlines(keepends=True)
+            with self.lock:
+                self.stream.write(b"".join(self.prefix + line for line in lines))
+                self.stream.flush()
+
+    def close(self) -> None:
+        if self._partial and self.stream is not None:
+            with self.lock:
+                self.stream.write(self.prefix + self._partial + b"\n")
+                self.stream.flush()
+        self._partial = b""

@@ -12,11 +12,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
 
+from checks.group import Canceller, ctrl_c_cancels
 from checks.model import Check, Result, Status
-from checks.run import Canceller, Interrupted, RunOptions, run_check, skipped
+from checks.run import Interrupted, RunOptions, run_check, skipped
 from checks.select import Action, Decision
 
 FAIL_FAST_REASON = "not run: an earlier block failed (use --keep-going to run the rest)"
+INTERRUPTED_REASON = "not run: interrupted (Ctrl-C)"
+MANUAL_DONE = "manual step: done (Enter pressed)"
 
 
 class Prompter(Protocol):
@@ -68,10 +71,11 @@ def run_plan(
     on_result: Callable[[Result], None] = lambda r: None,
     state: RunState | None = None,
 ) -> RunState:
-    """Run decided blocks; results arrive in page order through ``on_result``.
+    """Run decided blocks; each result goes to ``on_result`` as soon as it is known.
 
     A serial run asks each question right before its block (the user has seen the
-    previous output); a parallel run asks every question first, then runs.
+    previous output); a parallel run asks every question first, then runs, and reports
+    results in the order they finish (``state.results`` ends up in page order).
     """
     state = state or RunState()
     if settings.jobs > 1:
@@ -104,8 +108,8 @@ def run_plan(
         try:
             result = run_check(check, envs[check.id], settings.options, out=out, err=err)
         except Interrupted as exc:
-            _record(state, exc.result, on_result)
             state.interrupted = True
+            _record(state, exc.result, on_result)
             return state
         _record(state, result, on_result)
         failed = failed or result.status in (Status.FAILED, Status.TIMEOUT, Status.ERROR)
@@ -113,20 +117,26 @@ def run_plan(
 
 
 def _consent(decision: Decision, settings: ExecSettings, prompter: Prompter | None) -> str:
-    """``run``, ``quit`` or a skip reason."""
+    """``run``, ``quit`` or a skip reason.
+
+    In ``--walk`` answering "run" is the consent for an action; a destructive block
+    still needs its step id typed (once) unless ``--yes --allow destructive`` was given.
+    """
     check = decision.check
     if settings.walk and prompter is not None and decision.action is not Action.SKIP:
         if decision.action is Action.MANUAL:
             prompter.manual(check)
-            return "manual step: a person does this"
+            return MANUAL_DONE
         answer = prompter.walk(check)
         if answer == "quit":
             return "quit"
         if answer != "run":
             return "skipped in --walk"
-    if decision.action is Action.RUN:
+        if decision.action is not Action.CONFIRM_ID:
+            return "run"
+    elif decision.action is Action.RUN:
         return "run"
-    if decision.action in (Action.SKIP, Action.MANUAL):
+    elif decision.action in (Action.SKIP, Action.MANUAL):
         return decision.reason
     if prompter is None:
         return f"{check.risk.value}: needs consent and there is no TTY"
@@ -155,12 +165,15 @@ def _run_parallel(
     )
     canceller = Canceller()
     stop = threading.Event()
-    done: dict[str, Result] = {}
+    start_lock = threading.Lock()
 
     def work(check: Check) -> Result:
-        if stop.is_set() or canceller.cancelled:
+        if canceller.cancelled:
+            return skipped(check, INTERRUPTED_REASON)
+        if stop.is_set():
             return skipped(check, FAIL_FAST_REASON)
-        on_start(check)
+        with start_lock:  # one progress line at a time
+            on_start(check)
         try:
             result = run_check(
                 check, envs[check.id], options, out=out, err=err, canceller=canceller
@@ -174,34 +187,34 @@ def _run_parallel(
             stop.set()
         return result
 
+    order = {check.id: index for index, (check, _) in enumerate(plan)}
+    first = len(state.results)
     pool = ThreadPoolExecutor(max_workers=settings.jobs, thread_name_prefix="runbook-job")
     futures: dict[Future[Result], Check] = {}
     try:
-        for check, preset in plan:
-            if preset is not None:
-                done[check.id] = preset
-            else:
-                futures[pool.submit(work, check)] = check
-        pending = set(futures)
-        while pending:
-            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                done[futures[fut].id] = fut.result()
-    except KeyboardInterrupt:
-        state.interrupted = True
-        canceller.cancel()
-        for fut, check in futures.items():
-            if fut.cancel():
-                done[check.id] = skipped(check, "not run: interrupted (Ctrl-C)")
-        for fut, check in futures.items():
-            if not fut.cancelled():
-                done[check.id] = fut.result()
+        # Ctrl-C presses the canceller: every running block is stopped (a second press
+        # KILLs), blocks not started yet are skipped, and every result is still recorded.
+        with ctrl_c_cancels(canceller):
+            for check, preset in plan:
+                if preset is not None:
+                    _record(state, preset, on_result)
+                else:
+                    futures[pool.submit(work, check)] = check
+            pending = set(futures)
+            while pending:
+                finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    _record(state, fut.result(), on_result)
+                if canceller.cancelled and not state.interrupted:
+                    state.interrupted = True
+                    for fut in list(pending):
+                        if fut.cancel():
+                            pending.discard(fut)
+                            _record(state, skipped(futures[fut], INTERRUPTED_REASON), on_result)
     finally:
         pool.shutdown(wait=True)
         canceller.close()
-    for check, _ in plan:
-        if check.id in done:
-            _record(state, done[check.id], on_result)
+    state.results[first:] = sorted(state.results[first:], key=lambda r: order[r.check.id])
 
 
 def _record(state: RunState, result: Result, on_result: Callable[[Result], None]) -> None:

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import select
 import shutil
+import signal
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.test_run import _gone
+
 FIXTURES = Path(__file__).parent / "fixtures" / "exec"
+
+
+_STARTED: list[Terminal] = []
 
 
 class Terminal:
@@ -24,6 +32,7 @@ class Terminal:
             os.chdir(cwd)
             os.execve(sys.executable, [sys.executable, "-m", "generator", *args], env)
         self.pid, self.fd, self.seen = pid, fd, b""
+        _STARTED.append(self)
 
     def expect(self, text: str, timeout: float = 30) -> None:
         end = time.monotonic() + timeout
@@ -40,8 +49,22 @@ class Terminal:
     def send(self, line: str) -> None:
         os.write(self.fd, line.encode() + b"\r")
 
-    def wait(self) -> int:
+    def running(self) -> bool:
+        """True while the process has not exited (it is waiting for input, say)."""
+        return os.waitpid(self.pid, os.WNOHANG) == (0, 0)
+
+    def wait(self, timeout: float = 60) -> int:
+        """The exit code, once the process ends (it must within ``timeout``)."""
+        end = time.monotonic() + timeout
         while True:
+            if time.monotonic() > end:
+                os.kill(self.pid, signal.SIGKILL)
+                raise AssertionError(
+                    f"still running (waiting for input?): {self.seen.decode(errors='replace')!r}"
+                )
+            ready, _, _ = select.select([self.fd], [], [], 0.1)
+            if not ready:
+                continue
             try:
                 chunk = os.read(self.fd, 4096)
             except OSError:
@@ -52,6 +75,20 @@ class Terminal:
         _, status = os.waitpid(self.pid, 0)
         os.close(self.fd)
         return os.waitstatus_to_exitcode(status)
+
+
+@pytest.fixture(autouse=True)
+def _no_terminal_left() -> Iterator[None]:
+    """A failed expectation must not leave a runbook (and its blocks) on a pty."""
+    yield
+    while _STARTED:
+        term = _STARTED.pop()
+        try:
+            if os.waitpid(term.pid, os.WNOHANG) == (0, 0):
+                os.kill(term.pid, signal.SIGKILL)
+                os.waitpid(term.pid, 0)
+        except ChildProcessError:
+            pass  # already reaped by wait()
 
 
 @pytest.fixture
@@ -103,3 +140,119 @@ def test_missing_secret_is_prompted_masked_and_redacted(work: Path) -> None:
     assert term.wait() == 0
     assert b"typed-secret-123" not in term.seen  # not echoed, and redacted when printed
     assert b"token=***" in term.seen
+
+
+def test_walk_asks_once_per_block_run_is_consent_for_an_action(work: Path) -> None:
+    term = Terminal(
+        work, "exec", "demo.md", "--walk", "--json", "r.json", env=_env(work, API_TOKEN="t")
+    )
+    term.expect("demo--hello")
+    term.expect("[r]un, [s]kip or [q]uit? ")
+    term.send("r")
+    term.expect("demo--token")
+    term.expect("[r]un, [s]kip or [q]uit? ")
+    term.send("s")
+    term.expect("demo--restart")
+    term.expect("[r]un, [s]kip or [q]uit? ")
+    term.send("run")
+    term.expect("demo--drop-cache")
+    term.expect("[r]un, [s]kip or [q]uit? ")
+    term.send("r")
+    term.expect("Type the step id (drop-cache) to run it: ")
+    term.send("drop-cache")
+    term.expect("Post in #incidents that the worker restarted.")
+    term.expect("Manual step: press Enter when done ")
+    time.sleep(0.5)
+    assert term.running()  # the manual step waits for Enter
+    term.send("")
+    assert term.wait() == 0
+    assert term.seen.count(b"[r]un, [s]kip or [q]uit? ") == 4  # not for the manual step
+    assert b"[y/N]" not in term.seen  # "run" was the consent for the action
+    assert term.seen.count(b"Type the step id") == 1
+    assert (work / "restart").read_text() == "restarted\n"
+    assert (work / "drop").read_text() == "dropped\n"
+    results = json.loads((work / "r.json").read_text())["results"]
+    assert [(r["id"], r["status"], r["reason"]) for r in results] == [
+        ("demo--hello", "passed", ""),
+        ("demo--token", "skipped", "skipped in --walk"),
+        ("demo--restart", "passed", ""),
+        ("demo--drop-cache", "passed", ""),
+        ("demo--tell", "skipped", "manual step: done (Enter pressed)"),
+    ]
+
+
+def test_walk_quit_stops_before_the_next_block(work: Path) -> None:
+    term = Terminal(work, "exec", "demo.md", "--walk", env=_env(work, API_TOKEN="t"))
+    term.expect("[r]un, [s]kip or [q]uit? ")
+    term.send("q")
+    assert term.wait() == 4
+    assert b"demo--token" not in term.seen.split(b"[q]uit? ", 1)[1].split(b"status", 1)[0]
+
+
+def test_yes_runs_an_action_on_a_tty_without_asking(work: Path) -> None:
+    term = Terminal(
+        work, "exec", "demo.md", "--step", "restart", "--yes", env=_env(work, API_TOKEN="t")
+    )
+    assert term.wait() == 0
+    assert b"[y/N]" not in term.seen
+    assert (work / "restart").read_text() == "restarted\n"
+
+
+def test_yes_allow_destructive_runs_on_a_tty_without_the_typed_id(work: Path) -> None:
+    args = ("exec", "demo.md", "--step", "drop-cache", "--allow", "destructive")
+    term = Terminal(work, *args, "--yes", env=_env(work, API_TOKEN="t"))
+    assert term.wait() == 0
+    assert b"Type the step id" not in term.seen
+    assert (work / "drop").read_text() == "dropped\n"
+    (work / "drop").unlink()
+    term = Terminal(work, *args, env=_env(work, API_TOKEN="t"))  # --allow alone: still asks
+    term.expect("Type the step id (drop-cache) to run it: ")
+    term.send("")
+    assert term.wait() == 4
+    assert not (work / "drop").exists()
+
+
+INTERACTIVE = """# I
+
+```bash {#i--shell .check interactive=true}
+sleep 77 >/dev/null 2>&1 &
+echo $! > bg.pid
+test -t 0 && test -t 1 && echo "stdin and stdout are the terminal"
+read -r -p "name? " name
+echo "hi $name"
+```
+
+```python {#i--py .check interactive=true}
+import getpass, sys
+secret = getpass.getpass("pw: ")
+tty = sys.stdin.isatty(), sys.stdout.isatty()
+print("got", len(secret), "chars; stdin tty:", tty[0], "stdout tty:", tty[1])
+```
+"""
+
+
+def test_interactive_blocks_get_the_terminal_and_an_interpreter_its_text(tmp_path: Path) -> None:
+    (tmp_path / "page.md").write_text(INTERACTIVE)
+    term = Terminal(
+        tmp_path, "exec", "page.md", "--json", "r.json", "--grace", "0.5", env=_env(tmp_path)
+    )
+    term.expect("stdin and stdout are the terminal")
+    term.expect("name? ")
+    term.send("Ada")
+    term.expect("hi Ada")
+    term.expect("pw: ", timeout=10)
+    term.send("abc")
+    term.expect("got 3 chars; stdin tty: False stdout tty: True", timeout=10)
+    assert term.wait() == 0, term.seen.decode(errors="replace")
+    assert b"abc" not in term.seen  # getpass read the terminal without echo
+    results = json.loads((tmp_path / "r.json").read_text())["results"]
+    assert [(r["id"], r["status"]) for r in results] == [
+        ("i--shell", "passed"),
+        ("i--py", "passed"),
+    ]
+    assert results[0]["details"] == [
+        "interactive: output went to the terminal and was not captured",
+        "a background process was still running after the block ended; its process group "
+        "was stopped (use setsid to start a lasting daemon)",
+    ]
+    assert _gone(int((tmp_path / "bg.pid").read_text()))  # nothing left behind

@@ -243,3 +243,42 @@ def test_cancel_stops_a_running_block_and_carries_the_partial_result() -> None:
     assert info.value.result.status is Status.ERROR
     assert info.value.result.stdout == "partial\n"
     assert info.value.result.reason == "interrupted (Ctrl-C): process group stopped"
+
+
+def test_background_process_with_redirected_output_is_stopped_when_the_block_ends(
+    tmp_path: Path,
+) -> None:
+    pidfile = tmp_path / "pid"
+    result = run_check(
+        make(f"sleep 77 >/dev/null 2>&1 & echo $! > {pidfile}; echo started"),
+        ENV,
+        RunOptions(grace=0.5),
+    )
+    assert (result.status, result.stdout) == (Status.PASSED, "started\n")
+    assert _gone(int(pidfile.read_text()))
+    assert result.details == (
+        "a background process was still running after the block ended; its process group "
+        "was stopped (use setsid to start a lasting daemon)",
+    )
+
+
+def test_a_block_that_leaves_nothing_running_has_no_note() -> None:
+    result = run_check(make("sleep 0.1 & wait; echo done"), ENV)
+    assert (result.status, result.stdout, result.details) == (Status.PASSED, "done\n", ())
+
+
+def test_dash_fence_runs_with_dash_and_its_strict_flag() -> None:
+    result = run_check(make("echo ${BASH_VERSION:-none}; false; echo after", lang="dash"), ENV)
+    assert (result.status, result.stdout, result.exit_code) == (Status.FAILED, "none\n", 1)
+    relaxed = run_check(make("false; echo after $0", lang="dash", strict=False), ENV)
+    assert (relaxed.status, relaxed.stdout) == (Status.PASSED, "after dash\n")
+
+
+def test_zsh_and_ksh_fences_run_with_their_own_shell_and_strict_flags() -> None:
+    from checks.run import build_argv
+
+    for lang in ("zsh", "ksh"):
+        argv, stdin = build_argv(make("print -r -- ok", lang=lang))
+        assert (argv, stdin) == ([lang, "-e", "-o", "pipefail", "-c", "print -r -- ok"], None)
+    argv, _ = build_argv(make("print -r -- ok", lang="zsh", strict=False))
+    assert argv == ["zsh", "-c", "print -r -- ok"]

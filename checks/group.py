@@ -1,0 +1,150 @@
+"""Stopping a block: its process group, TERM, a grace period, KILL, and Ctrl-C.
+
+Every block runs as the leader of a fresh process group, so one ``killpg`` reaches every
+process it started (background jobs included) unless one left the group on purpose
+(``setsid``). Ctrl-C never raises inside a run: it presses a ``Canceller``, whose pipe
+wakes the read loop at once. The first press stops the running blocks (TERM, grace,
+KILL); a press during the grace period skips the rest of it and KILLs the group.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+KILL_WAIT = 1.0
+"""Seconds to wait for KILLed processes to disappear."""
+
+
+class Canceller:
+    """Stops running blocks from a signal handler or another thread.
+
+    A pipe, so that a blocked ``select`` wakes up at once; ``presses`` counts Ctrl-C.
+    """
+
+    def __init__(self) -> None:
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._write, False)
+        self.presses = 0
+
+    @property
+    def cancelled(self) -> bool:
+        return self.presses > 0
+
+    def fileno(self) -> int:
+        return self._read
+
+    def cancel(self) -> None:
+        """Ask every block using this canceller to stop (a second call: to stop now)."""
+        self.presses += 1
+        with contextlib.suppress(BlockingIOError, OSError):
+            os.write(self._write, b"x")
+
+    def close(self) -> None:
+        for fd in (self._read, self._write):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+@contextlib.contextmanager
+def ctrl_c_cancels(canceller: Canceller) -> Iterator[None]:
+    """While inside, Ctrl-C (SIGINT) presses ``canceller`` instead of raising.
+
+    Only the main thread can set signal handlers; elsewhere (and when SIGINT is ignored,
+    as for a job started with ``&``) nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:
+        yield
+        return
+    signal.signal(signal.SIGINT, lambda signum, frame: canceller.cancel())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def signal_group(pgid: int, sig: int) -> bool:
+    """Send ``sig`` to every process of the group; False when the group is gone."""
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def group_alive(pgid: int) -> bool:
+    """True while a process of the group runs (zombies awaiting their reaper do not count)."""
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return not _only_zombies(pgid)
+
+
+def stop_group(
+    pgid: int,
+    grace: float,
+    *,
+    tick: Callable[[], object] = lambda: None,
+    hurry: Callable[[], bool] = lambda: False,
+) -> bool:
+    """TERM to the whole group, up to ``grace`` seconds, then KILL; nothing is left.
+
+    ``tick`` runs about every 10 ms during the grace period (reap the leader, read the
+    pipes so a writer never blocks); when ``hurry`` turns true (Ctrl-C again) the rest
+    of the grace period is skipped. Returns True when it was.
+    """
+    if not signal_group(pgid, signal.SIGTERM):
+        return False
+    hurried = False
+    end = time.monotonic() + grace
+    while time.monotonic() < end:
+        tick()
+        if not group_alive(pgid):
+            return False
+        if hurry():
+            hurried = True
+            break
+        time.sleep(0.01)
+    kill_group(pgid)
+    return hurried
+
+
+def kill_group(pgid: int) -> None:
+    """KILL the group and wait (bounded) until its processes are gone."""
+    signal_group(pgid, signal.SIGKILL)
+    end = time.monotonic() + KILL_WAIT
+    while group_alive(pgid) and time.monotonic() < end:
+        time.sleep(0.005)
+
+
+def _only_zombies(pgid: int) -> bool:
+    """True when every process left in the group is a zombie (dead, awaiting its reaper).
+
+    A container's PID 1 may never reap the orphans; they hold no resources and no pipes.
+    """
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return False
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        # Fields after the command name (which may contain spaces and parentheses).
+        rest = stat[stat.rfind(b")") + 2 :].split()
+        if len(rest) > 2 and int(rest[2]) == pgid and rest[0] != b"Z":
+            return False
+    return True

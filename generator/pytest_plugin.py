@@ -40,10 +40,17 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # Make `pytest --runbooks runbooks/` collect those paths even when not given as args.
-    paths = config.getoption("runbooks", default=[]) or []
-    if paths and not config.args:
-        config.args[:] = list(paths)
+    # `pytest --runbooks runbooks/` collects those paths. Without test paths on the
+    # command line pytest holds the configured `testpaths` (or the current folder), which
+    # need not contain the runbooks: collect only the runbooks then. Explicit test paths
+    # are kept and the runbooks are added to them.
+    paths = [str(p) for p in config.getoption("runbooks", default=[]) or []]
+    if not paths:
+        return
+    if config.args and config.args_source is pytest.Config.ArgsSource.ARGS:
+        config.args[:] = [*config.args, *(p for p in paths if p not in config.args)]
+    else:
+        config.args[:] = paths
 
 
 class RunbookFile(pytest.File):

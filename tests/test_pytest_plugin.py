@@ -74,3 +74,41 @@ def test_k_selects_and_x_stops(tmp_path: Path) -> None:
 def test_xdist_runs_the_items(tmp_path: Path) -> None:
     proc = pytest_run(tmp_path, "-n", "2")
     assert "1 failed, 2 passed, 1 skipped" in proc.stdout, proc.stdout
+
+
+def test_runbooks_are_collected_where_pyproject_sets_testpaths(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\ntestpaths = ["tests"]\n')
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_unit.py").write_text("def test_unit():\n    pass\n")
+    (tmp_path / "runbooks").mkdir()
+    (tmp_path / "runbooks" / "page.md").write_text(PAGE)
+
+    def collect(*args: str) -> list[str]:
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-p",
+                "no:cacheprovider",
+                "--collect-only",
+                "-q",
+                *args,
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return [line for line in proc.stdout.splitlines() if "::" in line]
+
+    runbook_items = [f"runbooks/page.md::p--{n}" for n in ("ok", "bad", "needs", "ok2")]
+    # testpaths would point pytest at tests/ only: --runbooks decides what is collected.
+    assert collect("--runbooks", "runbooks") == runbook_items
+    # Test paths given on the command line are kept, and the runbooks added.
+    assert collect("tests", "--runbooks", "runbooks") == [
+        "tests/test_unit.py::test_unit",
+        *runbook_items,
+    ]
+    assert collect() == ["tests/test_unit.py::test_unit"]

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from checks.model import Check, Risk, Variable
+from checks.run import runner_program
 from checks.variables import Resolution, used_variables
 
 
@@ -58,7 +59,11 @@ def select_checks(
     tags: Sequence[str] = (),
     walk: bool = False,
 ) -> Selection:
-    """Apply ``--section``/``--step``/``--tag``/``--walk``; no selection = the ``.check`` blocks."""
+    """Apply ``--section``/``--step``/``--tag``/``--walk``; no selection = the ``.check`` blocks.
+
+    Each of them selects every kind of block it names (actions then need consent);
+    given together, a block must match all of them (any of several ``--step``/``--tag``).
+    """
     chosen = list(checks)
     if section is not None:
         known = sorted({s for c in checks for s in _sections_of(c, sections)})
@@ -75,8 +80,15 @@ def select_checks(
             picked.extend(m for m in match if m not in picked)
         chosen = [c for c in chosen if c in picked]
     if tags:
+        known_tags = sorted({t for c in checks for t in c.options.tags})
+        for tag in tags:
+            if tag not in known_tags:
+                shown = ", ".join(known_tags) if known_tags else "none"
+                raise SelectionError(
+                    f"unknown tag '{tag}'{_hint(tag, known_tags)} (tags on this page: {shown})"
+                )
         chosen = [c for c in chosen if set(tags) & set(c.options.tags)]
-    if section is None and not steps and not walk:
+    if section is None and not steps and not tags and not walk:
         runnable = [c for c in chosen if c.risk is Risk.CHECK]
         listed = [c for c in checks if c not in runnable]
         return Selection(tuple(runnable), tuple(listed))
@@ -146,6 +158,11 @@ def missing_requirement(
         problem = _requirement_problem(entry, env, cwd)
         if problem:
             return f"requires {entry}: {problem}"
+    program = runner_program(check)
+    if program is not None:
+        problem = _requirement_problem(program, env, cwd)
+        if problem:
+            return f"requires {program}: {problem} (the block runs with it)"
     known = {v.name for v in declared}
     for name in used_variables(check, declared):
         if name in resolution.values:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from checks.model import Check, SourceLocation, Variable
+from checks.shell import scan_shell
 
 _ASSIGN = re.compile(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z")
 
@@ -160,14 +161,21 @@ def block_environment(
 
 
 def used_variables(check: Check, declared: Iterable[Variable]) -> tuple[str, ...]:
-    """Declared variables the block reads: its ``env`` key plus ``$NAME`` in its text."""
+    """Declared variables the block reads: its ``env`` key, then those its text reads.
+
+    The text is scanned as bash (``checks.shell``): ``$NAME``, ``${NAME:-x}`` and bare names
+    in arithmetic (``$((MIN_FREE_MB * 1024))``) count; single-quoted text and quoted
+    here-documents do not. The ``interpreter`` is scanned too (its variables expand).
+    """
     names = list(check.options.env)
-    text = check.command + " " + (check.options.interpreter or "")
-    for var in declared:
-        if var.name not in names and re.search(
-            r"\$\{?" + re.escape(var.name) + r"(?![A-Za-z0-9_])", text
-        ):
-            names.append(var.name)
+    known = {var.name for var in declared}
+    texts = [check.command]
+    if check.options.interpreter:
+        texts.append(check.options.interpreter)
+    for text in texts:
+        for ref in scan_shell(text).references:
+            if ref.name in known and ref.name not in names:
+                names.append(ref.name)
     return tuple(names)
 
 

@@ -1,0 +1,66 @@
+"""``runbook check``: what CI runs, what it skips and why, and how it exits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.test_exec import page, runbook
+
+CI_PAGE = """# C
+
+```yaml {.runbook-variables}
+MIN_MB: {description: Least free space in MB}
+```
+
+```bash {#c--prod-only .check ci=false ci-reason="needs the prod VPN"}
+touch prod-ran
+```
+
+```bash {#c--space .check}
+echo $((MIN_MB * 1024)) > space-ran
+```
+
+```bash {#c--fine .check}
+echo fine
+```
+"""
+
+
+def test_check_skips_ci_false_and_blocks_whose_arithmetic_variable_has_no_value(
+    tmp_path: Path,
+) -> None:
+    page(tmp_path, CI_PAGE)
+    proc = runbook("check", "page.md", "--json", "r.json", cwd=tmp_path, env={"MIN_MB": ""})
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads((tmp_path / "r.json").read_text())["results"]
+    assert [(r["id"], r["status"], r["reason"]) for r in results] == [
+        ("c--prod-only", "skipped", "ci: false (needs the prod VPN)"),
+        (
+            "c--space",
+            "skipped",
+            "needs MIN_MB (no value: set it with --var MIN_MB=... or the environment)",
+        ),
+        ("c--fine", "passed", ""),
+    ]
+    assert not (tmp_path / "prod-ran").exists()
+    assert not (tmp_path / "space-ran").exists()
+    # With a value the arithmetic block runs; ci: false still keeps the other one out.
+    proc = runbook("check", "page.md", cwd=tmp_path, env={"MIN_MB": "3"})
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "space-ran").read_text() == "3072\n"
+    assert not (tmp_path / "prod-ran").exists()
+
+
+def test_check_exits_3_on_an_invalid_page_and_runs_nothing(tmp_path: Path) -> None:
+    page(
+        tmp_path,
+        "# X\n\n```bash {#x--ok .check}\ntouch ran\n```\n\n"
+        "```bash {#x--bad .check timeout=soon}\ntrue\n```\n",
+    )
+    proc = runbook("check", "page.md", cwd=tmp_path)
+    assert proc.returncode == 3
+    assert proc.stderr.splitlines() == [
+        "page.md:7:25: error: timeout: 'soon' is not a duration (expected e.g. 30s, 5m, 2h, 90d)"
+    ]
+    assert not (tmp_path / "ran").exists()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from checks.model import Result, Status
-from checks.run import now_iso
+from checks.outcome import now_iso
 
 RAN = frozenset({Status.PASSED, Status.FAILED, Status.TIMEOUT, Status.ERROR})
 BAD = frozenset({Status.FAILED, Status.TIMEOUT, Status.ERROR})
@@ -75,7 +75,7 @@ def write_json(path: str, results: Sequence[Result], *, interrupted: bool = Fals
 
 
 def write_junit(path: str, results: Sequence[Result], *, name: str = "runbook") -> None:
-    """JUnit XML valid against the schema pytest ships: one testsuite per source file."""
+    """JUnit XML as pytest writes it (junit-10 schema): one testsuite per source file."""
     import xml.etree.ElementTree as ET
 
     root = ET.Element("testsuites", name=name)
@@ -113,8 +113,9 @@ def write_junit(path: str, results: Sequence[Result], *, name: str = "runbook") 
             if r.status is Status.FAILED:
                 ET.SubElement(case, "failure", type="failed", message=message).text = body
             elif r.status in (Status.TIMEOUT, Status.ERROR):
+                # <error> as pytest, Jenkins and GitLab write it (not <errors>).
                 tag = r.status.value
-                ET.SubElement(case, "errors", type=tag, message=message).text = body
+                ET.SubElement(case, "error", type=tag, message=message).text = body
             elif r.status is Status.SKIPPED:
                 ET.SubElement(case, "skipped", type="skipped", message=message)
             if r.stdout:

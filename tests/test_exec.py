@@ -51,7 +51,7 @@ def test_no_selection_runs_the_checks_and_lists_the_rest(work: Path) -> None:
     proc = runbook("exec", "demo.md", "--var", f"API_TOKEN={SECRET}", "--json", "r.json", cwd=work)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "hello from eu\ntoken=***\n"
-    assert "Not selected (use --step ID, --section ID or --walk):\n" in proc.stderr
+    assert "Not selected (use --step ID, --section ID, --tag T or --walk):\n" in proc.stderr
     assert "  demo--restart  [action]  demo.md:28:1\n" in proc.stderr
     assert "  demo--drop-cache  [destructive]  demo.md:34:1\n" in proc.stderr
     report = json.loads((work / "r.json").read_text())
@@ -283,7 +283,9 @@ def test_github_step_summary_gets_a_table(tmp_path: Path) -> None:
     assert lines[6].endswith("| `page.md:7:1` | exit code 7, expected 0 |")
 
 
-def test_junit_report_validates_against_pytests_schema(tmp_path: Path) -> None:
+def test_junit_report_validates_against_the_junit_schema_with_error_elements(
+    tmp_path: Path,
+) -> None:
     xmlschema = pytest.importorskip("xmlschema")
     page(
         tmp_path,
@@ -292,10 +294,11 @@ def test_junit_report_validates_against_pytests_schema(tmp_path: Path) -> None:
         + "\n```bash {#f--bin .check}\nprintf 'ctl\\001 \\xff'\n```\n"
         + "\n```bash {#f--act .action}\ntrue\n```\n",
     )
+    steps = [a for s in ("one", "two", "three", "slow", "bin", "act") for a in ("--step", s)]
     proc = runbook(
         "exec",
         "page.md",
-        "--walk",
+        *steps,
         "--keep-going",
         "--junit",
         "r.xml",
@@ -325,6 +328,16 @@ def test_junit_report_validates_against_pytests_schema(tmp_path: Path) -> None:
     failure = cases["f--two"].find("failure")
     assert failure is not None
     assert failure.get("message") == "page.md:7:1: failed: exit code 7, expected 0"
+    # A timeout is an <error> (what pytest, Jenkins and GitLab read), never <errors>.
+    assert [(e.tag, e.get("type")) for e in cases["f--slow"] if e.tag.startswith("error")] == [
+        ("error", "timeout")
+    ]
+    error = cases["f--slow"].find("error")
+    assert error is not None
+    assert (
+        error.get("message") == "page.md:15:1: timeout: timed out after 0.2s: process group stopped"
+    )
+    assert [e.tag for e in cases["f--act"]] == ["skipped"]
     assert cases["f--bin"].findtext("system-out") == "ctl\\x01 \ufffd"
 
 

@@ -8,11 +8,18 @@ from collections.abc import Sequence
 
 from checks.engine import ExecSettings, RunState, run_plan
 from checks.model import Risk
-from checks.report import Transcript, exit_code_for, summarize
+from checks.report import exit_code_for, summarize
 from checks.run import RunOptions
 from checks.select import Action, Decision, ci_skip_reason
 from checks.variables import Resolution, resolve_variables
-from generator.commands._session import Progress, Variables, environments, write_reports
+from generator.commands._session import (
+    Progress,
+    Variables,
+    check_report_paths,
+    environments,
+    open_transcript,
+    write_reports,
+)
 from generator.commands._targets import Target, all_runbooks, to_problem
 from generator.errors import ExitCode, Problem, RunbookError, UsageError, has_errors
 
@@ -57,6 +64,10 @@ def run_ci_checks(
     for path in paths:
         if not os.path.exists(path):
             raise UsageError(f"{path}: no such file or directory")
+    environ = dict(os.environ)
+    check_report_paths(
+        [("--json", json_path), ("--junit", junit_path), ("--transcript", transcript)], environ
+    )
     problems = lint_problems(paths, root)
     targets = all_runbooks(paths, root)
     problems += [to_problem(p) for t in targets for p in t.extraction.problems]
@@ -65,9 +76,8 @@ def run_ci_checks(
         raise RunbookError(problems=[p for p in problems if p.severity.value == "error"])
     for problem in problems:
         sys.stderr.write(f"{problem}\n")
-    environ = dict(os.environ)
     err = sys.stderr
-    log = Transcript(transcript) if transcript else None
+    log = open_transcript(transcript)
     progress = Progress(err, err.isatty(), log)
     state = RunState()
     try:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -20,12 +24,16 @@ from checks.select import (
     select_checks,
 )
 from generator.commands._session import (
+    IncidentLog,
     Progress,
     TerminalPrompter,
+    check_report_paths,
     dry_run_text,
     environments,
     is_tty,
     needed_names,
+    open_incident,
+    open_transcript,
     resolve_all,
     write_reports,
 )
@@ -53,6 +61,8 @@ class ExecRequest:
     default_timeout: float = 600.0
     grace: float = 2.0
     root: str = "runbooks"
+    incident: str | None = None
+    incident_dir: str = "incidents"
 
 
 def run_exec(req: ExecRequest) -> int:
@@ -71,7 +81,29 @@ def run_exec(req: ExecRequest) -> int:
     except SelectionError as exc:
         raise UsageError(f"{req.target}: {exc}") from None
     tty = is_tty()
+    if req.walk and not tty and not req.dry_run:
+        raise UsageError(
+            "--walk asks before every block and needs a terminal (stdin is not a TTY): "
+            "choose blocks with --step/--section/--tag, or see them with --walk --dry-run"
+        )
     environ = dict(os.environ)
+    err = sys.stderr
+    if not selection.selected:
+        # Say why instead of an empty report (a dry run stops here: nothing to show).
+        err.write(f"error: nothing selected in {req.target}: {_empty_reason(req)}\n")
+        if req.dry_run:
+            _list_rest(selection.listed, err)
+            return int(ExitCode.NOTHING_RAN)
+    if not req.dry_run:
+        check_report_paths(
+            [
+                ("--json", req.json_path),
+                ("--junit", req.junit_path),
+                ("--transcript", req.transcript),
+            ],
+            environ,
+        )
+    incident = open_incident(req.incident, req.incident_dir) if req.incident else None
     declared = extraction.variables
     runnable = [
         c
@@ -95,17 +127,23 @@ def run_exec(req: ExecRequest) -> int:
             if why:
                 decision = Decision(check, Action.SKIP, why)
         decisions.append(decision)
-    err = sys.stderr
     if req.dry_run:
         plans = [(d.check, _plan_text(d)) for d in decisions]
         sys.stdout.write(dry_run_text(plans, variables, environ))
         _list_rest(selection.listed, err)
         return int(ExitCode.OK)
     color = err.isatty()
-    transcript = Transcript(req.transcript) if req.transcript else None
-    progress = Progress(err, color, transcript)
+    transcript = open_transcript(req.transcript)
+    progress = Progress(err, color, transcript, show_manual=not req.walk)
+    log = IncidentLog(incident, err) if incident is not None else None
     if transcript:
         transcript.event("run", target=req.target, selected=[c.id for c in selection.selected])
+
+    def on_result(result: Result) -> None:
+        progress.result(result)
+        if log is not None:
+            log.result(result)
+
     state = RunState()
     settings = ExecSettings(
         tty=tty,
@@ -116,45 +154,73 @@ def run_exec(req: ExecRequest) -> int:
             default_timeout=req.default_timeout, grace=req.grace, secrets=variables.secrets
         ),
     )
-    out = sys.stdout.buffer
     try:
         run_plan(
             decisions,
             envs,
             settings,
             TerminalPrompter(err) if tty else None,
-            out=out,
+            out=sys.stdout.buffer,
             err=sys.stderr.buffer,
             on_start=progress.start,
-            on_result=lambda r: _after(r, progress, req),
+            on_result=on_result,
             state=state,
         )
     except KeyboardInterrupt:
         state.interrupted = True
+    return _finish(req, state, selection.listed, transcript, environ, color)
+
+
+def _finish(
+    req: ExecRequest,
+    state: RunState,
+    listed: tuple[Check, ...],
+    transcript: Transcript | None,
+    environ: dict[str, str],
+    color: bool,
+) -> int:
+    """The summary and the reports; Ctrl-C meanwhile cannot lose them (it was pressed)."""
+    err = sys.stderr
     results = state.results
-    _list_rest(selection.listed, err)
-    write_reports(
-        results,
-        json_path=req.json_path,
-        junit_path=req.junit_path,
-        interrupted=state.interrupted,
-        environ=environ,
-        stream=err,
-        color=color,
-    )
     code = 130 if state.interrupted else exit_code_for(results)
-    if transcript:
-        transcript.event(
-            "end", summary=summarize(results), exit_code=code, interrupted=state.interrupted
+    with _ctrl_c_ignored(state.interrupted):
+        _list_rest(listed, err)
+        write_reports(
+            results,
+            json_path=req.json_path,
+            junit_path=req.junit_path,
+            interrupted=state.interrupted,
+            environ=environ,
+            stream=err,
+            color=color,
         )
-        transcript.close()
-    if state.interrupted:
-        err.write("Interrupted: partial report written.\n")
+        if transcript:
+            transcript.event(
+                "end", summary=summarize(results), exit_code=code, interrupted=state.interrupted
+            )
+            transcript.close()
+        if state.interrupted:
+            err.write("Interrupted: partial report written.\n")
     return code
 
 
-def _after(result: Result, progress: Progress, req: ExecRequest) -> None:
-    progress.result(result)
+@contextlib.contextmanager
+def _ctrl_c_ignored(active: bool) -> Iterator[None]:
+    """After an interrupt, more Ctrl-C would only cost the partial reports: ignore it."""
+    if not active or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _empty_reason(req: ExecRequest) -> str:
+    if req.section or req.steps or req.tags or req.walk:
+        return "no block matches the selection"
+    return "the page has no .check blocks (choose others with --step, --section or --walk)"
 
 
 def _plan_text(decision: Decision) -> str:
@@ -170,6 +236,6 @@ def _plan_text(decision: Decision) -> str:
 def _list_rest(checks: tuple[Check, ...], stream: TextIO) -> None:
     if not checks:
         return
-    stream.write("Not selected (use --step ID, --section ID or --walk):\n")
+    stream.write("Not selected (use --step ID, --section ID, --tag T or --walk):\n")
     for check in checks:
         stream.write(f"  {check.id}  [{check.risk.value}]  {check.location}\n")

@@ -8,15 +8,15 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from checks.capture import redact_text, secret_forms
-from checks.model import Check, Result, SourceLocation, Status, Variable
+from checks.model import Check, Result, Risk, SourceLocation, Status, Variable
 from checks.report import (
     Transcript,
     append_github_summary,
     print_summary,
-    result_to_json,
     write_json,
     write_junit,
 )
@@ -196,12 +196,24 @@ class TerminalPrompter:
 
 
 class Progress:
-    """Live lines while a run goes: one when a block starts, one when it ends."""
+    """Live lines while a run goes: one when a block starts, one when it ends.
 
-    def __init__(self, stream: TextIO, color: bool, transcript: Transcript | None) -> None:
+    A manual step's instruction is shown under its line (``show_manual``; in ``--walk``
+    the prompter has shown it already).
+    """
+
+    def __init__(
+        self,
+        stream: TextIO,
+        color: bool,
+        transcript: Transcript | None,
+        *,
+        show_manual: bool = True,
+    ) -> None:
         self.stream = stream
         self.color = color
         self.transcript = transcript
+        self.show_manual = show_manual
 
     def _style(self, text: str, colour: str) -> str:
         if not self.color:
@@ -221,12 +233,86 @@ class Progress:
     def result(self, result: Result) -> None:
         mark, colour = _MARKS[result.status]
         note = f"  {result.reason}" if result.reason else ""
-        self.stream.write(
-            f"{self._style(mark, colour)} {result.check.id}  {result.duration_s:.2f}s{note}\n"
-        )
+        lines = [f"{self._style(mark, colour)} {result.check.id}  {result.duration_s:.2f}s{note}"]
+        if self.show_manual and result.check.risk is Risk.MANUAL:
+            lines += [f"    | {line}" for line in result.check.command.rstrip("\n").split("\n")]
+        self.stream.write("\n".join(lines) + "\n")
         self.stream.flush()
         if self.transcript:
             self.transcript.result(result)
+
+
+class IncidentLog:
+    """``--incident``: every block that ran goes to the incident's timeline as it ends."""
+
+    def __init__(self, path: Path, stream: TextIO) -> None:
+        self.path = path
+        self.stream = stream
+        self.failed = False
+
+    def result(self, result: Result) -> None:
+        if result.status is Status.SKIPPED or self.failed:
+            return
+        from generator.incident import append_block_result
+
+        try:
+            append_block_result(self.path, result)
+        except (RunbookError, OSError) as exc:
+            # The run goes on (it is an incident); say once that the record is behind.
+            self.failed = True
+            text = exc.format() if isinstance(exc, RunbookError) else str(exc)
+            self.stream.write(
+                f"warning: --incident {self.path}: cannot append to the timeline: {text}\n"
+            )
+
+
+def open_incident(spec: str, incident_dir: str) -> Path:
+    """``--incident``: a path or an id in ``incident_dir``; checked before anything runs."""
+    from generator.incident import find_incident, read_incident
+
+    path = find_incident(spec, Path(incident_dir))
+    read_incident(path)  # a record that does not parse is exit 3 now, not after the run
+    return path
+
+
+def check_report_paths(paths: Sequence[tuple[str, str | None]], environ: Mapping[str, str]) -> None:
+    """Every report target can be written: a usage error (exit 2) before anything runs.
+
+    ``paths`` are (option, path) pairs; ``$GITHUB_STEP_SUMMARY`` is checked when set.
+    """
+    targets = [(option, path) for option, path in paths if path]
+    summary = environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        targets.append(("$GITHUB_STEP_SUMMARY", summary))
+    for option, path in targets:
+        problem = _unwritable(path)
+        if problem:
+            raise UsageError(f"{option} {path}: {problem}")
+
+
+def _unwritable(path: str) -> str:
+    target = Path(path)
+    if target.is_dir():
+        return "is a directory (expected a file name)"
+    parent = target.parent
+    if not parent.is_dir():
+        what = "is not a directory" if parent.exists() else "does not exist"
+        return f"cannot write it: the directory '{parent}' {what}"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"cannot write it: the directory '{parent}' is not writable"
+    if target.exists() and not os.access(target, os.W_OK):
+        return "cannot write it: the file is not writable"
+    return ""
+
+
+def open_transcript(path: str | None) -> Transcript | None:
+    """``--transcript FILE`` opened for appending (a usage error if it cannot be)."""
+    if not path:
+        return None
+    try:
+        return Transcript(path)
+    except OSError as exc:
+        raise UsageError(f"--transcript {path}: cannot write it: {exc.strerror or exc}") from None
 
 
 def write_reports(
@@ -238,14 +324,33 @@ def write_reports(
     environ: Mapping[str, str],
     stream: TextIO,
     color: bool,
-) -> None:
-    """The terminal summary, ``--json``, ``--junit`` and ``$GITHUB_STEP_SUMMARY``."""
+) -> bool:
+    """The terminal summary, ``--json``, ``--junit`` and ``$GITHUB_STEP_SUMMARY``.
+
+    Paths were checked before the run; one that still fails (the disk filled up, the
+    folder went away) is reported on ``stream`` and the other reports are still written.
+    Returns False when one could not be written.
+    """
     print_summary(results, stream, color=color)
-    if json_path:
-        write_json(json_path, results, interrupted=interrupted)
-    if junit_path:
-        write_junit(junit_path, results)
-    append_github_summary(results, dict(environ))
+    writers: list[tuple[str, str | None, Callable[[str], None]]] = [
+        ("--json", json_path, lambda p: write_json(p, results, interrupted=interrupted)),
+        ("--junit", junit_path, lambda p: write_junit(p, results)),
+        (
+            "$GITHUB_STEP_SUMMARY",
+            environ.get("GITHUB_STEP_SUMMARY"),
+            lambda p: append_github_summary(results, {"GITHUB_STEP_SUMMARY": p}),
+        ),
+    ]
+    ok = True
+    for option, path, write in writers:
+        if not path:
+            continue
+        try:
+            write(path)
+        except OSError as exc:
+            ok = False
+            stream.write(f"error: {option} {path}: cannot write it: {exc.strerror or exc}\n")
+    return ok
 
 
 def dry_run_text(
@@ -265,12 +370,3 @@ def dry_run_text(
             shown = "***" if name in secret_names else value.value
             lines.append(f"    {name} = {shown!r}  (from {value.source})")
     return redact_text("\n".join(lines), variables.secrets) + "\n"
-
-
-def result_json(result: Result) -> dict[str, object]:
-    return result_to_json(result)
-
-
-def env_copy() -> dict[str, str]:
-    """A clean copy of the process environment."""
-    return dict(os.environ)

@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import click
 
+HELP = """List the executable blocks of TARGETs (runbook ids, YAML or Markdown files;
+default: every runbook under --root): id, risk, tags, requirements, location, and why
+`runbook check` would skip each one here.
 
-@click.command("list")
+\b
+Examples:
+  runbook list                        every block of every runbook
+  runbook list db-pool                one runbook
+  runbook list db-pool --json | jq '.blocks[] | select(.risk == "destructive")'
+
+\b
+Exit codes: 0 blocks listed, 2 unknown runbook, 3 invalid page, 4 no blocks found
+(also with --json, which then prints an empty list).
+"""
+
+
+@click.command("list", help=HELP)
 @click.argument("targets", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option(
     "--root", default="runbooks", metavar="DIR", help="Runbooks root (default ./runbooks)."
 )
 def command(targets: tuple[str, ...], as_json: bool, root: str) -> int:
-    """List the blocks of TARGETs (runbook ids, YAML or Markdown files; default: all)."""
     import json
     import os
     import sys
@@ -47,13 +61,16 @@ def command(targets: tuple[str, ...], as_json: bool, root: str) -> int:
             )
     if as_json:
         sys.stdout.write(json.dumps({"version": 1, "blocks": rows}, indent=2) + "\n")
-        return 0
-    for row in rows:
-        reason = row["check_skip_reason"] or "runs in check"
-        sys.stdout.write(
-            f"{row['location']}: {row['id']} [{row['risk']}]"
-            + (f" tags={','.join(row['tags'])}" if row["tags"] else "")
-            + (f" requires={','.join(row['requires'])}" if row["requires"] else "")
-            + f" -- {reason}\n"
-        )
-    return 0 if rows else 4
+    else:
+        for row in rows:
+            reason = row["check_skip_reason"] or "runs in check"
+            sys.stdout.write(
+                f"{row['location']}: {row['id']} [{row['risk']}]"
+                + (f" tags={','.join(row['tags'])}" if row["tags"] else "")
+                + (f" requires={','.join(row['requires'])}" if row["requires"] else "")
+                + f" -- {reason}\n"
+            )
+    if not rows:
+        sys.stderr.write("error: no executable blocks found\n")
+        return 4
+    return 0

@@ -75,7 +75,8 @@ def run_plan(
 
     A serial run asks each question right before its block (the user has seen the
     previous output); a parallel run asks every question first, then runs, and reports
-    results in the order they finish (``state.results`` ends up in page order).
+    results in the order they finish (``state.results`` ends up in page order). With
+    ``jobs > 1`` ``on_start`` is called from worker threads, ``on_result`` from this one.
     """
     state = state or RunState()
     if settings.jobs > 1:
@@ -165,15 +166,13 @@ def _run_parallel(
     )
     canceller = Canceller()
     stop = threading.Event()
-    start_lock = threading.Lock()
 
     def work(check: Check) -> Result:
         if canceller.cancelled:
             return skipped(check, INTERRUPTED_REASON)
         if stop.is_set():
             return skipped(check, FAIL_FAST_REASON)
-        with start_lock:  # one progress line at a time
-            on_start(check)
+        on_start(check)  # from this worker thread: the callback must be thread-safe
         try:
             result = run_check(
                 check, envs[check.id], options, out=out, err=err, canceller=canceller

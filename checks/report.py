@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from typing import IO, Any
@@ -235,12 +236,15 @@ class Transcript:
 
     def __init__(self, path: str) -> None:
         self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 (lives for the run)
+        self._lock = threading.Lock()  # --jobs: blocks start in workers, end in the main thread
 
     def event(self, kind: str, **data: Any) -> None:
         record = {"event": kind, "at": now_iso(), **data}
-        self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        with self._lock:
+            self.handle.write(line)
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
 
     def result(self, result: Result) -> None:
         data = result_to_json(result)

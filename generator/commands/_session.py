@@ -6,6 +6,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,6 +215,7 @@ class Progress:
         self.color = color
         self.transcript = transcript
         self.show_manual = show_manual
+        self._lock = threading.Lock()  # --jobs: starts come from worker threads
 
     def _style(self, text: str, colour: str) -> str:
         if not self.color:
@@ -223,8 +225,9 @@ class Progress:
         return click.style(text, fg=colour, bold=True)
 
     def start(self, check: Check) -> None:
-        self.stream.write(f"{self._style('RUN ', 'cyan')} {check.id}  ({check.location})\n")
-        self.stream.flush()
+        with self._lock:
+            self.stream.write(f"{self._style('RUN ', 'cyan')} {check.id}  ({check.location})\n")
+            self.stream.flush()
         if self.transcript:
             self.transcript.event(
                 "start", id=check.id, location=str(check.location), command=check.command
@@ -236,8 +239,9 @@ class Progress:
         lines = [f"{self._style(mark, colour)} {result.check.id}  {result.duration_s:.2f}s{note}"]
         if self.show_manual and result.check.risk is Risk.MANUAL:
             lines += [f"    | {line}" for line in result.check.command.rstrip("\n").split("\n")]
-        self.stream.write("\n".join(lines) + "\n")
-        self.stream.flush()
+        with self._lock:
+            self.stream.write("\n".join(lines) + "\n")
+            self.stream.flush()
         if self.transcript:
             self.transcript.result(result)
 

@@ -64,12 +64,14 @@ def load_tree(
     *,
     cache_dir: str | os.PathLike[str] | None = None,
     jobs: int | None = None,
+    cache: ParseCache | None = None,
 ) -> LoadResult:
     """Load every runbook under ``root`` (or just ``paths``: files or folders).
 
     Applies the ``_defaults.yaml`` cascade and checks that runbook ids are unique.
     With ``cache_dir`` (e.g. ``.runbook-cache``), each file's parse is reused while its
-    bytes and the loader's code are unchanged. ``jobs``: processes used to parse many
+    bytes and the loader's code are unchanged; or pass a ``cache`` to share between loads
+    (``ParseCache(None)`` keeps parses in memory). ``jobs``: processes used to parse many
     files (None: every core from a few hundred files on; 1: this process only).
     """
     root_abs = os.path.abspath(root)
@@ -82,7 +84,8 @@ def load_tree(
             defaults_files.append(entry)
         elif paths is not None:
             runbook_files.append(entry)
-    cache = ParseCache(cache_dir) if cache_dir is not None else None
+    if cache is None and cache_dir is not None:
+        cache = ParseCache(cache_dir)
     loader = _TreeLoader(root_abs, cache)
     for path in defaults_files:
         loader.defaults(os.path.abspath(path), path)

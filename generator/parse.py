@@ -262,11 +262,14 @@ class ParseCache:
 
     MAX_AGE_DAYS = 30
 
-    def __init__(self, cache_dir: str | os.PathLike[str]) -> None:
-        self.root = os.fspath(cache_dir)
-        self.folder = os.path.join(self.root, f"loader-{code_version()}")
+    def __init__(self, cache_dir: str | os.PathLike[str] | None) -> None:
+        """``cache_dir`` None: a cache in memory only, for a process that loads the same
+        tree again and again (``runbook serve``): keep the instance between loads."""
+        self.root = os.fspath(cache_dir) if cache_dir is not None else None
+        self.folder = os.path.join(self.root, f"loader-{code_version()}") if self.root else ""
         self._new: dict[str, Document] = {}
         self._used: set[str] = set()
+        self._memory: dict[str, Document] = {}
 
     @staticmethod
     def _name(key: tuple[str, str, bytes]) -> str:
@@ -276,6 +279,11 @@ class ParseCache:
 
     def get(self, key: tuple[str, str, bytes]) -> Document | None:
         name = self._name(key)
+        if self.root is None:
+            doc = self._memory.get(name)
+            if doc is not None:
+                self._used.add(name)
+            return doc
         try:
             with open(os.path.join(self.folder, name), "rb") as handle, _gc_paused():
                 doc = pickle.load(handle)
@@ -293,6 +301,13 @@ class ParseCache:
 
     def save(self) -> None:
         """Write new entries atomically, mark used ones, prune; failures only cost speed."""
+        if self.root is None:  # in memory: keep what this load used
+            self._memory = {
+                n: d for n, d in {**self._memory, **self._new}.items() if n in self._used
+            }
+            self._new.clear()
+            self._used.clear()
+            return
         with contextlib.suppress(OSError):
             os.makedirs(self.folder, exist_ok=True)
             for name, doc in self._new.items():
@@ -304,6 +319,7 @@ class ParseCache:
             self._prune()
 
     def _prune(self) -> None:
+        assert self.root is not None
         now = time.time()
         for entry in os.scandir(self.root):
             if entry.name.startswith("loader-") and entry.path != self.folder:

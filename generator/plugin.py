@@ -37,6 +37,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from generator.errors import Problem, RunbookError, Severity
 from generator.model import NOWHERE
+from generator.parse import ParseCache
 from generator.site_html import (
     add_security_policy,
     collapse_whitespace,
@@ -102,6 +103,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         """Problems of the last load; the build command reads them for its exit code."""
         self._dirty = False
         self._previous: dict[str, str] = {}
+        self._parse_cache = ParseCache(None)  # in memory, across serve rebuilds
         self._previous_shape = ""
         self._sources: dict[str, _Source] = {}
         self._cache: dict[Any, str] = {}
@@ -146,7 +148,11 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         try:
             site = load_site(
-                self._root, today=self._today, results=self._results, cache=self._cache
+                self._root,
+                today=self._today,
+                results=self._results,
+                cache=self._cache,
+                parse_cache=self._parse_cache,
             )
         except RunbookError as exc:  # a comms template that cannot render, ...
             self.problems = exc.problems or (Problem(NOWHERE, Severity.ERROR, exc.message),)

@@ -16,6 +16,7 @@ from typing import Any
 from checks.model import SourceLocation
 from generator.errors import Problem, Severity
 from generator.model import CommsTemplate, Org, Runbook, SeverityScheme
+from generator.parse import ParseCache
 from generator.site import (
     NavItem,
     OrgGroup,
@@ -67,11 +68,15 @@ def load_site(
     today: dt.date,
     results: Mapping[str, Any],
     cache: MutableMapping[Any, str] | None = None,
+    parse_cache: ParseCache | None = None,
 ) -> Site:
-    """Load ``root`` and produce every page; on load errors, no pages and the problems."""
+    """Load ``root`` and produce every page; on load errors, no pages and the problems.
+
+    ``parse_cache``: keep one between the loads of a serve session (unchanged files are
+    not parsed again)."""
     from generator.loader import load_tree
 
-    loaded = load_tree(root=root)
+    loaded = load_tree(root=root, cache=parse_cache)
     problems = tuple(loaded.problems)
     if any(p.severity is Severity.ERROR for p in problems):
         return Site((), [], problems)

@@ -95,3 +95,26 @@ def test_worker_processes_really_convert(tmp_path: Path) -> None:
     assert docs is not None
     assert [d.kwargs["id"] for d in docs] == ["r0", "r1", "r2"]
     assert docs == [loader._convert_doc(data, name, "Runbook") for data, name in items]
+
+
+def test_an_in_memory_cache_serves_the_next_load_of_the_same_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.parse import ParseCache
+
+    root = tmp_path / "rb"
+    root.mkdir()
+    (root / "_defaults.yaml").write_text("owner: sre\n")
+    for name in "ab":
+        (root / f"{name}.yaml").write_text(f"id: {name}\ntitle: {name}\n")
+    memory = ParseCache(None)
+    calls = parse_count(monkeypatch)
+    first = load_tree(root, cache=memory)
+    assert sorted(calls) == ["_defaults.yaml", "a.yaml", "b.yaml"]
+    calls.clear()
+    (root / "b.yaml").write_text("id: b\ntitle: B again\n")
+    second = load_tree(root, cache=memory)
+    assert calls == ["b.yaml"]
+    assert [rb.title for rb in second.runbooks] == ["a", "B again"]
+    assert second.runbooks[0] == first.runbooks[0]
+    assert not (tmp_path / ".runbook-cache").exists() and list(tmp_path.iterdir()) == [root]

@@ -38,6 +38,7 @@ from typing import Any
 
 from generator.comms_sandbox import Namespace, format_minutes
 from generator.errors import ExitCode, RunbookError
+from generator.incident import format_time, parse_time
 from generator.loader import severity_scheme
 from generator.model import CommsTemplate, Runbook, SeverityLevel
 
@@ -117,25 +118,6 @@ def describe_seconds(seconds: float) -> str:
 # -- context -------------------------------------------------------------------------------
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse_iso(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _present(values: Mapping[str, Any]) -> dict[str, Any]:
     # Absent and empty values stay undefined so a template using them fails loudly.
     return {k: v for k, v in values.items() if v is not None and v != ""}
@@ -147,8 +129,8 @@ def incident_context(
     """The ``incident`` namespace for one incident record (the mapping under ``incident:``)."""
     from generator.incident import last_update_at, update_every_seconds
 
-    started = _parse_iso(record.get("started_at"))
-    resolved = _parse_iso(record.get("resolved_at"))
+    started = parse_time(record.get("started_at"))
+    resolved = parse_time(record.get("resolved_at"))
     severity = record.get("severity")
     label = None
     scheme = severity_scheme(runbook) if runbook is not None else None
@@ -172,7 +154,7 @@ def incident_context(
         "severity_level": _level_context(level) if level is not None else None,
         "status": record.get("status"),
         "impact": Namespace("incident.impact", _present(impact)),
-        "started_at": _iso(started) if started else None,
+        "started_at": format_time(started) if started else None,
         "commander": commander,
         "roles": Namespace("incident.roles", _present(dict(roles))),
         "resolution": record.get("resolution"),
@@ -181,7 +163,7 @@ def incident_context(
         "channel": record.get("channel"),
         "detected_by": record.get("detected_by"),
         "acknowledged_at": record.get("acknowledged_at"),
-        "resolved_at": _iso(resolved) if resolved else None,
+        "resolved_at": format_time(resolved) if resolved else None,
         "action_items": [_item_text(i) for i in record.get("action_items") or ()],
         "actions": [
             Namespace(
@@ -209,7 +191,7 @@ def incident_context(
         values["update_every"] = describe_seconds(cadence)
         last = last_update_at(record) or started
         if last is not None and resolved is None:
-            values["next_update"] = _iso(last + timedelta(seconds=cadence))
+            values["next_update"] = format_time(last + timedelta(seconds=cadence))
     return Namespace("incident", _present(values))
 
 
@@ -273,7 +255,7 @@ def build_context(
     ``values`` are ``--set`` pairs (or a template's examples); a dotted key overrides a
     field (``incident.eta``). Setting a secret variable is an error (exit 2).
     """
-    context: dict[str, Any] = {"runbook": runbook_context(runbook), "now": _iso(now)}
+    context: dict[str, Any] = {"runbook": runbook_context(runbook), "now": format_time(now)}
     if record is not None:
         context["incident"] = incident_context(runbook, record, now)
     secrets = {v.name for v in runbook.variables if v.secret}

@@ -129,16 +129,16 @@ def lint_tree(
     found: list[tuple[Problem, frozenset[str]]] = [(p, frozenset()) for p in loaded.problems]
     cache = LintCache(options)
     # Runbooks not in the cache: their own problems so far, and their shell blocks.
-    pending: list[tuple[Runbook, list[Problem], list[ShellBlock]]] = []
+    pending: list[tuple[Runbook, bytes, list[Problem], list[ShellBlock]]] = []
     memo: dict[int, list[Problem]] = {}
     for runbook in loaded.runbooks:
-        allow = frozenset(runbook.lint.allow)
-        cached = cache.get(runbook)
+        key = cache.key(runbook)
+        cached = cache.get(key)
         if cached is not None:
-            found.extend((p, allow) for p in cached)
+            found.extend((p, frozenset(runbook.lint.allow)) for p in cached)
             continue
         problems = runbook_problems(runbook, options.today, memo)
-        pending.append((runbook, problems, runbook_blocks(runbook)))
+        pending.append((runbook, key, problems, runbook_blocks(runbook)))
     markdown_blocks: list[ShellBlock] = []
     for path in markdown:
         extraction = extract_file(path)
@@ -151,12 +151,12 @@ def lint_tree(
             block = markdown_block(check, declared)
             if block is not None:
                 markdown_blocks.append(block)
-    blocks = [b for _, _, own in pending for b in own] + markdown_blocks
+    blocks = [b for *_, own in pending for b in own] + markdown_blocks
     per_block = iter(shell_problems(blocks, bash=options.bash, cache_dir=options.cache_dir))
-    for runbook, problems, own in pending:
+    for runbook, key, problems, own in pending:
         for _ in own:
             problems.extend(next(per_block))
-        cache.put(runbook, problems)
+        cache.put(key, problems)
         found.extend((p, frozenset(runbook.lint.allow)) for p in problems)
     found.extend((p, frozenset()) for rest in per_block for p in rest)
     cache.save()
@@ -169,8 +169,10 @@ class LintCache:
     included), today, the bash in use and the code of the rules; pickled under the cache
     folder. Linting a thousand unchanged runbooks then costs their (cached) load."""
 
+    MAX_ENTRIES = 20_000
+
     def __init__(self, options: LintOptions) -> None:
-        self.path = None
+        self.path: str | None = None
         self.entries: dict[bytes, tuple[Problem, ...]] = {}
         self.used: set[bytes] = set()
         self.dirty = False
@@ -187,30 +189,34 @@ class LintCache:
         except Exception:  # any damage to a cache file means "no cache"
             self.entries = {}
 
-    def _key(self, runbook: Runbook) -> bytes:
+    def key(self, runbook: Runbook) -> bytes:
+        """What the runbook's problems depend on, hashed (empty when caching is off)."""
+        if self.path is None:
+            return b""
         return hashlib.blake2b(self.salt + dumps_model(runbook), digest_size=16).digest()
 
-    def get(self, runbook: Runbook) -> tuple[Problem, ...] | None:
-        if self.path is None:
-            return None
-        key = self._key(runbook)
-        hit = self.entries.get(key)
+    def get(self, key: bytes) -> tuple[Problem, ...] | None:
+        hit = self.entries.get(key) if key else None
         if hit is not None:
             self.used.add(key)
         return hit
 
-    def put(self, runbook: Runbook, problems: Sequence[Problem]) -> None:
-        if self.path is not None:
-            key = self._key(runbook)
+    def put(self, key: bytes, problems: Sequence[Problem]) -> None:
+        if key:
             self.entries[key] = tuple(problems)
             self.used.add(key)
             self.dirty = True
 
     def save(self) -> None:
-        """Keep the entries this run used; a cache that cannot be written costs speed only."""
+        """Write the entries this run used, then older ones up to ``MAX_ENTRIES`` (a run
+        over one folder keeps the others' results); failures only cost speed."""
         if self.path is None or not self.dirty:
             return
         live = {k: v for k, v in self.entries.items() if k in self.used}
+        for k, v in self.entries.items():
+            if len(live) >= self.MAX_ENTRIES:
+                break
+            live.setdefault(k, v)
         with contextlib.suppress(OSError):
             folder = os.path.dirname(self.path)
             os.makedirs(folder, exist_ok=True)

@@ -50,6 +50,9 @@ def test_check_skips_ci_false_and_blocks_whose_arithmetic_variable_has_no_value(
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "space-ran").read_text() == "3072\n"
     assert not (tmp_path / "prod-ran").exists()
+    # Progress counts every block it reports on, skipped ones included.
+    counted = [line.split(" ", 2)[:2] for line in proc.stderr.splitlines() if line[:1] == "["]
+    assert counted == [["[1/3]", "SKIP"], ["[2/3]", "PASS"], ["[3/3]", "PASS"]]
 
 
 def test_check_exits_3_on_an_invalid_page_and_runs_nothing(tmp_path: Path) -> None:

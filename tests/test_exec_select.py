@@ -56,7 +56,7 @@ def test_manual_step_outside_walk_shows_its_instruction(tmp_path: Path) -> None:
     proc = runbook("exec", "page.md", "--step", "tell", cwd=tmp_path)
     assert proc.returncode == 4  # nothing ran: a person does it
     assert (
-        "SKIP t--tell  0.00s  manual step: a person does this\n"
+        "[1/1] SKIP t--tell  0.00s  manual step: a person does this\n"
         "    | Tell the team in #db-incidents.\n"
         "    | Link the dashboard.\n"
     ) in proc.stderr

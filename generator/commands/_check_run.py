@@ -78,11 +78,11 @@ def run_ci_checks(
         sys.stderr.write(f"{problem}\n")
     err = sys.stderr
     log = open_transcript(transcript)
-    progress = Progress(err, err.isatty(), log)
+    plans = [plan_target(target, environ) for target in targets]
+    progress = Progress(err, err.isatty(), log, total=sum(len(p[0]) for p in plans))
     state = RunState()
     try:
-        for target in targets:
-            decisions, envs, variables = plan_target(target, environ)
+        for decisions, envs, variables in plans:
             settings = ExecSettings(
                 tty=False,
                 jobs=jobs,

@@ -134,7 +134,7 @@ def run_exec(req: ExecRequest) -> int:
         return int(ExitCode.OK)
     color = err.isatty()
     transcript = open_transcript(req.transcript)
-    progress = Progress(err, color, transcript, show_manual=not req.walk)
+    progress = Progress(err, color, transcript, show_manual=not req.walk, total=len(decisions))
     log = IncidentLog(incident, err) if incident is not None else None
     if transcript:
         transcript.event("run", target=req.target, selected=[c.id for c in selection.selected])

@@ -210,11 +210,15 @@ class Progress:
         transcript: Transcript | None,
         *,
         show_manual: bool = True,
+        total: int = 0,
     ) -> None:
         self.stream = stream
         self.color = color
         self.transcript = transcript
         self.show_manual = show_manual
+        self.total = total
+        """Blocks the run will report on; result lines count up to it (``[3/9]``)."""
+        self.done = 0
         self._lock = threading.Lock()  # --jobs: starts come from worker threads
 
     def _style(self, text: str, colour: str) -> str:
@@ -236,7 +240,12 @@ class Progress:
     def result(self, result: Result) -> None:
         mark, colour = _MARKS[result.status]
         note = f"  {result.reason}" if result.reason else ""
-        lines = [f"{self._style(mark, colour)} {result.check.id}  {result.duration_s:.2f}s{note}"]
+        self.done += 1
+        count = f"[{self.done}/{self.total}] " if self.total else ""
+        lines = [
+            f"{count}{self._style(mark, colour)} {result.check.id}  "
+            f"{result.duration_s:.2f}s{note}"
+        ]
         if self.show_manual and result.check.risk is Risk.MANUAL:
             lines += [f"    | {line}" for line in result.check.command.rstrip("\n").split("\n")]
         with self._lock:

@@ -243,8 +243,7 @@ class Progress:
         self.done += 1
         count = f"[{self.done}/{self.total}] " if self.total else ""
         lines = [
-            f"{count}{self._style(mark, colour)} {result.check.id}  "
-            f"{result.duration_s:.2f}s{note}"
+            f"{count}{self._style(mark, colour)} {result.check.id}  {result.duration_s:.2f}s{note}"
         ]
         if self.show_manual and result.check.risk is Risk.MANUAL:
             lines += [f"    | {line}" for line in result.check.command.rstrip("\n").split("\n")]

@@ -45,6 +45,7 @@ from generator.lint_shell import (
 )
 from generator.loader import LoadResult, load_tree, severity_scheme
 from generator.model import Diagram, Runbook, Section, Step
+from generator.parse import ParseCache
 
 __all__ = ["ALLOWABLE", "RULES", "LintOptions", "LintResult", "lint_tree"]
 
@@ -91,8 +92,11 @@ class LintOptions:
     today: dt.date | None = None
     """For ``stale-review``; None skips the rule."""
     cache_dir: str | None = None
-    """Parse and ``bash -n`` caches; None caches nothing."""
+    """Parse, ``bash -n`` and result caches; None caches nothing."""
     bash: str = "bash"
+    parse_cache: ParseCache | None = None
+    """A parse cache to share with a later load (``runbook check``); default: one on
+    ``cache_dir``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,13 +118,14 @@ def lint_tree(
     options = options or LintOptions()
     names = None if paths is None else [os.fspath(p) for p in paths]
     markdown = [p for p in names or () if p.endswith(MARKDOWN_SUFFIXES)]
+    parse_cache = options.parse_cache
+    if parse_cache is None and options.cache_dir is not None:
+        parse_cache = ParseCache(options.cache_dir)
     if names is None:
-        loaded = load_tree(root, cache_dir=options.cache_dir)
+        loaded = load_tree(root, cache=parse_cache)
     else:
         yaml_paths = [p for p in names if not p.endswith(MARKDOWN_SUFFIXES)]
-        loaded = (
-            load_tree(root, yaml_paths, cache_dir=options.cache_dir) if yaml_paths else LoadResult()
-        )
+        loaded = load_tree(root, yaml_paths, cache=parse_cache) if yaml_paths else LoadResult()
     found: list[tuple[Problem, frozenset[str]]] = [(p, frozenset()) for p in loaded.problems]
     cache = LintCache(options)
     # Runbooks not in the cache: their own problems so far, and their shell blocks.

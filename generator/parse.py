@@ -263,13 +263,15 @@ class ParseCache:
     MAX_AGE_DAYS = 30
 
     def __init__(self, cache_dir: str | os.PathLike[str] | None) -> None:
-        """``cache_dir`` None: a cache in memory only, for a process that loads the same
-        tree again and again (``runbook serve``): keep the instance between loads."""
+        """``cache_dir`` None: in memory only. Either way the instance remembers what it
+        served, so a process that loads the same files again (``runbook serve``, or
+        ``runbook check`` linting then running) should keep it between loads."""
         self.root = os.fspath(cache_dir) if cache_dir is not None else None
         self.folder = os.path.join(self.root, f"loader-{code_version()}") if self.root else ""
-        self._new: dict[str, Document] = {}
-        self._used: set[str] = set()
         self._memory: dict[str, Document] = {}
+        self._new: set[str] = set()
+        """Entries to write to disk at the next ``save``."""
+        self._used: set[str] = set()
 
     @staticmethod
     def _name(key: tuple[str, str, bytes]) -> str:
@@ -279,44 +281,44 @@ class ParseCache:
 
     def get(self, key: tuple[str, str, bytes]) -> Document | None:
         name = self._name(key)
-        if self.root is None:
-            doc = self._memory.get(name)
+        doc = self._memory.get(name)
+        if doc is None and self.root is not None:
+            doc = self._read(name)
             if doc is not None:
-                self._used.add(name)
-            return doc
+                self._memory[name] = doc
+        if doc is not None:
+            self._used.add(name)
+        return doc
+
+    def _read(self, name: str) -> Document | None:
         try:
             with open(os.path.join(self.folder, name), "rb") as handle, _gc_paused():
                 doc = pickle.load(handle)
         except Exception:  # missing, or damaged in any way: a miss
             return None
-        if not isinstance(doc, Document):
-            return None
-        self._used.add(name)
-        return doc
+        return doc if isinstance(doc, Document) else None
 
     def put(self, key: tuple[str, str, bytes], doc: Document) -> None:
         name = self._name(key)
-        self._new[name] = doc
+        self._memory[name] = doc
+        self._new.add(name)
         self._used.add(name)
 
     def save(self) -> None:
-        """Write new entries atomically, mark used ones, prune; failures only cost speed."""
-        if self.root is None:  # in memory: keep what this load used
-            self._memory = {
-                n: d for n, d in {**self._memory, **self._new}.items() if n in self._used
-            }
-            self._new.clear()
-            self._used.clear()
-            return
-        with contextlib.suppress(OSError):
-            os.makedirs(self.folder, exist_ok=True)
-            for name, doc in self._new.items():
-                fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(dumps_model(doc))
-                os.replace(tmp, os.path.join(self.folder, name))
-            self._new.clear()
-            self._prune()
+        """Keep in memory what this load used; on disk, write new entries atomically and
+        prune. Failures to write only cost speed."""
+        self._memory = {n: d for n, d in self._memory.items() if n in self._used}
+        if self.root is not None:
+            with contextlib.suppress(OSError):
+                os.makedirs(self.folder, exist_ok=True)
+                for name in self._new:
+                    fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+                    with os.fdopen(fd, "wb") as handle:
+                        handle.write(dumps_model(self._memory[name]))
+                    os.replace(tmp, os.path.join(self.folder, name))
+                self._prune()
+        self._new.clear()
+        self._used.clear()
 
     def _prune(self) -> None:
         assert self.root is not None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.test_exec import page, runbook
 
 CI_PAGE = """# C
@@ -67,3 +69,30 @@ def test_check_exits_3_on_an_invalid_page_and_runs_nothing(tmp_path: Path) -> No
         "page.md:7:25: error: timeout: 'soon' is not a duration (expected e.g. 30s, 5m, 2h, 90d)"
     ]
     assert not (tmp_path / "ran").exists()
+
+
+def test_check_parses_each_runbook_once_for_lint_and_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from generator import parse
+    from generator.cli import main
+
+    (tmp_path / "runbooks").mkdir()
+    for name in "ab":
+        (tmp_path / "runbooks" / f"{name}.yaml").write_text(
+            f"id: {name}\ntitle: {name}\nsections:\n  - id: s\n    title: S\n"
+            f"    steps:\n      - {{id: ok, run: echo {name}}}\n"
+        )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RUNBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    parsed: list[str] = []
+    real = parse.parse_bytes
+
+    def counting(data: bytes, display: str) -> object:
+        parsed.append(Path(display).name)
+        return real(data, display)
+
+    monkeypatch.setattr(parse, "parse_bytes", counting)
+    assert main(["check"]) == 0
+    assert sorted(parsed) == ["a.yaml", "b.yaml"]
+    assert capsys.readouterr().out == "a\nb\n"

@@ -12,6 +12,7 @@ from checks.report import exit_code_for, summarize
 from checks.run import RunOptions
 from checks.select import Action, Decision, ci_skip_reason
 from checks.variables import Resolution, resolve_variables
+from generator.commands._environ import cache_dir
 from generator.commands._session import (
     Progress,
     Variables,
@@ -22,14 +23,15 @@ from generator.commands._session import (
 )
 from generator.commands._targets import Target, all_runbooks, to_problem
 from generator.errors import ExitCode, Problem, RunbookError, UsageError, has_errors
+from generator.parse import ParseCache
 
 
-def lint_problems(paths: Sequence[str], root: str) -> list[Problem]:
+def lint_problems(paths: Sequence[str], root: str, cache: ParseCache) -> list[Problem]:
     """What ``runbook lint PATHS`` reports (allowed warnings left out)."""
-    from generator.commands._environ import cache_dir, today
+    from generator.commands._environ import today
     from generator.lint import LintOptions, lint_tree
 
-    options = LintOptions(today=today(), cache_dir=cache_dir(no_cache=False))
+    options = LintOptions(today=today(), cache_dir=cache.root, parse_cache=cache)
     return list(lint_tree(root, list(paths), options).problems)
 
 
@@ -68,8 +70,10 @@ def run_ci_checks(
     check_report_paths(
         [("--json", json_path), ("--junit", junit_path), ("--transcript", transcript)], environ
     )
-    problems = lint_problems(paths, root)
-    targets = all_runbooks(paths, root)
+    # One parse cache for both loads: lint's, then the one that extracts the blocks.
+    cache = ParseCache(cache_dir(no_cache=False))
+    problems = lint_problems(paths, root, cache)
+    targets = all_runbooks(paths, root, cache)
     problems += [to_problem(p) for t in targets for p in t.extraction.problems]
     problems = list(dict.fromkeys(problems))  # a Markdown file is linted and extracted
     if has_errors(problems):

@@ -14,6 +14,7 @@ from checks.extract import Extraction, ExtractProblem, extract_file, extract_mar
 from generator.errors import ExitCode, Problem, RunbookError, Severity, UsageError
 from generator.loader import LoadResult, load_file, load_tree, resolve_target, severity_scheme
 from generator.model import Runbook
+from generator.parse import ParseCache
 from generator.render import PageContext, render_runbook
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -50,8 +51,9 @@ def load_target(target: str, root: str) -> Target:
     return Target(target, extract_runbook(_single_runbook(load_file(path, root), target)))
 
 
-def all_runbooks(paths: Sequence[str], root: str) -> list[Target]:
-    """Every runbook under the given paths (``runbook check``); Markdown files directly."""
+def all_runbooks(paths: Sequence[str], root: str, cache: ParseCache | None = None) -> list[Target]:
+    """Every runbook under the given paths (``runbook check``); Markdown files directly.
+    ``cache``: the parse cache of an earlier load of the same files (lint)."""
     out: list[Target] = []
     yaml_paths: list[str] = []
     for path in paths:
@@ -68,7 +70,7 @@ def all_runbooks(paths: Sequence[str], root: str) -> list[Target]:
         else:
             out.append(load_target(path, root))
     if yaml_paths:
-        loaded = load_tree(root, yaml_paths)
+        loaded = load_tree(root, yaml_paths, cache=cache)
         _raise_errors(loaded.problems)
         out.extend(Target(rb.path, extract_runbook(rb)) for rb in loaded.runbooks)
     return out

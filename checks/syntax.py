@@ -6,8 +6,10 @@ script is found from bash's line number, checked alone for its own message and l
 and the blocks after it are checked again together. ``bash -n`` reads and never
 executes, so nothing in a block can run here.
 
-A block whose quotes or here-documents do not end (``checks.shell`` finds them) would
-swallow the blocks after it: it is checked alone.
+A block whose quotes or here-documents never close swallows the blocks after it in the
+shared script; the one-by-one fallback still gives every block its own result, but it
+costs a process per block, so callers that know such blocks (``checks.shell`` finds
+them) leave them out.
 """
 
 from __future__ import annotations
@@ -22,8 +24,6 @@ import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-
-from checks.shell import scan_shell
 
 __all__ = ["SyntaxCache", "SyntaxProblem", "check_bash_syntax"]
 
@@ -99,11 +99,7 @@ def check_bash_syntax(
             results[index] = _from_json(cache.entries[key])
         else:
             todo.append(index)
-    together = [i for i in todo if scan_shell(blocks[i]).unterminated is None]
-    grouped = set(together)
-    alone = [i for i in todo if i not in grouped]
-    chunks = [together[i : i + CHUNK_BLOCKS] for i in range(0, len(together), CHUNK_BLOCKS)]
-    chunks += [[i] for i in alone]
+    chunks = [todo[i : i + CHUNK_BLOCKS] for i in range(0, len(todo), CHUNK_BLOCKS)]
     workers = max(1, min(len(chunks), os.cpu_count() or 1))
     with ThreadPoolExecutor(workers) as pool:
         for found in pool.map(lambda chunk: _check_chunk(executable, blocks, chunk), chunks):

@@ -540,3 +540,16 @@ def test_cached_results_follow_the_defaults_a_runbook_inherits(
     assert (code, [line.split(": warning:")[0] for line in out]) == (
         0, ["runbooks/org/_defaults.yaml:1:12"],
     )  # fmt: skip
+
+
+def test_bash_syntax_gives_each_block_its_own_result_when_one_swallows_the_rest() -> None:
+    from checks.syntax import SyntaxProblem, check_bash_syntax
+
+    blocks = ["echo one", "echo 'never closed", "echo three", "if true; then", "echo five"]
+    assert check_bash_syntax(blocks) == [
+        None,
+        SyntaxProblem(0, "unexpected EOF while looking for matching `''"),
+        None,
+        SyntaxProblem(1, "syntax error: unexpected end of file"),  # bash: the line after
+        None,
+    ]

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import IO, Any
 
+from checks.files import write_atomic
 from checks.model import Result, Status
 from checks.outcome import now_iso
 
@@ -72,7 +73,7 @@ def write_json(path: str, results: Sequence[Result], *, interrupted: bool = Fals
         "results": [result_to_json(r) for r in results],
         "summary": summary,
     }
-    _write_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    write_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_junit(path: str, results: Sequence[Result], *, name: str = "runbook") -> None:
@@ -129,7 +130,7 @@ def write_junit(path: str, results: Sequence[Result], *, name: str = "runbook") 
     root.set("time", f"{sum(r.duration_s for r in results):.3f}")
     ET.indent(root)
     text = ET.tostring(root, encoding="unicode", xml_declaration=False)
-    _write_atomic(path, '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n")
+    write_atomic(path, '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n")
 
 
 def _classname(result: Result) -> str:
@@ -220,15 +221,6 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
-
-
-def _write_atomic(path: str, text: str) -> None:
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 class Transcript:

@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from checks.files import write_atomic
+
 __all__ = ["SyntaxCache", "SyntaxProblem", "check_bash_syntax"]
 
 _ERROR_LINE = re.compile(r"^.*?: line (\d+): (.*)$")
@@ -68,12 +70,8 @@ class SyntaxCache:
             return
         live = {k: v for k, v in self.entries.items() if k in self.used}
         try:
-            folder = os.path.dirname(self.path)
-            os.makedirs(folder, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(live, handle)
-            os.replace(tmp, self.path)
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            write_atomic(self.path, json.dumps(live), durable=False)
         except OSError:
             pass
 

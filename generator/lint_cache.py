@@ -12,10 +12,10 @@ import hashlib
 import os
 import pickle
 import shutil
-import tempfile
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from checks.files import write_atomic
 from generator.errors import Problem
 from generator.model import Runbook
 from generator.parse import dumps_model
@@ -80,12 +80,9 @@ class LintCache:
                 break
             live.setdefault(k, v)
         with contextlib.suppress(OSError):
-            folder = os.path.dirname(self.path)
-            os.makedirs(folder, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(live, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            data = pickle.dumps(live, protocol=pickle.HIGHEST_PROTOCOL)
+            write_atomic(self.path, data, durable=False)
 
 
 def _bash_identity(bash: str) -> str:

@@ -19,7 +19,6 @@ import pickle
 import re
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 import checks.header
 import checks.model
+from checks.files import write_atomic
 from checks.model import SourceLocation
 from generator import convert, model, spec
 from generator.convert import MAP, Converter, locate
@@ -312,10 +312,8 @@ class ParseCache:
             with contextlib.suppress(OSError):
                 os.makedirs(self.folder, exist_ok=True)
                 for name in self._new:
-                    fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-                    with os.fdopen(fd, "wb") as handle:
-                        handle.write(dumps_model(self._memory[name]))
-                    os.replace(tmp, os.path.join(self.folder, name))
+                    target = os.path.join(self.folder, name)
+                    write_atomic(target, dumps_model(self._memory[name]), durable=False)
                 self._prune()
         self._new.clear()
         self._used.clear()

@@ -467,15 +467,14 @@ def status(incident: str, fmt: str, incident_dir: str, root: str) -> int:
 @_ROOT
 def report(incident: str, out: str | None, incident_dir: str, root: str) -> int:
     """Render a postmortem in Markdown from the record."""
-    from pathlib import Path
-
-    from generator.incident import read_incident, write_atomic
+    from checks.files import write_atomic
+    from generator.incident import read_incident
     from generator.incident_report import render_postmortem
 
     record = read_incident(_path(incident, incident_dir))
     text = render_postmortem(record, _scheme_for(record, root))
     if out:
-        write_atomic(Path(out), text)
+        write_atomic(out, text)
         click.echo(out)
     else:
         click.echo(text, nl=False)

@@ -54,7 +54,8 @@ def command(out_dir: str, root: str) -> int:
 def _write_if_changed(path: str, text: str) -> int:
     """Write ``path`` atomically when its content changes (stable mtimes for --dirty builds)."""
     import os
-    import tempfile
+
+    from checks.files import write_atomic
 
     try:
         with open(path, encoding="utf-8") as handle:
@@ -63,8 +64,5 @@ def _write_if_changed(path: str, text: str) -> int:
     except FileNotFoundError:
         pass
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    write_atomic(path, text, durable=False)
     return 1

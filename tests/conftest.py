@@ -24,3 +24,20 @@ REPO = Path(__file__).resolve().parent.parent
 def repo_root() -> Path:
     """The checkout's top folder (tests never read ../shared)."""
     return REPO
+
+
+@pytest.fixture
+def parsed_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the YAML files the loader parses from now on, in order (cache hits
+    are not parses)."""
+    from generator import parse
+
+    calls: list[str] = []
+    real = parse.parse_bytes
+
+    def counting(data: bytes, display: str) -> object:
+        calls.append(Path(display).name)
+        return real(data, display)
+
+    monkeypatch.setattr(parse, "parse_bytes", counting)
+    return calls

@@ -72,9 +72,11 @@ def test_check_exits_3_on_an_invalid_page_and_runs_nothing(tmp_path: Path) -> No
 
 
 def test_check_parses_each_runbook_once_for_lint_and_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    parsed_files: list[str],
 ) -> None:
-    from generator import parse
     from generator.cli import main
 
     (tmp_path / "runbooks").mkdir()
@@ -85,14 +87,6 @@ def test_check_parses_each_runbook_once_for_lint_and_run(
         )
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("RUNBOOK_CACHE_DIR", str(tmp_path / "cache"))
-    parsed: list[str] = []
-    real = parse.parse_bytes
-
-    def counting(data: bytes, display: str) -> object:
-        parsed.append(Path(display).name)
-        return real(data, display)
-
-    monkeypatch.setattr(parse, "parse_bytes", counting)
     assert main(["check"]) == 0
-    assert sorted(parsed) == ["a.yaml", "b.yaml"]
+    assert sorted(parsed_files) == ["a.yaml", "b.yaml"]
     assert capsys.readouterr().out == "a\nb\n"

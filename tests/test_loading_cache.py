@@ -4,33 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from generator import parse as loader
 from generator.loader import load_tree
 
 
-def parse_count(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    real = loader.parse_bytes
-
-    def counting(data: bytes, display: str) -> object:
-        calls.append(Path(display).name)
-        return real(data, display)
-
-    monkeypatch.setattr(loader, "parse_bytes", counting)
-    return calls
-
-
-def test_unchanged_files_are_not_parsed_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unchanged_files_are_not_parsed_again(tmp_path: Path, parsed_files: list[str]) -> None:
     root, cache = tmp_path / "rb", tmp_path / "cache"
     root.mkdir()
     (root / "_defaults.yaml").write_text("owner: sre\n")
     (root / "a.yaml").write_text("id: a\ntitle: A\n")
     (root / "b.yaml").write_text("id: b\ntitle: B\nbogus: 1\n")
-    calls = parse_count(monkeypatch)
+    calls = parsed_files
     first = load_tree(root, cache_dir=cache)
     assert sorted(calls) == ["_defaults.yaml", "a.yaml", "b.yaml"]
     calls.clear()
@@ -98,7 +82,7 @@ def test_worker_processes_really_convert(tmp_path: Path) -> None:
 
 
 def test_an_in_memory_cache_serves_the_next_load_of_the_same_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, parsed_files: list[str]
 ) -> None:
     from generator.parse import ParseCache
 
@@ -108,7 +92,7 @@ def test_an_in_memory_cache_serves_the_next_load_of_the_same_process(
     for name in "ab":
         (root / f"{name}.yaml").write_text(f"id: {name}\ntitle: {name}\n")
     memory = ParseCache(None)
-    calls = parse_count(monkeypatch)
+    calls = parsed_files
     first = load_tree(root, cache=memory)
     assert sorted(calls) == ["_defaults.yaml", "a.yaml", "b.yaml"]
     calls.clear()

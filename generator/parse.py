@@ -32,12 +32,12 @@ import checks.header
 import checks.model
 from checks.files import write_atomic
 from checks.model import SourceLocation
-from generator import convert, model, spec
+from generator import convert, model, spec, yaml_tags
 from generator.convert import MAP, Converter, locate
 from generator.errors import Problem, Severity
 from generator.model import NOWHERE
+from generator.yaml_tags import FAST_LOADER
 
-_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # libyaml's composer recurses in C: tens of thousands of nesting levels crash the process.
 # Above this bound on the nesting depth we use the pure Python composer, which raises
 # RecursionError instead (and is slow, but only pathological files get there).
@@ -93,7 +93,7 @@ def parse_bytes(data: bytes, display: str) -> tuple[Node | None, list[Problem]]:
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         byte = data[exc.start]
         return fail(line, col, f"file is not valid UTF-8 (byte 0x{byte:02x}); save it as UTF-8")
-    loader = _FAST_LOADER if _nesting_bound(text) < _C_SAFE_DEPTH else yaml.SafeLoader
+    loader = FAST_LOADER if _nesting_bound(text) < _C_SAFE_DEPTH else yaml.SafeLoader
     try:
         node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
@@ -384,7 +384,8 @@ _FAST_REDUCERS = _fast_reducers()
 def code_version() -> str:
     """A hash of the code that decides what a file converts to."""
     digest = hashlib.blake2b(digest_size=8)
-    for module in (spec, convert, model, checks.model, checks.header, sys.modules[__name__]):
+    modules = (spec, convert, model, yaml_tags, checks.model, checks.header, sys.modules[__name__])
+    for module in modules:
         with open(str(module.__file__), "rb") as handle:
             digest.update(handle.read())
     return digest.hexdigest()

@@ -1,0 +1,69 @@
+"""The libyaml loader with SafeLoader's tags, resolved without its per-node Python cost.
+
+libyaml's composer asks the Python resolver for every node's tag, and once more on the
+way down and up the tree for path resolvers, which no safe loader has. PyYAML's generic
+``resolve`` rebuilds a list of candidates per scalar; here the candidates are one tuple
+per first character, computed once from ``yaml.resolver.Resolver`` (the resolvers both
+``SafeLoader`` and ``CSafeLoader`` use), so every tag is the one ``SafeLoader`` gives.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver, Resolver
+
+__all__ = ["FAST_LOADER", "resolve_tag"]
+
+_Candidates = tuple[tuple[str, re.Pattern[str]], ...]
+
+
+def _candidates() -> tuple[dict[str, _Candidates], _Candidates]:
+    """First character -> (tag, regexp) to try in order, and the list for any other."""
+    table: dict[str | None, list[tuple[str, re.Pattern[str]]]] = Resolver.yaml_implicit_resolvers
+    wildcard = tuple(table.get(None, ()))
+    by_first = {first: (*found, *wildcard) for first, found in table.items() if first is not None}
+    return by_first, wildcard
+
+
+_BY_FIRST, _WILDCARD = _candidates()
+_STR = BaseResolver.DEFAULT_SCALAR_TAG
+_SEQ = BaseResolver.DEFAULT_SEQUENCE_TAG
+_MAP = BaseResolver.DEFAULT_MAPPING_TAG
+
+
+def resolve_tag(kind: type, value: Any, implicit: tuple[bool, bool]) -> str | None:
+    """The tag ``SafeLoader`` gives a node (``Resolver.resolve`` without path resolvers)."""
+    if kind is ScalarNode:
+        if implicit[0]:
+            for tag, regexp in _BY_FIRST.get(value[:1], _WILDCARD):
+                if regexp.match(value):
+                    return tag
+        return _STR
+    if kind is SequenceNode:
+        return _SEQ
+    if kind is MappingNode:
+        return _MAP
+    return None
+
+
+_Base: Any = getattr(yaml, "CSafeLoader", None)
+
+
+if _Base is not None and not Resolver.yaml_path_resolvers:
+
+    class _FastSafeLoader(_Base):  # type: ignore[misc]
+        """``CSafeLoader`` with ``resolve_tag``; the path-resolver hooks libyaml calls per
+        node are builtins that do nothing (safe loaders have no path resolvers)."""
+
+        resolve = staticmethod(resolve_tag)
+        descend_resolver = operator.is_  # called as (parent, index); result ignored
+        ascend_resolver = tuple  # called with no arguments; result ignored
+
+    FAST_LOADER: Any = _FastSafeLoader
+else:  # PyYAML built without libyaml (or someone added a path resolver)
+    FAST_LOADER = _Base or yaml.SafeLoader

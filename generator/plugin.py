@@ -33,6 +33,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from generator.errors import Problem, RunbookError, Severity
@@ -42,8 +43,10 @@ from generator.site_html import (
     add_security_policy,
     collapse_whitespace,
     drop_variables_block,
+    redirect_html,
     shallow_toc,
 )
+from generator.site_parallel import ParallelRenderer, PrerenderedPage
 from generator.site_safety import escape_title, sanitize_html
 from generator.site_tree import SitePage, load_site
 
@@ -67,6 +70,8 @@ class RunbookPluginConfig(base.Config):  # type: ignore[no-untyped-call]
     """ISO date for stale badges; default ``$RUNBOOK_TODAY``, else the real date."""
     sanitize = c.Type(bool, default=True)
     """Clean the HTML of generated pages with nh3 (never turn off for untrusted YAML)."""
+    jobs = c.Type(int, default=0)
+    """Processes converting generated pages' Markdown in ``build``: 0 one per core, 1 none."""
 
 
 class GeneratedPage(File):
@@ -96,6 +101,10 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
 
     def __init__(self) -> None:
         self.pages_built = 0
+        self.pages_prerendered = 0
+        """Pages of the last build whose Markdown a worker process converted ..."""
+        self.workers = 0
+        """... in this many processes."""
         self.input_failed = False
         """True when the last build stopped on bad input (runbooks, report, settings)."""
         """Generated pages of the last build."""
@@ -112,6 +121,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         self._today = dt.date.today()
         self._results: dict[str, Any] = {}
         self._filter = _LocatingFilter(self._sources)
+        self._renderer: ParallelRenderer | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Its presence keeps this instance (and its caches) alive across serve rebuilds.
@@ -172,37 +182,88 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         shape_changed = shape != self._previous_shape
         self._previous_shape = shape
         current: dict[str, str] = {}
+        redirects: list[SitePage] = []
         for page in site.pages:
-            existing = files.get_file_from_path(page.uri)
-            if existing is not None:
-                if page.uri == "index.md":
-                    continue  # a hand-written home page wins
-                self.input_failed = True
-                raise PluginError(
-                    f"{existing.abs_src_path or page.uri}: error: collides with the page "
-                    f"generated for {page.source.path if page.source else page.uri}"
-                )
-            text = _with_front_matter(page)
-            digest = hashlib.sha1(text.encode()).hexdigest()
-            current[page.uri] = digest
-            inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            f = GeneratedPage.generated(config, page.uri, content=text, inclusion=inclusion)
-            assert isinstance(f, GeneratedPage)
-            f.changed = (
-                shape_changed
-                or self._previous.get(page.uri) != digest
-                or not os.path.exists(f.abs_dest_path)  # a new site_dir, a deleted page
-            )
-            files.append(f)
+            self._check_collision(files, page, page.uri)
+            if page.uri == "index.md" and files.get_file_from_path(page.uri) is not None:
+                continue  # a hand-written home page wins
+            if page.redirect is not None:
+                redirects.append(page)  # once every page it may point at is in `files`
+                continue
+            f = self._add(files, config, page.uri, _with_front_matter(page), page.in_nav, current)
+            f.changed = f.changed or shape_changed
+            PrerenderedPage(None, f, config)  # sets f.page; its HTML may come from a worker
             if page.source is not None:
                 self._sources[page.uri] = _Source(
                     page.source.path, page.source.line, page.source.col
                 )
+        for page in redirects:
+            uri, text = _redirect(page, files, config)
+            self._check_collision(files, page, uri)
+            self._add(files, config, uri, text, page.in_nav, current)
         self._previous = current
         self.pages_built = len(current)
         if self._own_nav:
             config.nav = site.nav
         return files
+
+    @event_priority(-100)  # last: workers see the pages and files every plugin left
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        pages = [
+            f.page
+            for f in files.documentation_pages()
+            if isinstance(f.page, PrerenderedPage) and (not self._dirty or f.is_modified())
+        ]
+        self.pages_prerendered = self.workers = 0
+        uris = [p.file.src_uri for p in pages]
+        self._renderer = ParallelRenderer.start(config, files, uris, self.config.jobs or None)
+        for page in pages:
+            page.renderer = self._renderer
+        return nav
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        self._close_renderer()  # every page is rendered by now
+        return env
+
+    def _close_renderer(self) -> None:
+        if self._renderer is not None:
+            self.pages_prerendered = self._renderer.used
+            self.workers = self._renderer.workers
+            log.info(f"converted {self.pages_prerendered} pages in {self.workers} processes")
+            self._renderer.close()
+            self._renderer = None
+
+    def _check_collision(self, files: Files, page: SitePage, uri: str) -> None:
+        existing = files.get_file_from_path(uri)
+        if existing is not None and uri != "index.md":
+            self.input_failed = True
+            raise PluginError(
+                f"{existing.abs_src_path or uri}: error: collides with the page "
+                f"generated for {page.source.path if page.source else page.uri}"
+            )
+
+    def _add(
+        self,
+        files: Files,
+        config: MkDocsConfig,
+        uri: str,
+        text: str,
+        in_nav: bool,
+        digests: dict[str, str],
+    ) -> GeneratedPage:
+        """A generated file, marked changed when its text differs from the last build's
+        (``digests`` gets its digest)."""
+        digest = hashlib.sha1(text.encode()).hexdigest()
+        digests[uri] = digest
+        inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
+        f = GeneratedPage.generated(config, uri, content=text, inclusion=inclusion)
+        assert isinstance(f, GeneratedPage)
+        f.changed = (
+            self._previous.get(uri) != digest
+            or not os.path.exists(f.abs_dest_path)  # a new site_dir, a deleted page
+        )
+        files.append(f)
+        return f
 
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -233,6 +294,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         return output_content
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._close_renderer()
         # A failed serve rebuild must rebuild everything next time.
         self._previous.clear()
         self._previous_shape = ""
@@ -246,6 +308,25 @@ def _with_front_matter(page: SitePage) -> str:
     if page.search_boost:
         meta["search"] = {"boost": page.search_boost}  # type: ignore[assignment]
     return f"---\n{json.dumps(meta)}\n---\n\n{page.markdown}"
+
+
+def _redirect(page: SitePage, files: Files, config: MkDocsConfig) -> tuple[str, str]:
+    """Where a redirect page is written (as a file, outside the theme) and its HTML."""
+    redirect = page.redirect
+    assert redirect is not None
+    stub = File(page.uri, None, config.site_dir, config.use_directory_urls)
+    target = files.get_file_from_path(redirect.to_uri)
+    assert target is not None, f"{page.uri} redirects to {redirect.to_uri}, not a page"
+    anchor = f"#{redirect.anchor}" if redirect.anchor else ""
+    href = get_relative_url(target.url, stub.url) + anchor
+    text = redirect_html(
+        href,
+        title=f"Alert {page.title}",
+        text=redirect.text,
+        link_text=redirect.link_text,
+        after=redirect.after,
+    )
+    return stub.dest_uri, text
 
 
 def _display_path(path: Path) -> Path:

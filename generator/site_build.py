@@ -36,6 +36,8 @@ class BuildOptions:
     report: str | None = None
     today: str | None = None
     verbose: bool = False
+    jobs: int | None = None
+    """Processes for Markdown conversion (None: the plugin's ``jobs``, default every core)."""
 
 
 class _StderrHandler(logging.Handler):
@@ -62,7 +64,8 @@ def mkdocs_logging(stream: TextIO, verbose: bool) -> Iterator[_StderrHandler]:
     handler = _StderrHandler(stream, verbose)
     old_level, old_propagate = logger.level, logger.propagate
     logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    # INFO even with --verbose: at DEBUG, MkDocs stops checking links to anchors.
+    logger.setLevel(logging.INFO)
     logger.propagate = False
     try:
         yield handler
@@ -100,6 +103,8 @@ def load_site_config(options: BuildOptions, **overrides: Any) -> Any:
         plugin.config.report = str(Path(options.report).resolve())
     if options.today:
         plugin.config.today = options.today
+    if options.jobs is not None:
+        plugin.config.jobs = options.jobs
     return config
 
 

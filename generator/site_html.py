@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -88,3 +89,22 @@ def add_security_policy(html: str) -> str:
         at = charset.end()
     tag = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
     return html[:at] + tag + html[at:]
+
+
+def redirect_html(redirect_to: str, *, title: str, text: str, link_text: str, after: str) -> str:
+    """A page outside the theme that sends the browser to ``redirect_to`` at once (the
+    link stays for a browser that does not follow ``refresh``). Every argument is plain
+    text, escaped here."""
+    href = html.escape(redirect_to, quote=True)
+    page = (
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n"
+        '<meta name="robots" content="noindex">\n'
+        f'<link rel="canonical" href="{href}">\n'
+        f'<meta http-equiv="refresh" content="0; url={href}">\n'
+        "</head>\n<body>\n"
+        f'<p>{html.escape(text)} <a href="{href}">{html.escape(link_text)}</a>'
+        f"{html.escape(after)}.</p>\n"
+        "</body>\n</html>\n"
+    )
+    return add_security_policy(page)

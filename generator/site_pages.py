@@ -31,6 +31,20 @@ class AlertTarget:
     """What the anchor is (``section 'Diagnosis'``); empty for the whole runbook."""
 
 
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """Where a page that only sends the reader on points (plain text, escaped on use)."""
+
+    to_uri: str
+    """The page's source path (``runbooks/db-pool.md``)."""
+    anchor: str | None
+    text: str
+    """What the page says before the link (``Alert X is handled by``)."""
+    link_text: str
+    after: str
+    """What follows the link (``, section 'Diagnosis'``), may be empty."""
+
+
 def badge(text: str, kind: str) -> str:
     """A small coloured label; ``kind`` is one of our CSS modifiers (never user text)."""
     return f'<span class="rb-badge rb-badge--{kind}">{escape_text(text)}</span>'
@@ -212,21 +226,41 @@ def alert_markdown(alert: str, targets: Sequence[AlertTarget]) -> str:
     return "\n".join(out)
 
 
+def alert_redirect(alert: str, targets: Sequence[AlertTarget]) -> Redirect | None:
+    """An alert handled in exactly one place goes straight there."""
+    if len(targets) != 1:
+        return None
+    (target,) = targets
+    after = f", {target.label}" if target.label else ""
+    return Redirect(
+        runbook_uri(target.runbook.id),
+        target.anchor,
+        f"Alert {alert} is handled by",
+        target.runbook.title,
+        after,
+    )
+
+
 def alerts_index_markdown(alerts: dict[str, list[AlertTarget]]) -> str:
     """Every declared alert and the runbooks that handle it."""
     out = ["# Alerts", ""]
     if not alerts:
         return "\n".join([*out, "No runbook declares an alert yet.", ""])
     out += [
-        "Point an alert's `runbook_url` at `alerts/<AlertName>/` on this site.",
+        "Point an alert's `runbook_url` at its path below, relative to this site's address:",
+        "it opens the runbook (or the section) that handles the alert, or a list when",
+        "several do.",
         "",
-        "| Alert | Handled by |",
-        "|---|---|",
+        "| Alert | `runbook_url` path | Handled by |",
+        "|---|---|---|",
     ]
     for alert, targets in alerts.items():
         handled = ", ".join(
             _link(t.runbook.title, ALERTS, runbook_uri(t.runbook.id), t.anchor) for t in targets
         )
-        out.append(f"| {_link(alert, ALERTS, alert_uri(alert))} | {handled} |")
+        uri = alert_uri(alert)
+        name = escape_text(alert) if len(targets) == 1 else _link(alert, ALERTS, uri)
+        path = uri.removesuffix(".md") + "/"
+        out.append(f"| {name} | `{path}` | {handled} |")
     out.append("")
     return "\n".join(out)

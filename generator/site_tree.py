@@ -30,7 +30,9 @@ from generator.site_pages import (
     ALERTS,
     HOME,
     TAGS,
+    Redirect,
     alert_markdown,
+    alert_redirect,
     alerts_index_markdown,
     collect_alerts,
     home_markdown,
@@ -53,6 +55,10 @@ class SitePage:
     source: SourceLocation | None = None
     """The YAML it comes from: MkDocs' link warnings are pointed here."""
     search_boost: float = 0.0
+    redirect: Redirect | None = None
+    """Set when the page only sends the reader on (an alert one runbook handles): the
+    plugin then writes a small redirect instead of a themed page; ``markdown`` is still
+    the full page for other engines (``runbook render``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +113,8 @@ def build_pages(
         # Names that slug alike ("A/B", "A-B") share a page listing both.
         text = "\n".join(alert_markdown(name, alerts[name]) for name in names)
         first = alerts[names[0]][0].runbook.location
-        pages.append(SitePage(uri, names[0], text, in_nav=False, source=first))
+        redirect = alert_redirect(names[0], alerts[names[0]]) if len(names) == 1 else None
+        pages.append(SitePage(uri, names[0], text, False, first, redirect=redirect))
     pages.append(SitePage(TAGS, "Tags", tags_markdown(list(runbooks))))
     nav = build_nav(groups, {p.uri: escape_title(p.title) for p in pages})
     # A broken template in a _defaults.yaml reaches every runbook below it: say it once.

@@ -58,22 +58,60 @@ def test_every_page_kind_is_built(site: Path) -> None:
         "alerts/PgConnectionsHigh/index.html",
         "alerts/PgTooManyClients/index.html",
         "alerts/PgConnectionsLeak/index.html",
+        "alerts/DatabaseSlow/index.html",
         "tags/index.html",
         "assets/vendor/mermaid-11.17.2.min.js",
     ]
     assert [p for p in expected if not (site / p).is_file()] == []
 
 
-def test_alert_pages_point_at_the_runbook_section_or_scenario(site: Path) -> None:
-    whole = article(site / "alerts/PgConnectionsHigh/index.html")
-    assert 'href="../../runbooks/db-pool/"' in whole
-    section = article(site / "alerts/PgTooManyClients/index.html")
-    assert 'href="../../runbooks/db-pool/#diagnose"' in section
-    assert "section 'Diagnosis'" in section
-    scenario = article(site / "alerts/PgConnectionsLeak/index.html")
-    assert 'href="../../runbooks/db-pool/#leak"' in scenario
+def redirect_target(path: Path) -> str:
+    """Where a redirect page sends the browser; its link must say the same."""
+    html = path.read_text(encoding="utf-8")
+    (refresh,) = re.findall(r'<meta http-equiv="refresh" content="0; url=([^"]+)">', html)
+    assert f'<a href="{refresh}">' in html
+    assert "<article" not in html  # not a themed page
+    return refresh
+
+
+def test_an_alert_handled_in_one_place_redirects_there(site: Path) -> None:
+    alerts = site / "alerts"
+    assert redirect_target(alerts / "PgConnectionsHigh/index.html") == "../../runbooks/db-pool/"
+    section = alerts / "PgTooManyClients/index.html"
+    assert redirect_target(section) == "../../runbooks/db-pool/#diagnose"
+    assert (
+        'handled by <a href="../../runbooks/db-pool/#diagnose">Database connection pool '
+        "exhausted</a>, section &#x27;Diagnosis&#x27;." in section.read_text(encoding="utf-8")
+    )
+    scenario = alerts / "PgConnectionsLeak/index.html"
+    assert redirect_target(scenario) == "../../runbooks/db-pool/#leak"
     page = (site / "runbooks/db-pool/index.html").read_text(encoding="utf-8")
     assert 'id="diagnose"' in page and 'id="leak"' in page
+    # Outside the theme, so it brings its own Content-Security-Policy.
+    assert 'http-equiv="Content-Security-Policy"' in section.read_text(encoding="utf-8")
+
+
+def test_an_alert_handled_in_several_places_lists_them(site: Path) -> None:
+    both = article(site / "alerts/DatabaseSlow/index.html")
+    assert "Handled in 2 places" in both
+    assert 'href="../../runbooks/db-pool/"' in both
+    assert 'href="../../runbooks/ledger-lag/"' in both
+
+
+def test_the_alerts_index_gives_each_alert_its_runbook_url(site: Path) -> None:
+    index = article(site / "alerts/index.html")
+    rows = [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", r)).strip()
+        for r in re.findall(r"<tr>(.*?)</tr>", index, re.S)
+    ]
+    assert "PgTooManyClients alerts/PgTooManyClients/ Database connection pool exhausted" in rows
+    assert (
+        "DatabaseSlow alerts/DatabaseSlow/ Database connection pool exhausted, "
+        "Ledger replication lag" in rows
+    )
+    # A list page of its own only where several runbooks handle the alert.
+    assert '<a href="DatabaseSlow/">DatabaseSlow</a>' in index
+    assert '<a href="PgTooManyClients/">' not in index
 
 
 def test_home_lists_services_with_severity_owner_and_review_state(site: Path) -> None:

@@ -17,6 +17,10 @@ import click
     help="The MkDocs configuration.",
 )  # fmt: skip
 @click.option("--today", metavar="DATE", help="ISO date for stale badges (default: today).")
+@click.option(
+    "--jobs", type=click.IntRange(1, 64), metavar="N",
+    help="Convert pages in N processes (default: one per core; 1 for none).",
+)  # fmt: skip
 @click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' info messages too.")
 def command(
     strict: bool,
@@ -25,6 +29,7 @@ def command(
     site_dir: str | None,
     config_file: str,
     today: str | None,
+    jobs: int | None,
     verbose: bool,
 ) -> int:
     """Build the documentation site from the runbooks.
@@ -41,5 +46,6 @@ def command(
         report=report,
         today=today,
         verbose=verbose,
+        jobs=jobs,
     )
     return run_build(options)

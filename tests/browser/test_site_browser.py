@@ -40,6 +40,13 @@ def test_copy_button_copies_exactly_the_command(page: Any, site_url: str) -> Non
     assert page.evaluate("navigator.clipboard.readText()") == COMMAND
 
 
+def test_an_alert_url_opens_the_section_that_handles_it(page: Any, site_url: str) -> None:
+    # What a pager's runbook_url link does: straight to the section, no stop on the way.
+    page.goto(site_url + "alerts/PgTooManyClients/")
+    page.wait_for_url(site_url + "runbooks/db-pool/#diagnose")
+    assert page.locator("h2#diagnose").is_visible()
+
+
 def test_mermaid_diagram_renders_as_svg(page: Any, site_url: str) -> None:
     page.goto(site_url + "runbooks/db-pool/")
     # The page fixture opens Material's (closed) shadow roots; wait for the drawn svg.

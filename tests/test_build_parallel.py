@@ -1,0 +1,125 @@
+"""Generated pages converted in worker processes: the same site, the same warnings."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from generator.site_parallel import MIN_PAGES
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE = REPO / "tests" / "fixtures" / "site_tree" / "runbooks"
+TODAY = "2026-11-20"
+BULK = MIN_PAGES + 6
+"""Runbooks added to the fixture: enough pages for workers."""
+
+
+def bulk_tree(root: Path, link: str = "db-pool.md#diagnose") -> Path:
+    """The site fixture plus BULK small runbooks; the last one links to ``link``."""
+    shutil.copytree(FIXTURE, root)
+    for i in range(BULK):
+        target = link if i == BULK - 1 else "db-pool.md#diagnose"
+        runbook = {
+            "id": f"bulk-{i:03d}",
+            "title": f"Bulk runbook {i}",
+            "service": f"svc-{i % 5}",
+            "alerts": [f"Bulk{i}"],
+            "sections": [
+                {
+                    "id": "look",
+                    "title": "Look",
+                    "body": f"Compare with [the pool runbook]({target}) first.",
+                    "steps": [{"id": "count", "title": "Count", "run": f"echo {i}"}],
+                }
+            ],
+        }
+        (root / "acme" / f"bulk-{i:03d}.yaml").write_text(yaml.safe_dump(runbook))
+    return root
+
+
+def build(root: Path, site: Path, *extra: str) -> tuple[int, str, int]:
+    """``runbook build -v`` in a fresh process (a test process may run threads, and then
+    no worker is forked): exit code, stderr and how many pages workers converted."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "-v", "--root", str(root),
+         "--site-dir", str(site), "--today", TODAY, *extra],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    converted = re.findall(r"^info: converted (\d+) pages in 2 processes$", proc.stderr, re.M)
+    return proc.returncode, proc.stderr, int(converted[0]) if converted else 0
+
+
+def generated_pages(site: Path) -> int:
+    """Pages built from Markdown (redirects are plain files, the 404 page is the theme's)."""
+    pages = [p for p in site.rglob("index.html") if "<article" in p.read_text(encoding="utf-8")]
+    return len(pages)
+
+
+def test_workers_build_the_same_site_as_one_process(tmp_path: Path) -> None:
+    root = bulk_tree(tmp_path / "runbooks")
+    assert build(root, tmp_path / "one", "--jobs", "1")[::2] == (0, 0)
+    code, err, converted = build(root, tmp_path / "two", "--jobs", "2")
+    assert code == 0, err
+    assert converted == generated_pages(tmp_path / "two") > MIN_PAGES
+
+    def contents(site: Path) -> dict[str, bytes]:
+        kept = (".html", ".json", ".xml")
+        return {
+            str(p.relative_to(site)): p.read_bytes()
+            for p in sorted(site.rglob("*"))
+            if p.suffix in kept
+        }
+
+    one, two = contents(tmp_path / "one"), contents(tmp_path / "two")
+    assert sorted(one) == sorted(two)
+    assert [name for name in one if one[name] != two[name]] == []
+
+
+def test_a_missing_link_in_a_worker_page_fails_strict_once_located(tmp_path: Path) -> None:
+    root = bulk_tree(tmp_path / "runbooks", link="db-poool.md")
+    code, err, converted = build(root, tmp_path / "site", "--strict", "--jobs", "2")
+    assert code == 1 and converted > BULK, err
+    path = root / "acme" / f"bulk-{BULK - 1:03d}.yaml"
+    located = [
+        line
+        for line in err.splitlines()
+        if re.match(rf"{re.escape(str(path))}:\d+:\d+: warning: .*'db-poool\.md'", line)
+    ]
+    assert len(located) == 1, err
+    assert "error: Aborted with 1 warnings in strict mode!" in err.splitlines()
+
+
+def test_a_missing_anchor_in_a_worker_page_is_found(tmp_path: Path) -> None:
+    # Anchors are checked after every page is converted, from what the workers sent back.
+    root = bulk_tree(tmp_path / "runbooks", link="db-pool.md#nope")
+    code, err, converted = build(root, tmp_path / "site", "--strict", "--jobs", "2")
+    assert code == 1 and converted > BULK, err
+    assert (
+        "warning: Doc file 'runbooks/bulk-069.md' contains a link 'db-pool.md#nope', but the "
+        "doc 'runbooks/db-pool.md' does not contain an anchor '#nope'."
+    ) in err
+
+
+def test_a_page_another_plugin_changes_is_converted_again(tmp_path: Path) -> None:
+    root = bulk_tree(tmp_path / "runbooks")
+    hook = tmp_path / "hook.py"
+    hook.write_text(
+        "def on_page_markdown(markdown, page, config, files):\n"
+        "    if page.file.src_uri == 'runbooks/bulk-005.md':\n"
+        "        return markdown + '\\n\\nChanged by a hook.\\n'\n"
+        "    return markdown\n"
+    )
+    config = (REPO / "mkdocs.yml").read_text()
+    config = config.replace("docs_dir: docs", f"docs_dir: {REPO / 'docs'}")
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text(config + "\nhooks:\n  - hook.py\n")
+    site = tmp_path / "site"
+    code, err, converted = build(root, site, "--jobs", "2", "--config", str(config_file))
+    assert code == 0, err
+    assert converted == generated_pages(site) - 1
+    assert "Changed by a hook." in (site / "runbooks/bulk-005/index.html").read_text()

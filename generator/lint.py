@@ -24,10 +24,8 @@ A warning whose rule is in the runbook's ``lint.allow`` is kept apart (``allowed
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -36,15 +34,15 @@ from checks.model import SourceLocation
 from generator.comms import check_template
 from generator.errors import Problem, Severity, did_you_mean
 from generator.lint_cache import LintCache
+from generator.lint_placeholders import placeholder_problems
 from generator.lint_shell import (
     ShellBlock,
     markdown_block,
     runbook_blocks,
     shell_problems,
-    step_block,
 )
 from generator.loader import LoadResult, load_tree, severity_scheme
-from generator.model import Diagram, Runbook, Section, Step
+from generator.model import Runbook, Section
 from generator.parse import ParseCache
 
 __all__ = ["ALLOWABLE", "RULES", "LintOptions", "LintResult", "lint_tree"]
@@ -66,23 +64,6 @@ ALLOWABLE = frozenset(r for r, s in RULES.items() if s is Severity.WARNING)
 """Rules ``lint.allow`` may accept: warnings only; an error is never waved through."""
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-_X_RUN = re.compile(r"(?<![A-Za-z0-9])[xX]{3,}(?![A-Za-z0-9])")
-_ANGLE = re.compile(r"(?<![<\w])<([A-Za-z][A-Za-z0-9_-]*(?:[ .][A-Za-z0-9_-]+)*)>(?!>)")
-_HTML_TAGS = frozenset(
-    "a b i p br hr em strong code pre kbd sup sub ul ol li div span details summary".split()  # noqa: SIM905
-)
-_BRACKET = re.compile(r"\[([^\[\]\n]{2,60})\](?![(\[:])")
-_BRACKET_WORDS = re.compile(
-    r"\b(?:your|name|phone|email|e-mail|contact|link|url|insert|todo|tbd|number|date|"
-    r"placeholder|company|owner|address|here)\b",
-    re.I,
-)
-_TODO = re.compile(r"\b(?:TODO|TBD|FIXME)\b")
-_MAYBE_PLACEHOLDER = re.compile(r"[xX]{3}|TODO|TBD|FIXME|<[A-Za-z]|\[")
-"""A cheap first look: text without any of these holds no placeholder."""
-_SKIP_TEXT_FIELDS = frozenset(
-    {"id", "lang", "shell", "kind", "format", "channel", "audience", "pattern", "stdout", "path"}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,10 +169,10 @@ def runbook_problems(
 ) -> list[Problem]:
     """Every rule except the shell ones: severities, reviews, placeholders, templates.
 
-    Pass one ``memo`` for all the runbooks of a run (see ``_placeholder_problems``)."""
+    Pass one ``memo`` for all the runbooks of a run (see ``placeholder_problems``)."""
     problems = _severity_problems(runbook)
     problems.extend(_review_problems(runbook, today))
-    problems.extend(_placeholder_problems(runbook, {} if memo is None else memo))
+    problems.extend(placeholder_problems(runbook, {} if memo is None else memo))
     problems.extend(_allow_problems(runbook))
     for template in runbook.communications.templates:
         problems.extend(check_template(runbook, template))
@@ -260,126 +241,6 @@ def _allow_problems(runbook: Runbook) -> list[Problem]:
             message = f"lint.allow: unknown rule '{rule}'{did_you_mean(rule, ALLOWABLE)}"
         out.append(Problem(runbook.lint.location, Severity.WARNING, message, "lint-allow"))
     return out
-
-
-# --- placeholders --------------------------------------------------------------------------
-
-
-def _placeholder_problems(runbook: Runbook, memo: dict[int, list[Problem]]) -> list[Problem]:
-    """One warning per text field holding placeholders, at the first one.
-
-    ``memo`` (by object identity, for one lint run) makes parts a ``_defaults.yaml`` gives
-    every runbook below it cost one scan, not one per runbook."""
-    return _object_placeholders(runbook, memo, runbook.location)
-
-
-def _object_placeholders(
-    obj: object, memo: dict[int, list[Problem]], fallback: SourceLocation
-) -> list[Problem]:
-    key = id(obj)
-    if key in memo:
-        return memo[key]
-    problems: list[Problem] = []
-    for name in _text_fields(type(obj)):
-        for value in _flat(getattr(obj, name)):
-            if isinstance(value, str):
-                problem = _text_placeholders(obj, name, value, fallback)
-                if problem is not None:
-                    problems.append(problem)
-            else:
-                problems.extend(_object_placeholders(value, memo, fallback))
-    memo[key] = problems
-    return problems
-
-
-def _text_placeholders(
-    owner: object, name: str, text: str, fallback: SourceLocation
-) -> Problem | None:
-    if not _MAYBE_PLACEHOLDER.search(text):
-        return None
-    is_command = isinstance(owner, Step) and name == "run"
-    found = _placeholders(text, command=is_command, diagram=isinstance(owner, Diagram))
-    if not found:
-        return None
-    if isinstance(owner, Step) and is_command:
-        line, col = _line_col(text, found[0].start())
-        location = step_block(owner, text).at(line, col)
-        advice = "use a declared variable instead"
-    else:
-        location = getattr(owner, "location", fallback)
-        advice = "fill it in"
-    shown = ", ".join(f"'{m}'" for m in dict.fromkeys(m.group(0) for m in found))
-    plural = "s" if "', '" in shown else ""
-    return Problem(
-        location,
-        Severity.WARNING,
-        f"{_describe(owner)}: placeholder{plural} {shown} in {name} ({advice}, "
-        "or accept it with 'lint: {allow: [placeholder]}')",
-        "placeholder",
-    )
-
-
-def _placeholders(text: str, *, command: bool, diagram: bool) -> list[re.Match[str]]:
-    found = list(_X_RUN.finditer(text))
-    found += list(_TODO.finditer(text))
-    if not diagram:
-        for m in _ANGLE.finditer(text):
-            before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
-            # In a command, '<IDLE>' in quotes is a literal (SQL, a pattern), not a blank.
-            quoted = command and before in ("'", '"') and before == after
-            if m.group(1).lower() not in _HTML_TAGS and not quoted:
-                found.append(m)
-    if not command:
-        found += [m for m in _BRACKET.finditer(text) if _BRACKET_WORDS.search(m.group(1))]
-    return sorted(found, key=lambda m: m.start())
-
-
-def _text_fields(cls: type) -> tuple[str, ...]:
-    """The fields of a model class that hold text or other model objects."""
-    names = _TEXT_FIELDS.get(cls)
-    if names is None:
-        names = ()
-        if dataclasses.is_dataclass(cls) and cls is not SourceLocation:
-            skip = set(_SKIP_TEXT_FIELDS)
-            if cls is Runbook:
-                skip |= {"org", "inherited", "lint"}
-            names = tuple(
-                f.name
-                for f in dataclasses.fields(cls)
-                if f.name not in skip and not f.name.endswith("location")
-            )
-        _TEXT_FIELDS[cls] = names
-    return names
-
-
-_TEXT_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _flat(value: object) -> Iterator[object]:
-    """Texts and model objects in a field value (tuples of them, pairs included)."""
-    if isinstance(value, tuple):
-        for item in value:
-            yield from _flat(item)
-    elif isinstance(value, str):
-        if value:
-            yield value
-    elif _text_fields(type(value)):
-        yield value
-
-
-def _describe(obj: object) -> str:
-    kind = type(obj).__name__
-    label = re.sub(r"(?<!^)(?=[A-Z])", " ", kind).lower()
-    for attr in ("id", "role", "name", "title", "level", "within", "when"):
-        value = getattr(obj, attr, None)
-        if isinstance(value, str) and value:
-            return f"{label} '{value}'"
-    return label
-
-
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset)
-    return line, offset - (text.rfind("\n", 0, offset) + 1)
 
 
 def _sections(sections: Iterable[Section]) -> Iterator[Section]:

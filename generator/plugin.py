@@ -29,7 +29,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -122,6 +122,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         self._results: dict[str, Any] = {}
         self._filter = _LocatingFilter(self._sources)
         self._renderer: ParallelRenderer | None = None
+        self._search_meta: dict[str, Any] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Its presence keeps this instance (and its caches) alive across serve rebuilds.
@@ -216,20 +217,21 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         ]
         self.pages_prerendered = self.workers = 0
         uris = [p.file.src_uri for p in pages]
-        self._renderer = ParallelRenderer.start(config, files, uris, self.config.jobs or None)
+        self._renderer = ParallelRenderer.start(
+            config, files, uris, self._finish_content, self.config.jobs or None
+        )
         for page in pages:
             page.renderer = self._renderer
         return nav
-
-    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        self._close_renderer()  # every page is rendered by now
-        return env
 
     def _close_renderer(self) -> None:
         if self._renderer is not None:
             self.pages_prerendered = self._renderer.used
             self.workers = self._renderer.workers
-            log.info(f"converted {self.pages_prerendered} pages in {self.workers} processes")
+            log.info(
+                f"converted {self._renderer.used} pages and indexed {self._renderer.indexed} "
+                f"in {self.workers} processes"
+            )
             self._renderer.close()
             self._renderer = None
 
@@ -270,17 +272,51 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
     ) -> str | None:
         if not isinstance(page.file, GeneratedPage):
             return html
+        if self._renderer is not None:
+            finished = self._renderer.finished(page.file.src_uri, html)
+            if finished is not None:
+                return finished
+        return self._finish_content(html)
+
+    def _finish_content(self, html: str) -> str:
+        """What a generated page's HTML needs (also run by the workers)."""
         if self.config.sanitize:
             html = sanitize_html(html)
         return drop_variables_block(html)
 
-    @event_priority(-100)  # after search, which indexes every heading of the full TOC
-    def on_page_context(
+    @event_priority(100)  # before search
+    def _on_page_context_early(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        if isinstance(page.file, GeneratedPage) and page.file.src_uri.startswith("runbooks/"):
+        if self._renderer is not None and self._renderer.index(page):
+            # A worker indexes it; Material's search skips it (documented front matter).
+            search = page.meta.get("search")
+            self._search_meta[page.file.src_uri] = search
+            page.meta["search"] = {**(search or {}), "exclude": True}
+        return context
+
+    @event_priority(-100)  # after search, which indexes every heading of the full TOC
+    def _on_page_context_late(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        uri = page.file.src_uri
+        if uri in self._search_meta:
+            search = self._search_meta.pop(uri)
+            if search is None:
+                del page.meta["search"]
+            else:
+                page.meta["search"] = search
+        if isinstance(page.file, GeneratedPage) and uri.startswith("runbooks/"):
             shallow_toc(page.toc)
         return context
+
+    on_page_context = CombinedEvent(_on_page_context_early, _on_page_context_late)
+
+    @event_priority(100)  # before search writes its index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._renderer is not None:
+            self._renderer.add_search_entries()
+        self._close_renderer()
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         return collapse_whitespace(add_security_policy(output))

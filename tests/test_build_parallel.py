@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -42,16 +43,20 @@ def bulk_tree(root: Path, link: str = "db-pool.md#diagnose") -> Path:
     return root
 
 
-def build(root: Path, site: Path, *extra: str) -> tuple[int, str, int]:
+def build(root: Path, site: Path, *extra: str) -> tuple[int, str, int, int]:
     """``runbook build -v`` in a fresh process (a test process may run threads, and then
-    no worker is forked): exit code, stderr and how many pages workers converted."""
+    no worker is forked): exit code, stderr, how many pages workers converted and how
+    many they indexed for search."""
     proc = subprocess.run(
         [sys.executable, "-m", "generator", "build", "-v", "--root", str(root),
          "--site-dir", str(site), "--today", TODAY, *extra],
         cwd=REPO, capture_output=True, text=True, check=False,
     )  # fmt: skip
-    converted = re.findall(r"^info: converted (\d+) pages in 2 processes$", proc.stderr, re.M)
-    return proc.returncode, proc.stderr, int(converted[0]) if converted else 0
+    done = re.findall(
+        r"^info: converted (\d+) pages and indexed (\d+) in 2 processes$", proc.stderr, re.M
+    )
+    converted, indexed = (int(n) for n in done[0]) if done else (0, 0)
+    return proc.returncode, proc.stderr, converted, indexed
 
 
 def generated_pages(site: Path) -> int:
@@ -62,27 +67,34 @@ def generated_pages(site: Path) -> int:
 
 def test_workers_build_the_same_site_as_one_process(tmp_path: Path) -> None:
     root = bulk_tree(tmp_path / "runbooks")
-    assert build(root, tmp_path / "one", "--jobs", "1")[::2] == (0, 0)
-    code, err, converted = build(root, tmp_path / "two", "--jobs", "2")
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert build(root, one, "--jobs", "1")[::2] == (0, 0)
+    code, err, converted, indexed = build(root, two, "--jobs", "2")
     assert code == 0, err
-    assert converted == generated_pages(tmp_path / "two") > MIN_PAGES
+    assert converted == indexed == generated_pages(two) > MIN_PAGES
 
-    def contents(site: Path) -> dict[str, bytes]:
-        kept = (".html", ".json", ".xml")
+    def pages(site: Path) -> dict[str, bytes]:
         return {
             str(p.relative_to(site)): p.read_bytes()
             for p in sorted(site.rglob("*"))
-            if p.suffix in kept
+            if p.suffix in (".html", ".xml")
         }
 
-    one, two = contents(tmp_path / "one"), contents(tmp_path / "two")
-    assert sorted(one) == sorted(two)
-    assert [name for name in one if one[name] != two[name]] == []
+    def search(site: Path) -> tuple[object, list[str]]:
+        # Material keeps no order in its index (its dirty reload appends): any order.
+        index = json.loads((site / "search/search_index.json").read_text())
+        return index["config"], sorted(json.dumps(d, sort_keys=True) for d in index["docs"])
+
+    assert sorted(pages(one)) == sorted(pages(two))
+    assert [name for name in pages(one) if pages(one)[name] != pages(two)[name]] == []
+    config, docs = search(two)
+    assert search(one) == (config, docs)
+    assert [d for d in docs if '"title": "Bulk runbook 7"' in d] != []
 
 
 def test_a_missing_link_in_a_worker_page_fails_strict_once_located(tmp_path: Path) -> None:
     root = bulk_tree(tmp_path / "runbooks", link="db-poool.md")
-    code, err, converted = build(root, tmp_path / "site", "--strict", "--jobs", "2")
+    code, err, converted, _ = build(root, tmp_path / "site", "--strict", "--jobs", "2")
     assert code == 1 and converted > BULK, err
     path = root / "acme" / f"bulk-{BULK - 1:03d}.yaml"
     located = [
@@ -97,7 +109,7 @@ def test_a_missing_link_in_a_worker_page_fails_strict_once_located(tmp_path: Pat
 def test_a_missing_anchor_in_a_worker_page_is_found(tmp_path: Path) -> None:
     # Anchors are checked after every page is converted, from what the workers sent back.
     root = bulk_tree(tmp_path / "runbooks", link="db-pool.md#nope")
-    code, err, converted = build(root, tmp_path / "site", "--strict", "--jobs", "2")
+    code, err, converted, _ = build(root, tmp_path / "site", "--strict", "--jobs", "2")
     assert code == 1 and converted > BULK, err
     assert (
         "warning: Doc file 'runbooks/bulk-069.md' contains a link 'db-pool.md#nope', but the "
@@ -119,7 +131,7 @@ def test_a_page_another_plugin_changes_is_converted_again(tmp_path: Path) -> Non
     config_file = tmp_path / "mkdocs.yml"
     config_file.write_text(config + "\nhooks:\n  - hook.py\n")
     site = tmp_path / "site"
-    code, err, converted = build(root, site, "--jobs", "2", "--config", str(config_file))
+    code, err, converted, _ = build(root, site, "--jobs", "2", "--config", str(config_file))
     assert code == 0, err
     assert converted == generated_pages(site) - 1
     assert "Changed by a hook." in (site / "runbooks/bulk-005/index.html").read_text()

@@ -26,7 +26,7 @@ from generator.model import Org, Runbook
 NO_SERVICE = "other"
 """The service slug of runbooks that name none."""
 
-CHUNK = 60
+CHUNK = 25
 """Most runbooks in one nav section; bigger services are split (nav cost is per section)."""
 
 _SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")

@@ -160,6 +160,28 @@ def test_navigation_is_pruned_to_the_pages_own_service(site: Path) -> None:
     assert "../ledger-lag/" not in nav  # another service: pruned away
 
 
+def test_a_big_service_is_split_into_nav_sections_of_chunk_runbooks() -> None:
+    # Material renders the active nav section into every page of it: its size is the
+    # per-page cost, so a big service is split.
+    from generator.model import Runbook
+    from generator.site import CHUNK, build_nav, group_runbooks, runbook_uri
+
+    runbooks = [
+        Runbook(id=f"rb-{i:03d}", title=f"R{i:03d}", service="big") for i in range(2 * CHUNK + 1)
+    ]
+    (group,) = group_runbooks(runbooks, [])
+    (svc,) = group.services
+    titles = {group.uri: "All", svc.uri: "big"} | {runbook_uri(r.id): r.title for r in runbooks}
+    nav = build_nav([group], titles)
+    (service,) = next(item for item in nav if "All" in item)["All"][1:]
+    index, *parts = service["big"]
+    assert index == svc.uri
+    labels = [next(iter(part)) for part in parts]
+    assert labels == [f"1–{CHUNK}", f"{CHUNK + 1}–{2 * CHUNK}", f"{2 * CHUNK + 1}–{2 * CHUNK + 1}"]
+    assert [len(next(iter(part.values()))) for part in parts] == [CHUNK, CHUNK, 1]
+    assert parts[1][labels[1]][0] == {f"R{CHUNK:03d}": f"runbooks/rb-{CHUNK:03d}.md"}
+
+
 def test_report_shows_when_a_block_last_ran(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     finished = "2026-11-19T08:30:00Z"

@@ -149,7 +149,7 @@ class ParallelRenderer:
         _state = state
         try:
             pool = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("fork"), initializer=_capture_logs
+                workers, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker
             )
             renderer = cls(pool, workers, state, search)
             for start in range(0, len(uris), BATCH):
@@ -321,6 +321,37 @@ class _Capture(logging.Handler):
 
 
 _CAPTURE = _Capture()
+
+
+def _init_worker() -> None:
+    """A worker logs only to ``_CAPTURE`` (the parent prints the records) and reuses one
+    ``Markdown`` instance for all its pages."""
+    import markdown  # type: ignore[import-untyped]
+
+    markdown.Markdown = _ReusedMarkdown(markdown.Markdown)
+    _capture_logs()
+
+
+class _ReusedMarkdown:
+    """Stands in for the ``Markdown`` class in a worker: ``Page.render`` builds a new
+    instance per page, and setting up the extensions was a fifth of a runbook page's
+    conversion. ``reset()`` is Python-Markdown's way to convert another document with the
+    same instance; MkDocs' own processors are registered again under their names, which
+    replaces them."""
+
+    def __init__(self, cls: Any) -> None:
+        self._cls = cls
+        self._made: tuple[Any, Any, Any] | None = None
+
+    def __call__(self, **kwargs: Any) -> Any:
+        extensions, configs = kwargs.get("extensions"), kwargs.get("extension_configs")
+        if self._made is not None and self._made[0] is extensions and self._made[1] is configs:
+            md = self._made[2]
+            md.reset()
+            return md
+        md = self._cls(**kwargs)
+        self._made = (extensions, configs, md)
+        return md
 
 
 def _capture_logs() -> None:

@@ -38,6 +38,17 @@ def bulk_tree(root: Path, link: str = "db-pool.md#diagnose") -> Path:
                     "steps": [{"id": "count", "title": "Count", "run": f"echo {i}"}],
                 }
             ],
+            # Content tabs: their ids count per page, so a reused converter must reset.
+            "scenarios": [
+                {
+                    "id": "bad-deploy",
+                    "title": "Bad deploy",
+                    "resolution": [
+                        {"when": "A deploy went out", "steps": [{"id": "undo", "run": "true"}]},
+                        {"when": "Otherwise", "steps": [{"id": "wait", "run": "true"}]},
+                    ],
+                }
+            ],
         }
         (root / "acme" / f"bulk-{i:03d}.yaml").write_text(yaml.safe_dump(runbook))
     return root
@@ -90,6 +101,8 @@ def test_workers_build_the_same_site_as_one_process(tmp_path: Path) -> None:
     config, docs = search(two)
     assert search(one) == (config, docs)
     assert [d for d in docs if '"title": "Bulk runbook 7"' in d] != []
+    tabs = (two / "runbooks/bulk-009/index.html").read_text()
+    assert 'id="__tabbed_1_2"' in tabs and "__tabbed_2" not in tabs
 
 
 def test_a_missing_link_in_a_worker_page_fails_strict_once_located(tmp_path: Path) -> None:

@@ -64,6 +64,23 @@ class SyntaxCache:
             except (OSError, ValueError):
                 self.entries = {}
 
+    def share(self) -> SyntaxCache:
+        """A cache over the same entries that keeps its own record of what it used and
+        added (a worker process's), for ``merge`` into this one."""
+        view = SyntaxCache(None)
+        view.entries = self.entries
+        return view
+
+    def used_entries(self) -> dict[str, list[object] | None]:
+        """The entries this cache used or added."""
+        return {key: self.entries[key] for key in self.used}
+
+    def merge(self, entries: dict[str, list[object] | None], added: bool) -> None:
+        """Take what another cache (``share``) used; ``added``: it checked new blocks."""
+        self.entries.update(entries)
+        self.used.update(entries)
+        self.dirty = self.dirty or added
+
     def save(self) -> None:
         """Write the entries this run used, atomically; a failure only costs speed."""
         if self.path is None or not self.dirty:

@@ -1,6 +1,7 @@
 """Rules over loaded runbooks: located problems, never printed here.
 
-``lint_tree`` loads (schema problems come from the loader), then applies the rules:
+``lint_tree`` loads (schema problems come from the loader), then applies the rules
+(``generator.lint_rules``, ``generator.lint_shell``; in batches, ``generator.lint_batch``):
 
 - ``undeclared-variable`` (error): a command reads ``$NAME`` that no ``variables:`` entry,
   fixed ``env`` or assignment in the block provides;
@@ -26,42 +27,29 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from checks.extract import extract_file
-from checks.model import SourceLocation
-from generator.comms import check_template
-from generator.errors import Problem, Severity, did_you_mean
+from checks.syntax import SyntaxCache
+from generator.cascade import Cascade, unique_ids
+from generator.errors import Problem, Severity
+from generator.lint_batch import FileLint, Linter, Source, lint_documents, lint_sources
 from generator.lint_cache import LintCache
-from generator.lint_placeholders import placeholder_problems
-from generator.lint_shell import (
-    ShellBlock,
-    markdown_block,
-    runbook_blocks,
-    shell_problems,
+from generator.lint_rules import ALLOWABLE, RULES
+from generator.lint_shell import ShellBlock, markdown_block, shell_problems
+from generator.loader import find_files, sorted_problems
+from generator.parse import (
+    Document,
+    ParseCache,
+    convert_document,
+    display_path,
+    file_digest,
+    read_bytes,
 )
-from generator.loader import LoadResult, load_tree, severity_scheme
-from generator.model import Runbook, Section
-from generator.parse import ParseCache
+from generator.workers import gc_paused, worker_count
 
 __all__ = ["ALLOWABLE", "RULES", "LintOptions", "LintResult", "lint_tree"]
-
-RULES: dict[str, Severity] = {
-    "schema": Severity.ERROR,
-    "block": Severity.ERROR,
-    "undeclared-variable": Severity.ERROR,
-    "bash-syntax": Severity.ERROR,
-    "unknown-severity": Severity.ERROR,
-    "comms-template": Severity.ERROR,
-    "strict-exit-status": Severity.WARNING,
-    "placeholder": Severity.WARNING,
-    "stale-review": Severity.WARNING,
-    "lint-allow": Severity.WARNING,
-}
-"""Every rule and its severity (``--strict`` makes warnings errors)."""
-ALLOWABLE = frozenset(r for r, s in RULES.items() if s is Severity.WARNING)
-"""Rules ``lint.allow`` may accept: warnings only; an error is never waved through."""
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -78,6 +66,9 @@ class LintOptions:
     parse_cache: ParseCache | None = None
     """A parse cache to share with a later load (``runbook check``); default: one on
     ``cache_dir``."""
+    jobs: int | None = None
+    """Worker processes for the files not in the cache; None: every core from
+    ``workers.PARALLEL_MIN_FILES`` files on; 1: this process only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,26 +93,93 @@ def lint_tree(
     parse_cache = options.parse_cache
     if parse_cache is None and options.cache_dir is not None:
         parse_cache = ParseCache(options.cache_dir)
-    if names is None:
-        loaded = load_tree(root, cache=parse_cache)
-    else:
-        yaml_paths = [p for p in names if not p.endswith(MARKDOWN_SUFFIXES)]
-        loaded = load_tree(root, yaml_paths, cache=parse_cache) if yaml_paths else LoadResult()
-    found: list[tuple[Problem, frozenset[str]]] = [(p, frozenset()) for p in loaded.problems]
-    cache = LintCache(options)
-    # Runbooks not in the cache: their own problems so far, and their shell blocks.
-    pending: list[tuple[Runbook, bytes, list[Problem], list[ShellBlock]]] = []
-    memo: dict[int, list[Problem]] = {}
-    for runbook in loaded.runbooks:
-        key = cache.key(runbook)
-        cached = cache.get(key)
-        if cached is not None:
-            found.extend((p, frozenset(runbook.lint.allow)) for p in cached)
+    runbook_files: list[str] = []
+    defaults_files: list[str] = []
+    yaml_paths = None if names is None else [p for p in names if p not in markdown]
+    if yaml_paths is None or yaml_paths:
+        runbook_files, defaults_files = find_files(root, yaml_paths)
+    cascade = Cascade(os.path.abspath(root), parse_cache)
+    for path in defaults_files:
+        cascade.defaults(os.path.abspath(path), path)
+    syntax = SyntaxCache(options.cache_dir)
+    linter = Linter(cascade, options.today, options.bash, syntax)
+    lints = _lint_files(runbook_files, linter, LintCache(options), parse_cache, options.jobs)
+    if parse_cache is not None and (yaml_paths is None or yaml_paths):
+        parse_cache.save()
+    kept, duplicates = unique_ids((lint.placed, lint) for lint in lints if lint.placed)
+    problems = [*cascade.problems, *(p for lint in lints for p in lint.problems), *duplicates]
+    found = [(p, frozenset[str]()) for p in sorted_problems(problems)]
+    found.extend((p, lint.allow) for lint in kept for p in lint.found)
+    found.extend(_markdown_problems(markdown, options.bash, syntax))
+    syntax.save()
+    reported, allowed = _split(found)
+    return LintResult(reported, allowed, len(kept) + len(markdown))
+
+
+def _lint_files(
+    paths: Sequence[str],
+    linter: Linter,
+    cache: LintCache,
+    parse_cache: ParseCache | None,
+    jobs: int | None,
+) -> list[FileLint]:
+    """A FileLint per runbook file, in order: from the lint cache, else parsed (parse
+    cache, else worker processes or this one) and linted."""
+    out: list[FileLint | None] = [None] * len(paths)
+    keys = [b""] * len(paths)
+    parsed: list[tuple[int, Document]] = []
+    sources: list[tuple[int, Source]] = []
+    for index, path in enumerate(paths):
+        chain = linter.cascade.chain_key(path)  # reads the _defaults.yaml files it inherits
+        display = display_path(path)
+        data = read_bytes(path, display)
+        if isinstance(data, Problem):
+            out[index] = FileLint((data,), None)
             continue
-        problems = runbook_problems(runbook, options.today, memo)
-        pending.append((runbook, key, problems, runbook_blocks(runbook)))
-    markdown_blocks: list[ShellBlock] = []
-    for path in markdown:
+        digest = file_digest(data)
+        keys[index] = cache.key(display, digest, chain)
+        out[index] = cache.get(keys[index])
+        if out[index] is not None:
+            continue
+        doc = parse_cache.get(("Runbook", display, digest)) if parse_cache is not None else None
+        if doc is not None:
+            parsed.append((index, doc))
+        else:
+            sources.append((index, Source(path, display, data, digest)))
+    workers = worker_count(len(sources), jobs)
+    keep_parsed = parse_cache is not None
+    results = None
+    if workers >= 2:
+        results = lint_sources(linter, [s for _, s in sources], workers, keep_parsed)
+    if results is None:
+        with gc_paused():
+            for index, s in sources:
+                doc = convert_document(s.data, s.display, "Runbook", s.digest)
+                if parse_cache is not None:
+                    parse_cache.put(("Runbook", s.display, s.digest), doc)
+                parsed.append((index, doc))
+    else:
+        for (index, s), (lint, pickled) in zip(sources, results, strict=True):
+            out[index] = lint
+            if parse_cache is not None:
+                parse_cache.put(("Runbook", s.display, s.digest), pickled)
+    lints = lint_documents(linter, [(paths[index], doc) for index, doc in parsed])
+    for (index, _), lint in zip(parsed, lints, strict=True):
+        out[index] = lint
+    for key, result in zip(keys, out, strict=True):
+        if key and result is not None:
+            cache.put(key, result)
+    cache.save()
+    return [lint for lint in out if lint is not None]
+
+
+def _markdown_problems(
+    paths: Sequence[str], bash: str, syntax: SyntaxCache
+) -> list[tuple[Problem, frozenset[str]]]:
+    """Block header problems and the shell rules of Markdown runbooks."""
+    found: list[tuple[Problem, frozenset[str]]] = []
+    blocks: list[ShellBlock] = []
+    for path in paths:
         extraction = extract_file(path)
         found.extend(
             (Problem(p.location, Severity.ERROR, p.message, "block"), frozenset())
@@ -131,18 +189,11 @@ def lint_tree(
         for check in extraction.checks:
             block = markdown_block(check, declared)
             if block is not None:
-                markdown_blocks.append(block)
-    blocks = [b for *_, own in pending for b in own] + markdown_blocks
-    per_block = iter(shell_problems(blocks, bash=options.bash, cache_dir=options.cache_dir))
-    for runbook, key, problems, own in pending:
-        for _ in own:
-            problems.extend(next(per_block))
-        cache.put(key, problems)
-        found.extend((p, frozenset(runbook.lint.allow)) for p in problems)
-    found.extend((p, frozenset()) for rest in per_block for p in rest)
-    cache.save()
-    reported, allowed = _split(found)
-    return LintResult(reported, allowed, len(loaded.runbooks) + len(markdown))
+                blocks.append(block)
+    if blocks:
+        problems = shell_problems(blocks, bash=bash, cache=syntax)
+        found.extend((p, frozenset()) for own in problems for p in own)
+    return found
 
 
 def _split(
@@ -159,91 +210,3 @@ def _split(
         tuple(p for p in order if not verdict[p]),
         tuple(p for p in order if verdict[p]),
     )
-
-
-# --- per runbook ---------------------------------------------------------------------------
-
-
-def runbook_problems(
-    runbook: Runbook, today: dt.date | None, memo: dict[int, list[Problem]] | None = None
-) -> list[Problem]:
-    """Every rule except the shell ones: severities, reviews, placeholders, templates.
-
-    Pass one ``memo`` for all the runbooks of a run (see ``placeholder_problems``)."""
-    problems = _severity_problems(runbook)
-    problems.extend(_review_problems(runbook, today))
-    problems.extend(placeholder_problems(runbook, {} if memo is None else memo))
-    problems.extend(_allow_problems(runbook))
-    for template in runbook.communications.templates:
-        problems.extend(check_template(runbook, template))
-    return problems
-
-
-def _severity_problems(runbook: Runbook) -> list[Problem]:
-    scheme = severity_scheme(runbook)
-    known = [level.id for level in scheme.levels]
-    where: list[tuple[str, str, SourceLocation]] = []
-    if runbook.severity is not None:
-        where.append(("runbook", runbook.severity, runbook.location))
-    for section in _sections(runbook.sections):
-        if section.severity is not None:
-            where.append((f"section '{section.id}'", section.severity, section.location))
-    for scenario in runbook.scenarios:
-        if scenario.severity is not None:
-            where.append((f"scenario '{scenario.id}'", scenario.severity, scenario.location))
-    return [
-        Problem(
-            location,
-            Severity.ERROR,
-            f"{what}: severity '{value}' is not a level of the scheme '{scheme.name}' "
-            f"({', '.join(known)}){did_you_mean(value, known)}",
-            "unknown-severity",
-        )
-        for what, value, location in where
-        if value not in known
-    ]
-
-
-def _review_problems(runbook: Runbook, today: dt.date | None) -> list[Problem]:
-    if today is None or runbook.review_every is None:
-        return []
-    every = _days(runbook.review_every)
-    due = runbook.review_due()
-    if not runbook.last_reviewed:
-        message = f"never reviewed (review_every: {every}): set last_reviewed after a review"
-    elif due is None:
-        return []  # not an ISO date: the loader already said so
-    elif (runbook.reviewed_on() or today) > today:
-        message = f"last_reviewed {runbook.last_reviewed} is in the future (today is {today})"
-    elif due < today:
-        message = (
-            f"stale: last reviewed {runbook.last_reviewed}, review was due {due.isoformat()} "
-            f"(review_every: {every})"
-        )
-    else:
-        return []
-    return [Problem(runbook.location, Severity.WARNING, message, "stale-review")]
-
-
-def _days(seconds: float) -> str:
-    days = seconds / 86400
-    return f"{days:g}d" if days >= 1 else f"{seconds:g}s"
-
-
-def _allow_problems(runbook: Runbook) -> list[Problem]:
-    out = []
-    for rule in runbook.lint.allow:
-        if rule in ALLOWABLE:
-            continue
-        if rule in RULES:
-            message = f"lint.allow: '{rule}' is an error and cannot be allowed"
-        else:
-            message = f"lint.allow: unknown rule '{rule}'{did_you_mean(rule, ALLOWABLE)}"
-        out.append(Problem(runbook.lint.location, Severity.WARNING, message, "lint-allow"))
-    return out
-
-
-def _sections(sections: Iterable[Section]) -> Iterator[Section]:
-    for section in sections:
-        yield section
-        yield from _sections(section.sections)

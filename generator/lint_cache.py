@@ -1,8 +1,10 @@
-"""Lint results by runbook, cached across runs (``.runbook-cache/lint-<code>.pickle``).
+"""Lint results by runbook file, cached across runs (``.runbook-cache/lint-<code>.pickle``).
 
-A runbook's problems depend on the runbook as loaded (its inherited parts included),
-today (stale reviews), the bash in use (syntax) and the code of the rules; the key hashes
-all of them, so nothing has to be invalidated by hand.
+What lint says about a file depends on the file (its path and bytes), the
+``_defaults.yaml`` files it inherits from (their paths and bytes, and the organisation
+each makes), today (stale reviews), the bash in use (syntax) and the code of the loader
+and the rules; the key hashes all of them, so nothing has to be invalidated by hand, and
+an unchanged file costs a hash of its bytes: it is not even parsed.
 """
 
 from __future__ import annotations
@@ -12,30 +14,27 @@ import hashlib
 import os
 import pickle
 import shutil
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from checks.files import write_atomic
-from generator.errors import Problem
-from generator.model import Runbook
-from generator.parse import dumps_model
 
 if TYPE_CHECKING:
     from generator.lint import LintOptions
+    from generator.lint_batch import FileLint
 
 __all__ = ["LintCache"]
 
 
 class LintCache:
-    """Each runbook's problems, by a hash of the runbook as loaded (its inherited parts
-    included), today, the bash in use and the code of the rules; pickled under the cache
-    folder. Linting a thousand unchanged runbooks then costs their (cached) load."""
+    """What linting each runbook file gave, by a hash of everything it depends on (see
+    the module); pickled under the cache folder. Linting a thousand unchanged runbooks
+    then costs reading and hashing their bytes."""
 
     MAX_ENTRIES = 20_000
 
     def __init__(self, options: LintOptions) -> None:
         self.path: str | None = None
-        self.entries: dict[bytes, tuple[Problem, ...]] = {}
+        self.entries: dict[bytes, FileLint] = {}
         self.used: set[bytes] = set()
         self.dirty = False
         if options.cache_dir is None:
@@ -51,21 +50,25 @@ class LintCache:
         except Exception:  # any damage to a cache file means "no cache"
             self.entries = {}
 
-    def key(self, runbook: Runbook) -> bytes:
-        """What the runbook's problems depend on, hashed (empty when caching is off)."""
+    def key(
+        self, display: str, digest: bytes, chain: tuple[tuple[str, bytes, str | None], ...]
+    ) -> bytes:
+        """The key of the file shown as ``display`` whose bytes hash to ``digest``, under
+        ``chain`` (``Cascade.chain_key``); empty when caching is off."""
         if self.path is None:
             return b""
-        return hashlib.blake2b(self.salt + dumps_model(runbook), digest_size=16).digest()
+        inputs = pickle.dumps((display, digest, chain), protocol=pickle.HIGHEST_PROTOCOL)
+        return hashlib.blake2b(self.salt + inputs, digest_size=16).digest()
 
-    def get(self, key: bytes) -> tuple[Problem, ...] | None:
+    def get(self, key: bytes) -> FileLint | None:
         hit = self.entries.get(key) if key else None
         if hit is not None:
             self.used.add(key)
         return hit
 
-    def put(self, key: bytes, problems: Sequence[Problem]) -> None:
+    def put(self, key: bytes, result: FileLint) -> None:
         if key:
-            self.entries[key] = tuple(problems)
+            self.entries[key] = result
             self.used.add(key)
             self.dirty = True
 

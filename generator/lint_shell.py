@@ -149,10 +149,11 @@ def block_problems(block: ShellBlock, scan: ShellScan) -> list[Problem]:
 
 
 def shell_problems(
-    blocks: Sequence[ShellBlock], *, bash: str, cache_dir: str | None
+    blocks: Sequence[ShellBlock], *, bash: str, cache: SyntaxCache | None
 ) -> list[list[Problem]]:
     """The problems of each block: the scanner's rules, then ``bash -n`` over every block
-    at once (a quote that never closes is the scanner's to report)."""
+    at once (a quote that never closes is the scanner's to report). ``cache`` is the
+    caller's to save."""
     found: list[list[Problem]] = []
     todo: list[int] = []
     for index, block in enumerate(blocks):
@@ -162,7 +163,6 @@ def shell_problems(
             todo.append(index)
     if not todo:
         return found
-    cache = SyntaxCache(cache_dir)
     try:
         results = check_bash_syntax([blocks[i].text for i in todo], bash=bash, cache=cache)
     except FileNotFoundError:
@@ -171,7 +171,6 @@ def shell_problems(
             Problem(blocks[todo[0]].start, Severity.WARNING, message, "bash-syntax")
         )
         return found
-    cache.save()
     for index, result in zip(todo, results, strict=True):
         if result is not None:
             block = blocks[index]

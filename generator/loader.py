@@ -12,33 +12,29 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from checks.model import SourceLocation, Variable
-from generator import spec
-from generator.errors import Problem, Severity, UsageError, did_you_mean
+from generator.cascade import DEFAULTS_NAMES, Cascade, Placed, unique_ids
+from generator.errors import Problem, UsageError, did_you_mean
 from generator.model import (
-    NOWHERE,
-    Communications,
     Org,
     Runbook,
     SeverityLevel,
     SeverityScheme,
-    Step,
 )
-from generator.parse import Document, ParseCache, display_path, read_document, read_documents
+from generator.parse import ParseCache, display_path, read_documents
 
 __all__ = [
     "BUILTIN_SEVERITIES",
     "DEFAULTS_NAMES",
     "LoadResult",
+    "find_files",
     "load_file",
     "load_tree",
     "resolve_target",
     "severity_scheme",
+    "sorted_problems",
 ]
 
-DEFAULTS_NAMES = ("_defaults.yaml", "_defaults.yml")
 YAML_SUFFIXES = (".yaml", ".yml")
 _ID_LINE = re.compile(r"""^id:[ \t]*(["']?)([a-z0-9][a-z0-9-]*)\1[ \t]*(?:#.*)?$""", re.M)
 
@@ -74,7 +70,34 @@ def load_tree(
     (``ParseCache(None)`` keeps parses in memory). ``jobs``: processes used to parse many
     files (None: every core from a few hundred files on; 1: this process only).
     """
-    root_abs = os.path.abspath(root)
+    runbook_files, defaults_files = find_files(root, paths)
+    if cache is None and cache_dir is not None:
+        cache = ParseCache(cache_dir)
+    cascade = Cascade(os.path.abspath(root), cache)
+    for path in defaults_files:
+        cascade.defaults(os.path.abspath(path), path)
+    docs = read_documents(runbook_files, "Runbook", cache, jobs)
+    problems: list[Problem] = []
+    loaded: list[tuple[Placed, Runbook]] = []
+    for path, doc in zip(runbook_files, docs, strict=True):
+        assembled = cascade.runbook(path, doc)
+        problems.extend(assembled.problems)
+        if assembled.runbook is not None and assembled.placed is not None:
+            loaded.append((assembled.placed, assembled.runbook))
+    if cache is not None:
+        cache.save()
+    runbooks, duplicates = unique_ids(loaded)
+    return LoadResult(
+        runbooks=tuple(runbooks),
+        orgs=tuple(cascade.orgs()),
+        problems=sorted_problems([*cascade.problems, *problems, *duplicates]),
+    )
+
+
+def find_files(
+    root: str | os.PathLike[str], paths: Sequence[str | os.PathLike[str]] | None = None
+) -> tuple[list[str], list[str]]:
+    """The runbook files and the ``_defaults.yaml`` files under ``root`` (or ``paths``)."""
     runbook_files: list[str] = []
     defaults_files: list[str] = []
     for entry in [os.fspath(root)] if paths is None else [os.fspath(p) for p in paths]:
@@ -84,16 +107,12 @@ def load_tree(
             defaults_files.append(entry)
         elif paths is not None:
             runbook_files.append(entry)
-    if cache is None and cache_dir is not None:
-        cache = ParseCache(cache_dir)
-    loader = _TreeLoader(root_abs, cache)
-    for path in defaults_files:
-        loader.defaults(os.path.abspath(path), path)
-    docs = read_documents(runbook_files, "Runbook", cache, jobs)
-    runbooks = [loader.runbook(path, doc) for path, doc in zip(runbook_files, docs, strict=True)]
-    if cache is not None:
-        cache.save()
-    return loader.finish([rb for rb in runbooks if rb is not None])
+    return runbook_files, defaults_files
+
+
+def sorted_problems(problems: Iterable[Problem]) -> tuple[Problem, ...]:
+    """Each problem once, in file/line order."""
+    return tuple(sorted(dict.fromkeys(problems), key=lambda p: p.location))
 
 
 def load_file(
@@ -199,201 +218,3 @@ def _scan_ids(root: str) -> dict[str, str]:
         if m:
             ids.setdefault(m.group(2), display_path(path))
     return ids
-
-
-# --- the cascade ---------------------------------------------------------------------------
-
-
-class _TreeLoader:
-    """Loads runbooks against cached ``_defaults.yaml`` files."""
-
-    def __init__(self, root_abs: str, cache: ParseCache | None = None) -> None:
-        self.root = root_abs
-        self.cache = cache
-        self.problems: list[Problem] = []
-        self._defaults: dict[str, tuple[Document, Org | None]] = {}
-        self._by_folder: dict[str, str | None] = {}
-
-    def defaults(self, path_abs: str, path: str | None = None) -> tuple[Document, Org | None]:
-        """A parsed ``_defaults.yaml`` and its Org (cached)."""
-        cached = self._defaults.get(path_abs)
-        if cached is not None:
-            return cached
-        doc = read_document(path if path is not None else path_abs, "Defaults", self.cache)
-        self.problems.extend(doc.problems)
-        org = self._org(doc, os.path.dirname(path_abs)) if doc.location is not NOWHERE else None
-        self._defaults[path_abs] = (doc, org)
-        return doc, org
-
-    def _org(self, doc: Document, folder_abs: str) -> Org:
-        kw = doc.kwargs
-        if _is_under(folder_abs, self.root):
-            rel = os.path.relpath(folder_abs, self.root)
-            org_id = "" if rel == "." else Path(rel).as_posix()
-        else:
-            org_id = display_path(folder_abs)
-        return Org(
-            id=org_id,
-            title=kw.get("title") or os.path.basename(folder_abs) or org_id,
-            summary=kw.get("summary", ""),
-            path=doc.display,
-            severities=kw.get("severities"),
-            escalation=kw.get("escalation", ()),
-            contacts=kw.get("contacts", ()),
-            roles=kw.get("roles", ()),
-            links=kw.get("links", ()),
-            communications=kw.get("communications", Communications()),
-            location=doc.location,
-        )
-
-    def _chain(self, path_abs: str) -> list[tuple[Document, Org | None]]:
-        """The ``_defaults.yaml`` files that apply, nearest first."""
-        folder = os.path.dirname(path_abs)
-        folders = [folder]
-        if _is_under(folder, self.root):
-            while folder != self.root:
-                parent = os.path.dirname(folder)
-                if parent == folder:
-                    break
-                folder = parent
-                folders.append(folder)
-        chain = []
-        for folder in folders:
-            found = self._by_folder.get(folder, "")
-            if found == "":
-                found = next(
-                    (
-                        os.path.join(folder, n)
-                        for n in DEFAULTS_NAMES
-                        if os.path.isfile(os.path.join(folder, n))
-                    ),
-                    None,
-                )
-                self._by_folder[folder] = found
-            if found is not None:
-                chain.append(self.defaults(found, display_path(found)))
-        return chain
-
-    def runbook(
-        self, path: str, doc: Document
-    ) -> tuple[Runbook, SourceLocation | None, int] | None:
-        """The runbook in ``path`` (None when it has errors), its id location, problem count."""
-        path_abs = os.path.abspath(path)
-        chain = self._chain(path_abs)
-        problems = list(doc.problems)
-        if not doc.ok:
-            self.problems.extend(problems)
-            return None
-        kwargs = dict(doc.kwargs)
-        inherited: list[str] = []
-        for key in spec.INHERITABLE:
-            if key == "variables":
-                merged = _merge_variables(
-                    kwargs.get(key, ()), [d.kwargs.get(key, ()) for d, _ in chain]
-                )
-                if len(merged) > len(kwargs.get(key, ())):
-                    inherited.append(key)
-                if merged:
-                    kwargs[key] = merged
-                continue
-            if key in doc.given:
-                continue
-            for defaults, _ in chain:
-                if key in defaults.kwargs:
-                    kwargs[key] = defaults.kwargs[key]
-                    inherited.append(key)
-                    break
-        org = next((o.id for _, o in chain if o is not None), None)
-        runbook = Runbook(
-            **kwargs,
-            path=doc.display,
-            org=org,
-            inherited=tuple(inherited),
-            location=doc.location,
-        )
-        problems.extend(check_ids(runbook))
-        self.problems.extend(problems)
-        if any(p.severity is Severity.ERROR for p in problems):
-            return None
-        return runbook, doc.id_location, len(problems)
-
-    def finish(self, loaded: Iterable[tuple[Runbook, SourceLocation | None, int]]) -> LoadResult:
-        """Check ids across files and assemble the result."""
-        first: dict[str, Runbook] = {}
-        runbooks: list[Runbook] = []
-        for runbook, id_location, _ in sorted(loaded, key=lambda item: item[0].path):
-            previous = first.get(runbook.id)
-            if previous is not None:
-                where = id_location or runbook.location
-                message = (
-                    f"duplicate runbook id '{runbook.id}' "
-                    f"(first in {previous.path}:{previous.location.line})"
-                )
-                self.problems.append(Problem(where, Severity.ERROR, message))
-                continue
-            first[runbook.id] = runbook
-            runbooks.append(runbook)
-        orgs = sorted((o for _, o in self._defaults.values() if o is not None), key=lambda o: o.id)
-        return LoadResult(
-            runbooks=tuple(runbooks),
-            orgs=tuple(orgs),
-            problems=tuple(sorted(dict.fromkeys(self.problems), key=lambda p: p.location)),
-        )
-
-
-def _is_under(path_abs: str, root_abs: str) -> bool:
-    return path_abs == root_abs or path_abs.startswith(root_abs.rstrip(os.sep) + os.sep)
-
-
-def _merge_variables(
-    own: tuple[Variable, ...], inherited: list[tuple[Variable, ...]]
-) -> tuple[Variable, ...]:
-    """The runbook's variables, then inherited ones it does not redefine (nearest first)."""
-    out = list(own)
-    seen = {v.name for v in own}
-    for level in inherited:
-        for variable in level:
-            if variable.name not in seen:
-                seen.add(variable.name)
-                out.append(variable)
-    return tuple(out)
-
-
-# --- ids within a runbook --------------------------------------------------------------------
-
-
-def check_ids(runbook: Runbook) -> list[Problem]:
-    """Duplicate step ids (scenarios and post-incident included) and section/scenario ids."""
-    problems: list[Problem] = []
-    steps: dict[str, Step] = {}
-    for step in runbook.all_steps():
-        first = steps.setdefault(step.id, step)
-        if first is not step:
-            problems.append(_duplicate("step", step.id, step.location, first.location))
-    places: dict[str, tuple[str, SourceLocation]] = {}
-
-    def visit(kind: str, ident: str, location: SourceLocation) -> None:
-        first = places.setdefault(ident, (kind, location))
-        if first[1] is not location:
-            problems.append(_duplicate(kind, ident, location, first[1], first[0]))
-
-    def walk(sections: Iterable[Any]) -> None:
-        for section in sections:
-            visit("section", section.id, section.location)
-            walk(section.sections)
-
-    walk(runbook.sections)
-    for scenario in runbook.scenarios:
-        visit("scenario", scenario.id, scenario.location)
-    return problems
-
-
-def _duplicate(
-    kind: str, ident: str, where: SourceLocation, first: SourceLocation, first_kind: str = ""
-) -> Problem:
-    at = f"line {first.line}" if first.path == where.path else str(first)
-    if first_kind and first_kind != kind:
-        message = f"{kind} id '{ident}' is already used by a {first_kind} ({at})"
-    else:
-        message = f"duplicate {kind} id '{ident}' (first at {at})"
-    return Problem(where, Severity.ERROR, message)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import dataclasses
-import gc
 import hashlib
 import io
 import itertools
@@ -20,7 +19,7 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from generator import convert, model, spec, yaml_tags
 from generator.convert import MAP, Converter, locate
 from generator.errors import Problem, Severity
 from generator.model import NOWHERE
+from generator.workers import chunks_of, gc_paused, map_in_processes, worker_count
 from generator.yaml_tags import FAST_LOADER
 
 # libyaml's composer recurses in C: tens of thousands of nesting levels crash the process.
@@ -59,6 +59,9 @@ class Document:
     id_location: SourceLocation | None = None
     ok: bool = False
     """The file parsed to a mapping and had every required key."""
+    digest: bytes = b""
+    """A hash of the file's bytes (empty when it could not be read): with ``display``,
+    what the Document is a function of."""
 
 
 def display_path(path: str) -> str:
@@ -153,9 +156,9 @@ def read_documents(
     """Documents for ``paths``, in order: cache hits first, the rest converted.
 
     ``jobs``: worker processes for the conversion; None uses every core once there are
-    at least ``PARALLEL_MIN_FILES`` files to convert (parsing is CPU-bound), 1 never.
+    at least ``workers.PARALLEL_MIN_FILES`` files to convert (parsing is CPU-bound), 1 never.
     """
-    with _gc_paused():
+    with gc_paused():
         return _read_documents(paths, kind, cache, jobs)
 
 
@@ -170,16 +173,16 @@ def _read_documents(
         if isinstance(data, Problem):
             out[index] = Document(display, (data,))
             continue
-        key = (kind, display, hashlib.blake2b(data, digest_size=16).digest())
+        key = (kind, display, file_digest(data))
         cached = cache.get(key) if cache is not None else None
         if cached is not None:
             out[index] = cached
             continue
         todo.append((index, display, data, key))
-    items = [(data, display) for _, display, data, _ in todo]
-    docs = _convert_parallel(items, kind, _workers(len(items), jobs))
+    items = [(data, display, key[2]) for _, display, data, key in todo]
+    docs = _convert_parallel(items, kind, worker_count(len(items), jobs))
     if docs is None:
-        docs = [_convert_doc(data, display, kind) for data, display in items]
+        docs = [convert_document(data, display, kind, digest) for data, display, digest in items]
     for (index, _, _, key), doc in zip(todo, docs, strict=True):
         out[index] = doc
         if cache is not None:
@@ -187,57 +190,40 @@ def _read_documents(
     return [doc for doc in out if doc is not None]
 
 
-PARALLEL_MIN_FILES = 200
-"""Below this many files, starting worker processes costs more than it saves."""
-
-
-def _workers(count: int, jobs: int | None) -> int:
-    if jobs is None:
-        jobs = (os.cpu_count() or 1) if count >= PARALLEL_MIN_FILES else 1
-    return max(1, min(jobs, count))
-
-
 def _convert_parallel(
-    items: list[tuple[bytes, str]], kind: str, workers: int
+    items: list[tuple[bytes, str, bytes]], kind: str, workers: int
 ) -> list[Document] | None:
     """Convert in ``workers`` processes; None when that is pointless or impossible."""
     if workers < 2:
         return None
-    import multiprocessing
-    import threading
-    from concurrent.futures import ProcessPoolExecutor
-
-    # fork is fastest, but forking a process that runs threads (mkdocs serve) can deadlock.
-    method = "fork" if threading.active_count() == 1 else "forkserver"
-    if method not in multiprocessing.get_all_start_methods():
-        method = "spawn"
-    size = max(1, -(-len(items) // (workers * 4)))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    try:
-        context = multiprocessing.get_context(method)
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            parts = list(pool.map(_convert_batch, chunks, [kind] * len(chunks)))
-    except (OSError, RuntimeError, pickle.PicklingError):
-        return None  # no processes here (sandbox, limits): convert in this one
-    return [doc for part in parts for doc in pickle.loads(part)]
+    jobs = [(chunk, kind) for chunk in chunks_of(items, workers)]
+    parts = map_in_processes(_convert_batch, jobs, workers)
+    return None if parts is None else [doc for part in parts for doc in pickle.loads(part)]
 
 
-def _convert_batch(items: list[tuple[bytes, str]], kind: str) -> bytes:
+def _convert_batch(job: tuple[Sequence[tuple[bytes, str, bytes]], str]) -> bytes:
     """Converted Documents, pickled with the fast reducers (the default is 3x slower)."""
-    with _gc_paused():
-        docs = [_convert_doc(data, display, kind) for data, display in items]
+    items, kind = job
+    with gc_paused():
+        docs = [convert_document(data, display, kind, digest) for data, display, digest in items]
     return dumps_model(docs)
 
 
-def _convert_doc(data: bytes, display: str, kind: str) -> Document:
+def file_digest(data: bytes) -> bytes:
+    """The hash of a file's bytes that the caches key on."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def convert_document(data: bytes, display: str, kind: str, digest: bytes) -> Document:
+    """The Document of a file's bytes (``digest``: ``file_digest(data)``)."""
     node, problems = parse_bytes(data, display)
     if node is None:
-        return Document(display, tuple(problems))
+        return Document(display, tuple(problems), digest=digest)
     converter = Converter(display, data)
     result = converter.fields(node, spec.OBJECTS[kind], "", 1)
     problems.extend(converter.problems)
     if result is None:
-        return Document(display, tuple(problems), location=locate(display, node))
+        return Document(display, tuple(problems), location=locate(display, node), digest=digest)
     kwargs, given, _ = result
     id_node = given.get("id")
     return Document(
@@ -248,6 +234,7 @@ def _convert_doc(data: bytes, display: str, kind: str) -> Document:
         locate(display, node),
         locate(display, id_node) if id_node is not None else None,
         ok=True,
+        digest=digest,
     )
 
 
@@ -268,7 +255,8 @@ class ParseCache:
         ``runbook check`` linting then running) should keep it between loads."""
         self.root = os.fspath(cache_dir) if cache_dir is not None else None
         self.folder = os.path.join(self.root, f"loader-{code_version()}") if self.root else ""
-        self._memory: dict[str, Document] = {}
+        self._memory: dict[str, Document | bytes] = {}
+        """Documents, or their pickles (from worker processes) until one is asked for."""
         self._new: set[str] = set()
         """Entries to write to disk at the next ``save``."""
         self._used: set[str] = set()
@@ -282,6 +270,10 @@ class ParseCache:
     def get(self, key: tuple[str, str, bytes]) -> Document | None:
         name = self._name(key)
         doc = self._memory.get(name)
+        if isinstance(doc, bytes):
+            doc = _loads_document(doc)
+            if doc is not None:
+                self._memory[name] = doc
         if doc is None and self.root is not None:
             doc = self._read(name)
             if doc is not None:
@@ -292,13 +284,14 @@ class ParseCache:
 
     def _read(self, name: str) -> Document | None:
         try:
-            with open(os.path.join(self.folder, name), "rb") as handle, _gc_paused():
-                doc = pickle.load(handle)
-        except Exception:  # missing, or damaged in any way: a miss
+            with open(os.path.join(self.folder, name), "rb") as handle:
+                data = handle.read()
+        except OSError:
             return None
-        return doc if isinstance(doc, Document) else None
+        return _loads_document(data)
 
-    def put(self, key: tuple[str, str, bytes], doc: Document) -> None:
+    def put(self, key: tuple[str, str, bytes], doc: Document | bytes) -> None:
+        """Keep ``doc`` (or its pickle, by ``dumps_model``) for ``key``."""
         name = self._name(key)
         self._memory[name] = doc
         self._new.add(name)
@@ -312,8 +305,9 @@ class ParseCache:
             with contextlib.suppress(OSError):
                 os.makedirs(self.folder, exist_ok=True)
                 for name in self._new:
-                    target = os.path.join(self.folder, name)
-                    write_atomic(target, dumps_model(self._memory[name]), durable=False)
+                    doc = self._memory[name]
+                    data = doc if isinstance(doc, bytes) else dumps_model(doc)
+                    write_atomic(os.path.join(self.folder, name), data, durable=False)
                 self._prune()
         self._new.clear()
         self._used.clear()
@@ -331,20 +325,13 @@ class ParseCache:
                 os.unlink(entry.path)
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while building trees of many small objects.
-
-    The model is acyclic; collections triggered by allocation alone cost about a third
-    of a 1,000-runbook load and free nothing.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
+def _loads_document(data: bytes) -> Document | None:
     try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+        with gc_paused():
+            doc = pickle.loads(data)
+    except Exception:  # damaged in any way: a miss
+        return None
+    return doc if isinstance(doc, Document) else None
 
 
 def dumps_model(value: Any) -> bytes:

@@ -526,13 +526,13 @@ def test_cached_results_follow_the_defaults_a_runbook_inherits(
     assert lint(capsys)[:2] == (0, [])
     write(work / "runbooks/other/o.yaml", "id: o\ntitle: O changed\n")
     assert lint(capsys, "runbooks/other")[:2] == (0, [])  # a run over one folder ...
-    import generator.lint
+    import generator.lint_batch
 
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("a cached runbook was linted again")
 
     with monkeypatch.context() as patched:
-        patched.setattr(generator.lint, "runbook_problems", fail)
+        patched.setattr(generator.lint_batch, "runbook_problems", fail)
         assert lint(capsys)[:2] == (0, [])  # ... keeps the others' results: nothing to do
     # The runbook file is unchanged, but what it inherits is not: linted again.
     write(work / "runbooks/org/_defaults.yaml", "contacts: [{role: DBA, phone: '+1-xxx'}]\n")

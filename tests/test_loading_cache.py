@@ -74,11 +74,11 @@ def test_parsing_in_worker_processes_gives_the_same_result(tmp_path: Path) -> No
 
 
 def test_worker_processes_really_convert(tmp_path: Path) -> None:
-    items = [(f"id: r{i}\ntitle: R{i}\n".encode(), f"r{i}.yaml") for i in range(3)]
+    items = [(f"id: r{i}\ntitle: R{i}\n".encode(), f"r{i}.yaml", b"") for i in range(3)]
     docs = loader._convert_parallel(items, "Runbook", 2)
     assert docs is not None
     assert [d.kwargs["id"] for d in docs] == ["r0", "r1", "r2"]
-    assert docs == [loader._convert_doc(data, name, "Runbook") for data, name in items]
+    assert docs == [loader.convert_document(*item[:2], "Runbook", b"") for item in items]
 
 
 def test_an_in_memory_cache_serves_the_next_load_of_the_same_process(

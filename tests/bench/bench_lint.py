@@ -1,10 +1,12 @@
 """`runbook lint` on 1,000 seed-shaped runbooks (target: under 2 s on 2 cores).
 
 Run: python tests/bench/bench_lint.py
-Times the real CLI in a fresh process: cold (no cache: every file parsed, every bash
-block through `bash -n`), filling the cache, then warm (nothing changed), then after
-editing one runbook. Prints wall time and the problems found (the copies lint clean but
-for the warnings of the seeds they copy).
+Times the real CLI in a fresh process: cold (no cache: every file parsed and linted in
+worker processes, every bash block through `bash -n`), filling the cache (the same, plus
+the parse, lint and `bash -n` caches written), then warm (nothing changed: each file is
+read and hashed, nothing parsed), then after editing one runbook (that one parsed and
+linted in this process). Prints wall time and the problems found (the copies lint clean
+but for the warnings of the seeds they copy).
 """
 
 from __future__ import annotations

@@ -1,0 +1,138 @@
+"""Linting runbook files in batches, in this process or in worker processes.
+
+A batch assembles each file's runbook (the cascade) and applies every rule, the shell
+ones included, with one ``bash -n`` pass for all its blocks. A cold run over many files
+sends the files' bytes to worker processes, which parse, convert, assemble and lint
+them and send back only a ``FileLint`` per file and the cache entries they made: the
+model never crosses a process boundary, and the rules run on every core.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from checks.syntax import SyntaxCache
+from generator.cascade import Cascade, Placed
+from generator.errors import Problem
+from generator.lint_rules import runbook_problems
+from generator.lint_shell import ShellBlock, runbook_blocks, shell_problems
+from generator.parse import Document, convert_document, dumps_model
+from generator.workers import chunks_of, gc_paused, map_in_processes
+
+__all__ = ["FileLint", "Linter", "Source", "lint_documents", "lint_sources"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileLint:
+    """What linting one runbook file gave: small, picklable, what ``LintCache`` keeps."""
+
+    problems: tuple[Problem, ...]
+    """The loader's problems (schema, ids within the runbook)."""
+    placed: Placed | None
+    """Where the runbook and its id are; None when the file has an error (then the
+    rules did not run)."""
+    found: tuple[Problem, ...] = ()
+    """The rules' problems."""
+    allow: frozenset[str] = frozenset()
+    """The runbook's ``lint.allow``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Linter:
+    """What a batch needs besides its files (a worker process gets a copy)."""
+
+    cascade: Cascade
+    """With every ``_defaults.yaml`` the batch's files inherit already read."""
+    today: dt.date | None
+    bash: str
+    syntax: SyntaxCache | None
+    """``bash -n`` results to reuse and extend; None keeps none."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A runbook file to parse: its bytes, as read by the parent."""
+
+    path: str
+    display: str
+    data: bytes
+    digest: bytes
+
+
+def lint_documents(linter: Linter, files: Sequence[tuple[str, Document]]) -> list[FileLint]:
+    """Each (path, Document) assembled and linted; every shell block of the batch goes
+    through ``bash -n`` at once."""
+    with gc_paused():
+        assembled = [linter.cascade.runbook(path, doc) for path, doc in files]
+        # The placeholder memo is by identity: every runbook of the batch stays alive
+        # (in ``assembled``) until the memo is dropped.
+        memo: dict[int, list[Problem]] = {}
+        pending: list[tuple[int, list[Problem], list[ShellBlock]]] = []
+        for index, item in enumerate(assembled):
+            if item.runbook is not None:
+                problems = runbook_problems(item.runbook, linter.today, memo)
+                pending.append((index, problems, runbook_blocks(item.runbook)))
+        blocks = [block for *_, own in pending for block in own]
+        per_block = iter(shell_problems(blocks, bash=linter.bash, cache=linter.syntax))
+        found: dict[int, tuple[Problem, ...]] = {}
+        for index, problems, own in pending:
+            for _ in own:
+                problems.extend(next(per_block))
+            found[index] = tuple(problems)
+        return [
+            FileLint(
+                item.problems,
+                item.placed,
+                found.get(index, ()),
+                frozenset(item.runbook.lint.allow) if item.runbook is not None else frozenset(),
+            )
+            for index, item in enumerate(assembled)
+        ]
+
+
+def lint_sources(
+    linter: Linter, sources: Sequence[Source], workers: int, keep_parsed: bool
+) -> list[tuple[FileLint, bytes]] | None:
+    """Parse and lint ``sources`` in ``workers`` processes: each file's FileLint and, with
+    ``keep_parsed``, its Document pickled for the parse cache (else ``b""``). The
+    ``bash -n`` results the workers used join ``linter.syntax``. None when processes
+    cannot be started."""
+    parts = map_in_processes(
+        _lint_chunk, chunks_of(sources, workers), workers, _start_worker, (linter, keep_parsed)
+    )
+    if parts is None:
+        return None
+    out: list[tuple[FileLint, bytes]] = []
+    for lints, parsed, syntax_used, syntax_added in parts:
+        out.extend(zip(lints, parsed, strict=True))
+        if linter.syntax is not None:
+            linter.syntax.merge(syntax_used, syntax_added)
+    return out
+
+
+_WORKER: tuple[Linter, bool] | None = None
+
+
+def _start_worker(linter: Linter, keep_parsed: bool) -> None:
+    global _WORKER
+    _WORKER = linter, keep_parsed
+
+
+_Chunk = tuple[list[FileLint], list[bytes], dict[str, list[object] | None], bool]
+
+
+def _lint_chunk(sources: Sequence[Source]) -> _Chunk:
+    """In a worker: parse, convert and lint one chunk of files."""
+    assert _WORKER is not None
+    linter, keep_parsed = _WORKER
+    syntax = linter.syntax.share() if linter.syntax is not None else None
+    own = Linter(linter.cascade, linter.today, linter.bash, syntax)
+    with gc_paused():
+        docs = [convert_document(s.data, s.display, "Runbook", s.digest) for s in sources]
+        lints = lint_documents(own, [(s.path, doc) for s, doc in zip(sources, docs, strict=True)])
+        parsed = [dumps_model(doc) if keep_parsed else b"" for doc in docs]
+    if syntax is None:
+        return lints, parsed, {}, False
+    return lints, parsed, syntax.used_entries(), syntax.dirty

@@ -1,0 +1,172 @@
+"""Lint over many files: worker processes report exactly what one process reports, and
+the caches they fill serve the next run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator import lint_batch
+from generator.lint import LintOptions, LintResult, lint_tree
+from generator.loader import load_tree
+from tests.test_lint import bash_logger
+
+REPO = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 26)
+
+BAD = """
+id: bad
+title: Bad
+severity: SEV9
+lint: {allow: [placeholder, no-such-rule]}
+variables:
+  HOST: {default: localhost}
+sections:
+  - id: s
+    title: Fix the [owner name] TODO
+    steps:
+      - id: undeclared
+        run: ping -c1 "$HOST" && curl "$URL"
+      - id: syntax
+        run: |
+          if true; then
+            echo never closed
+      - id: quote
+        run: echo 'never closed
+      - id: status
+        run: |
+          false
+          if [ $? -ne 0 ]; then echo failed; fi
+communications:
+  templates:
+    - id: t
+      body: "{{ incident.comander }}"
+"""
+
+
+def make_tree(root: Path) -> None:
+    """The seed runbooks with their _defaults.yaml, and files with every kind of problem."""
+    shutil.copytree(REPO / "runbooks", root)
+    (root / "payments/bad.yaml").write_text(textwrap.dedent(BAD).lstrip())
+    (root / "payments/broken.yaml").write_text("id: broken\ntitle: [never closed\n")
+    (root / "payments/unknown-key.yaml").write_text("id: unknown-key\ntitle: U\nrn: x\n")
+    seed = (root / "demo/demo.yaml").read_text()
+    (root / "saaspe/same-id.yaml").write_text(seed)  # the demo's id again
+
+
+@pytest.fixture
+def linted_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], set[int]]:
+    """The process ids the rules ran in since the last call (worker processes too)."""
+    log = tmp_path / "rule-pids.log"
+    real = lint_batch.runbook_problems
+
+    def recording(*args: object, **kwargs: object) -> object:
+        with open(log, "a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lint_batch, "runbook_problems", recording)
+
+    def pids() -> set[int]:
+        found = {int(line) for line in log.read_text().split()} if log.exists() else set()
+        log.unlink(missing_ok=True)
+        return found
+
+    return pids
+
+
+def test_workers_report_exactly_what_one_process_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, linted_in: Callable[[], set[int]]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_tree(tmp_path / "runbooks")
+    alone = lint_tree("runbooks", None, LintOptions(today=TODAY, jobs=1))
+    assert linted_in() == {os.getpid()}
+    workers = lint_tree("runbooks", None, LintOptions(today=TODAY, jobs=2))
+    pids = linted_in()
+    assert len(pids) == 2 and os.getpid() not in pids  # the rules ran in two workers
+    assert workers == alone
+    assert {p.rule for p in alone.problems} == {
+        "schema", "undeclared-variable", "bash-syntax", "unknown-severity", "comms-template",
+        "strict-exit-status", "stale-review", "lint-allow",
+    }  # fmt: skip
+    assert {p.rule for p in alone.allowed} == {"placeholder"}
+    assert "duplicate runbook id 'demo'" in "\n".join(p.message for p in alone.problems)
+    assert alone.files == 7  # the seeds and bad.yaml; not the broken or duplicate ones
+
+
+def test_what_workers_cache_serves_the_next_run_without_parsing_or_linting(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    parsed_files: list[str],
+    linted_in: Callable[[], set[int]],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_tree(tmp_path / "runbooks")
+    bash, calls = bash_logger(tmp_path)
+    options = LintOptions(today=TODAY, cache_dir="cache", bash=bash, jobs=2)
+    first = lint_tree("runbooks", None, options)
+    assert os.getpid() not in linted_in()
+    assert "bad.yaml" not in parsed_files  # the workers parsed it, not this process
+    assert calls.read_text().count("call") >= 2  # bash -n in each worker
+    calls.unlink()
+    parsed_files.clear()
+
+    # Nothing changed: no file is parsed, no rule runs, bash is not called.
+    assert lint_tree("runbooks", None, options) == first
+    assert (parsed_files, linted_in(), calls.exists()) == ([], set(), False)
+    # The workers' parses are in the parse cache: a load parses nothing either.
+    assert len(load_tree("runbooks", cache_dir="cache").runbooks) == 7
+    assert parsed_files == []
+
+    # Without the lint results, the runbooks are linted again from the cached parses
+    # and the cached bash -n results.
+    for stale in Path("cache").glob("lint-*.pickle"):
+        stale.unlink()
+    assert lint_tree("runbooks", None, options) == first
+    assert (parsed_files, linted_in(), calls.exists()) == ([], {os.getpid()}, False)
+
+    # One edit: that file alone is parsed and linted again.
+    bad = Path("runbooks/payments/bad.yaml")
+    bad.write_text(bad.read_text().replace("severity: SEV9", "severity: SEV1"))
+    edited = lint_tree("runbooks", None, options)
+    assert (parsed_files, linted_in()) == (["bad.yaml"], {os.getpid()})
+    assert [p for p in first.problems if p.rule != "unknown-severity"] == list(edited.problems)
+
+
+def test_a_result_is_the_same_wherever_it_comes_from(tmp_path: Path) -> None:
+    root = tmp_path / "runbooks"
+    make_tree(root)
+    cold = lint_tree(root, None, LintOptions(today=TODAY, jobs=2))
+    options = LintOptions(today=TODAY, cache_dir=str(tmp_path / "cache"), jobs=1)
+    results: list[LintResult] = [lint_tree(root, None, options) for _ in range(2)]
+    assert results == [cold, cold]
+
+
+def test_workers_started_without_fork_report_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, linted_in: Callable[[], set[int]]
+) -> None:
+    """A process that runs threads (``runbook serve``) starts workers with forkserver, so
+    what they need is pickled rather than inherited."""
+    import threading
+
+    monkeypatch.chdir(tmp_path)
+    make_tree(tmp_path / "runbooks")
+    alone = lint_tree("runbooks", None, LintOptions(today=TODAY, jobs=1))
+    linted_in()
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        workers = lint_tree("runbooks", None, LintOptions(today=TODAY, jobs=2))
+    finally:
+        stop.set()
+        thread.join()
+    assert os.getpid() not in linted_in()
+    assert workers == alone

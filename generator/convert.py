@@ -118,18 +118,18 @@ class Converter:
         out: dict[str, tuple[str, Node, Node]] = {}
         merged: list[tuple[str, Node, Node]] = []
         for knode, vnode in node.value:
-            if knode.tag == MERGE:
+            tag = knode.tag
+            if tag == STR and isinstance(knode, ScalarNode):
+                key = str(knode.value)
+                first = out.get(key)
+                if first is not None:
+                    line = first[1].start_mark.line + 1
+                    self.error(knode, ctx, f"duplicate key '{key}' (first at line {line})")
+                out[key] = (key, knode, vnode)
+            elif tag == MERGE:
                 merged.extend(self._merge(vnode, ctx, active | {id(node)}))
-                continue
-            if not isinstance(knode, ScalarNode) or knode.tag != STR:
+            else:
                 self.error(knode, ctx, f"key {show(knode)} must be a string")
-                continue
-            key = str(knode.value)
-            first = out.get(key)
-            if first is not None:
-                line = first[1].start_mark.line + 1
-                self.error(knode, ctx, f"duplicate key '{key}' (first at line {line})")
-            out[key] = (key, knode, vnode)
         for item in merged:
             out.setdefault(item[0], item)
         return list(out.values())
@@ -155,28 +155,36 @@ class Converter:
         misspelt key is reported once, not again as missing. None when a required key
         is missing or invalid (the object cannot be built)."""
         known = _FIELDS[obj.name]
+        table = _TABLES[obj.name]
         kwargs: dict[str, Any] = {}
         given: dict[str, Node] = {}
         suggested: set[str] = set()
         assert isinstance(node, MappingNode)
         for key, knode, vnode in self.pairs(node, ctx):
-            field = known.get(key)
             given[key] = knode
-            if field is None:
+            entry = table.get(key)
+            if entry is None:
                 hint = did_you_mean(key, known)
                 self.error(knode, ctx, f"unknown key '{key}'{hint}")
                 suggested.add(hint.partition("'")[2].partition("'")[0])
                 continue
-            value = self.value(field.type, vnode, ctx, f"'{key}'", depth)
-            if value is not _INVALID:
-                kwargs[field.target] = value
-        missing = [name for name in _REQUIRED[obj.name] if name not in given]
-        for name in missing:
-            if name in suggested:
+            ftype, target, what, handler = entry
+            # ``value`` inlined: most of a file's values are fields of a mapping.
+            self._budget -= 1
+            if self._budget < 0:
+                self._over_budget(vnode)
                 continue
-            self.error(node, ctx, f"missing required key '{name}'")
+            value = handler(self, ftype, vnode, ctx, what, depth)
+            if value is not _INVALID:
+                kwargs[target] = value
+        required = _REQUIRED[obj.name]
+        if not required:
+            return kwargs, given, suggested
+        for name in required:
+            if name not in given and name not in suggested:
+                self.error(node, ctx, f"missing required key '{name}'")
         # A required key given with a bad value has its problem already; still cannot build.
-        complete = all(known[name].target in kwargs for name in _REQUIRED[obj.name])
+        complete = all(target in kwargs for target in _REQUIRED_TARGETS[obj.name])
         return (kwargs, given, suggested) if complete else None
 
     # --- values --------------------------------------------------------------------------
@@ -185,11 +193,14 @@ class Converter:
         """``node`` converted to ``ftype``'s Python value, or ``_INVALID`` (problem recorded)."""
         self._budget -= 1
         if self._budget < 0:
-            if self._budget == -1:
-                self.error(node, "", "document too large (more than 500000 values after aliases)")
-            return _INVALID
+            return self._over_budget(node)
         handler = _HANDLERS[type(ftype)]
         return handler(self, ftype, node, ctx, what, depth)
+
+    def _over_budget(self, node: Node) -> Any:
+        if self._budget == -1:
+            self.error(node, "", "document too large (more than 500000 values after aliases)")
+        return _INVALID
 
     def _text(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
         if isinstance(node, ScalarNode) and (
@@ -278,13 +289,17 @@ class Converter:
 
     def _items(self, item: spec.FieldType, node: SequenceNode, ctx: str, what: str, d: int) -> Any:
         out = []
-        for i, child in enumerate(node.value, 1):
-            if isinstance(item, spec.Obj):
-                value = self._object_item(item, child, ctx, what, i, d)
-            else:
+        if isinstance(item, spec.Obj):
+            obj = spec.OBJECTS[item.name]
+            for i, child in enumerate(node.value, 1):
+                value = self._object_item(obj, child, ctx, what, i, d)
+                if value is not _INVALID:
+                    out.append(value)
+        else:
+            for i, child in enumerate(node.value, 1):
                 value = self.value(item, child, ctx, f"{what} item {i}", d)
-            if value is not _INVALID:
-                out.append(value)
+                if value is not _INVALID:
+                    out.append(value)
         return tuple(out)
 
     def _one_or_list(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
@@ -322,9 +337,8 @@ class Converter:
         return self.object(obj, node, self._label(obj, node, label), depth, (ctx, what))
 
     def _object_item(
-        self, item: spec.Obj, node: Node, ctx: str, what: str, index: int, depth: int
+        self, obj: spec.ObjectSpec, node: Node, ctx: str, what: str, index: int, depth: int
     ) -> Any:
-        obj = spec.OBJECTS[item.name]
         fallback = f"{obj.label} #{index}"
         fallback = f"{ctx}: {fallback}" if ctx else fallback
         label = self._label(obj, node, fallback)
@@ -398,8 +412,12 @@ class Converter:
     def _source_lines(self) -> list[str]:
         if self._lines is None:
             text = (self._source or b"").decode("utf-8-sig", "replace")
-            # The line breaks YAML counts (marks are in these lines).
-            self._lines = _LINE_BREAK.split(text)
+            # The line breaks YAML counts (marks are in these lines); most files have
+            # only "\n", which str.split finds far faster than the regex.
+            if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
+                self._lines = _LINE_BREAK.split(text)
+            else:
+                self._lines = text.split("\n")
         return self._lines
 
     def _construct(self, node: ScalarNode) -> Any:
@@ -496,4 +514,13 @@ _HANDLERS: dict[type, Callable[..., Any]] = {
     spec.OneOrList: Converter._one_or_list,
     spec.MapOf: Converter._map,
     spec.Obj: Converter._obj,
+}
+
+_TABLES: dict[str, dict[str, tuple[spec.FieldType, str, str, Callable[..., Any]]]] = {
+    name: {f.name: (f.type, f.target, f"'{f.name}'", _HANDLERS[type(f.type)]) for f in s.fields}
+    for name, s in spec.OBJECTS.items()
+}
+"""Per object, key -> (type, model attribute, how messages name it, handler)."""
+_REQUIRED_TARGETS: dict[str, tuple[str, ...]] = {
+    name: tuple(f.target for f in s.fields if f.required) for name, s in spec.OBJECTS.items()
 }

@@ -11,6 +11,7 @@ as missing) and never raises: text it does not understand is skipped.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import re
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ STANDARD_NAMES = frozenset(
 _STANDARD_PREFIXES = ("BASH_", "LC_", "XDG_", "SSH_", "COMP_")
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NEWLINE = re.compile("\n")
 _ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]\n]*\])?\+?=(?!=)")
 _HEREDOC = re.compile(r"<<(-?)[ \t]*(\\?)(?:'([^'\n]*)'|\"([^\"\n]*)\"|([^\s;&|<>()]+))")
 _DECLARE = re.compile(r"(?:export|local|declare|typeset|readonly)\b")
@@ -42,12 +44,17 @@ _READ_ARG_OPTIONS = frozenset("adinNptu")
 _MAPFILE_ARG_OPTIONS = frozenset("dnOsuCc")
 _WORD_BREAK = frozenset(" \t\n;&|()<>")
 _PLAIN_RUN = re.compile(r"[^\\\n#'\"$`<>(){}; \t&|]+")
+_SPECIAL = frozenset("\\\n#'\"$`<>(){}; \t&|")
+"""The characters ``_PLAIN_RUN`` stops at."""
 _BLANKS = re.compile(r"[ \t]+")
 _INTERESTING_WORD = re.compile(
     r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]\n]*\])?\+?=(?!=)|(?:export|local|declare|typeset|readonly|"
     r"for|select|printf|getopts|read|mapfile|readarray|if|elif|while|until|test|case)\b|[\[!]"
 )
 """What a word must start with for ``command_word`` to look further (most words do not)."""
+_QUIET = re.compile(rf"(?:[ \t]+(?!{_INTERESTING_WORD.pattern})[^\\\n#'\"$`<>(){{}}; \t&|]+)+")
+"""Blanks and plain words ``command_word`` has nothing to say about (``-n prod -o wide``):
+what the main loop would step through word by word, in one match."""
 _COMMAND_END = re.compile(r"[;&|)\n]")
 _STATUS_TEST = re.compile(r"[ \t]*(?:(?:if|elif|while|until|!)[ \t]+)*(?:\[\[?|test\b|case\b)")
 _STATUS_SAVE = re.compile(r"[ \t]*(?:local[ \t]+|declare[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=\$\?")
@@ -109,19 +116,17 @@ class _Lexer:
         self.pending: list[tuple[str, bool, bool, int]] = []
         """Here-documents whose bodies start at the next newline: (delimiter, expands,
         strip tabs, offset of ``<<``)."""
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._line_starts: list[int] | None = None
+        """Offsets where lines start, once a position is asked for."""
 
     # --- positions -------------------------------------------------------------------
 
     def where(self, offset: int) -> tuple[int, int]:
-        lo, hi = 0, len(self._line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self._line_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo, offset - self._line_starts[lo]
+        starts = self._line_starts
+        if starts is None:
+            starts = self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
+        line = bisect.bisect_right(starts, offset) - 1
+        return line, offset - starts[line]
 
     def open_failed(self, what: str, offset: int) -> None:
         if self.unterminated is None:
@@ -137,24 +142,31 @@ class _Lexer:
     def code(self, closer: str | None) -> None:
         """Shell code until ``closer`` (``)`` of ``$(``, `````, ``}`` of ``${``) or the end."""
         text, depth = self.text, 0
+        size = len(text)
         word_start = True
-        while self.i < len(text):
+        while self.i < size:
             c = text[self.i]
-            if closer == "`" and c == "`":
-                self.i += 1
-                return
-            if closer in (")", "}") and c == closer and depth == 0:
+            if c == closer and (closer == "`" or depth == 0):
                 self.i += 1
                 return
             if word_start and closer != "}":
                 self.command_word()
-                if self.i >= len(text):
+                if self.i >= size:
                     return
                 c = text[self.i]
-            plain = _PLAIN_RUN.match(text, self.i)
-            if plain:  # letters, digits, dashes ...: nothing to look at until the next special
-                self.i = plain.end()
+            if c not in _SPECIAL:
+                # Letters, digits, dashes ...: nothing to look at until the next special.
+                self.i = _PLAIN_RUN.match(text, self.i).end()  # type: ignore[union-attr]
                 word_start = False
+                continue
+            if c == " " or c == "\t":
+                quiet = _QUIET.match(text, self.i)
+                if quiet:
+                    self.i = quiet.end()
+                    word_start = False
+                else:
+                    self.i = _BLANKS.match(text, self.i).end()  # type: ignore[union-attr]
+                    word_start = True
                 continue
             if c == "\\":
                 self.i += 2

@@ -1,0 +1,30 @@
+"""The shell scanner looks at every word of a command, not only the first: plain words are
+skipped in bulk, but an assignment, an assigning builtin or a test after a blank counts."""
+
+from __future__ import annotations
+
+from checks.shell import Reference, scan_shell
+
+
+def test_words_after_blanks_that_assign_or_test_are_seen() -> None:
+    text = (
+        "PGHOST=db PGPORT=5432 psql -X -c 'select 1' && env LIMIT=5 run --fast\n"
+        "sudo -u postgres read -r LINE < /etc/motd; kubectl get pods -n prod -o wide\n"
+        "false\n"
+        'echo done; [ $? -eq 0 ] || echo "$MISSING $LIMIT" # a $COMMENT\n'
+        "  if ! grep -q x file; then echo $((TOTAL + 1)); fi\n"
+    )
+    scan = scan_shell(text)
+    assert scan.assigned == {"PGHOST", "PGPORT", "LIMIT", "LINE"}
+    assert scan.status_tests == ((3, 13),)
+    assert scan.references == (
+        Reference("MISSING", 3, 33),
+        Reference("LIMIT", 3, 42),
+        Reference("TOTAL", 4, 36),
+    )
+    assert scan.unterminated is None
+
+
+def test_a_quote_after_plain_words_still_has_to_close() -> None:
+    scan = scan_shell("kubectl logs -n prod deploy/api --since 5m | grep 'never closed\n")
+    assert scan.unterminated == ("single quote", 0, 50)

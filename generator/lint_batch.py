@@ -99,9 +99,8 @@ def lint_sources(
     ``keep_parsed``, its Document pickled for the parse cache (else ``b""``). The
     ``bash -n`` results the workers used join ``linter.syntax``. None when processes
     cannot be started."""
-    parts = map_in_processes(
-        _lint_chunk, chunks_of(sources, workers), workers, _start_worker, (linter, keep_parsed)
-    )
+    chunks = chunks_of(sources, workers, [len(s.data) for s in sources])
+    parts = map_in_processes(_lint_chunk, chunks, workers, _start_worker, (linter, keep_parsed))
     if parts is None:
         return None
     out: list[tuple[FileLint, bytes]] = []

@@ -140,7 +140,11 @@ def _nesting_bound(text: str) -> int:
     if flow >= _C_SAFE_DEPTH:
         steps = (1 if b in "[{" else -1 for b in _BRACKETS.findall(text))
         flow = max(itertools.accumulate(steps), default=0)
-    # Block nesting needs deeper indentation (or another "- " / "? ") per level.
+    # Block nesting needs deeper indentation (or another "- " / "? ") per level. A line's
+    # length bounds its prefix and is much cheaper to find: look closer only past it.
+    longest = max(map(len, text.split("\n")))
+    if flow + longest < _C_SAFE_DEPTH:
+        return flow + longest
     block = max(map(len, _BLOCK_PREFIX.findall(text)), default=0)
     return flow + block
 
@@ -196,7 +200,8 @@ def _convert_parallel(
     """Convert in ``workers`` processes; None when that is pointless or impossible."""
     if workers < 2:
         return None
-    jobs = [(chunk, kind) for chunk in chunks_of(items, workers)]
+    chunks = chunks_of(items, workers, [len(data) for data, _, _ in items])
+    jobs = [(chunk, kind) for chunk in chunks]
     parts = map_in_processes(_convert_batch, jobs, workers)
     return None if parts is None else [doc for part in parts for doc in pickle.loads(part)]
 

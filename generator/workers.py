@@ -32,10 +32,29 @@ def worker_count(count: int, jobs: int | None) -> int:
     return max(1, min(jobs, count))
 
 
-def chunks_of(items: Sequence[T], workers: int) -> list[Sequence[T]]:
-    """About four chunks per worker, so that one slow chunk does not leave a core idle."""
-    size = max(1, -(-len(items) // (workers * 4)))
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def chunks_of(
+    items: Sequence[T], workers: int, weights: Sequence[int] | None = None
+) -> list[Sequence[T]]:
+    """Consecutive chunks for ``workers`` processes: big ones first, each about a
+    ``2 * workers``-th of the weight (e.g. bytes) still left, down to a 16th of a worker's
+    share, so that the processes finish together without a chunk per file."""
+    if not items:
+        return []
+    if weights is None:
+        weights = [1] * len(items)
+    left = sum(weights)
+    smallest = left / (workers * 16)
+    starts: list[int] = []
+    start = weight = 0
+    for index, item_weight in enumerate(weights):
+        weight += item_weight
+        if weight >= max(left / (2 * workers), smallest):
+            starts.append(start)
+            start, left, weight = index + 1, left - weight, 0
+    if start < len(items) and (not starts or left >= smallest):
+        starts.append(start)  # else the few items left join the last chunk
+    ends = [*starts[1:], len(items)]
+    return [items[a:b] for a, b in zip(starts, ends, strict=True)]
 
 
 def map_in_processes(

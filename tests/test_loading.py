@@ -304,6 +304,14 @@ def test_deep_nesting_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     assert [p.message for p in result.problems] == ["invalid YAML: nested too deeply"]
 
 
+def test_deep_block_nesting_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    # No brackets: only the indentation says how deep it goes.
+    path = tmp_path / "deep.yaml"
+    path.write_text("id: x\ntitle: X\ntags:\n" + "".join(" " * i + "-\n" for i in range(1, 2500)))
+    result = load_file(path, tmp_path)
+    assert [p.message for p in result.problems] == ["invalid YAML: nested too deeply"]
+
+
 def test_recursive_alias_is_a_problem_not_a_hang(tmp_path: Path) -> None:
     path = write(
         tmp_path / "loop.yaml",

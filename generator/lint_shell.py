@@ -9,17 +9,23 @@ block at once) and ``strict-exit-status``.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checks.model import Check, SourceLocation
+from checks.model import Check, Risk, SourceLocation
 from checks.shell import ShellScan, is_standard, scan_shell
 from checks.syntax import SyntaxCache, check_bash_syntax
 from generator.errors import Problem, Severity, did_you_mean
 from generator.model import Runbook, Step
 
-__all__ = ["ShellBlock", "block_problems", "markdown_block", "runbook_blocks", "shell_problems"]
+__all__ = [
+    "ShellBlock",
+    "block_problems",
+    "markdown_block",
+    "may_read_or_quote",
+    "runbook_blocks",
+    "shell_problems",
+]
 
 _SHELLS = frozenset({"bash", "sh"})
 _SHELL_LANGS = frozenset({"bash", "sh", "shell", "console"})
@@ -55,9 +61,9 @@ def runbook_blocks(runbook: Runbook) -> list[ShellBlock]:
     declared = frozenset(v.name for v in runbook.variables)
     out = []
     for step in runbook.all_steps():
-        if step.kind.value == "manual" or not step.run:
+        if step.kind is Risk.MANUAL or not step.run:
             continue
-        fixed = declared | {name for name, _ in step.env}
+        fixed = declared | {name for name, _ in step.env} if step.env else declared
         if step.interpreter:
             out.append(
                 ShellBlock(
@@ -70,22 +76,26 @@ def runbook_blocks(runbook: Runbook) -> list[ShellBlock]:
                 )
             )
         elif step.lang in _SHELL_LANGS and (step.shell is None or step.shell in _SHELLS):
-            out.append(dataclasses.replace(step_block(step, step.run), declared=fixed))
+            out.append(step_block(step, step.run, fixed))
     return out
 
 
-def step_block(step: Step, text: str) -> ShellBlock:
+def step_block(step: Step, text: str, declared: frozenset[str] = frozenset()) -> ShellBlock:
     start = step.run_location or step.location
-    lines = text.split("\n")
-    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    if "\n" not in text:
+        first, flat = 0, True
+    else:
+        lines = text.split("\n")
+        first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+        flat = step.run_location is None or not text.endswith("\n")
     return ShellBlock(
         f"step '{step.id}'",
         text,
-        frozenset(),
+        declared,
         strict=step.strict and step.shell is None,
         start=start,
         first_line=first,
-        flat=step.run_location is None or len(lines) == 1 or not text.endswith("\n"),
+        flat=flat,
     )
 
 
@@ -148,6 +158,13 @@ def block_problems(block: ShellBlock, scan: ShellScan) -> list[Problem]:
     return problems
 
 
+def may_read_or_quote(text: str) -> bool:
+    """False for text in which the scanner can find no variable read, ``$?`` or open
+    quote: none of ``$``, quotes, ``((`` or ``<<`` (a third of real commands, most of
+    them short: ``kubectl get pods -n prod``)."""
+    return "$" in text or "'" in text or '"' in text or "(" in text or "<<" in text
+
+
 def shell_problems(
     blocks: Sequence[ShellBlock], *, bash: str, cache: SyntaxCache | None
 ) -> list[list[Problem]]:
@@ -157,6 +174,10 @@ def shell_problems(
     found: list[list[Problem]] = []
     todo: list[int] = []
     for index, block in enumerate(blocks):
+        if not may_read_or_quote(block.text):
+            found.append([])  # nothing the scanner's rules could report
+            todo.append(index)
+            continue
         scan = scan_shell(block.text)
         found.append(block_problems(block, scan))
         if scan.unterminated is None:

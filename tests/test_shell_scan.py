@@ -3,7 +3,11 @@ skipped in bulk, but an assignment, an assigning builtin or a test after a blank
 
 from __future__ import annotations
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
 from checks.shell import Reference, scan_shell
+from generator.lint_shell import may_read_or_quote
 
 
 def test_words_after_blanks_that_assign_or_test_are_seen() -> None:
@@ -28,3 +32,17 @@ def test_words_after_blanks_that_assign_or_test_are_seen() -> None:
 def test_a_quote_after_plain_words_still_has_to_close() -> None:
     scan = scan_shell("kubectl logs -n prod deploy/api --since 5m | grep 'never closed\n")
     assert scan.unterminated == ("single quote", 0, 50)
+
+
+PIECES = [*"abx_=-;&|<>{}[]!#?\\`\n\t $'\"()", "if ", "[ ", "<<EOF\n", "EOF\n", "$?", "((i++))"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+@example("cat <<EOF\nnever ended\n")
+@example("(( total++ ))")
+@settings(max_examples=500)
+def test_text_without_dollars_quotes_or_parentheses_has_nothing_to_report(text: str) -> None:
+    """Lint skips the scan of such text (``may_read_or_quote``); the scan agrees."""
+    scan = scan_shell(text)
+    if not may_read_or_quote(text):
+        assert (scan.references, scan.status_tests, scan.unterminated) == ((), (), None)

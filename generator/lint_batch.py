@@ -10,6 +10,7 @@ model never crosses a process boundary, and the rules run on every core.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -117,6 +118,8 @@ _WORKER: tuple[Linter, bool] | None = None
 def _start_worker(linter: Linter, keep_parsed: bool) -> None:
     global _WORKER
     _WORKER = linter, keep_parsed
+    # A worker builds acyclic trees and exits: collections would only walk them.
+    gc.disable()
 
 
 _Chunk = tuple[list[FileLint], list[bytes], dict[str, list[object] | None], bool]

@@ -34,6 +34,11 @@ _SKIP_TEXT_FIELDS = frozenset(
     {"id", "lang", "shell", "kind", "format", "channel", "audience", "pattern", "stdout", "path"}
 )
 _NOT_TEXT = frozenset({type(None), bool, int, float})
+_NOT_TEXT_TYPES = frozenset(
+    {"bool", "int", "int | None", "float", "float | None", "Risk", "tuple[int, ...]"}
+)
+"""Field annotations that hold no text (the converter gives every field its declared
+type), so the walk does not even read those fields."""
 
 
 def placeholder_problems(runbook: Runbook, memo: dict[int, list[Problem]]) -> list[Problem]:
@@ -163,7 +168,9 @@ def _text_fields(cls: type) -> tuple[str, ...]:
             names = tuple(
                 f.name
                 for f in dataclasses.fields(cls)
-                if f.name not in skip and not f.name.endswith("location")
+                if f.name not in skip
+                and not f.name.endswith("location")
+                and f.type not in _NOT_TEXT_TYPES
             )
         _TEXT_FIELDS[cls] = names
     return names

@@ -60,6 +60,7 @@ class Cascade:
         """Problems of the ``_defaults.yaml`` files read."""
         self._defaults: dict[str, tuple[Document, Org | None]] = {}
         self._by_folder: dict[str, str | None] = {}
+        self._chains: dict[str, list[tuple[Document, Org | None]]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         # A worker builds runbooks; it neither reads nor caches files.
@@ -105,6 +106,12 @@ class Cascade:
         """The ``_defaults.yaml`` files that apply to the runbook file ``path``, nearest
         first (read now if they were not yet)."""
         folder = os.path.dirname(os.path.abspath(path))
+        chain = self._chains.get(folder)
+        if chain is None:
+            chain = self._chains[folder] = self._folder_chain(folder)
+        return chain
+
+    def _folder_chain(self, folder: str) -> list[tuple[Document, Org | None]]:
         folders = [folder]
         if _is_under(folder, self.root):
             while folder != self.root:

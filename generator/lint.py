@@ -129,6 +129,7 @@ def _lint_files(
     keys = [b""] * len(paths)
     parsed: list[tuple[int, Document]] = []
     sources: list[tuple[int, Source]] = []
+    caching = cache.path is not None or parse_cache is not None
     for index, path in enumerate(paths):
         chain = linter.cascade.chain_key(path)  # reads the _defaults.yaml files it inherits
         display = display_path(path)
@@ -136,7 +137,7 @@ def _lint_files(
         if isinstance(data, Problem):
             out[index] = FileLint((data,), None)
             continue
-        digest = file_digest(data)
+        digest = file_digest(data) if caching else b""  # only the caches' keys need it
         keys[index] = cache.key(display, digest, chain)
         out[index] = cache.get(keys[index])
         if out[index] is not None:

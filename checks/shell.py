@@ -33,6 +33,10 @@ _STANDARD_PREFIXES = ("BASH_", "LC_", "XDG_", "SSH_", "COMP_")
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NEWLINE = re.compile("\n")
+_QUOTED_SPECIAL = re.compile(r'[\\"$`]')
+"""What ends a run of plain text inside double quotes."""
+_EXPANDING_SPECIAL = re.compile(r"[\\$`]")
+"""What ends a run of plain text in a here-document that expands."""
 _ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]\n]*\])?\+?=(?!=)")
 _HEREDOC = re.compile(r"<<(-?)[ \t]*(\\?)(?:'([^'\n]*)'|\"([^\"\n]*)\"|([^\s;&|<>()]+))")
 _DECLARE = re.compile(r"(?:export|local|declare|typeset|readonly)\b")
@@ -165,7 +169,9 @@ class _Lexer:
                     self.i = quiet.end()
                     word_start = False
                 else:
-                    self.i = _BLANKS.match(text, self.i).end()  # type: ignore[union-attr]
+                    # One blank, as any other break: ``command_word`` skips the rest (and
+                    # the character after them is not taken for the closer, as always).
+                    self.i += 1
                     word_start = True
                 continue
             if c == "\\":
@@ -278,10 +284,16 @@ class _Lexer:
 
     def expansions(self, closer: str, end: int) -> bool:
         """Text where only ``$``, backticks and backslashes are special (inside double
-        quotes, or a line of an unquoted here-document), up to ``closer`` or ``end``.
-        True when ``closer`` was found."""
+        quotes, or a line of an unquoted here-document), up to ``closer`` (``"``, or
+        ``""`` for none) or ``end``. True when ``closer`` was found."""
         text = self.text
+        special = _QUOTED_SPECIAL if closer else _EXPANDING_SPECIAL
         while self.i < end:
+            found = special.search(text, self.i, end)
+            if found is None:  # plain text to the end
+                self.i = end
+                return False
+            self.i = found.start()
             c = text[self.i]
             if c == "\\":
                 self.i += 2
@@ -290,11 +302,9 @@ class _Lexer:
                 return True
             elif c == "$":
                 self.dollar()
-            elif c == "`":
+            else:  # a backtick
                 self.i += 1
                 self.code(closer="`")
-            else:
-                self.i += 1
         return False
 
     def dollar(self) -> None:

@@ -46,3 +46,14 @@ def test_text_without_dollars_quotes_or_parentheses_has_nothing_to_report(text: 
     scan = scan_shell(text)
     if not may_read_or_quote(text):
         assert (scan.references, scan.status_tests, scan.unterminated) == ((), (), None)
+
+
+def test_two_blanks_before_a_closing_backtick_or_parenthesis_read_as_they_always_have() -> None:
+    """A quirk kept on purpose (lint output must not change with the scanner's speed-ups):
+    after two blanks the closer is not seen, so what follows stays inside."""
+    one = scan_shell("x=`date `#c $NOT")
+    two = scan_shell("x=`date  `#c $NOT")
+    assert [r.name for r in one.references] == ["NOT"]
+    assert two.references == ()
+    assert [r.name for r in scan_shell("x=$(date )#c $NOT").references] == ["NOT"]
+    assert scan_shell("x=$(date  )#c $NOT").references == ()

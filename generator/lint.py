@@ -34,7 +34,14 @@ from checks.extract import extract_file
 from checks.syntax import SyntaxCache
 from generator.cascade import Cascade, unique_ids
 from generator.errors import Problem, Severity
-from generator.lint_batch import FileLint, Linter, Source, lint_documents, lint_sources
+from generator.lint_batch import (
+    FileLint,
+    Linter,
+    Source,
+    lint_documents,
+    lint_sources,
+    source_document,
+)
 from generator.lint_cache import LintCache
 from generator.lint_rules import ALLOWABLE, RULES
 from generator.lint_shell import ShellBlock, markdown_block, shell_problems
@@ -42,7 +49,6 @@ from generator.loader import find_files, sorted_problems
 from generator.parse import (
     Document,
     ParseCache,
-    convert_document,
     display_path,
     file_digest,
     read_bytes,
@@ -133,11 +139,14 @@ def _lint_files(
     for index, path in enumerate(paths):
         chain = linter.cascade.chain_key(path)  # reads the _defaults.yaml files it inherits
         display = display_path(path)
+        if not caching:  # the process that parses the file reads it
+            sources.append((index, Source(path, display, None, b"", _size(path))))
+            continue
         data = read_bytes(path, display)
         if isinstance(data, Problem):
             out[index] = FileLint((data,), None)
             continue
-        digest = file_digest(data) if caching else b""  # only the caches' keys need it
+        digest = file_digest(data)
         keys[index] = cache.key(display, digest, chain)
         out[index] = cache.get(keys[index])
         if out[index] is not None:
@@ -146,7 +155,7 @@ def _lint_files(
         if doc is not None:
             parsed.append((index, doc))
         else:
-            sources.append((index, Source(path, display, data, digest)))
+            sources.append((index, Source(path, display, data, digest, len(data))))
     workers = worker_count(len(sources), jobs)
     keep_parsed = parse_cache is not None
     results = None
@@ -155,7 +164,7 @@ def _lint_files(
     if results is None:
         with gc_paused():
             for index, s in sources:
-                doc = convert_document(s.data, s.display, "Runbook", s.digest)
+                doc = source_document(s)
                 if parse_cache is not None:
                     parse_cache.put(("Runbook", s.display, s.digest), doc)
                 parsed.append((index, doc))
@@ -172,6 +181,13 @@ def _lint_files(
             cache.put(key, result)
     cache.save()
     return [lint for lint in out if lint is not None]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # the process that reads it reports why
 
 
 def _markdown_problems(

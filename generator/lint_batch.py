@@ -19,10 +19,10 @@ from generator.cascade import Cascade, Placed
 from generator.errors import Problem
 from generator.lint_rules import runbook_problems
 from generator.lint_shell import ShellBlock, runbook_blocks, shell_problems
-from generator.parse import Document, convert_document, dumps_model
+from generator.parse import Document, convert_document, dumps_model, read_bytes
 from generator.workers import chunks_of, gc_paused, map_in_processes
 
-__all__ = ["FileLint", "Linter", "Source", "lint_documents", "lint_sources"]
+__all__ = ["FileLint", "Linter", "Source", "lint_documents", "lint_sources", "source_document"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +54,24 @@ class Linter:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A runbook file to parse: its bytes, as read by the parent."""
+    """A runbook file to parse."""
 
     path: str
     display: str
-    data: bytes
+    data: bytes | None
+    """Its bytes, when the parent read them (to look in the caches); None: read them
+    where they are parsed."""
     digest: bytes
+    size: int
+    """How much work the file is, for sharing it out."""
+
+
+def source_document(source: Source) -> Document:
+    """The Document of ``source``'s bytes (read now if the parent did not)."""
+    data = source.data if source.data is not None else read_bytes(source.path, source.display)
+    if isinstance(data, Problem):
+        return Document(source.display, (data,))
+    return convert_document(data, source.display, "Runbook", source.digest)
 
 
 def lint_documents(linter: Linter, files: Sequence[tuple[str, Document]]) -> list[FileLint]:
@@ -100,7 +112,7 @@ def lint_sources(
     ``keep_parsed``, its Document pickled for the parse cache (else ``b""``). The
     ``bash -n`` results the workers used join ``linter.syntax``. None when processes
     cannot be started."""
-    chunks = chunks_of(sources, workers, [len(s.data) for s in sources])
+    chunks = chunks_of(sources, workers, [s.size for s in sources])
     parts = map_in_processes(_lint_chunk, chunks, workers, _start_worker, (linter, keep_parsed))
     if parts is None:
         return None
@@ -132,7 +144,7 @@ def _lint_chunk(sources: Sequence[Source]) -> _Chunk:
     syntax = linter.syntax.share() if linter.syntax is not None else None
     own = Linter(linter.cascade, linter.today, linter.bash, syntax)
     with gc_paused():
-        docs = [convert_document(s.data, s.display, "Runbook", s.digest) for s in sources]
+        docs = [source_document(s) for s in sources]
         lints = lint_documents(own, [(s.path, doc) for s, doc in zip(sources, docs, strict=True)])
         parsed = [dumps_model(doc) if keep_parsed else b"" for doc in docs]
     if syntax is None:

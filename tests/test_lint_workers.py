@@ -58,6 +58,7 @@ def make_tree(root: Path) -> None:
     (root / "payments/unknown-key.yaml").write_text("id: unknown-key\ntitle: U\nrn: x\n")
     seed = (root / "demo/demo.yaml").read_text()
     (root / "saaspe/same-id.yaml").write_text(seed)  # the demo's id again
+    (root / "saaspe/gone.yaml").symlink_to(root / "nowhere.yaml")  # cannot be read
 
 
 @pytest.fixture
@@ -97,7 +98,9 @@ def test_workers_report_exactly_what_one_process_reports(
         "strict-exit-status", "stale-review", "lint-allow",
     }  # fmt: skip
     assert {p.rule for p in alone.allowed} == {"placeholder"}
-    assert "duplicate runbook id 'demo'" in "\n".join(p.message for p in alone.problems)
+    messages = "\n".join(p.message for p in alone.problems)
+    assert "duplicate runbook id 'demo'" in messages
+    assert "cannot read file: No such file or directory" in messages
     assert alone.files == 7  # the seeds and bad.yaml; not the broken or duplicate ones
 
 

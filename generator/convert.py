@@ -184,7 +184,7 @@ class Converter:
             if name not in given and name not in suggested:
                 self.error(node, ctx, f"missing required key '{name}'")
         # A required key given with a bad value has its problem already; still cannot build.
-        complete = all(target in kwargs for target in _REQUIRED_TARGETS[obj.name])
+        complete = _REQUIRED_TARGETS[obj.name] <= kwargs.keys()
         return (kwargs, given, suggested) if complete else None
 
     # --- values --------------------------------------------------------------------------
@@ -521,6 +521,6 @@ _TABLES: dict[str, dict[str, tuple[spec.FieldType, str, str, Callable[..., Any]]
     for name, s in spec.OBJECTS.items()
 }
 """Per object, key -> (type, model attribute, how messages name it, handler)."""
-_REQUIRED_TARGETS: dict[str, tuple[str, ...]] = {
-    name: tuple(f.target for f in s.fields if f.required) for name, s in spec.OBJECTS.items()
+_REQUIRED_TARGETS: dict[str, frozenset[str]] = {
+    name: frozenset(f.target for f in s.fields if f.required) for name, s in spec.OBJECTS.items()
 }

@@ -1,5 +1,9 @@
 """YAML nodes -> model objects, driven by ``generator.spec``; every problem collected.
 
+Mappings, lists and objects are walked here; one scalar becomes its field's value in
+``generator.convert_scalars``, and checks across an object's fields are in
+``generator.convert_checks``.
+
 This is the only code that knows YAML marks: ``locate`` turns a node's 0-based mark into
 a 1-based ``SourceLocation``. Conversion never raises for any input: a value that does not
 fit its field becomes a located ``Problem`` and the field is left out.
@@ -7,36 +11,26 @@ fit its field becomes a located ``Problem`` and the field is left out.
 
 from __future__ import annotations
 
-import datetime
-import math
 import re
 from collections.abc import Callable
 from typing import Any
 
-from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from checks.header import parse_duration
 from checks.model import Risk, SourceLocation, Variable
 from generator import model, spec
+from generator.convert_checks import CHECKS
+from generator.convert_scalars import INVALID, SCALAR_HANDLERS
 from generator.errors import Problem, Severity, did_you_mean
-
-TAG = "tag:yaml.org,2002:"
-STR, INT, FLOAT, BOOL, NULL = TAG + "str", TAG + "int", TAG + "float", TAG + "bool", TAG + "null"
-TIMESTAMP, MERGE, MAP, SEQ = TAG + "timestamp", TAG + "merge", TAG + "map", TAG + "seq"
-_SCALAR_TAGS = frozenset({STR, INT, FLOAT, BOOL, TIMESTAMP})
-_NUMBER_TAGS = frozenset({INT, FLOAT})
+from generator.yaml_tags import MAP, MERGE, NULL, SCALAR_TAGS, SEQ, STR
 
 MAX_DEPTH = 64
 """Deepest object nesting (sections in sections); aliases can make a cycle."""
 MAX_NODES = 500_000
 """Nodes visited per file; aliases can expand a small file exponentially."""
 
-_SLUG = re.compile(spec.SLUG_PATTERN)
-_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})\Z")
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-_INVALID: Any = object()
-"""Returned for a value that did not convert (its problem is already recorded)."""
 _CONSTRUCTOR = SafeConstructor()
 _FIELDS: dict[str, dict[str, spec.Field]] = {
     name: {f.name: f for f in s.fields} for name, s in spec.OBJECTS.items()
@@ -66,7 +60,7 @@ def _show(node: Node, depth: int) -> str:
         value = str(node.value)
         if node.tag == STR:
             return "''" if not value else repr(value) if "'" in value else f"'{value}'"
-        if node.tag not in _SCALAR_TAGS and node.tag != NULL:
+        if node.tag not in SCALAR_TAGS and node.tag != NULL:
             return f"{node.tag} {value}"
         return "null" if node.tag == NULL and value in ("", "~") else value
     if depth <= 0:
@@ -102,9 +96,9 @@ class Converter:
         text = f"{ctx}: {message}" if ctx else message
         self.problems.append(Problem(locate(self.path, node), Severity.ERROR, text))
 
-    def _expected(self, node: Node, ctx: str, what: str, expected: str, hint: str = "") -> Any:
+    def expected(self, node: Node, ctx: str, what: str, expected: str, hint: str = "") -> Any:
         self.error(node, ctx, f"{what} must be {expected}, got {show(node)}{hint}")
-        return _INVALID
+        return INVALID
 
     # --- mappings ------------------------------------------------------------------------
 
@@ -175,7 +169,7 @@ class Converter:
                 self._over_budget(vnode)
                 continue
             value = handler(self, ftype, vnode, ctx, what, depth)
-            if value is not _INVALID:
+            if value is not INVALID:
                 kwargs[target] = value
         required = _REQUIRED[obj.name]
         if not required:
@@ -190,7 +184,7 @@ class Converter:
     # --- values --------------------------------------------------------------------------
 
     def value(self, ftype: spec.FieldType, node: Node, ctx: str, what: str, depth: int) -> Any:
-        """``node`` converted to ``ftype``'s Python value, or ``_INVALID`` (problem recorded)."""
+        """``node`` converted to ``ftype``'s Python value, or ``INVALID`` (problem recorded)."""
         self._budget -= 1
         if self._budget < 0:
             return self._over_budget(node)
@@ -200,91 +194,11 @@ class Converter:
     def _over_budget(self, node: Node) -> Any:
         if self._budget == -1:
             self.error(node, "", "document too large (more than 500000 values after aliases)")
-        return _INVALID
-
-    def _text(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
-        if isinstance(node, ScalarNode) and (
-            node.tag in (STR, TIMESTAMP) or (ftype.numbers and node.tag in _NUMBER_TAGS)
-        ):
-            return str(node.value)
-        return self._expected(node, ctx, what, "a string")
-
-    def _scalar(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
-        if isinstance(node, ScalarNode) and node.tag in _SCALAR_TAGS:
-            return str(node.value)
-        return self._expected(node, ctx, what, "a string, number or boolean")
-
-    def _slug(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
-        if isinstance(node, ScalarNode) and node.tag == STR and _SLUG.match(str(node.value)):
-            return str(node.value)
-        expected = "a slug (lowercase letters, digits and '-', starting with a letter or digit)"
-        return self._expected(node, ctx, what, expected)
-
-    def _date(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
-        if isinstance(node, ScalarNode) and node.tag in (STR, TIMESTAMP):
-            m = _DATE.match(str(node.value).strip())
-            if m:
-                try:
-                    return datetime.date(*(int(g) for g in m.groups())).isoformat()
-                except ValueError:
-                    pass
-        return self._expected(node, ctx, what, "a date like 2026-10-01")
-
-    def _duration(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
-        seconds: float | None = None
-        if isinstance(node, ScalarNode):
-            try:
-                if node.tag in _NUMBER_TAGS:
-                    seconds = float(self._construct(node))
-                elif node.tag == STR:
-                    seconds = parse_duration(str(node.value))
-            except (ValueError, OverflowError, ConstructorError):
-                seconds = None
-        if seconds is None or not math.isfinite(seconds) or seconds <= 0:
-            return self._expected(node, ctx, what, "a duration like 30s or 5m")
-        return seconds
-
-    def _regex(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
-        if not (isinstance(node, ScalarNode) and node.tag == STR):
-            return self._expected(node, ctx, what, "a regular expression (a string)")
-        text = str(node.value)
-        try:
-            re.compile(text)
-        except (re.error, RecursionError, OverflowError) as exc:
-            self.error(node, ctx, f"{what} {show(node)} is not a valid regex: {exc}")
-            return _INVALID
-        return text
-
-    def _bool(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
-        if isinstance(node, ScalarNode) and node.tag == BOOL:
-            return bool(self._construct(node))
-        return self._expected(node, ctx, what, "true or false")
-
-    def _exit_code(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
-        if isinstance(node, ScalarNode) and node.tag == INT:
-            try:
-                code = int(self._construct(node))
-            except (ValueError, ConstructorError):
-                code = -1
-            if 0 <= code <= 255:
-                return code
-        return self._expected(node, ctx, what, "an exit code 0-255")
-
-    def _enum(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
-        values: tuple[str, ...] = ftype.values
-        if isinstance(node, ScalarNode) and node.tag == STR and node.value in values:
-            return str(node.value)
-        hint = ""
-        if isinstance(node, ScalarNode):
-            # Case first: 'Slack' and 'SMS' mean 'slack' and 'sms'.
-            hint = did_you_mean(str(node.value).lower(), values) or did_you_mean(
-                str(node.value), values
-            )
-        return self._expected(node, ctx, what, "one of " + ", ".join(values), hint)
+        return INVALID
 
     def _list(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
         if not (isinstance(node, SequenceNode) and node.tag == SEQ):
-            return self._expected(node, ctx, what, "a list")
+            return self.expected(node, ctx, what, "a list")
         return self._items(ftype.item, node, ctx, what, depth)
 
     def _items(self, item: spec.FieldType, node: SequenceNode, ctx: str, what: str, d: int) -> Any:
@@ -293,12 +207,12 @@ class Converter:
             obj = spec.OBJECTS[item.name]
             for i, child in enumerate(node.value, 1):
                 value = self._object_item(obj, child, ctx, what, i, d)
-                if value is not _INVALID:
+                if value is not INVALID:
                     out.append(value)
         else:
             for i, child in enumerate(node.value, 1):
                 value = self.value(item, child, ctx, f"{what} item {i}", d)
-                if value is not _INVALID:
+                if value is not INVALID:
                     out.append(value)
         return tuple(out)
 
@@ -306,11 +220,11 @@ class Converter:
         if isinstance(node, SequenceNode) and node.tag == SEQ:
             return self._items(ftype.item, node, ctx, what, depth)
         value = self.value(ftype.item, node, ctx, what, depth)
-        return value if value is _INVALID else (value,)
+        return value if value is INVALID else (value,)
 
     def _map(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
         if not (isinstance(node, MappingNode) and node.tag == MAP):
-            return self._expected(node, ctx, what, "a mapping")
+            return self.expected(node, ctx, what, "a mapping")
         pattern = re.compile(ftype.key_pattern) if ftype.key_pattern else None
         out = []
         for key, knode, vnode in self.pairs(node, ctx):
@@ -325,7 +239,7 @@ class Converter:
                 value = self.object(obj, vnode, label, depth, where, name=key, at=knode)
             else:
                 value = self.value(ftype.value, vnode, ctx, _member(what, key), depth)
-            if value is not _INVALID:
+            if value is not INVALID:
                 out.append((key, value))
         if isinstance(ftype.value, spec.Obj):
             return tuple(v for _, v in out)
@@ -352,7 +266,7 @@ class Converter:
                     isinstance(knode, ScalarNode)
                     and knode.value == obj.ident
                     and isinstance(vnode, ScalarNode)
-                    and vnode.tag in _SCALAR_TAGS
+                    and vnode.tag in SCALAR_TAGS
                     and vnode.value
                 ):
                     return f"{obj.label} '{str(vnode.value)[:40]}'"
@@ -368,14 +282,14 @@ class Converter:
         name: str | None = None,
         at: Node | None = None,
     ) -> Any:
-        """A model object from a mapping (or its string shorthand), or ``_INVALID``.
+        """A model object from a mapping (or its string shorthand), or ``INVALID``.
 
         ``ctx`` names the object in messages about its keys; ``where`` is the (context,
         key) of the value itself, for a message when it is not a mapping at all.
         """
         if depth >= MAX_DEPTH:
             self.error(node, ctx, f"nested more than {MAX_DEPTH} levels deep")
-            return _INVALID
+            return INVALID
         if obj.shorthand and isinstance(node, ScalarNode) and node.tag == STR:
             kwargs: dict[str, Any] = {obj.shorthand: str(node.value)}
             given: dict[str, Node] = {}
@@ -383,12 +297,12 @@ class Converter:
         elif isinstance(node, MappingNode) and node.tag == MAP:
             result = self.fields(node, obj, ctx, depth + 1)
             if result is None:
-                return _INVALID
+                return INVALID
             kwargs, given, suggested = result
         else:
             expected = "a string or a mapping" if obj.shorthand else "a mapping"
-            return self._expected(node, where[0], where[1], expected)
-        check = _CHECKS.get(obj.name)
+            return self.expected(node, where[0], where[1], expected)
+        check = CHECKS.get(obj.name)
         if check is not None:
             check(self, kwargs, given, node, ctx, suggested)
         return build(obj.name, kwargs, locate(self.path, at or node), name)
@@ -420,7 +334,7 @@ class Converter:
                 self._lines = text.split("\n")
         return self._lines
 
-    def _construct(self, node: ScalarNode) -> Any:
+    def construct(self, node: ScalarNode) -> Any:
         return _CONSTRUCTOR.construct_object(node, deep=True)
 
 
@@ -440,76 +354,8 @@ def build(name: str, kwargs: dict[str, Any], location: SourceLocation, key: str 
     return _CLASSES[name](location=location, **kwargs)
 
 
-# --- cross-field checks (per object) -----------------------------------------------------
-
-
-def _check_step(
-    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str, hints: set[str]
-) -> None:
-    if "shell" in given and "interpreter" in given:
-        c.error(
-            given["interpreter"], ctx, "'shell' and 'interpreter' exclude each other (give one)"
-        )
-    kind = kw.get("kind", "check")
-    if kind != "manual" and "run" not in given and "run" not in hints:
-        c.error(node, ctx, f"a {kind} step needs 'run' (or 'kind: manual')")
-    _locate_text(c, kw, node, "run")
-    _locate_text(c, kw, node, "interpreter")
-
-
-def _check_variable(
-    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str, hints: set[str]
-) -> None:
-    default = kw.get("default")
-    if default is None:
-        return
-    choices = kw.get("choices")
-    if choices and default not in choices:
-        listed = ", ".join(choices)
-        c.error(given["default"], ctx, f"default '{default}' is not one of the choices: {listed}")
-    pattern = kw.get("pattern")
-    if pattern is not None and re.fullmatch(pattern, default) is None:
-        c.error(given["default"], ctx, f"default '{default}' does not match pattern '{pattern}'")
-
-
-def _check_scheme(
-    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str, hints: set[str]
-) -> None:
-    kw.setdefault("name", "custom")
-
-
-def _check_template(
-    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str, hints: set[str]
-) -> None:
-    _locate_text(c, kw, node, "body")
-
-
-def _locate_text(c: Converter, kw: dict[str, Any], node: Node, key: str) -> None:
-    """Set ``<key>_location`` to where the text of field ``key`` starts."""
-    if key in kw and isinstance(node, MappingNode):
-        for knode, vnode in node.value:
-            if isinstance(knode, ScalarNode) and knode.value == key:
-                kw[f"{key}_location"] = c.text_start(vnode)
-
-
-_Check = Callable[[Converter, dict[str, Any], dict[str, Node], Node, str, set[str]], None]
-_CHECKS: dict[str, _Check] = {
-    "Step": _check_step,
-    "Variable": _check_variable,
-    "SeverityScheme": _check_scheme,
-    "CommsTemplate": _check_template,
-}
-
 _HANDLERS: dict[type, Callable[..., Any]] = {
-    spec.Text: Converter._text,
-    spec.Scalar: Converter._scalar,
-    spec.Slug: Converter._slug,
-    spec.Date: Converter._date,
-    spec.Duration: Converter._duration,
-    spec.Regex: Converter._regex,
-    spec.Bool: Converter._bool,
-    spec.ExitCode: Converter._exit_code,
-    spec.Enum: Converter._enum,
+    **SCALAR_HANDLERS,
     spec.ListOf: Converter._list,
     spec.OneOrList: Converter._one_or_list,
     spec.MapOf: Converter._map,

@@ -31,12 +31,12 @@ import checks.header
 import checks.model
 from checks.files import write_atomic
 from checks.model import SourceLocation
-from generator import convert, model, spec, yaml_tags
-from generator.convert import MAP, Converter, locate
+from generator import convert, convert_checks, convert_scalars, model, spec, yaml_tags
+from generator.convert import Converter, locate
 from generator.errors import Problem, Severity
 from generator.model import NOWHERE
 from generator.workers import chunks_of, gc_paused, map_in_processes, worker_count
-from generator.yaml_tags import FAST_LOADER
+from generator.yaml_tags import FAST_LOADER, MAP
 
 # libyaml's composer recurses in C: tens of thousands of nesting levels crash the process.
 # Above this bound on the nesting depth we use the pure Python composer, which raises
@@ -376,8 +376,8 @@ _FAST_REDUCERS = _fast_reducers()
 def code_version() -> str:
     """A hash of the code that decides what a file converts to."""
     digest = hashlib.blake2b(digest_size=8)
-    modules = (spec, convert, model, yaml_tags, checks.model, checks.header, sys.modules[__name__])
-    for module in modules:
+    modules = (spec, convert, convert_scalars, convert_checks, model, yaml_tags, checks.model)
+    for module in (*modules, checks.header, sys.modules[__name__]):
         with open(str(module.__file__), "rb") as handle:
             digest.update(handle.read())
     return digest.hexdigest()

@@ -17,7 +17,28 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver, Resolver
 
-__all__ = ["FAST_LOADER", "resolve_tag"]
+__all__ = [
+    "BOOL",
+    "FAST_LOADER",
+    "FLOAT",
+    "INT",
+    "MAP",
+    "MERGE",
+    "NULL",
+    "NUMBER_TAGS",
+    "SCALAR_TAGS",
+    "SEQ",
+    "STR",
+    "TIMESTAMP",
+    "resolve_tag",
+]
+
+TAG = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL = TAG + "str", TAG + "int", TAG + "float", TAG + "bool", TAG + "null"
+TIMESTAMP, MERGE, MAP, SEQ = TAG + "timestamp", TAG + "merge", TAG + "map", TAG + "seq"
+SCALAR_TAGS = frozenset({STR, INT, FLOAT, BOOL, TIMESTAMP})
+"""The tags of scalars a text field may hold (as written)."""
+NUMBER_TAGS = frozenset({INT, FLOAT})
 
 _Candidates = tuple[tuple[str, re.Pattern[str]], ...]
 
@@ -31,9 +52,11 @@ def _candidates() -> tuple[dict[str, _Candidates], _Candidates]:
 
 
 _BY_FIRST, _WILDCARD = _candidates()
-_STR = BaseResolver.DEFAULT_SCALAR_TAG
-_SEQ = BaseResolver.DEFAULT_SEQUENCE_TAG
-_MAP = BaseResolver.DEFAULT_MAPPING_TAG
+assert (STR, SEQ, MAP) == (
+    BaseResolver.DEFAULT_SCALAR_TAG,
+    BaseResolver.DEFAULT_SEQUENCE_TAG,
+    BaseResolver.DEFAULT_MAPPING_TAG,
+)
 
 
 def resolve_tag(kind: type, value: Any, implicit: tuple[bool, bool]) -> str | None:
@@ -43,11 +66,11 @@ def resolve_tag(kind: type, value: Any, implicit: tuple[bool, bool]) -> str | No
             for tag, regexp in _BY_FIRST.get(value[:1], _WILDCARD):
                 if regexp.match(value):
                     return tag
-        return _STR
+        return STR
     if kind is SequenceNode:
-        return _SEQ
+        return SEQ
     if kind is MappingNode:
-        return _MAP
+        return MAP
     return None
 
 

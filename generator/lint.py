@@ -92,7 +92,11 @@ def lint_tree(
     paths: Sequence[str | os.PathLike[str]] | None = None,
     options: LintOptions | None = None,
 ) -> LintResult:
-    """Lint every runbook under ``root`` (or only ``paths``: files or folders)."""
+    """Lint every runbook under ``root`` (or only ``paths``: files or folders).
+
+    A file whose result is in the lint cache is only read and hashed. The others are
+    parsed and linted in batches: in worker processes when there are many (each sends
+    back a ``FileLint``), else in this one; ids across files are checked here."""
     options = options or LintOptions()
     names = None if paths is None else [os.fspath(p) for p in paths]
     markdown = [p for p in names or () if p.endswith(MARKDOWN_SUFFIXES)]
@@ -107,7 +111,7 @@ def lint_tree(
     cascade = Cascade(os.path.abspath(root), parse_cache)
     for path in defaults_files:
         cascade.defaults(os.path.abspath(path), path)
-    syntax = SyntaxCache(options.cache_dir)
+    syntax = SyntaxCache(options.cache_dir) if options.cache_dir is not None else None
     linter = Linter(cascade, options.today, options.bash, syntax)
     lints = _lint_files(runbook_files, linter, LintCache(options), parse_cache, options.jobs)
     if parse_cache is not None and (yaml_paths is None or yaml_paths):
@@ -117,7 +121,8 @@ def lint_tree(
     found = [(p, frozenset[str]()) for p in sorted_problems(problems)]
     found.extend((p, lint.allow) for lint in kept for p in lint.found)
     found.extend(_markdown_problems(markdown, options.bash, syntax))
-    syntax.save()
+    if syntax is not None:
+        syntax.save()
     reported, allowed = _split(found)
     return LintResult(reported, allowed, len(kept) + len(markdown))
 
@@ -191,7 +196,7 @@ def _size(path: str) -> int:
 
 
 def _markdown_problems(
-    paths: Sequence[str], bash: str, syntax: SyntaxCache
+    paths: Sequence[str], bash: str, syntax: SyntaxCache | None
 ) -> list[tuple[Problem, frozenset[str]]]:
     """Block header problems and the shell rules of Markdown runbooks."""
     found: list[tuple[Problem, frozenset[str]]] = []

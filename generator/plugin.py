@@ -164,6 +164,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
                 results=self._results,
                 cache=self._cache,
                 parse_cache=self._parse_cache,
+                jobs=self.config.jobs or None,
             )
         except RunbookError as exc:  # a comms template that cannot render, ...
             self.problems = exc.problems or (Problem(NOWHERE, Severity.ERROR, exc.message),)

@@ -39,6 +39,7 @@ from generator.site_pages import (
     service_markdown,
     tags_markdown,
 )
+from generator.site_render import render_runbook_pages
 from generator.site_safety import escape_text, escape_title
 
 
@@ -75,18 +76,22 @@ def load_site(
     results: Mapping[str, Any],
     cache: MutableMapping[Any, str] | None = None,
     parse_cache: ParseCache | None = None,
+    jobs: int | None = None,
 ) -> Site:
     """Load ``root`` and produce every page; on load errors, no pages and the problems.
 
     ``parse_cache``: keep one between the loads of a serve session (unchanged files are
-    not parsed again)."""
+    not parsed again). ``jobs``: processes for parsing and rendering (None: every core
+    when there are many runbooks)."""
     from generator.loader import load_tree
 
-    loaded = load_tree(root=root, cache=parse_cache)
+    loaded = load_tree(root=root, cache=parse_cache, jobs=jobs)
     problems = tuple(loaded.problems)
     if any(p.severity is Severity.ERROR for p in problems):
         return Site((), [], problems)
-    pages, nav, page_problems = build_pages(loaded.runbooks, loaded.orgs, today, results, cache)
+    pages, nav, page_problems = build_pages(
+        loaded.runbooks, loaded.orgs, today, results, cache, jobs
+    )
     return Site(pages, nav, problems + page_problems)
 
 
@@ -96,14 +101,28 @@ def build_pages(
     today: dt.date,
     results: Mapping[str, Any],
     cache: MutableMapping[Any, str] | None = None,
+    jobs: int | None = None,
 ) -> tuple[tuple[SitePage, ...], list[NavItem], tuple[Problem, ...]]:
     """Pages, navigation and the problems of runbook pages (comms templates that cannot
     render: errors, so the site fails with their location)."""
     groups = group_runbooks(runbooks, orgs)
-    pages: list[SitePage] = [SitePage(HOME, "Home", home_markdown(groups, today))]
-    problems: list[Problem] = []
+    slots: list[SitePage | _Job] = [SitePage(HOME, "Home", home_markdown(groups, today))]
     for group in groups:
-        pages.extend(_group_pages(group, today, results, cache, problems))
+        slots.extend(_group_pages(group, today, results, cache))
+    todo = [slot for slot in slots if isinstance(slot, _Job)]
+    rendered = iter(render_runbook_pages([(j.runbook, j.context) for j in todo], jobs))
+    pages: list[SitePage] = []
+    problems: list[Problem] = []
+    for slot in slots:
+        if isinstance(slot, SitePage):
+            pages.append(slot)
+            continue
+        page = next(rendered)
+        problems.extend(page.problems)
+        if cache is not None and not page.problems:
+            cache[slot.key] = page.markdown
+        rb = slot.runbook
+        pages.append(SitePage(runbook_uri(rb.id), rb.title, page.markdown, source=rb.location))
     alerts = collect_alerts(runbooks)
     pages.append(SitePage(ALERTS, "Alerts", alerts_index_markdown(alerts)))
     by_uri: dict[str, list[str]] = {}
@@ -121,18 +140,28 @@ def build_pages(
     return tuple(pages), nav, tuple(dict.fromkeys(problems))
 
 
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """A runbook page to render (not in the cache)."""
+
+    runbook: Runbook
+    context: Any
+    """``generator.render.PageContext``."""
+    key: Any
+    """Its cache key."""
+
+
 def _group_pages(
     group: OrgGroup,
     today: dt.date,
     results: Mapping[str, Any],
     cache: MutableMapping[Any, str] | None,
-    problems: list[Problem],
-) -> list[SitePage]:
+) -> list[SitePage | _Job]:
     from generator.loader import severity_scheme
-    from generator.render import PageContext, render_page
+    from generator.render import PageContext
     from generator.site_org import org_markdown
 
-    pages: list[SitePage] = []
+    pages: list[SitePage | _Job] = []
     org = group.org
     if org is not None:
         schemes = _schemes(group, severity_scheme)
@@ -156,20 +185,17 @@ def _group_pages(
             )
             key = (rb, org_url, org_title, mine, today)
             markdown: str | None = cache.get(key) if cache is not None else None
-            if markdown is None:
-                ctx = PageContext(
-                    org_url=org_url,
-                    org_title=org_title,
-                    last_results=dict(mine),
-                    today=today,
-                    severity_scheme=severity_scheme(rb),
-                )
-                rendered = render_page(rb, ctx)
-                markdown = rendered.markdown
-                problems.extend(rendered.problems)
-                if cache is not None and not rendered.problems:
-                    cache[key] = markdown
-            pages.append(SitePage(uri, rb.title, markdown, source=rb.location))
+            if markdown is not None:
+                pages.append(SitePage(uri, rb.title, markdown, source=rb.location))
+                continue
+            ctx = PageContext(
+                org_url=org_url,
+                org_title=org_title,
+                last_results=dict(mine),
+                today=today,
+                severity_scheme=severity_scheme(rb),
+            )
+            pages.append(_Job(rb, ctx, key))
     return pages
 
 

@@ -148,3 +148,35 @@ def test_a_page_another_plugin_changes_is_converted_again(tmp_path: Path) -> Non
     assert code == 0, err
     assert converted == generated_pages(site) - 1
     assert "Changed by a hook." in (site / "runbooks/bulk-005/index.html").read_text()
+
+
+def test_runbook_pages_render_the_same_in_worker_processes(tmp_path: Path) -> None:
+    # In a fresh process: a test process may run threads, and then nothing is forked.
+    pids = tmp_path / "pids"
+    script = f"""
+import dataclasses, datetime as dt, os
+from generator import site_render
+from generator.loader import load_tree, severity_scheme
+from generator.render import PageContext, render_page
+
+runbooks = load_tree({str(FIXTURE)!r}).runbooks
+jobs = [
+    (dataclasses.replace(rb, id=f"{{rb.id}}-{{i}}"), PageContext(
+        today=dt.date(2026, 11, 20), severity_scheme=severity_scheme(rb)))
+    for i in range(site_render.MIN_PAGES) for rb in runbooks
+]
+render = site_render._render
+def spy(indexes, jobs):
+    with open({str(pids)!r}, "a") as f:
+        print(os.getpid(), file=f)
+    return render(indexes, jobs)
+site_render._render = spy
+assert site_render.render_runbook_pages(jobs, 2) == [render_page(*job) for job in jobs]
+print(os.getpid())
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    workers = set(pids.read_text().split()) - {proc.stdout.strip()}
+    assert len(workers) == 2

@@ -6,8 +6,9 @@ Generates N seed-shaped runbooks (about 20 blocks each: 4 sections x 4 steps, a
 scenario with diagnosis and two resolution options, a table, a checklist) in a temp
 dir, then in the same run:
 
-(a) ours: `runbook build` path (plugin, org > service nav with pruning, client-side
-    highlighting);
+(a) ours: `runbook build` path (plugin, org > service nav of sections of at most 25
+    runbooks with pruning, client-side highlighting, Markdown conversion and search
+    indexing in one worker process per core, alert URLs as redirects outside the theme);
 (b) baseline: the same page Markdown (render_runbook) as hand-written pages in docs_dir,
     default Material settings (Pygments highlighting), flat navigation;
 (c) the largest runbook page and the largest listing page of (a);

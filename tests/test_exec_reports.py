@@ -92,8 +92,11 @@ def test_parallel_results_are_reported_as_each_block_finishes(tmp_path: Path) ->
 
 
 def test_parallel_fail_fast_skips_blocks_not_started_yet(tmp_path: Path) -> None:
-    blocks = "```bash {#f--bad .check}\nexit 1\n```\n\n"
-    blocks += "```bash {#f--slow .check}\nsleep 0.5; echo slow\n```\n\n"
+    # f--bad fails only once f--slow runs: otherwise, on a busy machine, f--bad's thread can
+    # finish before the second thread starts and take f--slow itself (then rightly skipped).
+    wait = "for _ in $(seq 500); do [ -e slow-started ] && break; sleep 0.01; done"
+    blocks = f"```bash {{#f--bad .check}}\n{wait}\nexit 1\n```\n\n"
+    blocks += "```bash {#f--slow .check}\ntouch slow-started; sleep 0.5; echo slow\n```\n\n"
     blocks += "".join(f"```bash {{#f--m{i} .check}}\ntouch m{i}\n```\n\n" for i in range(4))
     page(tmp_path, "# F\n\n" + blocks)
     proc = runbook("exec", "page.md", "--jobs", "2", "--json", "r.json", cwd=tmp_path)

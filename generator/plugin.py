@@ -330,6 +330,9 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
             return add_security_policy(output_content)
         return output_content
 
+    def on_shutdown(self) -> None:
+        self._close_renderer()  # Ctrl-C: queued pages are cancelled, not converted
+
     def on_build_error(self, *, error: Exception) -> None:
         self._close_renderer()
         # A failed serve rebuild must rebuild everything next time.

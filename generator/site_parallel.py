@@ -40,6 +40,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
+from generator.site_render import ignore_interrupts
+
 MIN_PAGES = 64
 """Fewer pages than this render in the main process (starting workers costs ~50 ms)."""
 BATCH = 8
@@ -330,6 +332,7 @@ def _init_worker() -> None:
 
     markdown.Markdown = _ReusedMarkdown(markdown.Markdown)
     _capture_logs()
+    ignore_interrupts()
 
 
 class _ReusedMarkdown:

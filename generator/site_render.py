@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -41,16 +42,23 @@ def render_runbook_pages(
     ):
         return _render(range(len(jobs)), jobs)
     global _jobs
-    _jobs = jobs
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(count, mp_context=context, initializer=ignore_interrupts)
+    _jobs = jobs  # the workers fork on the first task and inherit it
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(count, mp_context=context) as pool:
-            parts = pool.map(_render_in_worker, chunks_of(range(len(jobs)), count))
-            return [page for part in parts for page in part]
+        parts = list(pool.map(_render_in_worker, chunks_of(range(len(jobs)), count)))
+        return [page for part in parts for page in part]
     except (OSError, BrokenProcessPool):  # no processes here: render in this one
         return _render(range(len(jobs)), jobs)
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C: nothing more is started
         _jobs = ()
+
+
+def ignore_interrupts() -> None:
+    """In a worker: Ctrl-C reaches the whole process group, but the parent decides (it
+    cancels what is queued); a worker stopped mid-task would only print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _render_in_worker(indexes: Sequence[int]) -> list[Any]:

@@ -180,3 +180,29 @@ print(os.getpid())
     assert proc.returncode == 0, proc.stderr
     workers = set(pids.read_text().split()) - {proc.stdout.strip()}
     assert len(workers) == 2
+
+
+def test_ctrl_c_during_a_parallel_build_stops_it_quietly(tmp_path: Path) -> None:
+    # Ctrl-C in a terminal reaches the whole process group: the build and its workers.
+    root = bulk_tree(tmp_path / "runbooks")
+    hook = tmp_path / "hook.py"
+    hook.write_text(
+        "import os, signal\n"
+        "def on_page_content(html, page, config, files):\n"
+        "    if page.file.src_uri == 'runbooks/bulk-010.md':\n"
+        "        os.killpg(os.getpgid(0), signal.SIGINT)\n"
+        "    return html\n"
+    )
+    config = (REPO / "mkdocs.yml").read_text()
+    config = config.replace("docs_dir: docs", f"docs_dir: {REPO / 'docs'}")
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text(config + "\nhooks:\n  - hook.py\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--root", str(root), "--jobs", "2",
+         "--site-dir", str(tmp_path / "site"), "--config", str(config_file)],
+        cwd=REPO, capture_output=True, text=True, check=False, start_new_session=True,
+        timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 130, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "site/runbooks/bulk-010/index.html").exists()

@@ -70,6 +70,16 @@ def build(root: Path, site: Path, *extra: str) -> tuple[int, str, int, int]:
     return proc.returncode, proc.stderr, converted, indexed
 
 
+def config_with_hook(tmp_path: Path, source: str) -> Path:
+    """Our mkdocs.yml plus an MkDocs hooks file (another plugin, in effect)."""
+    (tmp_path / "hook.py").write_text(source)
+    config = (REPO / "mkdocs.yml").read_text()
+    config = config.replace("docs_dir: docs", f"docs_dir: {REPO / 'docs'}")
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text(config + "\nhooks:\n  - hook.py\n")
+    return config_file
+
+
 def generated_pages(site: Path) -> int:
     """Pages built from Markdown (redirects are plain files, the 404 page is the theme's)."""
     pages = [p for p in site.rglob("index.html") if "<article" in p.read_text(encoding="utf-8")]
@@ -132,17 +142,13 @@ def test_a_missing_anchor_in_a_worker_page_is_found(tmp_path: Path) -> None:
 
 def test_a_page_another_plugin_changes_is_converted_again(tmp_path: Path) -> None:
     root = bulk_tree(tmp_path / "runbooks")
-    hook = tmp_path / "hook.py"
-    hook.write_text(
+    config_file = config_with_hook(
+        tmp_path,
         "def on_page_markdown(markdown, page, config, files):\n"
         "    if page.file.src_uri == 'runbooks/bulk-005.md':\n"
         "        return markdown + '\\n\\nChanged by a hook.\\n'\n"
-        "    return markdown\n"
+        "    return markdown\n",
     )
-    config = (REPO / "mkdocs.yml").read_text()
-    config = config.replace("docs_dir: docs", f"docs_dir: {REPO / 'docs'}")
-    config_file = tmp_path / "mkdocs.yml"
-    config_file.write_text(config + "\nhooks:\n  - hook.py\n")
     site = tmp_path / "site"
     code, err, converted, _ = build(root, site, "--jobs", "2", "--config", str(config_file))
     assert code == 0, err
@@ -185,18 +191,14 @@ print(os.getpid())
 def test_ctrl_c_during_a_parallel_build_stops_it_quietly(tmp_path: Path) -> None:
     # Ctrl-C in a terminal reaches the whole process group: the build and its workers.
     root = bulk_tree(tmp_path / "runbooks")
-    hook = tmp_path / "hook.py"
-    hook.write_text(
+    config_file = config_with_hook(
+        tmp_path,
         "import os, signal\n"
         "def on_page_content(html, page, config, files):\n"
         "    if page.file.src_uri == 'runbooks/bulk-010.md':\n"
         "        os.killpg(os.getpgid(0), signal.SIGINT)\n"
-        "    return html\n"
+        "    return html\n",
     )
-    config = (REPO / "mkdocs.yml").read_text()
-    config = config.replace("docs_dir: docs", f"docs_dir: {REPO / 'docs'}")
-    config_file = tmp_path / "mkdocs.yml"
-    config_file.write_text(config + "\nhooks:\n  - hook.py\n")
     proc = subprocess.run(
         [sys.executable, "-m", "generator", "build", "--root", str(root), "--jobs", "2",
          "--site-dir", str(tmp_path / "site"), "--config", str(config_file)],

@@ -101,6 +101,8 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
 
     def __init__(self) -> None:
         self.pages_built = 0
+        self.redirects_built = 0
+        """Alert URLs written as redirects (not counted in ``pages_built``)."""
         self.pages_prerendered = 0
         """Pages of the last build whose Markdown a worker process converted ..."""
         self.workers = 0
@@ -204,7 +206,8 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
             self._check_collision(files, page, uri)
             self._add(files, config, uri, text, page.in_nav, current)
         self._previous = current
-        self.pages_built = len(current)
+        self.pages_built = len(current) - len(redirects)
+        self.redirects_built = len(redirects)
         if self._own_nav:
             config.nav = site.nav
         return files

@@ -155,7 +155,9 @@ def run_build(options: BuildOptions, stream: TextIO | None = None) -> int:
             return int(ExitCode.INVALID)
     warnings = handler.counts.get("warning", 0)
     print(
-        f"built {plugin.pages_built} pages in {time.monotonic() - start:.1f} s"
+        f"built {plugin.pages_built} pages"
+        + (f" and {plugin.redirects_built} alert redirects" if plugin.redirects_built else "")
+        + f" in {time.monotonic() - start:.1f} s"
         + (f" with {warnings} warnings" if warnings else ""),
         file=stream,
     )

@@ -91,6 +91,15 @@ def test_an_alert_handled_in_one_place_redirects_there(site: Path) -> None:
     assert 'http-equiv="Content-Security-Policy"' in section.read_text(encoding="utf-8")
 
 
+def test_the_build_counts_pages_and_alert_redirects_apart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert build(FIXTURE, tmp_path / "site") == 0
+    last = capsys.readouterr().err.splitlines()[-1]
+    # Home, organisation, 2 services, 3 runbooks, alerts, DatabaseSlow, tags.
+    assert re.fullmatch(r"built 10 pages and 5 alert redirects in \d+\.\d s", last), last
+
+
 def test_an_alert_handled_in_several_places_lists_them(site: Path) -> None:
     both = article(site / "alerts/DatabaseSlow/index.html")
     assert "Handled in 2 places" in both

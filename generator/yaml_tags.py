@@ -4,7 +4,8 @@ libyaml's composer asks the Python resolver for every node's tag, and once more 
 way down and up the tree for path resolvers, which no safe loader has. PyYAML's generic
 ``resolve`` rebuilds a list of candidates per scalar; here the candidates are one tuple
 per first character, computed once from ``yaml.resolver.Resolver`` (the resolvers both
-``SafeLoader`` and ``CSafeLoader`` use), so every tag is the one ``SafeLoader`` gives.
+``SafeLoader`` and ``CSafeLoader`` use), so every tag is the one ``SafeLoader`` gives. The
+tag of a short plain scalar is remembered (a bounded table): it depends on its text alone.
 """
 
 from __future__ import annotations
@@ -59,13 +60,29 @@ assert (STR, SEQ, MAP) == (
 )
 
 
+_PLAIN_TAGS: dict[str, str] = {}
+"""Plain scalar -> its tag, for the short ones: keys (``id``, ``run``) and values such as
+``true`` or ``10m`` recur through a file and across files (72% of the plain scalars of the
+seed runbooks are repeats), and a dictionary hit is cheaper than the candidate lookup."""
+_PLAIN_TAGS_MAX = 20_000
+_PLAIN_MAX_CHARS = 64
+
+
 def resolve_tag(kind: type, value: Any, implicit: tuple[bool, bool]) -> str | None:
     """The tag ``SafeLoader`` gives a node (``Resolver.resolve`` without path resolvers)."""
     if kind is ScalarNode:
         if implicit[0]:
+            known = _PLAIN_TAGS.get(value)
+            if known is not None:
+                return known
+            found = STR
             for tag, regexp in _BY_FIRST.get(value[:1], _WILDCARD):
                 if regexp.match(value):
-                    return tag
+                    found = tag
+                    break
+            if len(value) <= _PLAIN_MAX_CHARS and len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+                _PLAIN_TAGS[value] = found
+            return found
         return STR
     if kind is SequenceNode:
         return SEQ

@@ -14,11 +14,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from generator.errors import Problem, RunbookError, Severity
+from generator.errors import Problem
 from generator.model import (
-    CommsTemplate,
-    Contact,
-    Link,
     Resolution,
     Runbook,
     Scenario,
@@ -33,11 +30,14 @@ from generator.render_blocks import (
     render_step,
     render_variables_block,
 )
+from generator.render_reference import add_reference_parts
 from generator.render_text import (
+    bullets,
     code_span,
     escape_cell,
     escape_inline,
     escape_text,
+    indent,
     link,
 )
 
@@ -90,7 +90,7 @@ def render_runbook(runbook: Runbook, context: PageContext | None = None) -> str:
 def render_page(runbook: Runbook, context: PageContext | None = None) -> RenderedPage:
     """The complete page Markdown for ``runbook`` with the problems found on the way."""
     ctx = context if context is not None else PageContext()
-    page = _Page(runbook, ctx)
+    page = PageBuilder(runbook, ctx)
     page.front_matter()
     page.add(f"# {escape_inline(runbook.title)}")
     if runbook.summary.strip():
@@ -100,13 +100,7 @@ def render_page(runbook: Runbook, context: PageContext | None = None) -> Rendere
     for section in runbook.sections:
         page.section(section, 2)
     page.scenarios()
-    page.escalation()
-    page.contacts()
-    page.roles()
-    page.links()
-    page.communications()
-    page.post_incident()
-    page.maintenance()
+    add_reference_parts(page)
     if runbook.closing.strip():
         page.add("---")
         page.add(escape_text(runbook.closing, heading_floor=1))
@@ -115,7 +109,7 @@ def render_page(runbook: Runbook, context: PageContext | None = None) -> Rendere
 
 def render_steps_markdown(runbook: Runbook) -> str:
     """Only the variables block and every step, in page order (for tools, not the site)."""
-    page = _Page(runbook, PageContext())
+    page = PageBuilder(runbook, PageContext())
     page.add(f"# {escape_inline(runbook.title)}")
     page.variables(table=False)
     for step in runbook.all_steps():
@@ -123,7 +117,7 @@ def render_steps_markdown(runbook: Runbook) -> str:
     return page.text()
 
 
-class _Page:
+class PageBuilder:
     """Collects Markdown blocks; blocks are separated by one blank line."""
 
     def __init__(self, runbook: Runbook, ctx: PageContext) -> None:
@@ -283,7 +277,7 @@ class _Page:
         head = f"!!! {kind}"
         if title:
             head += f' "{escape_inline(title)}"'
-        self.add(head + "\n\n" + _indent(escape_text(text, heading_floor=floor)))
+        self.add(head + "\n\n" + indent(escape_text(text, heading_floor=floor)))
 
     def table(self, table: Table) -> None:
         if table.caption:
@@ -321,13 +315,13 @@ class _Page:
             self.add(escape_text(sc.body, heading_floor=3))
         if sc.symptoms:
             self.add("#### Symptoms")
-            self.add(_bullets(sc.symptoms))
+            self.add(bullets(sc.symptoms))
         if sc.diagnosis:
             self.add("#### Diagnosis")
             self.steps(sc.diagnosis, 5)
         if sc.causes:
             self.add("#### Likely causes")
-            self.add(_bullets(sc.causes))
+            self.add(bullets(sc.causes))
         if sc.resolution:
             self.add("#### Resolution")
             self.resolution(sc.resolution)
@@ -336,7 +330,7 @@ class _Page:
             self.add(escape_text(sc.long_term, heading_floor=4))
         if sc.post_incident:
             self.add("#### After the incident")
-            self.add(_bullets(sc.post_incident))
+            self.add(bullets(sc.post_incident))
 
     def resolution(self, options: tuple[Resolution, ...]) -> None:
         # One content tab per option. checks.extract reads a tab's content as top-level
@@ -354,160 +348,6 @@ class _Page:
             title = escape_inline(opt.when).replace('"', "&quot;")
             tabs.append(f'=== "{title}"\n\n' + _indent_verbatim(body))
         self.add("\n\n".join(tabs))
-
-    # -- people and places -------------------------------------------------------------
-
-    def escalation(self) -> None:
-        levels = self.rb.escalation
-        if not levels:
-            return
-        self.part("Escalation", "escalation")
-        lines = [
-            "| Level | Who | After | Until | When | Contact |",
-            "| --- | --- | --- | --- | --- | --- |",
-        ]
-        for lv in levels:
-            cells = [
-                lv.level,
-                lv.who,
-                lv.after or "",
-                lv.until or "",
-                "; ".join(lv.when),
-                lv.contact or "",
-            ]
-            lines.append("| " + " | ".join(escape_cell(c) for c in cells) + " |")
-        self.add("\n".join(lines))
-
-    def contacts(self) -> None:
-        contacts = self.rb.contacts
-        if not contacts:
-            return
-        self.part("Contacts", "contacts")
-        groups: dict[str, list[Contact]] = {}
-        for c in contacts:
-            groups.setdefault(c.group or "", []).append(c)
-        for name, members in groups.items():
-            if name:
-                self.add(f"### {escape_inline(name)}")
-            lines = ["| Role | Name | Reach | Notes |", "| --- | --- | --- | --- |"]
-            for c in members:
-                reach = " · ".join(_reach(c))
-                cells = [escape_cell(c.role), escape_cell(c.name or ""), reach.replace("|", "\\|"),
-                         escape_cell(c.notes or "")]  # fmt: skip
-                lines.append("| " + " | ".join(cells) + " |")
-            self.add("\n".join(lines))
-
-    def roles(self) -> None:
-        if not self.rb.roles:
-            return
-        self.part("Roles", "roles")
-        lines: list[str] = []
-        for role in self.rb.roles:
-            lines.append(f"- **{escape_inline(role.name)}**")
-            lines.extend(f"    - {escape_inline(d)}" for d in role.duties)
-        self.add("\n".join(lines))
-
-    def links(self) -> None:
-        if not self.rb.links:
-            return
-        self.part("Links", "links")
-        self.add("\n".join(_link_item(lk) for lk in self.rb.links))
-
-    # -- communications ----------------------------------------------------------------
-
-    def communications(self) -> None:
-        comms = self.rb.communications
-        if not comms.channels and not comms.templates:
-            return
-        self.part("Communications", "communications")
-        if comms.channels:
-            lines = [
-                "| Channel | Audience | Cadence | Template | Notes |",
-                "| --- | --- | --- | --- | --- |",
-            ]
-            for ch in comms.channels:
-                cells = [
-                    escape_cell(ch.channel),
-                    escape_cell(ch.audience),
-                    escape_cell(ch.cadence or ""),
-                    code_span(ch.template).replace("|", "\\|") if ch.template else "",
-                    escape_cell(ch.notes or ""),
-                ]
-                lines.append("| " + " | ".join(cells) + " |")
-            self.add("\n".join(lines))
-        for tpl in comms.templates:
-            self.template(tpl)
-
-    def template(self, tpl: CommsTemplate) -> None:
-        self.heading(3, tpl.title or tpl.id)
-        meta = [escape_inline(tpl.channel), escape_inline(tpl.audience)]
-        if tpl.status:
-            meta.append("status " + escape_inline(tpl.status))
-        meta.append("template " + code_span(tpl.id))
-        self.add(" · ".join(meta) + "\n{: .runbook-section-meta }")
-        from generator.comms import render_example
-
-        lang = "html" if tpl.format == "html" else "text"
-        try:
-            subject, body = render_example(self.rb, tpl)
-        except RunbookError as exc:
-            self.problems.extend(
-                exc.problems or (Problem(tpl.location, Severity.ERROR, exc.message, "comms"),)
-            )
-            self.add(
-                '!!! note "Template source"\n\n'
-                + _indent(f"The example could not be rendered: {escape_inline(exc.format())}")
-            )
-            if tpl.subject is not None:
-                self.add(fenced(tpl.subject, "jinja"))
-            self.add(fenced(tpl.body, "jinja"))
-            return
-        if subject is not None:
-            self.add("Subject:")
-            self.add(fenced(subject, "text"))
-        self.add(fenced(body, lang))
-
-    # -- after -------------------------------------------------------------------------
-
-    def post_incident(self) -> None:
-        pi = self.rb.post_incident
-        if pi is None:
-            return
-        self.add("## Post-incident")
-        for tf in pi.timeframes:
-            self.add(f"### {escape_inline(tf.title or 'Within ' + tf.within)}")
-            if tf.title:
-                self.add(f"within {escape_inline(tf.within)}\n{{: .runbook-section-meta }}")
-            if tf.tasks:
-                self.add("\n".join(f"- [ ] {escape_inline(t)}" for t in tf.tasks))
-            self.steps(tf.steps, 4)
-        if pi.postmortem_template:
-            self.add("### Postmortem template")
-            self.add(fenced(pi.postmortem_template, "markdown"))
-        if pi.timeline_template:
-            self.add("### Timeline template")
-            self.add(fenced(pi.timeline_template, "text"))
-        if pi.metrics:
-            self.add("### Metrics to track")
-            self.add(_bullets(pi.metrics))
-
-    def maintenance(self) -> None:
-        m = self.rb.maintenance
-        if m is None:
-            return
-        rows = [
-            ("Review", m.review),
-            ("Owner", m.owner),
-            ("Next review", m.next_review),
-            ("Distribution", m.distribution),
-        ]
-        lines = [f"- **{label}:** {escape_inline(v)}" for label, v in rows if v]
-        if m.update_triggers:
-            lines.append("- **Update when:**")
-            lines.extend(f"    - {escape_inline(t)}" for t in m.update_triggers)
-        if lines:
-            self.add("## Maintenance")
-            self.add("\n".join(lines))
 
 
 def review_due(runbook: Runbook, today: dt.date | None) -> dt.date | None:
@@ -527,39 +367,6 @@ def _is_anchor(ident: str) -> bool:
     return bool(ident) and ident[0].isalnum() and all(c.isalnum() or c in "_-.:" for c in ident)
 
 
-def _indent(text: str) -> str:
-    return "\n".join(("    " + line) if line.strip() else "" for line in text.split("\n"))
-
-
 def _indent_verbatim(text: str) -> str:
     """Four spaces before every non-empty line (whitespace-only lines of code included)."""
     return "\n".join(("    " + line) if line else "" for line in text.split("\n"))
-
-
-def _bullets(items: tuple[str, ...]) -> str:
-    return "\n".join(f"- {escape_inline(item)}" for item in items)
-
-
-def _reach(c: Contact) -> list[str]:
-    out: list[str] = []
-    if c.email:
-        out.append(link(c.email, "mailto:" + c.email))
-    if c.phone:
-        tel = "".join(ch for ch in c.phone if ch.isdigit() or ch == "+")
-        out.append(link(c.phone, "tel:" + tel) if tel else escape_inline(c.phone))
-    if c.pager:
-        out.append("pager " + escape_inline(c.pager))
-    if c.slack:
-        out.append("Slack " + escape_inline(c.slack))
-    if c.url:
-        out.append(link(c.url, c.url))
-    return out
-
-
-def _link_item(lk: Link) -> str:
-    notes = f" — {escape_inline(lk.notes)}" if lk.notes else ""
-    if lk.url:
-        return f"- {link(lk.title, lk.url)}{notes}"
-    if lk.path:
-        return f"- {escape_inline(lk.title)}: {code_span(lk.path)}{notes}"
-    return f"- {escape_inline(lk.title)}{notes}"

@@ -292,3 +292,13 @@ def link(title: str, url: str) -> str:
     if target is None:
         return code_span(url) if title == url else f"{label} ({code_span(url)})"
     return f"[{label}]({_link_target(target)})"
+
+
+def bullets(items: tuple[str, ...]) -> str:
+    """A Markdown list of plain-text items."""
+    return "\n".join(f"- {escape_inline(item)}" for item in items)
+
+
+def indent(text: str) -> str:
+    """Four spaces before every line with text (the body of an admonition or a tab)."""
+    return "\n".join(("    " + line) if line.strip() else "" for line in text.split("\n"))

@@ -6,7 +6,10 @@ runbook page and ``generator.site*`` for the listing pages, and adds them with
 (organisation > service > runbook; ``navigation.prune`` keeps each page's copy small),
 watches ``runbooks/`` for ``serve``, sanitises every generated page's HTML, trims pages
 (``generator.site_html``: no variables block twice, a two-level TOC on runbook pages, no
-indentation between tags) and points MkDocs' link warnings at the YAML line they come from.
+indentation between tags) and points MkDocs' link warnings at the YAML line they come from
+(``generator.site_warnings``). An alert one runbook handles becomes a redirect file, not a
+themed page. In ``build``, worker processes convert, finish and index the generated pages
+(``generator.site_parallel``).
 
 Under ``serve --dirty`` (``runbook serve`` uses it) only pages whose Markdown changed are
 rebuilt; a change of any title or of the set of pages rebuilds everything, so the
@@ -20,8 +23,6 @@ import hashlib
 import json
 import logging
 import os
-import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +50,9 @@ from generator.site_html import (
 from generator.site_parallel import ParallelRenderer, PrerenderedPage
 from generator.site_safety import escape_title, sanitize_html
 from generator.site_tree import SitePage, load_site
+from generator.site_warnings import LocatingFilter, Source
 
 log = logging.getLogger("mkdocs.plugins.runbook")
-
-_LINK_WARNING = re.compile(
-    r"Doc file '(?P<uri>[^']+)' contains a link '(?P<link>[^']+)'"
-    r"|Doc file '(?P<uri2>[^']+)' contains an absolute link '(?P<link2>[^']+)'"
-    r"|Doc file '(?P<uri3>[^']+)' contains an unrecognized relative link '(?P<link3>[^']+)'"
-)
 
 
 class RunbookPluginConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -86,14 +82,6 @@ class GeneratedPage(File):
         return self.changed
 
 
-@dataclass(frozen=True, slots=True)
-class _Source:
-    path: str
-    """The YAML file a page comes from."""
-    line: int
-    col: int
-
-
 class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped-call]
     """Adds runbook, organisation, service, alert, tag and home pages to the site."""
 
@@ -116,13 +104,13 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         self._previous: dict[str, str] = {}
         self._parse_cache = ParseCache(None)  # in memory, across serve rebuilds
         self._previous_shape = ""
-        self._sources: dict[str, _Source] = {}
+        self._sources: dict[str, Source] = {}
         self._cache: dict[Any, str] = {}
         self._own_nav = True
         self._root = Path("runbooks")
         self._today = dt.date.today()
         self._results: dict[str, Any] = {}
-        self._filter = _LocatingFilter(self._sources)
+        self._filter = LocatingFilter(self._sources)
         self._renderer: ParallelRenderer | None = None
         self._search_meta: dict[str, Any] = {}
 
@@ -198,7 +186,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
             f.changed = f.changed or shape_changed
             PrerenderedPage(None, f, config)  # sets f.page; its HTML may come from a worker
             if page.source is not None:
-                self._sources[page.uri] = _Source(
+                self._sources[page.uri] = Source(
                     page.source.path, page.source.line, page.source.col
                 )
         for page in redirects:
@@ -403,45 +391,3 @@ def _load_report(path_text: str, base_dir: Path) -> dict[str, Any]:
         return read_report(path)
     except ValueError as exc:
         raise PluginError(str(exc)) from None
-
-
-class _LocatingFilter(logging.Filter):
-    """Rewrites MkDocs' link warnings on generated pages to ``file.yaml:line:col: ...``."""
-
-    def __init__(self, sources: dict[str, _Source]) -> None:
-        super().__init__()
-        self._sources = sources
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.WARNING:
-            return True
-        message = record.getMessage()
-        m = _LINK_WARNING.match(message)
-        if not m:
-            return True
-        uri = m.group("uri") or m.group("uri2") or m.group("uri3")
-        link = m.group("link") or m.group("link2") or m.group("link3")
-        source = self._sources.get(uri)
-        if source is None:
-            return True
-        line, col = _find_link(source, link)
-        record.msg = f"{source.path}:{line}:{col}: warning: {message}"
-        record.args = ()
-        return True
-
-
-def _find_link(source: _Source, link: str) -> tuple[int, int]:
-    """Where the link text appears in the YAML file, else the runbook's own location."""
-    try:
-        text = Path(source.path).read_text(encoding="utf-8")
-    except OSError:
-        return source.line, source.col
-    for needle in (link, link.split("#", 1)[0], "#" + link.split("#", 1)[-1]):
-        if not needle or needle == "#":
-            continue
-        index = text.find(needle)
-        if index >= 0:
-            line = text.count("\n", 0, index) + 1
-            col = index - (text.rfind("\n", 0, index) + 1) + 1
-            return line, col
-    return source.line, source.col

@@ -11,77 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-if TYPE_CHECKING:
-    from datetime import datetime
-    from pathlib import Path
+from generator.commands import _incident_args as args
 
-    from generator.model import Runbook, SeverityScheme
+if TYPE_CHECKING:
+    pass
 
 _DIR = click.option(
     "--dir", "incident_dir", default="incidents", metavar="D", help="Where incident ids resolve."
 )
 _ROOT = click.option("--root", default="runbooks", metavar="DIR", help="Where runbook ids resolve.")
-
-
-def _now() -> datetime:
-    import os
-
-    from generator.incident import fixed_clock, system_clock
-
-    value = os.environ.get("RUNBOOK_NOW")
-    return fixed_clock(value)() if value else system_clock()
-
-
-def _path(spec: str, incident_dir: str) -> Path:
-    from pathlib import Path
-
-    from generator.incident import find_incident
-
-    return find_incident(spec, Path(incident_dir))
-
-
-def _runbook_for(record: dict[str, Any], root: str) -> Runbook | None:
-    """The record's runbook, when it still loads (status and report work without it)."""
-    from generator.comms import load_runbook
-    from generator.errors import RunbookError
-
-    runbook_id = record.get("runbook")
-    if not runbook_id:
-        return None
-    try:
-        return load_runbook(str(runbook_id), root)
-    except RunbookError:
-        return None
-
-
-def _scheme_for(record: dict[str, Any], root: str) -> SeverityScheme | None:
-    """The scheme of the record's runbook, when it still loads."""
-    from generator.loader import severity_scheme
-
-    runbook = _runbook_for(record, root)
-    return severity_scheme(runbook) if runbook is not None else None
-
-
-def _checklist(runbook: Runbook) -> tuple[str, ...]:
-    out: list[str] = []
-
-    def walk(sections: Any) -> None:
-        for section in sections:
-            out.extend(item.text for item in section.checklist if not item.done)
-            walk(section.sections)
-
-    walk(runbook.sections)
-    return tuple(out)
-
-
-def _check_severity(severity: str, scheme: SeverityScheme) -> None:
-    from generator.errors import UsageError, did_you_mean
-
-    ids = [level.id for level in scheme.levels]
-    if severity not in ids:
-        by_case = [i for i in ids if i.lower() == severity.lower()]
-        hint = f" (did you mean '{by_case[0]}'?)" if by_case else did_you_mean(severity, ids)
-        raise UsageError(f"--severity {severity}: not in the scheme ({', '.join(ids)}){hint}")
 
 
 @click.group("incident")
@@ -130,9 +68,9 @@ def start(
     if not chosen:
         ids = ", ".join(level.id for level in scheme.levels)
         raise UsageError(f"runbook '{runbook.id}' declares no severity: pass --severity ({ids})")
-    _check_severity(chosen, scheme)
+    args.check_severity(chosen, scheme)
     level = scheme.level(chosen)
-    now = _now()
+    now = args.now()
     record = new_record(
         incident_id=new_incident_id(now),
         title=title,
@@ -143,69 +81,10 @@ def start(
         detected_by=detected_by,
         commander=commander,
         channel=channel,
-        checklist=_checklist(runbook),
+        checklist=args.checklist(runbook),
     )
     click.echo(str(create_incident(Path(incident_dir), record)))
     return 0
-
-
-def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
-    from generator.errors import UsageError
-
-    out = []
-    for value in values:
-        key, eq, rest = value.partition("=")
-        if not eq or not key.strip():
-            raise UsageError(f"{option} {value!r}: expected NAME=VALUE")
-        out.append((key.strip(), rest))
-    return out
-
-
-def _number(text: str) -> Any:
-    try:
-        return int(text)
-    except ValueError:
-        return text
-
-
-_TEXT_FIELDS = (
-    # (option, record key, timeline label): fields recorded as given.
-    ("title", "title", "Title"),
-    ("channel", "channel", "Channel"),
-    ("detected_by", "detected_by", "Detected by"),
-    ("timezone", "timezone", "Time zone"),
-    ("eta", "eta", "ETA"),
-    ("root_cause", "root_cause", "Root cause"),
-    ("resolution", "resolution", "Resolution"),
-)
-
-
-def _check_timezone(zone: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from generator.errors import UsageError
-
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(
-            f"--timezone {zone}: not a time zone (expected an IANA name: Europe/Berlin, UTC)"
-        ) from None
-
-
-def _cadence_minutes(text: str) -> int:
-    from checks.header import parse_duration
-    from generator.errors import UsageError
-
-    try:
-        if text.strip().replace(".", "", 1).isdigit():
-            raise ValueError("a unit is needed")
-        seconds = parse_duration(text)
-    except ValueError:
-        raise UsageError(f"--update-every {text}: expected a duration (15m, 1h, 1h30m)") from None
-    if seconds < 60:
-        raise UsageError(f"--update-every {text}: the shortest cadence is 1m")
-    return round(seconds / 60)
 
 
 @command.command("update")
@@ -268,21 +147,21 @@ def update(
     if not any(asked) and not any(texts.values()) and not reopen:
         raise UsageError("incident update: nothing to record (see --help)")
     if timezone:
-        _check_timezone(timezone)
-    every_minutes = _cadence_minutes(update_every) if update_every else None
-    path = _path(incident, incident_dir)
-    role_pairs, impact_pairs = _pairs(roles, "--role"), _pairs(impacts, "--impact")
+        args.check_timezone(timezone)
+    every_minutes = args.cadence_minutes(update_every) if update_every else None
+    path = args.path(incident, incident_dir)
+    role_pairs, impact_pairs = args.pairs(roles, "--role"), args.pairs(impacts, "--impact")
     if commander:
         role_pairs.insert(0, ("commander", commander))
     cadence_minutes: int | None = None
     if severity:
-        scheme = _scheme_for(read_incident(path), root)
+        scheme = args.scheme_for(read_incident(path), root)
         if scheme is not None:
-            _check_severity(severity, scheme)
+            args.check_severity(severity, scheme)
             level = scheme.level(severity)
             if level is not None and level.update_every:
                 cadence_minutes = round(level.update_every / 60)
-    now = format_time(_now())
+    now = format_time(args.now())
 
     def change(record: dict[str, Any]) -> None:
         parts = []
@@ -314,7 +193,7 @@ def update(
             parts.append(f"Updates every {every_minutes}m")
         if note:
             parts.append(note)
-        for option, key, label in _TEXT_FIELDS:
+        for option, key, label in args.TEXT_FIELDS:
             value = texts[option]
             if value:
                 record[key] = value
@@ -329,7 +208,7 @@ def update(
             impact = record.get("impact") or {}
             record["impact"] = impact
             for key, value in impact_pairs:
-                impact[key] = _number(value)
+                impact[key] = args.number(value)
                 parts.append(f"impact {key}: {value}")
         for text in action_items:
             items = record.get("action_items") or []
@@ -370,8 +249,8 @@ def ack(incident: str, by: str | None, incident_dir: str) -> int:
     """Record that the incident was acknowledged (the first acknowledgement counts)."""
     from generator.incident import add_entry, format_time, modify_incident
 
-    path = _path(incident, incident_dir)
-    now = format_time(_now())
+    path = args.path(incident, incident_dir)
+    now = format_time(args.now())
 
     def change(record: dict[str, Any]) -> str | None:
         if record.get("acknowledged_at"):
@@ -411,8 +290,8 @@ def resolve(
         parse_time,
     )
 
-    path = _path(incident, incident_dir)
-    now_time = _now()
+    path = args.path(incident, incident_dir)
+    now_time = args.now()
     now = format_time(now_time)
 
     def change(record: dict[str, Any]) -> None:
@@ -447,16 +326,16 @@ def status(incident: str, fmt: str, incident_dir: str, root: str) -> int:
     from generator.incident_report import status_json, status_lines
     from generator.loader import severity_scheme
 
-    record = read_incident(_path(incident, incident_dir))
-    runbook = _runbook_for(record, root)
+    record = read_incident(args.path(incident, incident_dir))
+    runbook = args.runbook_for(record, root)
     scheme = severity_scheme(runbook) if runbook is not None else None
     channels = runbook.communications.channels if runbook is not None else ()
     if fmt == "json":
         import json
 
-        click.echo(json.dumps(status_json(record, scheme, _now(), channels), indent=2))
+        click.echo(json.dumps(status_json(record, scheme, args.now(), channels), indent=2))
     else:
-        click.echo("\n".join(status_lines(record, scheme, _now(), channels)))
+        click.echo("\n".join(status_lines(record, scheme, args.now(), channels)))
     return 0
 
 
@@ -471,8 +350,8 @@ def report(incident: str, out: str | None, incident_dir: str, root: str) -> int:
     from generator.incident import read_incident
     from generator.incident_report import render_postmortem
 
-    record = read_incident(_path(incident, incident_dir))
-    text = render_postmortem(record, _scheme_for(record, root))
+    record = read_incident(args.path(incident, incident_dir))
+    text = render_postmortem(record, args.scheme_for(record, root))
     if out:
         write_atomic(out, text)
         click.echo(out)

@@ -40,7 +40,7 @@ def runbook() -> dict[str, object]:
         "service": P,
         "owner": P,
         "tags": [P],
-        "alerts": ["EvilAlert"],
+        "alerts": ["EvilAlert", P],  # a name is text too: shown on the redirect page
         "version": P,
         "status": P,
         "audience": P,

@@ -7,6 +7,7 @@ is ``INVALID``.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -63,6 +64,11 @@ def date(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: int) 
     return c.expected(node, ctx, what, "a date like 2026-10-01")
 
 
+_seconds = functools.lru_cache(maxsize=1024)(parse_duration)
+"""``parse_duration`` remembered: runbooks repeat a few spellings (``30s``, ``5m``) in every
+step's timeout, and a hit is cheaper than the two regular expressions."""
+
+
 def duration(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
     seconds: float | None = None
     if isinstance(node, ScalarNode):
@@ -70,7 +76,7 @@ def duration(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: i
             if node.tag in NUMBER_TAGS:
                 seconds = float(c.construct(node))
             elif node.tag == STR:
-                seconds = parse_duration(str(node.value))
+                seconds = _seconds(str(node.value))
         except (ValueError, OverflowError, ConstructorError):
             seconds = None
     if seconds is None or not math.isfinite(seconds) or seconds <= 0:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from checks.model import Risk, SourceLocation
+from generator.convert_scalars import _seconds
 from generator.loader import BUILTIN_SEVERITIES, load_file, load_tree, severity_scheme
 
 
@@ -371,3 +372,27 @@ def test_template_body_location_points_at_its_first_text_line(tmp_path: Path) ->
         ("quoted", SourceLocation(str(path), 10, 14)),
         ("plain", SourceLocation(str(path), 12, 13)),
     ]
+
+
+WAITS = """
+id: waits
+title: Waits
+sections:
+  - id: s
+    title: S
+    steps:
+      - {id: a, run: 'true', timeout: %s}
+      - {id: b, run: 'true', timeout: %s}
+"""
+
+
+def test_a_duration_written_again_is_parsed_once_and_a_bad_one_fails(tmp_path: Path) -> None:
+    _seconds.cache_clear()
+    good = load_file(write(tmp_path / "good.yaml", WAITS % ("7m30s", "7m30s")), tmp_path)
+    assert [s.timeout for s in good.runbooks[0].all_steps()] == [450.0, 450.0]
+    bad = load_file(write(tmp_path / "bad.yaml", WAITS % ("7m-30s", "7m-30s")), tmp_path)
+    assert [(p.location.line, p.message) for p in bad.problems] == [
+        (line, f"step '{step}': 'timeout' must be a duration like 30s or 5m, got '7m-30s'")
+        for line, step in ((7, "a"), (8, "b"))
+    ]
+    assert (_seconds.cache_info().hits, _seconds.cache_info().misses) == (1, 3)

@@ -227,10 +227,15 @@ def alert_markdown(alert: str, targets: Sequence[AlertTarget]) -> str:
 
 
 def alert_redirect(alert: str, targets: Sequence[AlertTarget]) -> Redirect | None:
-    """An alert handled in exactly one place goes straight there."""
-    if len(targets) != 1:
+    """An alert handled in one place goes straight there; so does one a runbook lists
+    as a whole and in exactly one of its sections or scenarios (the specific place)."""
+    specific = [t for t in targets if t.anchor]
+    if len({t.runbook.id for t in targets}) == 1 and len(specific) == 1:
+        target = specific[0]
+    elif len(targets) == 1:
+        target = targets[0]
+    else:
         return None
-    (target,) = targets
     after = f", {target.label}" if target.label else ""
     return Redirect(
         runbook_uri(target.runbook.id),
@@ -256,10 +261,13 @@ def alerts_index_markdown(alerts: dict[str, list[AlertTarget]]) -> str:
     ]
     for alert, targets in alerts.items():
         handled = ", ".join(
-            _link(t.runbook.title, ALERTS, runbook_uri(t.runbook.id), t.anchor) for t in targets
+            _link(t.runbook.title, ALERTS, runbook_uri(t.runbook.id), t.anchor)
+            + (f" ({escape_text(t.label)})" if t.label else "")
+            for t in targets
         )
         uri = alert_uri(alert)
-        name = escape_text(alert) if len(targets) == 1 else _link(alert, ALERTS, uri)
+        redirects = alert_redirect(alert, targets) is not None
+        name = escape_text(alert) if redirects else _link(alert, ALERTS, uri)
         path = uri.removesuffix(".md") + "/"
         out.append(f"| {name} | `{path}` | {handled} |")
     out.append("")

@@ -113,7 +113,10 @@ def test_the_alerts_index_gives_each_alert_its_runbook_url(site: Path) -> None:
         re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", r)).strip()
         for r in re.findall(r"<tr>(.*?)</tr>", index, re.S)
     ]
-    assert "PgTooManyClients alerts/PgTooManyClients/ Database connection pool exhausted" in rows
+    assert (
+        "PgTooManyClients alerts/PgTooManyClients/ Database connection pool exhausted, "
+        "Database connection pool exhausted (section 'Diagnosis')"
+    ) in rows
     assert (
         "DatabaseSlow alerts/DatabaseSlow/ Database connection pool exhausted, "
         "Ledger replication lag" in rows

@@ -155,6 +155,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
                 cache=self._cache,
                 parse_cache=self._parse_cache,
                 jobs=self.config.jobs or None,
+                directory_urls=config.use_directory_urls,
             )
         except RunbookError as exc:  # a comms template that cannot render, ...
             self.problems = exc.problems or (Problem(NOWHERE, Severity.ERROR, exc.message),)

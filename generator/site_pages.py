@@ -246,7 +246,9 @@ def alert_redirect(alert: str, targets: Sequence[AlertTarget]) -> Redirect | Non
     )
 
 
-def alerts_index_markdown(alerts: dict[str, list[AlertTarget]]) -> str:
+def alerts_index_markdown(
+    alerts: dict[str, list[AlertTarget]], *, directory_urls: bool = True
+) -> str:
     """Every declared alert and the runbooks that handle it."""
     out = ["# Alerts", ""]
     if not alerts:
@@ -268,7 +270,7 @@ def alerts_index_markdown(alerts: dict[str, list[AlertTarget]]) -> str:
         uri = alert_uri(alert)
         redirects = alert_redirect(alert, targets) is not None
         name = escape_text(alert) if redirects else _link(alert, ALERTS, uri)
-        path = uri.removesuffix(".md") + "/"
+        path = uri.removesuffix(".md") + ("/" if directory_urls else ".html")
         out.append(f"| {name} | `{path}` | {handled} |")
     out.append("")
     return "\n".join(out)

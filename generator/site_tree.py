@@ -77,12 +77,14 @@ def load_site(
     cache: MutableMapping[Any, str] | None = None,
     parse_cache: ParseCache | None = None,
     jobs: int | None = None,
+    directory_urls: bool = True,
 ) -> Site:
     """Load ``root`` and produce every page; on load errors, no pages and the problems.
 
     ``parse_cache``: keep one between the loads of a serve session (unchanged files are
     not parsed again). ``jobs``: processes for parsing and rendering (None: every core
-    when there are many runbooks)."""
+    when there are many runbooks). ``directory_urls``: MkDocs' ``use_directory_urls``
+    (the alert URLs the alerts index shows)."""
     from generator.loader import load_tree
 
     loaded = load_tree(root=root, cache=parse_cache, jobs=jobs)
@@ -90,7 +92,7 @@ def load_site(
     if any(p.severity is Severity.ERROR for p in problems):
         return Site((), [], problems)
     pages, nav, page_problems = build_pages(
-        loaded.runbooks, loaded.orgs, today, results, cache, jobs
+        loaded.runbooks, loaded.orgs, today, results, cache, jobs, directory_urls
     )
     return Site(pages, nav, problems + page_problems)
 
@@ -102,6 +104,7 @@ def build_pages(
     results: Mapping[str, Any],
     cache: MutableMapping[Any, str] | None = None,
     jobs: int | None = None,
+    directory_urls: bool = True,
 ) -> tuple[tuple[SitePage, ...], list[NavItem], tuple[Problem, ...]]:
     """Pages, navigation and the problems of runbook pages (comms templates that cannot
     render: errors, so the site fails with their location)."""
@@ -124,7 +127,8 @@ def build_pages(
         rb = slot.runbook
         pages.append(SitePage(runbook_uri(rb.id), rb.title, page.markdown, source=rb.location))
     alerts = collect_alerts(runbooks)
-    pages.append(SitePage(ALERTS, "Alerts", alerts_index_markdown(alerts)))
+    index = alerts_index_markdown(alerts, directory_urls=directory_urls)
+    pages.append(SitePage(ALERTS, "Alerts", index))
     by_uri: dict[str, list[str]] = {}
     for alert in alerts:
         by_uri.setdefault(alert_uri(alert), []).append(alert)

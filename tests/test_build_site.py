@@ -91,6 +91,20 @@ def test_an_alert_handled_in_one_place_redirects_there(site: Path) -> None:
     assert 'http-equiv="Content-Security-Policy"' in section.read_text(encoding="utf-8")
 
 
+def test_alert_urls_follow_use_directory_urls(tmp_path: Path) -> None:
+    config = (REPO / "mkdocs.yml").read_text().replace("docs_dir: docs", f"docs_dir: {REPO}/docs")
+    assert "use_directory_urls: true" in config
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text(config.replace("use_directory_urls: true", "use_directory_urls: false"))
+    site = tmp_path / "site"
+    assert build(FIXTURE, site, "--config", str(config_file), "--strict") == 0
+    target = redirect_target(site / "alerts/PgTooManyClients.html")
+    assert target == "../runbooks/db-pool.html#diagnose"
+    index = article(site / "alerts/index.html")
+    assert "<code>alerts/PgTooManyClients.html</code>" in index
+    assert "alerts/PgTooManyClients/" not in index
+
+
 def test_the_build_counts_pages_and_alert_redirects_apart(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -20,6 +20,16 @@ settings.load_profile("runbook")
 REPO = Path(__file__).resolve().parent.parent
 
 
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """``runbook ARGS`` in this process: exit code, stdout and stderr of that call only."""
+    from generator.cli import main
+
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 @pytest.fixture
 def repo_root() -> Path:
     """The checkout's top folder (tests never read ../shared)."""

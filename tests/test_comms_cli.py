@@ -19,10 +19,10 @@ from typing import ClassVar
 
 import pytest
 
-from generator.cli import main
 from generator.comms import render_example
 from generator.loader import load_tree
 from generator.model import Runbook
+from tests.conftest import cli
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures" / "comms" / "runbooks"
@@ -79,13 +79,6 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("RUNBOOK_NOW", "2024-01-15T14:15:00Z")
     return tmp_path
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def start(capsys: pytest.CaptureFixture[str], title: str) -> str:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
 from generator.comms_context import CONTEXT_SCHEMA, RECORDED_BY
+from tests.conftest import cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "comms" / "runbooks"
 # Filled by `runbook incident start` (or derived from what it fills): nothing to record.
@@ -55,13 +55,6 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("RUNBOOK_NOW", "2024-01-15T14:15:00Z")
     return tmp_path
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_the_paths_cover_every_recorded_field() -> None:

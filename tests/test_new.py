@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
 from generator.loader import load_file
+from tests.conftest import cli
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -21,13 +21,6 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("RUNBOOK_TODAY", "2026-11-26")
     monkeypatch.setenv("RUNBOOK_CACHE_DIR", str(tmp_path / "cache"))
     return tmp_path
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_new_runbook_lints_clean_strict_and_teaches_the_format(

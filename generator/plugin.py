@@ -91,10 +91,6 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         self.pages_built = 0
         self.redirects_built = 0
         """Alert URLs written as redirects (not counted in ``pages_built``)."""
-        self.pages_prerendered = 0
-        """Pages of the last build whose Markdown a worker process converted ..."""
-        self.workers = 0
-        """... in this many processes."""
         self.input_failed = False
         """True when the last build stopped on bad input (runbooks, report, settings)."""
         """Generated pages of the last build."""
@@ -208,7 +204,6 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
             for f in files.documentation_pages()
             if isinstance(f.page, PrerenderedPage) and (not self._dirty or f.is_modified())
         ]
-        self.pages_prerendered = self.workers = 0
         uris = [p.file.src_uri for p in pages]
         self._renderer = ParallelRenderer.start(
             config, files, uris, self._finish_content, self.config.jobs or None
@@ -219,11 +214,10 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
 
     def _close_renderer(self) -> None:
         if self._renderer is not None:
-            self.pages_prerendered = self._renderer.used
-            self.workers = self._renderer.workers
+            renderer = self._renderer
             log.info(
-                f"converted {self._renderer.used} pages and indexed {self._renderer.indexed} "
-                f"in {self.workers} processes"
+                f"converted {renderer.used} pages and indexed {renderer.indexed} "
+                f"in {renderer.workers} processes"
             )
             self._renderer.close()
             self._renderer = None

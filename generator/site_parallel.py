@@ -30,7 +30,6 @@ import logging
 import multiprocessing
 import os
 import pickle
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from generator.site_render import ignore_interrupts
+from generator.workers import can_fork, ignore_interrupts
 
 MIN_PAGES = 64
 """Fewer pages than this render in the main process (starting workers costs ~50 ms)."""
@@ -139,12 +138,7 @@ class ParallelRenderer:
         or are not safe."""
         global _state
         workers = min(jobs or os.cpu_count() or 1, len(uris) // BATCH)
-        if (
-            workers < 2
-            or len(uris) < MIN_PAGES
-            or threading.active_count() > 1
-            or "fork" not in multiprocessing.get_all_start_methods()
-        ):
+        if workers < 2 or len(uris) < MIN_PAGES or not can_fork():
             return None
         search = _material_search(config)
         state = _State(config, files, finish, None if search is None else search.config)

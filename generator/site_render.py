@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
-import threading
 from collections.abc import Sequence
 from typing import Any
 
 from generator.model import Runbook
-from generator.workers import chunks_of
+from generator.workers import can_fork, chunks_of, ignore_interrupts
 
 MIN_PAGES = 64
 """Fewer runbook pages than this render in the calling process (a fork costs ~30 ms)."""
@@ -34,12 +32,7 @@ def render_runbook_pages(
     from concurrent.futures.process import BrokenProcessPool
 
     count = min(workers or os.cpu_count() or 1, len(jobs))
-    if (
-        count < 2
-        or len(jobs) < MIN_PAGES
-        or threading.active_count() > 1
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    if count < 2 or len(jobs) < MIN_PAGES or not can_fork():
         return _render(range(len(jobs)), jobs)
     global _jobs
     context = multiprocessing.get_context("fork")
@@ -53,12 +46,6 @@ def render_runbook_pages(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C: nothing more is started
         _jobs = ()
-
-
-def ignore_interrupts() -> None:
-    """In a worker: Ctrl-C reaches the whole process group, but the parent decides (it
-    cancels what is queued); a worker stopped mid-task would only print a traceback."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _render_in_worker(indexes: Sequence[int]) -> list[Any]:

@@ -12,10 +12,19 @@ import contextlib
 import gc
 import os
 import pickle
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["PARALLEL_MIN_FILES", "chunks_of", "gc_paused", "map_in_processes", "worker_count"]
+__all__ = [
+    "PARALLEL_MIN_FILES",
+    "can_fork",
+    "chunks_of",
+    "gc_paused",
+    "ignore_interrupts",
+    "map_in_processes",
+    "worker_count",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -67,11 +76,9 @@ def map_in_processes(
     """``function`` over ``chunks`` in ``workers`` processes, results in order; None when
     processes cannot be started (the caller then works in this one)."""
     import multiprocessing
-    import threading
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork is fastest, but forking a process that runs threads (mkdocs serve) can deadlock.
-    method = "fork" if threading.active_count() == 1 else "forkserver"
+    method = "fork" if can_fork() else "forkserver"  # fork is fastest
     if method not in multiprocessing.get_all_start_methods():
         method = "spawn"
     try:
@@ -82,6 +89,21 @@ def map_in_processes(
             return list(pool.map(function, chunks))
     except (OSError, RuntimeError, pickle.PicklingError):
         return None  # no processes here (sandbox, limits)
+
+
+def can_fork() -> bool:
+    """Whether worker processes may be forked: ``fork`` exists and no other thread runs
+    (forking a process that runs threads, such as ``mkdocs serve``, can deadlock)."""
+    import multiprocessing
+    import threading
+
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def ignore_interrupts() -> None:
+    """In a worker: Ctrl-C reaches the whole process group, but the parent decides (it
+    cancels what is queued); a worker stopped mid-task would only print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @contextlib.contextmanager

@@ -30,6 +30,19 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def mkdocs_yml(folder: Path, change: tuple[str, str] = ("", ""), extra: str = "") -> Path:
+    """Our mkdocs.yml written into ``folder`` (docs_dir still the repository's), with
+    ``change`` (old, new) applied and ``extra`` appended."""
+    config = (REPO / "mkdocs.yml").read_text().replace("docs_dir: docs", f"docs_dir: {REPO}/docs")
+    old, new = change
+    if old:
+        assert old in config, old
+        config = config.replace(old, new)
+    path = folder / "mkdocs.yml"
+    path.write_text(config + extra)
+    return path
+
+
 @pytest.fixture
 def repo_root() -> Path:
     """The checkout's top folder (tests never read ../shared)."""

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from generator.site_parallel import MIN_PAGES
+from tests.conftest import mkdocs_yml
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "site_tree" / "runbooks"
@@ -73,11 +74,7 @@ def build(root: Path, site: Path, *extra: str) -> tuple[int, str, int, int]:
 def config_with_hook(tmp_path: Path, source: str) -> Path:
     """Our mkdocs.yml plus an MkDocs hooks file (another plugin, in effect)."""
     (tmp_path / "hook.py").write_text(source)
-    config = (REPO / "mkdocs.yml").read_text()
-    config = config.replace("docs_dir: docs", f"docs_dir: {REPO / 'docs'}")
-    config_file = tmp_path / "mkdocs.yml"
-    config_file.write_text(config + "\nhooks:\n  - hook.py\n")
-    return config_file
+    return mkdocs_yml(tmp_path, extra="\nhooks:\n  - hook.py\n")
 
 
 def generated_pages(site: Path) -> int:

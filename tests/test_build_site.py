@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
+from tests.conftest import mkdocs_yml
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "site_tree" / "runbooks"
@@ -92,10 +93,8 @@ def test_an_alert_handled_in_one_place_redirects_there(site: Path) -> None:
 
 
 def test_alert_urls_follow_use_directory_urls(tmp_path: Path) -> None:
-    config = (REPO / "mkdocs.yml").read_text().replace("docs_dir: docs", f"docs_dir: {REPO}/docs")
-    assert "use_directory_urls: true" in config
-    config_file = tmp_path / "mkdocs.yml"
-    config_file.write_text(config.replace("use_directory_urls: true", "use_directory_urls: false"))
+    change = ("use_directory_urls: true", "use_directory_urls: false")
+    config_file = mkdocs_yml(tmp_path, change)
     site = tmp_path / "site"
     assert build(FIXTURE, site, "--config", str(config_file), "--strict") == 0
     target = redirect_target(site / "alerts/PgTooManyClients.html")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
 from generator.incident_cadence import parse_cadence
 from generator.loader import load_tree, severity_scheme
+from tests.test_incident_cycle import run
 
 REPO_RUNBOOKS = Path(__file__).parent.parent / "runbooks"
 
@@ -77,16 +77,6 @@ def webhook() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-def run(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, now: str, *args: str
-) -> tuple[int, str, str]:
-    monkeypatch.setenv("RUNBOOK_NOW", now)
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 ROOT = ("--root", str(REPO_RUNBOOKS))

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from checks.model import BlockOptions, Check, Result, Risk, SourceLocation, Status
-from generator.cli import main
 from generator.incident import append_block_result, read_incident
+from tests.conftest import cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "comms"
 
@@ -24,11 +24,9 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def run(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, now: str, *args: str
 ) -> tuple[int, str, str]:
+    """``runbook ARGS`` at the time ``now`` (``RUNBOOK_NOW``)."""
     monkeypatch.setenv("RUNBOOK_NOW", now)
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+    return cli(capsys, *args)
 
 
 def block_result(status: Status, exit_code: int, stdout: str, finished_at: str) -> Result:

@@ -23,7 +23,8 @@ from generator import model, spec
 from generator.convert_checks import CHECKS
 from generator.convert_scalars import INVALID, SCALAR_HANDLERS
 from generator.errors import Problem, Severity, did_you_mean
-from generator.yaml_tags import MAP, MERGE, NULL, SCALAR_TAGS, SEQ, STR
+from generator.model_init import constructor
+from generator.yaml_tags import MAP, MERGE, NULL, SCALAR_TAGS, SEQ, STR, TIMESTAMP
 
 MAX_DEPTH = 64
 """Deepest object nesting (sections in sections); aliases can make a cycle."""
@@ -38,15 +39,19 @@ _FIELDS: dict[str, dict[str, spec.Field]] = {
 _REQUIRED: dict[str, tuple[str, ...]] = {
     name: tuple(f.name for f in s.fields if f.required) for name, s in spec.OBJECTS.items()
 }
-_CLASSES: dict[str, type] = {
-    name: getattr(model, name) for name in spec.OBJECTS if name not in ("Runbook", "Defaults")
+_LOCATION: Callable[[str, int, int], SourceLocation] = constructor(SourceLocation)
+"""``SourceLocation`` (made for every object and command: the fast constructor)."""
+_CLASSES: dict[str, Callable[..., Any]] = {
+    name: constructor(getattr(model, name))
+    for name in spec.OBJECTS
+    if name not in ("Runbook", "Defaults")
 }
 
 
 def locate(path: str, node: Node) -> SourceLocation:
     """The one place a 0-based YAML mark becomes a 1-based location."""
     mark = node.start_mark
-    return SourceLocation(path, mark.line + 1, mark.column + 1)
+    return _LOCATION(path, mark.line + 1, mark.column + 1)
 
 
 def show(node: Node, limit: int = 60) -> str:
@@ -76,10 +81,11 @@ def _show(node: Node, depth: int) -> str:
 class Converter:
     """Converts one file's nodes; collects its problems in ``problems``."""
 
-    def __init__(self, path: str, source: bytes | None = None) -> None:
+    def __init__(self, path: str, source: str = "") -> None:
+        """``source``: the text the nodes were parsed from (their marks index into it)."""
         self.path = path
         self._source = source
-        self._lines: list[str] | None = None
+        self._plain_breaks: bool | None = None
         self.problems: list[Problem] = []
         self._budget = MAX_NODES
         self._reported: set[tuple[int, int, str]] = set()
@@ -148,26 +154,42 @@ class Converter:
         Also the keys that unknown keys were taken for (``rn`` -> ``run``), so that a
         misspelt key is reported once, not again as missing. None when a required key
         is missing or invalid (the object cannot be built)."""
-        known = _FIELDS[obj.name]
-        table = _TABLES[obj.name]
-        kwargs: dict[str, Any] = {}
-        given: dict[str, Node] = {}
-        suggested: set[str] = set()
         assert isinstance(node, MappingNode)
-        for key, knode, vnode in self.pairs(node, ctx):
-            given[key] = knode
+        table = _TABLES[obj.name]
+        texts = _TEXT_TARGETS[obj.name]
+        kwargs: dict[str, Any] = {}
+        suggested: set[str] = set()
+        # The usual mapping (every key a plain string, none twice, no merge) is walked as
+        # it is; any other goes through ``pairs``, which merges and reports.
+        given: dict[str, Node] = {}
+        items: list[tuple[Node, Node]] = node.value
+        for knode, _ in items:
+            if knode.tag != STR or type(knode) is not ScalarNode or knode.value in given:
+                items = [(knode, vnode) for _, knode, vnode in self.pairs(node, ctx)]
+                given = {knode.value: knode for knode, _ in items}
+                break
+            given[knode.value] = knode
+        for knode, vnode in items:
+            key = knode.value
+            self._budget -= 1
+            if self._budget < 0:
+                if key in table:
+                    self._over_budget(vnode)
+                    continue
+            else:
+                # A text field given a string, most of a file's values: inlined.
+                target = texts.get(key)
+                if target is not None and type(vnode) is ScalarNode and vnode.tag in _TEXT_TAGS:
+                    kwargs[target] = vnode.value
+                    continue
             entry = table.get(key)
             if entry is None:
-                hint = did_you_mean(key, known)
+                self._budget += 1  # not a value: an unknown key
+                hint = did_you_mean(key, _FIELDS[obj.name])
                 self.error(knode, ctx, f"unknown key '{key}'{hint}")
                 suggested.add(hint.partition("'")[2].partition("'")[0])
                 continue
             ftype, target, what, handler = entry
-            # ``value`` inlined: most of a file's values are fields of a mapping.
-            self._budget -= 1
-            if self._budget < 0:
-                self._over_budget(vnode)
-                continue
             value = handler(self, ftype, vnode, ctx, what, depth)
             if value is not INVALID:
                 kwargs[target] = value
@@ -313,26 +335,34 @@ class Converter:
         mark = node.start_mark
         style = getattr(node, "style", None)
         if style in ("'", '"'):
-            return SourceLocation(self.path, mark.line + 1, mark.column + 2)
+            return _LOCATION(self.path, mark.line + 1, mark.column + 2)
         if style not in ("|", ">"):
             return locate(self.path, node)
-        lines = self._source_lines()
-        for index in range(mark.line + 1, len(lines)):
+        text = self._source
+        if self._plain_breaks is None:
+            # The line breaks YAML counts: most files have only "\n", which str.find
+            # finds far faster than the regex.
+            self._plain_breaks = not (
+                "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text
+            )
+        if not self._plain_breaks:
+            return self._block_start(_LINE_BREAK.split(text), mark.line)
+        line, end = mark.line + 1, text.find("\n", mark.index)
+        while end != -1:
+            start, end = end + 1, text.find("\n", end + 1)
+            content = text[start:] if end == -1 else text[start:end]
+            if content.strip():
+                indent = len(content) - len(content.lstrip())
+                return _LOCATION(self.path, line + 1, indent + 1)
+            line += 1
+        return SourceLocation(self.path, mark.line + 2, 1)
+
+    def _block_start(self, lines: list[str], indicator_line: int) -> SourceLocation:
+        for index in range(indicator_line + 1, len(lines)):
             text = lines[index]
             if text.strip():
                 return SourceLocation(self.path, index + 1, len(text) - len(text.lstrip()) + 1)
-        return SourceLocation(self.path, mark.line + 2, 1)
-
-    def _source_lines(self) -> list[str]:
-        if self._lines is None:
-            text = (self._source or b"").decode("utf-8-sig", "replace")
-            # The line breaks YAML counts (marks are in these lines); most files have
-            # only "\n", which str.split finds far faster than the regex.
-            if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
-                self._lines = _LINE_BREAK.split(text)
-            else:
-                self._lines = text.split("\n")
-        return self._lines
+        return SourceLocation(self.path, indicator_line + 2, 1)
 
     def construct(self, node: ScalarNode) -> Any:
         return _CONSTRUCTOR.construct_object(node, deep=True)
@@ -348,12 +378,14 @@ def _member(what: str, key: str) -> str:
 def build(name: str, kwargs: dict[str, Any], location: SourceLocation, key: str | None) -> Any:
     """Instantiate the model class ``name`` from converted fields."""
     if name == "Step" and "kind" in kwargs:
-        kwargs["kind"] = Risk(kwargs["kind"])
+        kwargs["kind"] = _RISKS[kwargs["kind"]]  # an Enum handler value: one of KINDS
     if name == "Variable":
-        return Variable(name=key or "", location=location, **kwargs)
+        return _VARIABLE(name=key or "", location=location, **kwargs)
     return _CLASSES[name](location=location, **kwargs)
 
 
+_RISKS = {risk.value: risk for risk in Risk}
+_VARIABLE = constructor(Variable)
 _HANDLERS: dict[type, Callable[..., Any]] = {
     **SCALAR_HANDLERS,
     spec.ListOf: Converter._list,
@@ -367,6 +399,13 @@ _TABLES: dict[str, dict[str, tuple[spec.FieldType, str, str, Callable[..., Any]]
     for name, s in spec.OBJECTS.items()
 }
 """Per object, key -> (type, model attribute, how messages name it, handler)."""
+_TEXT_TARGETS: dict[str, dict[str, str]] = {
+    name: {f.name: f.target for f in s.fields if f.type == spec.Text()}
+    for name, s in spec.OBJECTS.items()
+}
+"""Per object, key -> model attribute of its plain text fields (``convert_scalars.text``
+inlined in ``Converter.fields``)."""
+_TEXT_TAGS = frozenset({STR, TIMESTAMP})
 _REQUIRED_TARGETS: dict[str, frozenset[str]] = {
     name: frozenset(f.target for f in s.fields if f.required) for name, s in spec.OBJECTS.items()
 }

@@ -60,6 +60,10 @@ class Expect:
     location: SourceLocation = NOWHERE
 
 
+EXPECT_EXIT_0 = Expect()
+"""What most steps expect: one shared object (the model is immutable), not one per step."""
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     """One command (or manual instruction) of a runbook."""
@@ -75,7 +79,7 @@ class Step:
     interpreter: str | None = None
     run: str = ""
     """The command text, exactly as shown and run. Empty for text-only manual steps."""
-    expect: Expect = field(default_factory=Expect)
+    expect: Expect = EXPECT_EXIT_0
     expected_output: str | None = None
     """Asserted (exact, after normalising)."""
     sample_output: str | None = None

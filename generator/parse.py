@@ -83,19 +83,25 @@ def read_bytes(path: str, display: str) -> bytes | Problem:
         return Problem(SourceLocation(display, 1, 1), Severity.ERROR, message)
 
 
-def parse_bytes(data: bytes, display: str) -> tuple[Node | None, list[Problem]]:
-    """The document's root node, or None with the problem that prevented parsing it."""
-
-    def fail(line: int, col: int, message: str) -> tuple[None, list[Problem]]:
-        return None, [Problem(SourceLocation(display, line, col), Severity.ERROR, message)]
-
+def parse_bytes(data: bytes, display: str) -> tuple[Node | None, list[Problem], str]:
+    """The document's root node, or None with the problem that prevented parsing it; and
+    the decoded text (the marks' line, column and index are in it)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         byte = data[exc.start]
-        return fail(line, col, f"file is not valid UTF-8 (byte 0x{byte:02x}); save it as UTF-8")
+        message = f"file is not valid UTF-8 (byte 0x{byte:02x}); save it as UTF-8"
+        return None, [Problem(SourceLocation(display, line, col), Severity.ERROR, message)], ""
+    node, problems = _parse_text(text, display)
+    return node, problems, text
+
+
+def _parse_text(text: str, display: str) -> tuple[Node | None, list[Problem]]:
+    def fail(line: int, col: int, message: str) -> tuple[None, list[Problem]]:
+        return None, [Problem(SourceLocation(display, line, col), Severity.ERROR, message)]
+
     loader = FAST_LOADER if _nesting_bound(text) < _C_SAFE_DEPTH else yaml.SafeLoader
     try:
         node = yaml.compose(text, Loader=loader)
@@ -221,10 +227,10 @@ def file_digest(data: bytes) -> bytes:
 
 def convert_document(data: bytes, display: str, kind: str, digest: bytes) -> Document:
     """The Document of a file's bytes (``digest``: ``file_digest(data)``)."""
-    node, problems = parse_bytes(data, display)
+    node, problems, text = parse_bytes(data, display)
     if node is None:
         return Document(display, tuple(problems), digest=digest)
-    converter = Converter(display, data)
+    converter = Converter(display, text)
     result = converter.fields(node, spec.OBJECTS[kind], "", 1)
     problems.extend(converter.problems)
     if result is None:

@@ -34,11 +34,11 @@ _SPECIAL = frozenset("\\\n#'\"$`<>(){}; \t&|")
 """The characters ``_PLAIN_RUN`` stops at."""
 _BLANKS = re.compile(r"[ \t]+")
 _INTERESTING_WORD = re.compile(
-    r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]\n]*\])?\+?=(?!=)|(?:export|local|declare|typeset|readonly|"
-    r"for|select|printf|getopts|read|mapfile|readarray|if|elif|while|until|test|case)\b|[\[!]"
+    r"[A-Za-z_][A-Za-z0-9_]*+(?:\[[^\]\n]*\])?\+?=(?!=)|[\[!]|(?:e(?:xport|lif)|local|declare|"
+    r"t(?:ypeset|est)|read(?:only|array)?|for|select|printf|getopts|mapfile|if|while|until|case)\b"
 )
 """What a word must start with for ``command_word`` to look further (most words do not)."""
-_QUIET = re.compile(rf"(?:[ \t]+(?!{_INTERESTING_WORD.pattern})[^\\\n#'\"$`<>(){{}}; \t&|]+)+")
+_QUIET = re.compile(rf"(?:[ \t]++(?!{_INTERESTING_WORD.pattern})[^\\\n#'\"$`<>(){{}}; \t&|]++)+")
 """Blanks and plain words ``command_word`` has nothing to say about (``-n prod -o wide``):
 what the main loop would step through word by word, in one match."""
 _COMMAND_END = re.compile(r"[;&|)\n]")

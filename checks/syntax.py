@@ -103,17 +103,20 @@ def check_bash_syntax(
     executable = shutil.which(bash)
     if executable is None:
         raise FileNotFoundError(bash)
-    stat = os.stat(executable)
-    salt = f"{executable}:{stat.st_size}:{stat.st_mtime_ns}\0".encode()
-    keys = [hashlib.blake2b(salt + b.encode(), digest_size=16).hexdigest() for b in blocks]
     results: list[SyntaxProblem | None] = [None] * len(blocks)
-    todo: list[int] = []
-    for index, key in enumerate(keys):
-        if cache is not None and key in cache.entries:
-            cache.used.add(key)
-            results[index] = _from_json(cache.entries[key])
-        else:
-            todo.append(index)
+    todo: list[int] = list(range(len(blocks)))
+    keys: list[str] = []
+    if cache is not None:
+        stat = os.stat(executable)
+        salt = f"{executable}:{stat.st_size}:{stat.st_mtime_ns}\0".encode()
+        keys = [hashlib.blake2b(salt + b.encode(), digest_size=16).hexdigest() for b in blocks]
+        todo = []
+        for index, key in enumerate(keys):
+            if key in cache.entries:
+                cache.used.add(key)
+                results[index] = _from_json(cache.entries[key])
+            else:
+                todo.append(index)
     chunks = [todo[i : i + CHUNK_BLOCKS] for i in range(0, len(todo), CHUNK_BLOCKS)]
     workers = max(1, min(len(chunks), os.cpu_count() or 1))
     with ThreadPoolExecutor(workers) as pool:

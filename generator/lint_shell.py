@@ -40,20 +40,21 @@ class ShellBlock:
     declared: frozenset[str]
     strict: bool
     start: SourceLocation
-    """Where the text's first line is."""
-    first_line: int = 0
-    """Index of the text line at ``start`` (a block scalar's leading blank lines)."""
+    """Where the text's first line is: of a YAML block scalar, its first line that is not
+    blank (the leading blank lines are before ``start``)."""
     flat: bool = False
     """True when the text is one line of a plain or quoted scalar (columns offset)."""
+    skip_blank: bool = False
+    """True when ``start`` is the first line that is not blank (a YAML block scalar's)."""
 
     def at(self, line: int, col: int) -> SourceLocation:
         if self.flat:
             return SourceLocation(self.start.path, self.start.line, self.start.col + col)
-        last = self.text.rstrip("\n").count("\n")
-        line = min(max(line, 0), last)
-        return SourceLocation(
-            self.start.path, self.start.line + line - self.first_line, self.start.col + col
-        )
+        lines = self.text.rstrip("\n").split("\n")
+        line = min(max(line, 0), len(lines) - 1)
+        if self.skip_blank:
+            line -= next((i for i, text in enumerate(lines) if text.strip()), 0)
+        return SourceLocation(self.start.path, self.start.line + line, self.start.col + col)
 
 
 def runbook_blocks(runbook: Runbook) -> list[ShellBlock]:
@@ -81,21 +82,15 @@ def runbook_blocks(runbook: Runbook) -> list[ShellBlock]:
 
 
 def step_block(step: Step, text: str, declared: frozenset[str] = frozenset()) -> ShellBlock:
-    start = step.run_location or step.location
-    if "\n" not in text:
-        first, flat = 0, True
-    else:
-        lines = text.split("\n")
-        first = next((i for i, line in enumerate(lines) if line.strip()), 0)
-        flat = step.run_location is None or not text.endswith("\n")
+    flat = "\n" not in text or step.run_location is None or not text.endswith("\n")
     return ShellBlock(
         f"step '{step.id}'",
         text,
         declared,
         strict=step.strict and step.shell is None,
-        start=start,
-        first_line=first,
+        start=step.run_location or step.location,
         flat=flat,
+        skip_blank=not flat,
     )
 
 

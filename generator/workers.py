@@ -45,14 +45,14 @@ def chunks_of(
     items: Sequence[T], workers: int, weights: Sequence[int] | None = None
 ) -> list[Sequence[T]]:
     """Consecutive chunks for ``workers`` processes: big ones first, each about a
-    ``2 * workers``-th of the weight (e.g. bytes) still left, down to a 16th of a worker's
+    ``2 * workers``-th of the weight (e.g. bytes) still left, down to a 32nd of a worker's
     share, so that the processes finish together without a chunk per file."""
     if not items:
         return []
     if weights is None:
         weights = [1] * len(items)
     left = sum(weights)
-    smallest = left / (workers * 16)
+    smallest = left / (workers * 32)
     starts: list[int] = []
     start = weight = 0
     for index, item_weight in enumerate(weights):

@@ -11,6 +11,7 @@ but for the warnings of the seeds they copy).
 
 from __future__ import annotations
 
+import compileall
 import os
 import re
 import subprocess
@@ -40,6 +41,11 @@ def lint(root: Path, *extra: str, env: dict[str, str]) -> tuple[float, str]:
 
 
 def main() -> None:
+    # Byte-compiled first, as an installed package is: with PYTHONDONTWRITEBYTECODE set and
+    # stale byte code, every run would also compile the modules it imports (+0.15 s).
+    repo = Path(__file__).resolve().parents[2]
+    compileall.compile_dir(repo / "generator", quiet=1)
+    compileall.compile_dir(repo / "checks", quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "runbooks"
         size = make_tree(root)

@@ -24,6 +24,7 @@ from generator.convert_checks import CHECKS
 from generator.convert_scalars import INVALID, SCALAR_HANDLERS
 from generator.errors import Problem, Severity, did_you_mean
 from generator.model_init import constructor
+from generator.spec_types import Field, FieldType, ListOf, MapOf, Obj, ObjectSpec, OneOrList, Text
 from generator.yaml_tags import MAP, MERGE, NULL, SCALAR_TAGS, SEQ, STR, TIMESTAMP
 
 MAX_DEPTH = 64
@@ -33,7 +34,7 @@ MAX_NODES = 500_000
 
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _CONSTRUCTOR = SafeConstructor()
-_FIELDS: dict[str, dict[str, spec.Field]] = {
+_FIELDS: dict[str, dict[str, Field]] = {
     name: {f.name: f for f in s.fields} for name, s in spec.OBJECTS.items()
 }
 _REQUIRED: dict[str, tuple[str, ...]] = {
@@ -147,7 +148,7 @@ class Converter:
         return out
 
     def fields(
-        self, node: Node, obj: spec.ObjectSpec, ctx: str, depth: int
+        self, node: Node, obj: ObjectSpec, ctx: str, depth: int
     ) -> tuple[dict[str, Any], dict[str, Node], set[str]] | None:
         """The converted fields of a mapping (attr -> value) and the key nodes given.
 
@@ -205,7 +206,7 @@ class Converter:
 
     # --- values --------------------------------------------------------------------------
 
-    def value(self, ftype: spec.FieldType, node: Node, ctx: str, what: str, depth: int) -> Any:
+    def value(self, ftype: FieldType, node: Node, ctx: str, what: str, depth: int) -> Any:
         """``node`` converted to ``ftype``'s Python value, or ``INVALID`` (problem recorded)."""
         self._budget -= 1
         if self._budget < 0:
@@ -223,9 +224,9 @@ class Converter:
             return self.expected(node, ctx, what, "a list")
         return self._items(ftype.item, node, ctx, what, depth)
 
-    def _items(self, item: spec.FieldType, node: SequenceNode, ctx: str, what: str, d: int) -> Any:
+    def _items(self, item: FieldType, node: SequenceNode, ctx: str, what: str, d: int) -> Any:
         out = []
-        if isinstance(item, spec.Obj):
+        if isinstance(item, Obj):
             obj = spec.OBJECTS[item.name]
             for i, child in enumerate(node.value, 1):
                 value = self._object_item(obj, child, ctx, what, i, d)
@@ -254,7 +255,7 @@ class Converter:
                 expected = "letters, digits and '_', not starting with a digit"
                 self.error(knode, ctx, f"{ftype.key_label} name '{key}' must be {expected}")
                 continue
-            if isinstance(ftype.value, spec.Obj):
+            if isinstance(ftype.value, Obj):
                 obj = spec.OBJECTS[ftype.value.name]
                 label = f"{obj.label} '{key}'"
                 where = (ctx, _member(what, key))
@@ -263,7 +264,7 @@ class Converter:
                 value = self.value(ftype.value, vnode, ctx, _member(what, key), depth)
             if value is not INVALID:
                 out.append((key, value))
-        if isinstance(ftype.value, spec.Obj):
+        if isinstance(ftype.value, Obj):
             return tuple(v for _, v in out)
         return tuple(out)
 
@@ -273,14 +274,14 @@ class Converter:
         return self.object(obj, node, self._label(obj, node, label), depth, (ctx, what))
 
     def _object_item(
-        self, obj: spec.ObjectSpec, node: Node, ctx: str, what: str, index: int, depth: int
+        self, obj: ObjectSpec, node: Node, ctx: str, what: str, index: int, depth: int
     ) -> Any:
         fallback = f"{obj.label} #{index}"
         fallback = f"{ctx}: {fallback}" if ctx else fallback
         label = self._label(obj, node, fallback)
         return self.object(obj, node, label, depth, (ctx, f"{what} item {index}"))
 
-    def _label(self, obj: spec.ObjectSpec, node: Node, fallback: str) -> str:
+    def _label(self, obj: ObjectSpec, node: Node, fallback: str) -> str:
         """``step 'promote'`` when the object names itself, else the fallback."""
         if obj.ident and isinstance(node, MappingNode):
             for knode, vnode in node.value:
@@ -296,7 +297,7 @@ class Converter:
 
     def object(
         self,
-        obj: spec.ObjectSpec,
+        obj: ObjectSpec,
         node: Node,
         ctx: str,
         depth: int,
@@ -388,19 +389,19 @@ _RISKS = {risk.value: risk for risk in Risk}
 _VARIABLE = constructor(Variable)
 _HANDLERS: dict[type, Callable[..., Any]] = {
     **SCALAR_HANDLERS,
-    spec.ListOf: Converter._list,
-    spec.OneOrList: Converter._one_or_list,
-    spec.MapOf: Converter._map,
-    spec.Obj: Converter._obj,
+    ListOf: Converter._list,
+    OneOrList: Converter._one_or_list,
+    MapOf: Converter._map,
+    Obj: Converter._obj,
 }
 
-_TABLES: dict[str, dict[str, tuple[spec.FieldType, str, str, Callable[..., Any]]]] = {
+_TABLES: dict[str, dict[str, tuple[FieldType, str, str, Callable[..., Any]]]] = {
     name: {f.name: (f.type, f.target, f"'{f.name}'", _HANDLERS[type(f.type)]) for f in s.fields}
     for name, s in spec.OBJECTS.items()
 }
 """Per object, key -> (type, model attribute, how messages name it, handler)."""
 _TEXT_TARGETS: dict[str, dict[str, str]] = {
-    name: {f.name: f.target for f in s.fields if f.type == spec.Text()}
+    name: {f.name: f.target for f in s.fields if f.type == Text()}
     for name, s in spec.OBJECTS.items()
 }
 """Per object, key -> model attribute of its plain text fields (``convert_scalars.text``

@@ -17,7 +17,7 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import Node, ScalarNode
 
 from checks.header import parse_duration
-from generator import spec
+from generator import spec_types
 from generator.errors import did_you_mean
 from generator.yaml_tags import BOOL, INT, NUMBER_TAGS, SCALAR_TAGS, STR, TIMESTAMP
 
@@ -28,7 +28,7 @@ __all__ = ["INVALID", "SCALAR_HANDLERS"]
 
 INVALID: Any = object()
 """Returned for a value that did not convert (its problem is already recorded)."""
-_SLUG = re.compile(spec.SLUG_PATTERN)
+_SLUG = re.compile(spec_types.SLUG_PATTERN)
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})\Z")
 
 
@@ -129,13 +129,13 @@ def enum(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: int) 
 
 
 SCALAR_HANDLERS: dict[type, Callable[..., Any]] = {
-    spec.Text: text,
-    spec.Scalar: scalar,
-    spec.Slug: slug,
-    spec.Date: date,
-    spec.Duration: duration,
-    spec.Regex: regex,
-    spec.Bool: bool_,
-    spec.ExitCode: exit_code,
-    spec.Enum: enum,
+    spec_types.Text: text,
+    spec_types.Scalar: scalar,
+    spec_types.Slug: slug,
+    spec_types.Date: date,
+    spec_types.Duration: duration,
+    spec_types.Regex: regex,
+    spec_types.Bool: bool_,
+    spec_types.ExitCode: exit_code,
+    spec_types.Enum: enum,
 }

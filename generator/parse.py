@@ -31,7 +31,7 @@ import checks.header
 import checks.model
 from checks.files import write_atomic
 from checks.model import SourceLocation
-from generator import convert, convert_checks, convert_scalars, model, spec, yaml_tags
+from generator import convert, convert_checks, convert_scalars, model, spec, spec_types, yaml_tags
 from generator.convert import Converter, locate
 from generator.errors import Problem, Severity
 from generator.model import NOWHERE
@@ -382,8 +382,8 @@ _FAST_REDUCERS = _fast_reducers()
 def code_version() -> str:
     """A hash of the code that decides what a file converts to."""
     digest = hashlib.blake2b(digest_size=8)
-    modules = (spec, convert, convert_scalars, convert_checks, model, yaml_tags, checks.model)
-    for module in (*modules, checks.header, sys.modules[__name__]):
+    modules = (spec, spec_types, convert, convert_scalars, convert_checks, model, yaml_tags)
+    for module in (*modules, checks.model, checks.header, sys.modules[__name__]):
         with open(str(module.__file__), "rb") as handle:
             digest.update(handle.read())
     return digest.hexdigest()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator import spec
+from generator import spec, spec_types
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 RUNBOOK_SCHEMA_FILE = "runbooks/runbook.schema.json"
@@ -60,17 +60,17 @@ def _reachable(root: str) -> set[str]:
     return seen
 
 
-def _refs(ftype: spec.FieldType) -> list[str]:
-    if isinstance(ftype, spec.Obj):
+def _refs(ftype: spec_types.FieldType) -> list[str]:
+    if isinstance(ftype, spec_types.Obj):
         return [ftype.name]
-    if isinstance(ftype, spec.ListOf | spec.OneOrList):
+    if isinstance(ftype, spec_types.ListOf | spec_types.OneOrList):
         return _refs(ftype.item)
-    if isinstance(ftype, spec.MapOf):
+    if isinstance(ftype, spec_types.MapOf):
         return _refs(ftype.value)
     return []
 
 
-def _object(obj: spec.ObjectSpec) -> dict[str, Any]:
+def _object(obj: spec_types.ObjectSpec) -> dict[str, Any]:
     out: dict[str, Any] = {
         "type": "object",
         "description": obj.description,
@@ -87,43 +87,43 @@ def _object(obj: spec.ObjectSpec) -> dict[str, Any]:
     return out
 
 
-def _field(f: spec.Field) -> dict[str, Any]:
+def _field(f: spec_types.Field) -> dict[str, Any]:
     out = _type(f.type)
     if f.description:
         out = {"description": f.description, **out}
     return out
 
 
-def _type(ftype: spec.FieldType) -> dict[str, Any]:
-    if isinstance(ftype, spec.Text):
+def _type(ftype: spec_types.FieldType) -> dict[str, Any]:
+    if isinstance(ftype, spec_types.Text):
         return {"type": ["string", "number"]} if ftype.numbers else {"type": "string"}
-    if isinstance(ftype, spec.Scalar):
+    if isinstance(ftype, spec_types.Scalar):
         return {"type": ["string", "number", "boolean"]}
-    if isinstance(ftype, spec.Slug):
-        return {"type": "string", "pattern": spec.SLUG_PATTERN}
-    if isinstance(ftype, spec.Date):
+    if isinstance(ftype, spec_types.Slug):
+        return {"type": "string", "pattern": spec_types.SLUG_PATTERN}
+    if isinstance(ftype, spec_types.Date):
         return {"type": "string", "format": "date"}
-    if isinstance(ftype, spec.Duration):
+    if isinstance(ftype, spec_types.Duration):
         return {
             "type": ["string", "number"],
-            "pattern": spec.DURATION_PATTERN,
+            "pattern": spec_types.DURATION_PATTERN,
             "exclusiveMinimum": 0,
             "examples": ["30s", "5m", "1h30m", "90d", 10],
         }
-    if isinstance(ftype, spec.Regex):
+    if isinstance(ftype, spec_types.Regex):
         return {"type": "string", "format": "regex"}
-    if isinstance(ftype, spec.Bool):
+    if isinstance(ftype, spec_types.Bool):
         return {"type": "boolean"}
-    if isinstance(ftype, spec.ExitCode):
+    if isinstance(ftype, spec_types.ExitCode):
         return {"type": "integer", "minimum": 0, "maximum": 255}
-    if isinstance(ftype, spec.Enum):
+    if isinstance(ftype, spec_types.Enum):
         return {"type": "string", "enum": list(ftype.values)}
-    if isinstance(ftype, spec.ListOf):
+    if isinstance(ftype, spec_types.ListOf):
         return {"type": "array", "items": _type(ftype.item)}
-    if isinstance(ftype, spec.OneOrList):
+    if isinstance(ftype, spec_types.OneOrList):
         item = _type(ftype.item)
         return {"anyOf": [item, {"type": "array", "items": item}]}
-    if isinstance(ftype, spec.MapOf):
+    if isinstance(ftype, spec_types.MapOf):
         out: dict[str, Any] = {"type": "object", "additionalProperties": _type(ftype.value)}
         if ftype.key_pattern:
             out["propertyNames"] = {"pattern": ftype.key_pattern}

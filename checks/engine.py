@@ -75,8 +75,9 @@ def run_plan(
 
     A serial run asks each question right before its block (the user has seen the
     previous output); a parallel run asks every question first, then runs, and reports
-    results in the order they finish (``state.results`` ends up in page order). With
-    ``jobs > 1`` ``on_start`` is called from worker threads, ``on_result`` from this one.
+    results in the order they finish (``state.results`` ends up in page order); there an
+    ``interactive`` block runs alone. With ``jobs > 1`` ``on_start`` is called from worker
+    threads, ``on_result`` from this one.
     """
     state = state or RunState()
     if settings.jobs > 1:
@@ -190,6 +191,22 @@ def _run_parallel(
     first = len(state.results)
     pool = ThreadPoolExecutor(max_workers=settings.jobs, thread_name_prefix="runbook-job")
     futures: dict[Future[Result], Check] = {}
+    pending: set[Future[Result]] = set()
+
+    def drain() -> None:
+        """Record the submitted blocks' results as they finish."""
+        while pending:
+            finished, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            pending.difference_update(finished)
+            for fut in finished:
+                _record(state, fut.result(), on_result)
+            if canceller.cancelled and not state.interrupted:
+                state.interrupted = True
+                for fut in list(pending):
+                    if fut.cancel():
+                        pending.discard(fut)
+                        _record(state, skipped(futures[fut], INTERRUPTED_REASON), on_result)
+
     try:
         # Ctrl-C presses the canceller: every running block is stopped (a second press
         # KILLs), blocks not started yet are skipped, and every result is still recorded.
@@ -197,19 +214,17 @@ def _run_parallel(
             for check, preset in plan:
                 if preset is not None:
                     _record(state, preset, on_result)
+                elif check.options.interactive:
+                    # It gets the terminal to itself, from this thread (handing the
+                    # terminal over takes signals): the blocks before it end first, and
+                    # none starts until it has ended.
+                    drain()
+                    _record(state, work(check), on_result)
                 else:
-                    futures[pool.submit(work, check)] = check
-            pending = set(futures)
-            while pending:
-                finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    _record(state, fut.result(), on_result)
-                if canceller.cancelled and not state.interrupted:
-                    state.interrupted = True
-                    for fut in list(pending):
-                        if fut.cancel():
-                            pending.discard(fut)
-                            _record(state, skipped(futures[fut], INTERRUPTED_REASON), on_result)
+                    fut = pool.submit(work, check)
+                    futures[fut] = check
+                    pending.add(fut)
+            drain()
     finally:
         pool.shutdown(wait=True)
         canceller.close()

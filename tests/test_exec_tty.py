@@ -256,3 +256,34 @@ def test_interactive_blocks_get_the_terminal_and_an_interpreter_its_text(tmp_pat
         "was stopped (use setsid to start a lasting daemon)",
     ]
     assert _gone(int((tmp_path / "bg.pid").read_text()))  # nothing left behind
+
+
+def _block(block_id: str, attrs: str) -> str:
+    return (
+        f"```bash {{#p--{block_id} .check{attrs}}}\n"
+        f'echo "{block_id} start $(date +%s.%N)" >> times\n'
+        "sleep 0.4\n"
+        f'echo "{block_id} end $(date +%s.%N)" >> times\n'
+        "```\n\n"
+    )
+
+
+def test_with_jobs_an_interactive_block_has_the_terminal_to_itself(tmp_path: Path) -> None:
+    blocks = [("a", ""), ("i1", " interactive=true"), ("b", ""), ("i2", " interactive=true")]
+    blocks += [("c", ""), ("d", "")]
+    (tmp_path / "page.md").write_text("# P\n\n" + "".join(_block(i, a) for i, a in blocks))
+    term = Terminal(tmp_path, "exec", "page.md", "--jobs", "4", env=_env(tmp_path))
+    assert term.wait() == 0, term.seen.decode(errors="replace")
+    spans: dict[str, list[float]] = {}
+    for line in (tmp_path / "times").read_text().splitlines():
+        block_id, _, moment = line.split()
+        spans.setdefault(block_id, []).append(float(moment))
+    assert sorted(spans) == ["a", "b", "c", "d", "i1", "i2"]
+    for alone in ("i1", "i2"):
+        start, end = spans[alone]
+        for other, (other_start, other_end) in spans.items():
+            if other != alone:
+                assert other_end <= start or other_start >= end, (alone, other, spans)
+    # The other blocks still ran side by side.
+    starts = sorted(s for block_id, (s, _) in spans.items() if block_id in "abcd")
+    assert any(later - earlier < 0.3 for earlier, later in zip(starts, starts[1:], strict=False))

@@ -84,7 +84,7 @@ class LintResult:
     allowed: tuple[Problem, ...]
     """Warnings a ``lint.allow`` accepted."""
     files: int
-    """Runbook files (YAML or Markdown) looked at."""
+    """Runbook files (YAML or Markdown) looked at, those with errors included."""
 
 
 def lint_tree(
@@ -124,7 +124,7 @@ def lint_tree(
     if syntax is not None:
         syntax.save()
     reported, allowed = _split(found)
-    return LintResult(reported, allowed, len(kept) + len(markdown))
+    return LintResult(reported, allowed, len(lints) + len(markdown))
 
 
 def _lint_files(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import pty
@@ -286,4 +287,4 @@ def test_with_jobs_an_interactive_block_has_the_terminal_to_itself(tmp_path: Pat
                 assert other_end <= start or other_start >= end, (alone, other, spans)
     # The other blocks still ran side by side.
     starts = sorted(s for block_id, (s, _) in spans.items() if block_id in "abcd")
-    assert any(later - earlier < 0.3 for earlier, later in zip(starts, starts[1:], strict=False))
+    assert any(later - earlier < 0.3 for earlier, later in itertools.pairwise(starts))

@@ -101,7 +101,7 @@ def test_workers_report_exactly_what_one_process_reports(
     messages = "\n".join(p.message for p in alone.problems)
     assert "duplicate runbook id 'demo'" in messages
     assert "cannot read file: No such file or directory" in messages
-    assert alone.files == 7  # the seeds and bad.yaml; not the broken or duplicate ones
+    assert alone.files == 11  # every runbook file, the broken and duplicate ones too
 
 
 def test_what_workers_cache_serves_the_next_run_without_parsing_or_linting(

@@ -541,3 +541,24 @@ def test_a_resolved_incident_changes_only_when_reopened(
         capsys, monkeypatch, "2024-01-15T11:50:00Z", "incident", "update", str(path), "--reopen"
     )
     assert (code, err) == (2, "error: --reopen: INC-20240115-1000 is not resolved\n")
+
+
+def test_an_unusual_status_is_recorded_with_a_warning(
+    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = "2024-01-15T10:00:00Z"
+    code, out, _ = run(
+        capsys, monkeypatch, at,
+        "incident", "start", "--runbook", "payments-down", "--title", "x", "--severity", "SEV1",
+    )  # fmt: skip
+    path = out.strip()
+    code, _, err = run(capsys, monkeypatch, at, "incident", "update", path, "--status", "identfied")
+    assert code == 0
+    assert err == (
+        "warning: status 'identfied' is none of investigating, identified, monitoring, "
+        "resolved (did you mean 'identified'?); recorded as given\n"
+    )
+    assert read_incident(Path(path))["status"] == "identfied"
+    for usual in ("Monitoring", "identified"):
+        code, _, err = run(capsys, monkeypatch, at, "incident", "update", path, "--status", usual)
+        assert (code, err) == (0, "")

@@ -51,6 +51,28 @@ def scheme_for(record: dict[str, Any], root: str) -> SeverityScheme | None:
     return severity_scheme(runbook) if runbook is not None else None
 
 
+USUAL_STATUSES = ("investigating", "identified", "monitoring", "resolved")
+"""The statuses incident tools and status pages share."""
+
+
+def status_warning(status: str, runbook: Runbook | None) -> str | None:
+    """A warning for a status that neither the usual ones nor the runbook's comms templates
+    use: it is recorded as given (statuses are free text), but a template chosen by status
+    would never match it."""
+    known = list(USUAL_STATUSES)
+    if runbook is not None:
+        known += [t.status for t in runbook.communications.templates if t.status]
+    if status.lower() in {k.lower() for k in known}:
+        return None
+    from generator.errors import did_you_mean
+
+    listed = ", ".join(dict.fromkeys(known))
+    return (
+        f"warning: status '{status}' is none of {listed}{did_you_mean(status, known)}; "
+        "recorded as given"
+    )
+
+
 def checklist(runbook: Runbook) -> tuple[str, ...]:
     out: list[str] = []
 

@@ -154,6 +154,10 @@ def update(
     if commander:
         role_pairs.insert(0, ("commander", commander))
     cadence_minutes: int | None = None
+    if status:
+        warning = args.status_warning(status, args.runbook_for(read_incident(path), root))
+        if warning:
+            click.echo(warning, err=True)
     if severity:
         scheme = args.scheme_for(read_incident(path), root)
         if scheme is not None:

@@ -165,7 +165,8 @@ def _lint_files(
     keep_parsed = parse_cache is not None
     results = None
     if workers >= 2:
-        results = lint_sources(linter, [s for _, s in sources], workers, keep_parsed)
+        folder = parse_cache.shared_folder() if parse_cache is not None else None
+        results = lint_sources(linter, [s for _, s in sources], workers, keep_parsed, folder)
     if results is None:
         with gc_paused():
             for index, s in sources:
@@ -176,8 +177,10 @@ def _lint_files(
     else:
         for (index, s), (lint, pickled) in zip(sources, results, strict=True):
             out[index] = lint
-            if parse_cache is not None:
+            if parse_cache is not None and pickled:
                 parse_cache.put(("Runbook", s.display, s.digest), pickled)
+            elif parse_cache is not None:
+                parse_cache.written(("Runbook", s.display, s.digest))  # by the worker
     lints = lint_documents(linter, [(paths[index], doc) for index, doc in parsed])
     for (index, _), lint in zip(parsed, lints, strict=True):
         out[index] = lint

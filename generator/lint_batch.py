@@ -19,7 +19,7 @@ from generator.cascade import Cascade, Placed
 from generator.errors import Problem
 from generator.lint_rules import runbook_problems
 from generator.lint_shell import ShellBlock, runbook_blocks, shell_problems
-from generator.parse import Document, convert_document, dumps_model, read_bytes
+from generator.parse import Document, ParseCache, convert_document, dumps_model, read_bytes
 from generator.workers import chunks_of, gc_paused, map_in_processes
 
 __all__ = ["FileLint", "Linter", "Source", "lint_documents", "lint_sources", "source_document"]
@@ -106,14 +106,20 @@ def lint_documents(linter: Linter, files: Sequence[tuple[str, Document]]) -> lis
 
 
 def lint_sources(
-    linter: Linter, sources: Sequence[Source], workers: int, keep_parsed: bool
+    linter: Linter,
+    sources: Sequence[Source],
+    workers: int,
+    keep_parsed: bool,
+    parse_folder: str | None = None,
 ) -> list[tuple[FileLint, bytes]] | None:
     """Parse and lint ``sources`` in ``workers`` processes: each file's FileLint and, with
-    ``keep_parsed``, its Document pickled for the parse cache (else ``b""``). The
-    ``bash -n`` results the workers used join ``linter.syntax``. None when processes
-    cannot be started."""
+    ``keep_parsed``, its Document pickled for the parse cache (else ``b""``). With a
+    ``parse_folder`` (``ParseCache.shared_folder``) the workers write those entries
+    themselves, in parallel, and send back ``b""``. The ``bash -n`` results the workers
+    used join ``linter.syntax``. None when processes cannot be started."""
     chunks = chunks_of(sources, workers, [s.size for s in sources])
-    parts = map_in_processes(_lint_chunk, chunks, workers, _start_worker, (linter, keep_parsed))
+    keep = (keep_parsed, parse_folder if keep_parsed else None)
+    parts = map_in_processes(_lint_chunk, chunks, workers, _start_worker, (linter, keep))
     if parts is None:
         return None
     out: list[tuple[FileLint, bytes]] = []
@@ -124,12 +130,12 @@ def lint_sources(
     return out
 
 
-_WORKER: tuple[Linter, bool] | None = None
+_WORKER: tuple[Linter, tuple[bool, str | None]] | None = None
 
 
-def _start_worker(linter: Linter, keep_parsed: bool) -> None:
+def _start_worker(linter: Linter, keep: tuple[bool, str | None]) -> None:
     global _WORKER
-    _WORKER = linter, keep_parsed
+    _WORKER = linter, keep
     # A worker builds acyclic trees and exits: collections would only walk them.
     gc.disable()
 
@@ -140,13 +146,18 @@ _Chunk = tuple[list[FileLint], list[bytes], dict[str, list[object] | None], bool
 def _lint_chunk(sources: Sequence[Source]) -> _Chunk:
     """In a worker: parse, convert and lint one chunk of files."""
     assert _WORKER is not None
-    linter, keep_parsed = _WORKER
+    linter, (keep_parsed, folder) = _WORKER
     syntax = linter.syntax.share() if linter.syntax is not None else None
     own = Linter(linter.cascade, linter.today, linter.bash, syntax)
     with gc_paused():
         docs = [source_document(s) for s in sources]
         lints = lint_documents(own, [(s.path, doc) for s, doc in zip(sources, docs, strict=True)])
-        parsed = [dumps_model(doc) if keep_parsed else b"" for doc in docs]
+        parsed = [b""] * len(docs)
+        for index, (source, doc) in enumerate(zip(sources, docs, strict=True)):
+            if folder is not None:
+                ParseCache.write_entry(folder, ("Runbook", source.display, source.digest), doc)
+            elif keep_parsed:
+                parsed[index] = dumps_model(doc)
     if syntax is None:
         return lints, parsed, {}, False
     return lints, parsed, syntax.used_entries(), syntax.dirty

@@ -278,6 +278,29 @@ class ParseCache:
         name = hashlib.blake2b(f"{kind}\0{display}\0".encode() + digest, digest_size=16)
         return name.hexdigest()
 
+    def shared_folder(self) -> str | None:
+        """The folder other processes may write entries into (``write_entry``), created
+        now; None when this cache is in memory only or the folder cannot be made."""
+        if self.root is None:
+            return None
+        try:
+            os.makedirs(self.folder, exist_ok=True)
+        except OSError:
+            return None
+        return self.folder
+
+    @classmethod
+    def write_entry(cls, folder: str, key: tuple[str, str, bytes], doc: Document) -> None:
+        """In another process: write ``doc``'s entry into ``shared_folder()`` (what
+        ``save`` would write); the parent then calls ``written``. Failures only cost speed."""
+        with contextlib.suppress(OSError):
+            path = os.path.join(folder, cls._name(key))
+            write_atomic(path, dumps_model(doc), durable=False)
+
+    def written(self, key: tuple[str, str, bytes]) -> None:
+        """``key``'s entry was written by another process: keep it (on disk) this run."""
+        self._used.add(self._name(key))
+
     def get(self, key: tuple[str, str, bytes]) -> Document | None:
         name = self._name(key)
         doc = self._memory.get(name)

@@ -211,3 +211,24 @@ def test_spec_covers_every_model_field() -> None:
         if name == "Variable":
             fields.discard("name")  # the key of the variables mapping
         assert targets == fields, name
+
+
+def test_schema_check_tells_whether_a_copy_is_current(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["schema", "--check", str(RUNBOOK_SCHEMA)]) == 0
+    assert main(["schema", "--defaults", "--check", str(DEFAULTS_SCHEMA)]) == 0
+    capsys.readouterr()
+    stale = tmp_path / "s.json"
+    stale.write_text(RUNBOOK_SCHEMA.read_text().replace('"title"', '"titel"', 1))
+    assert main(["schema", "--check", str(stale)]) == 1
+    assert capsys.readouterr().err == (
+        f"{stale}: not the current schema; regenerate it with: runbook schema --out {stale}\n"
+    )
+    assert main(["schema", "--defaults", "--check", str(RUNBOOK_SCHEMA)]) == 1
+    assert "runbook schema --defaults --out" in capsys.readouterr().err
+    assert main(["schema", "--check", str(tmp_path / "none.json")]) == 2
+    assert capsys.readouterr().err == (
+        f"error: cannot read {tmp_path / 'none.json'}: No such file or directory\n"
+    )
+    assert main(["schema", "--check", str(stale), "--out", str(stale)]) == 2

@@ -81,7 +81,8 @@ during the grace period KILLs the block).
     default=1,
     type=click.IntRange(1, 64),
     metavar="N",
-    help="Run up to N blocks at once (1-64; questions are asked first).",
+    help="Run up to N blocks at once (1-64): questions are asked first; an interactive "
+    "block runs alone.",
 )
 @click.option("--keep-going", is_flag=True, help="Run the rest after a failure.")
 @click.option("--json", "json_path", metavar="FILE", help="Write a JSON report.")

@@ -33,6 +33,7 @@ MAX_NODES = 500_000
 """Nodes visited per file; aliases can expand a small file exponentially."""
 
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_NEWLINE = re.compile("\n")
 _CONSTRUCTOR = SafeConstructor()
 _FIELDS: dict[str, dict[str, Field]] = {
     name: {f.name: f for f in s.fields} for name, s in spec.OBJECTS.items()
@@ -86,7 +87,7 @@ class Converter:
         """``source``: the text the nodes were parsed from (their marks index into it)."""
         self.path = path
         self._source = source
-        self._plain_breaks: bool | None = None
+        self._breaks: re.Pattern[str] | None = None
         self.problems: list[Problem] = []
         self._budget = MAX_NODES
         self._reported: set[tuple[int, int, str]] = set()
@@ -340,30 +341,23 @@ class Converter:
         if style not in ("|", ">"):
             return locate(self.path, node)
         text = self._source
-        if self._plain_breaks is None:
-            # The line breaks YAML counts: most files have only "\n", which str.find
-            # finds far faster than the regex.
-            self._plain_breaks = not (
-                "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text
-            )
-        if not self._plain_breaks:
-            return self._block_start(_LINE_BREAK.split(text), mark.line)
-        line, end = mark.line + 1, text.find("\n", mark.index)
-        while end != -1:
-            start, end = end + 1, text.find("\n", end + 1)
-            content = text[start:] if end == -1 else text[start:end]
+        if self._breaks is None:
+            # The line breaks YAML counts: most files have only "\n", which a plain
+            # expression finds faster than the alternatives.
+            exotic = "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text
+            self._breaks = _LINE_BREAK if exotic else _NEWLINE
+        # The first line after the indicator's that is not blank; the mark's index is
+        # in ``text``, as its line is.
+        line, found = mark.line + 1, self._breaks.search(text, mark.index)
+        while found is not None:
+            start = found.end()
+            found = self._breaks.search(text, start)
+            content = text[start : found.start() if found is not None else len(text)]
             if content.strip():
                 indent = len(content) - len(content.lstrip())
                 return _LOCATION(self.path, line + 1, indent + 1)
             line += 1
-        return SourceLocation(self.path, mark.line + 2, 1)
-
-    def _block_start(self, lines: list[str], indicator_line: int) -> SourceLocation:
-        for index in range(indicator_line + 1, len(lines)):
-            text = lines[index]
-            if text.strip():
-                return SourceLocation(self.path, index + 1, len(text) - len(text.lstrip()) + 1)
-        return SourceLocation(self.path, indicator_line + 2, 1)
+        return _LOCATION(self.path, mark.line + 2, 1)
 
     def construct(self, node: ScalarNode) -> Any:
         return _CONSTRUCTOR.construct_object(node, deep=True)

@@ -177,10 +177,12 @@ def _lint_files(
     else:
         for (index, s), (lint, pickled) in zip(sources, results, strict=True):
             out[index] = lint
-            if parse_cache is not None and pickled:
-                parse_cache.put(("Runbook", s.display, s.digest), pickled)
-            elif parse_cache is not None:
-                parse_cache.written(("Runbook", s.display, s.digest))  # by the worker
+            if parse_cache is not None:
+                parsed_key = ("Runbook", s.display, s.digest)
+                if pickled:
+                    parse_cache.put(parsed_key, pickled)
+                else:
+                    parse_cache.written(parsed_key)  # the worker wrote its entry
     lints = lint_documents(linter, [(paths[index], doc) for index, doc in parsed])
     for (index, _), lint in zip(parsed, lints, strict=True):
         out[index] = lint

@@ -138,6 +138,7 @@ def update(
     items. A resolved incident is only changed with --reopen."""
     from generator.errors import UsageError
     from generator.incident import add_entry, format_time, modify_incident, read_incident
+    from generator.loader import severity_scheme
 
     texts = {
         "title": title, "channel": channel, "detected_by": detected_by, "timezone": timezone,
@@ -154,17 +155,18 @@ def update(
     if commander:
         role_pairs.insert(0, ("commander", commander))
     cadence_minutes: int | None = None
+    # The runbook (loaded once) knows the statuses its templates use and the scheme.
+    runbook = args.runbook_for(read_incident(path), root) if status or severity else None
     if status:
-        warning = args.status_warning(status, args.runbook_for(read_incident(path), root))
+        warning = args.status_warning(status, runbook)
         if warning:
             click.echo(warning, err=True)
-    if severity:
-        scheme = args.scheme_for(read_incident(path), root)
-        if scheme is not None:
-            args.check_severity(severity, scheme)
-            level = scheme.level(severity)
-            if level is not None and level.update_every:
-                cadence_minutes = round(level.update_every / 60)
+    if severity and runbook is not None:
+        scheme = severity_scheme(runbook)
+        args.check_severity(severity, scheme)
+        level = scheme.level(severity)
+        if level is not None and level.update_every:
+            cadence_minutes = round(level.update_every / 60)
     now = format_time(args.now())
 
     def change(record: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import dataclasses
+import functools
 import hashlib
 import io
 import itertools
@@ -42,8 +43,8 @@ from generator.yaml_tags import FAST_LOADER, MAP
 # Above this bound on the nesting depth we use the pure Python composer, which raises
 # RecursionError instead (and is slow, but only pathological files get there).
 _C_SAFE_DEPTH = 2000
-_BRACKETS = re.compile(r"[\[\]{}]")
-_BLOCK_PREFIX = re.compile(r"^[ ?-]*", re.M)
+_BRACKETS = re.compile(rb"[\[\]{}]")
+_BLOCK_PREFIX = re.compile(rb"^[ ?-]*", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +67,25 @@ class Document:
 
 def display_path(path: str) -> str:
     """A path as the user would name it: relative to the working directory where possible."""
+    cwd = os.getcwd()
+    folder, name = os.path.split(path)
+    shown = _display_folder(cwd, folder or ".")
+    if name in {"", ".", ".."} or shown.endswith("/") or shown.split("/", 1)[0] == "..":
+        return _display_folder(cwd, path)  # the rare shapes: as a whole
+    if shown == ".":
+        return name
+    whole = f"{shown}/{name}"
+    if shown.startswith("/") and whole.lstrip("/") == cwd.lstrip("/"):
+        return "."  # the working directory itself
+    return whole
+
+
+@functools.lru_cache(maxsize=256)
+def _display_folder(cwd: str, path: str) -> str:
+    """``display_path`` of a folder (from ``cwd``): a thousand runbooks share a few dozen."""
     if os.path.isabs(path):
-        rel = os.path.relpath(path)
-        if not rel.startswith(".."):
+        rel = os.path.relpath(path, cwd)
+        if rel != ".." and not rel.startswith("../"):
             path = rel
     return Path(os.path.normpath(path)).as_posix()
 
@@ -94,15 +111,15 @@ def parse_bytes(data: bytes, display: str) -> tuple[Node | None, list[Problem], 
         byte = data[exc.start]
         message = f"file is not valid UTF-8 (byte 0x{byte:02x}); save it as UTF-8"
         return None, [Problem(SourceLocation(display, line, col), Severity.ERROR, message)], ""
-    node, problems = _parse_text(text, display)
+    loader = FAST_LOADER if _nesting_bound(data) < _C_SAFE_DEPTH else yaml.SafeLoader
+    node, problems = _parse_text(text, display, loader)
     return node, problems, text
 
 
-def _parse_text(text: str, display: str) -> tuple[Node | None, list[Problem]]:
+def _parse_text(text: str, display: str, loader: Any) -> tuple[Node | None, list[Problem]]:
     def fail(line: int, col: int, message: str) -> tuple[None, list[Problem]]:
         return None, [Problem(SourceLocation(display, line, col), Severity.ERROR, message)]
 
-    loader = FAST_LOADER if _nesting_bound(text) < _C_SAFE_DEPTH else yaml.SafeLoader
     try:
         node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
@@ -138,21 +155,36 @@ def _parse_text(text: str, display: str) -> tuple[Node | None, list[Problem]]:
     return node, []
 
 
-def _nesting_bound(text: str) -> int:
-    """An upper bound on the nesting depth of ``text`` (0 when it is obviously small)."""
+def _nesting_bound(text: bytes) -> int:
+    """An upper bound on the nesting depth of the UTF-8 ``text`` (0 when it is obviously
+    small). Its bytes, not its characters: the same brackets, lines no shorter."""
     if len(text) < _C_SAFE_DEPTH:
         return 0
-    flow = text.count("[") + text.count("{")
+    flow = text.count(b"[") + text.count(b"{")
     if flow >= _C_SAFE_DEPTH:
-        steps = (1 if b in "[{" else -1 for b in _BRACKETS.findall(text))
+        steps = (1 if b in b"[{" else -1 for b in _BRACKETS.findall(text))
         flow = max(itertools.accumulate(steps), default=0)
     # Block nesting needs deeper indentation (or another "- " / "? ") per level. A line's
     # length bounds its prefix and is much cheaper to find: look closer only past it.
-    longest = max(map(len, text.split("\n")))
+    if not _may_have_line(text, _C_SAFE_DEPTH - flow):
+        return _C_SAFE_DEPTH - 1
+    longest = max(map(len, text.split(b"\n")))
     if flow + longest < _C_SAFE_DEPTH:
         return flow + longest
     block = max(map(len, _BLOCK_PREFIX.findall(text)), default=0)
     return flow + block
+
+
+def _may_have_line(text: bytes, length: int) -> bool:
+    """False when no line of ``text`` has ``length`` characters or more.
+
+    Such a line would hold a whole aligned window of ``length // 2`` characters, so a
+    line break in every window rules it out: a few ``find`` calls instead of a split.
+    """
+    step = length // 2
+    if step < 1:
+        return True
+    return any(text.find(b"\n", start, start + step) < 0 for start in range(0, len(text), step))
 
 
 def read_document(path: str, kind: str, cache: ParseCache | None) -> Document:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -474,6 +476,38 @@ def test_markdown_runbooks_are_linted_too(work: Path, capsys: pytest.CaptureFixt
         "under 'variables:' so the page lists it and runbook exec can ask for it",
         "page.md:12:1: error: block 'p--bad': bash syntax: syntax error: unexpected end of file",
     ]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_the_console_script_ends_lint_without_teardown_and_loses_no_output(
+    work: Path, fmt: str
+) -> None:
+    # Skipping the interpreter's teardown (exit handlers) must still flush all the output:
+    # more than a pipe holds (text), or less than a buffer (the JSON is one write).
+    count = 900 if fmt == "text" else 3
+    contacts = "".join(f"  - {{name: '[Your contact]', role: r{i}}}\n" for i in range(count))
+    write(work / "runbooks" / "x.yaml", f"id: x\ntitle: X\ncontacts:\n{contacts}")
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # buffered
+    script = (
+        "import atexit, sys; atexit.register(print, 'TEARDOWN', file=sys.stderr); "
+        f"sys.argv = ['runbook', 'lint', '--strict', '--format', '{fmt}']; "
+        "from generator.cli import main; main()"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert "TEARDOWN" not in proc.stderr
+    if fmt == "json":
+        assert len(json.loads(proc.stdout)["problems"]) == 3
+    else:
+        assert len(proc.stdout.splitlines()) == 900
+        assert proc.stdout.splitlines()[-1].startswith("runbooks/x.yaml:903:")
 
 
 def test_missing_path_is_a_usage_error(work: Path, capsys: pytest.CaptureFixture[str]) -> None:

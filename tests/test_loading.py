@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from checks.model import Risk, SourceLocation
 from generator.convert_scalars import _seconds
 from generator.loader import BUILTIN_SEVERITIES, load_file, load_tree, severity_scheme
+from generator.parse import display_path
 
 
 def write(path: Path, text: str) -> Path:
@@ -277,6 +279,27 @@ def test_locations_are_relative_to_the_working_directory(
         ]
 
 
+@pytest.mark.parametrize(
+    ("cwd", "path", "shown"),
+    [
+        ("/work", "/work/runbooks/x.yaml", "runbooks/x.yaml"),
+        ("/work", "runbooks//./x.yaml", "runbooks/x.yaml"),
+        ("/work", "/work/..x.yaml", "..x.yaml"),  # a name, not a parent folder
+        ("/work/runbooks", "/work/x.yaml", "/work/x.yaml"),  # outside: as given
+        ("/work/runbooks", "../x.yaml", "../x.yaml"),
+        ("/work/runbooks", "/work/runbooks", "."),
+        ("/work/runbooks", "//work/runbooks", "."),
+        ("/work/runbooks", "/work/runbooks/../other/x.yaml", "/work/other/x.yaml"),
+        ("/", "/x.yaml", "x.yaml"),
+    ],
+)
+def test_display_path_is_relative_to_the_working_directory_when_under_it(
+    cwd: str, path: str, shown: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "getcwd", lambda: cwd)
+    assert display_path(path) == shown
+
+
 def test_problems_come_in_file_and_line_order(tmp_path: Path) -> None:
     write(tmp_path / "b.yaml", "id: b\ntitle: B\nzz: 1\naa: 2\n")
     write(tmp_path / "a.yaml", "id: a\ntitle: A\nqq: 1\n")
@@ -309,6 +332,14 @@ def test_deep_block_nesting_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     # No brackets: only the indentation says how deep it goes.
     path = tmp_path / "deep.yaml"
     path.write_text("id: x\ntitle: X\ntags:\n" + "".join(" " * i + "-\n" for i in range(1, 2500)))
+    result = load_file(path, tmp_path)
+    assert [p.message for p in result.problems] == ["invalid YAML: nested too deeply"]
+
+
+def test_deep_nesting_on_one_line_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    # Compact sequences: every "- " on the line opens a level.
+    path = tmp_path / "deep.yaml"
+    path.write_text("id: x\ntitle: X\ntags:\n" + "- " * 2500 + "x\n")
     result = load_file(path, tmp_path)
     assert [p.message for p in result.problems] == ["invalid YAML: nested too deeply"]
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from generator import spec
 from generator.errors import Problem
 from generator.loader import LoadResult, load_file, load_tree
+from generator.parse import _may_have_line
 
 KEYS = sorted({f.name for obj in spec.OBJECTS.values() for f in obj.fields} | {"<<"})
 SCALARS = st.one_of(
@@ -96,3 +97,14 @@ def test_arbitrary_defaults_files_never_raise(
     assert all(isinstance(p, Problem) for p in result.problems)
     # The runbook itself is valid: a broken _defaults.yaml is reported, not fatal to it.
     assert all(p.location.path.endswith("_defaults.yaml") for p in result.problems)
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=120), min_size=1, max_size=40),
+    st.integers(min_value=2, max_value=100),
+)
+def test_the_long_line_test_never_misses_one(lengths: list[int], length: int) -> None:
+    # The C composer is chosen only when no line is this long: a miss could crash.
+    text = b"\n".join(b"x" * n for n in lengths)
+    if max(lengths) >= length:
+        assert _may_have_line(text, length)

@@ -48,6 +48,7 @@ def command(
     import os
     import sys
 
+    from generator.cli import skip_teardown
     from generator.commands._environ import cache_dir, today
     from generator.errors import ExitCode, Severity, UsageError, has_errors
     from generator.lint import LintOptions, lint_tree
@@ -59,6 +60,7 @@ def command(
         raise UsageError(f"runbooks root '{root}' is not a folder (give PATHS or --root DIR)")
     options = LintOptions(today=today(), cache_dir=cache_dir(no_cache))
     result = lint_tree(root, list(paths) or None, options)
+    skip_teardown()  # the caches are saved: nothing is left for exit handlers
     errors = sum(p.severity is Severity.ERROR for p in result.problems)
     warnings = sum(p.severity is Severity.WARNING for p in result.problems)
     failed = has_errors(result.problems, strict=strict)

@@ -20,7 +20,7 @@ from generator.errors import Problem
 from generator.lint_rules import runbook_problems
 from generator.lint_shell import ShellBlock, runbook_blocks, shell_problems
 from generator.parse import Document, ParseCache, convert_document, dumps_model, read_bytes
-from generator.workers import chunks_of, gc_paused, map_in_processes
+from generator.workers import gc_paused, map_in_processes, shares
 
 __all__ = ["FileLint", "Linter", "Source", "lint_documents", "lint_sources", "source_document"]
 
@@ -112,22 +112,27 @@ def lint_sources(
     keep_parsed: bool,
     parse_folder: str | None = None,
 ) -> list[tuple[FileLint, bytes]] | None:
-    """Parse and lint ``sources`` in ``workers`` processes: each file's FileLint and, with
+    """Parse and lint ``sources`` in ``workers`` processes (one share of the files each,
+    see ``workers.shares``): each file's FileLint and, with
     ``keep_parsed``, its Document pickled for the parse cache (else ``b""``). With a
     ``parse_folder`` (``ParseCache.shared_folder``) the workers write those entries
     themselves, in parallel, and send back ``b""``. The ``bash -n`` results the workers
     used join ``linter.syntax``. None when processes cannot be started."""
-    chunks = chunks_of(sources, workers, [s.size for s in sources])
+    indices = shares([s.size for s in sources], workers)
+    chunks = [[sources[i] for i in share] for share in indices]
     keep = (keep_parsed, parse_folder if keep_parsed else None)
     parts = map_in_processes(_lint_chunk, chunks, workers, _start_worker, (linter, keep))
     if parts is None:
         return None
-    out: list[tuple[FileLint, bytes]] = []
-    for lints, parsed, syntax_used, syntax_added in parts:
-        out.extend(zip(lints, parsed, strict=True))
+    out: list[tuple[FileLint, bytes] | None] = [None] * len(sources)
+    for share, (lints, parsed, syntax_used, syntax_added) in zip(indices, parts, strict=True):
+        for index, lint, pickled in zip(share, lints, parsed, strict=True):
+            out[index] = lint, pickled
         if linter.syntax is not None:
             linter.syntax.merge(syntax_used, syntax_added)
-    return out
+    done = [item for item in out if item is not None]
+    assert len(done) == len(sources)  # the shares cover every source once
+    return done
 
 
 _WORKER: tuple[Linter, tuple[bool, str | None]] | None = None

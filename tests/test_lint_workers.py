@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from generator import lint_batch
+from generator.cascade import Cascade
 from generator.lint import LintOptions, LintResult, lint_tree
-from generator.loader import load_tree
+from generator.loader import find_files, load_tree
+from generator.parse import display_path
 from tests.test_lint import bash_logger
 
 REPO = Path(__file__).resolve().parent.parent
@@ -173,3 +175,27 @@ def test_workers_started_without_fork_report_the_same(
         thread.join()
     assert os.getpid() not in linted_in()
     assert workers == alone
+
+
+def test_each_file_gets_its_own_result_back_from_the_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The workers take shares of the files out of order: the results must come back to
+    # the file they belong to (the caches key them by file).
+    monkeypatch.chdir(tmp_path)
+    make_tree(tmp_path / "runbooks")
+    for n in range(30):
+        size = "x" * (n * 97 % 500)  # unequal weights: the shares interleave the files
+        Path(f"runbooks/payments/more-{n}.yaml").write_text(f"id: more-{n}\ntitle: M {size}\n")
+    files, _ = find_files("runbooks", None)
+    sources = [lint_batch.Source(p, display_path(p), None, b"", len(p) * 7 % 300) for p in files]
+    cascade = Cascade(os.path.abspath("runbooks"), None)
+    linter = lint_batch.Linter(cascade, TODAY, "bash", None)
+    results = lint_batch.lint_sources(linter, sources, 2, keep_parsed=False)
+    assert results is not None and len(results) == len(sources)
+    for source, (lint, _) in zip(sources, results, strict=True):
+        paths = {p.location.path for p in (*lint.problems, *lint.found)}
+        if lint.placed is not None:
+            paths.add(lint.placed.location.path)
+        own = {p for p in paths if not p.endswith("/_defaults.yaml")}  # inherited parts
+        assert own == {source.display}

@@ -20,7 +20,7 @@ from generator.errors import Problem
 from generator.lint_rules import runbook_problems
 from generator.lint_shell import ShellBlock, runbook_blocks, shell_problems
 from generator.parse import Document, ParseCache, convert_document, dumps_model, read_bytes
-from generator.workers import gc_paused, map_in_processes, shares
+from generator.workers import can_fork, fork_each, gc_paused, map_in_processes, shares
 
 __all__ = ["FileLint", "Linter", "Source", "lint_documents", "lint_sources", "source_document"]
 
@@ -121,7 +121,10 @@ def lint_sources(
     indices = shares([s.size for s in sources], workers)
     chunks = [[sources[i] for i in share] for share in indices]
     keep = (keep_parsed, parse_folder if keep_parsed else None)
-    parts = map_in_processes(_lint_chunk, chunks, workers, _start_worker, (linter, keep))
+    if can_fork():
+        parts = fork_each(_lint_chunk, chunks, _start_worker, (linter, keep))
+    else:  # threads run here (``serve``): a pool that does not fork this process
+        parts = map_in_processes(_lint_chunk, chunks, len(chunks), _start_worker, (linter, keep))
     if parts is None:
         return None
     out: list[tuple[FileLint, bytes] | None] = [None] * len(sources)

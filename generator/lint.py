@@ -138,13 +138,17 @@ def _lint_files(
     cache, else worker processes or this one) and linted."""
     out: list[FileLint | None] = [None] * len(paths)
     keys = [b""] * len(paths)
+    chains: list[tuple[tuple[str, bytes, str | None], ...]] = [()] * len(paths)
     parsed: list[tuple[int, Document]] = []
     sources: list[tuple[int, Source]] = []
     caching = cache.path is not None or parse_cache is not None
+    # With nothing cached yet (a first run), reading and hashing every file here only to
+    # miss would be serial work: the processes that parse the files read and hash them.
+    look_up = bool(cache.entries) or (parse_cache is not None and not parse_cache.empty())
     for index, path in enumerate(paths):
-        chain = linter.cascade.chain_key(path)  # reads the _defaults.yaml files it inherits
+        chains[index] = linter.cascade.chain_key(path)  # reads the _defaults.yaml it inherits
         display = display_path(path)
-        if not caching:  # the process that parses the file reads it
+        if not look_up:  # the process that parses the file reads it
             sources.append((index, Source(path, display, None, b"", _size(path))))
             continue
         data = read_bytes(path, display)
@@ -152,7 +156,7 @@ def _lint_files(
             out[index] = FileLint((data,), None)
             continue
         digest = file_digest(data)
-        keys[index] = cache.key(display, digest, chain)
+        keys[index] = cache.key(display, digest, chains[index])
         out[index] = cache.get(keys[index])
         if out[index] is not None:
             continue
@@ -166,19 +170,26 @@ def _lint_files(
     results = None
     if workers >= 2:
         folder = parse_cache.shared_folder() if parse_cache is not None else None
-        results = lint_sources(linter, [s for _, s in sources], workers, keep_parsed, folder)
+        results = lint_sources(
+            linter, [s for _, s in sources], workers, keep_parsed, folder, hashed=caching
+        )
     if results is None:
         with gc_paused():
             for index, s in sources:
-                doc = source_document(s)
-                if parse_cache is not None:
-                    parse_cache.put(("Runbook", s.display, s.digest), doc)
+                doc = source_document(s, hashed=caching)
+                if parse_cache is not None and doc.digest:
+                    parse_cache.put(("Runbook", s.display, doc.digest), doc)
                 parsed.append((index, doc))
+                if doc.digest and not keys[index]:
+                    keys[index] = cache.key(s.display, doc.digest, chains[index])
     else:
-        for (index, s), (lint, pickled) in zip(sources, results, strict=True):
+        for (index, s), (lint, pickled, digest) in zip(sources, results, strict=True):
             out[index] = lint
+            if not digest:
+                continue  # not read, or no caches
+            keys[index] = keys[index] or cache.key(s.display, digest, chains[index])
             if parse_cache is not None:
-                parsed_key = ("Runbook", s.display, s.digest)
+                parsed_key = ("Runbook", s.display, digest)
                 if pickled:
                     parse_cache.put(parsed_key, pickled)
                 else:

@@ -19,7 +19,14 @@ from generator.cascade import Cascade, Placed
 from generator.errors import Problem
 from generator.lint_rules import runbook_problems
 from generator.lint_shell import ShellBlock, runbook_blocks, shell_problems
-from generator.parse import Document, ParseCache, convert_document, dumps_model, read_bytes
+from generator.parse import (
+    Document,
+    ParseCache,
+    convert_document,
+    dumps_model,
+    file_digest,
+    read_bytes,
+)
 from generator.workers import can_fork, fork_each, gc_paused, map_in_processes, shares
 
 __all__ = ["FileLint", "Linter", "Source", "lint_documents", "lint_sources", "source_document"]
@@ -66,12 +73,14 @@ class Source:
     """How much work the file is, for sharing it out."""
 
 
-def source_document(source: Source) -> Document:
-    """The Document of ``source``'s bytes (read now if the parent did not)."""
+def source_document(source: Source, hashed: bool = False) -> Document:
+    """The Document of ``source``'s bytes (read now if the parent did not). ``hashed``:
+    its ``digest`` is the bytes' hash (for the caches) when the parent did not give one."""
     data = source.data if source.data is not None else read_bytes(source.path, source.display)
     if isinstance(data, Problem):
         return Document(source.display, (data,))
-    return convert_document(data, source.display, "Runbook", source.digest)
+    digest = source.digest or (file_digest(data) if hashed else b"")
+    return convert_document(data, source.display, "Runbook", digest)
 
 
 def lint_documents(linter: Linter, files: Sequence[tuple[str, Document]]) -> list[FileLint]:
@@ -111,26 +120,31 @@ def lint_sources(
     workers: int,
     keep_parsed: bool,
     parse_folder: str | None = None,
-) -> list[tuple[FileLint, bytes]] | None:
+    hashed: bool = False,
+) -> list[tuple[FileLint, bytes, bytes]] | None:
     """Parse and lint ``sources`` in ``workers`` processes (one share of the files each,
     see ``workers.shares``): each file's FileLint and, with
     ``keep_parsed``, its Document pickled for the parse cache (else ``b""``). With a
     ``parse_folder`` (``ParseCache.shared_folder``) the workers write those entries
-    themselves, in parallel, and send back ``b""``. The ``bash -n`` results the workers
-    used join ``linter.syntax``. None when processes cannot be started."""
+    themselves, in parallel, and send back ``b""``. Last, each file's digest: the one it
+    came with, else (``hashed``) the hash of the bytes the worker read, else ``b""``. The
+    ``bash -n`` results the workers used join ``linter.syntax``. None when processes
+    cannot be started."""
     indices = shares([s.size for s in sources], workers)
     chunks = [[sources[i] for i in share] for share in indices]
-    keep = (keep_parsed, parse_folder if keep_parsed else None)
+    keep = (keep_parsed, parse_folder if keep_parsed else None, hashed)
     if can_fork():
         parts = fork_each(_lint_chunk, chunks, _start_worker, (linter, keep))
     else:  # threads run here (``serve``): a pool that does not fork this process
         parts = map_in_processes(_lint_chunk, chunks, len(chunks), _start_worker, (linter, keep))
     if parts is None:
         return None
-    out: list[tuple[FileLint, bytes] | None] = [None] * len(sources)
-    for share, (lints, parsed, syntax_used, syntax_added) in zip(indices, parts, strict=True):
-        for index, lint, pickled in zip(share, lints, parsed, strict=True):
-            out[index] = lint, pickled
+    out: list[tuple[FileLint, bytes, bytes] | None] = [None] * len(sources)
+    for share, (lints, parsed, digests, syntax_used, syntax_added) in zip(
+        indices, parts, strict=True
+    ):
+        for index, lint, pickled, digest in zip(share, lints, parsed, digests, strict=True):
+            out[index] = lint, pickled, digest
         if linter.syntax is not None:
             linter.syntax.merge(syntax_used, syntax_added)
     done = [item for item in out if item is not None]
@@ -138,34 +152,39 @@ def lint_sources(
     return done
 
 
-_WORKER: tuple[Linter, tuple[bool, str | None]] | None = None
+_Keep = tuple[bool, str | None, bool]
+"""Keep the parses, the folder to write them in, hash the files read."""
+_WORKER: tuple[Linter, _Keep] | None = None
 
 
-def _start_worker(linter: Linter, keep: tuple[bool, str | None]) -> None:
+def _start_worker(linter: Linter, keep: _Keep) -> None:
     global _WORKER
     _WORKER = linter, keep
     # A worker builds acyclic trees and exits: collections would only walk them.
     gc.disable()
 
 
-_Chunk = tuple[list[FileLint], list[bytes], dict[str, list[object] | None], bool]
+_Chunk = tuple[list[FileLint], list[bytes], list[bytes], dict[str, list[object] | None], bool]
 
 
 def _lint_chunk(sources: Sequence[Source]) -> _Chunk:
     """In a worker: parse, convert and lint one chunk of files."""
     assert _WORKER is not None
-    linter, (keep_parsed, folder) = _WORKER
+    linter, (keep_parsed, folder, hashed) = _WORKER
     syntax = linter.syntax.share() if linter.syntax is not None else None
     own = Linter(linter.cascade, linter.today, linter.bash, syntax)
     with gc_paused():
-        docs = [source_document(s) for s in sources]
+        docs = [source_document(s, hashed) for s in sources]
         lints = lint_documents(own, [(s.path, doc) for s, doc in zip(sources, docs, strict=True)])
         parsed = [b""] * len(docs)
         for index, (source, doc) in enumerate(zip(sources, docs, strict=True)):
+            if not doc.digest:
+                continue  # not read: nothing to keep
             if folder is not None:
-                ParseCache.write_entry(folder, ("Runbook", source.display, source.digest), doc)
+                ParseCache.write_entry(folder, ("Runbook", source.display, doc.digest), doc)
             elif keep_parsed:
                 parsed[index] = dumps_model(doc)
+    digests = [doc.digest for doc in docs]
     if syntax is None:
-        return lints, parsed, {}, False
-    return lints, parsed, syntax.used_entries(), syntax.dirty
+        return lints, parsed, digests, {}, False
+    return lints, parsed, digests, syntax.used_entries(), syntax.dirty

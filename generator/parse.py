@@ -333,6 +333,20 @@ class ParseCache:
         """``key``'s entry was written by another process: keep it (on disk) this run."""
         self._used.add(self._name(key))
 
+    def empty(self) -> bool:
+        """Whether nothing from an earlier load or run can be found here: no entry on disk
+        or kept in memory (entries put since the last ``save``, the ``_defaults.yaml``
+        files just read, do not count)."""
+        if not self._memory.keys() <= self._new:
+            return False
+        if self.root is None:
+            return True
+        try:
+            with os.scandir(self.folder) as entries:
+                return next(entries, None) is None
+        except OSError:
+            return True
+
     def get(self, key: tuple[str, str, bytes]) -> Document | None:
         name = self._name(key)
         doc = self._memory.get(name)

@@ -193,9 +193,33 @@ def test_each_file_gets_its_own_result_back_from_the_workers(
     linter = lint_batch.Linter(cascade, TODAY, "bash", None)
     results = lint_batch.lint_sources(linter, sources, 2, keep_parsed=False)
     assert results is not None and len(results) == len(sources)
-    for source, (lint, _) in zip(sources, results, strict=True):
+    for source, (lint, _, _) in zip(sources, results, strict=True):
         paths = {p.location.path for p in (*lint.problems, *lint.found)}
         if lint.placed is not None:
             paths.add(lint.placed.location.path)
         own = {p for p in paths if not p.endswith("/_defaults.yaml")}  # inherited parts
         assert own == {source.display}
+
+
+def test_a_first_run_leaves_reading_and_hashing_to_the_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With nothing cached, this process would read and hash every file only to miss.
+    import generator.lint
+
+    monkeypatch.chdir(tmp_path)
+    make_tree(tmp_path / "runbooks")
+    read_here: list[str] = []
+    real = generator.lint.read_bytes
+
+    def recording(path: str, display: str) -> object:
+        read_here.append(display)
+        return real(path, display)
+
+    monkeypatch.setattr(generator.lint, "read_bytes", recording)
+    options = LintOptions(today=TODAY, cache_dir="cache", jobs=2)
+    first = lint_tree("runbooks", None, options)
+    assert read_here == []
+    # The workers' digests keyed the caches: the next run finds every file there.
+    assert lint_tree("runbooks", None, options) == first
+    assert len(read_here) == 11

@@ -1,12 +1,13 @@
 """`runbook lint` on 1,000 seed-shaped runbooks (target: under 2 s on 2 cores).
 
 Run: python tests/bench/bench_lint.py
-Times the real CLI in a fresh process: cold (no cache: every file parsed and linted in
-worker processes, every bash block through `bash -n`), filling the cache (the same, plus
-the parse, lint and `bash -n` caches written), then warm (nothing changed: each file is
-read and hashed, nothing parsed), then after editing one runbook (that one parsed and
-linted in this process). Prints wall time and the problems found (the copies lint clean
-but for the warnings of the seeds they copy).
+Times the real CLI in a fresh process, from the folder holding the runbooks: cold (no
+cache: every file parsed and linted in worker processes, every bash block through
+`bash -n`), filling the cache (the same, plus the parse, lint and `bash -n` caches
+written), then warm (nothing changed: each file is read and hashed, nothing parsed),
+then after editing one runbook (that one parsed and linted in this process). Each five
+times: prints the median and the range of the wall times, and the problems found (the
+copies lint clean but for the warnings of the seeds they copy).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import compileall
 import os
 import re
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,6 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_loading import make_tree
+
+RUNS = 5
+ROWS = ("cold, no cache", "filling cache", "warm cache", "one file edited")
 
 
 def lint(root: Path, *extra: str, env: dict[str, str]) -> tuple[float, str]:
@@ -56,17 +62,24 @@ def main() -> None:
         )
         print(f"1000 runbooks, {size / 1024 / 1024:.1f} MiB, {blocks} steps with a command")
         env = {**os.environ, "RUNBOOK_TODAY": "2026-11-26", "PYTHONDONTWRITEBYTECODE": "1"}
-        wall, summary = lint(root, "--no-cache", env=env)
-        print(f"cold, no cache   {wall:6.2f} s   {summary}")
-        env["RUNBOOK_CACHE_DIR"] = str(Path(tmp) / "cache")
-        wall, summary = lint(root, env=env)
-        print(f"filling cache    {wall:6.2f} s   {summary}")
-        wall, summary = lint(root, env=env)
-        print(f"warm cache       {wall:6.2f} s   {summary}")
+        cache = Path(tmp) / "cache"
         edited = next(root.rglob("rb7.yaml"))
-        edited.write_text(edited.read_text() + "# edited\n")
-        wall, summary = lint(root, env=env)
-        print(f"one file edited  {wall:6.2f} s   {summary}")
+        original = edited.read_text()
+        runs: dict[str, list[float]] = {name: [] for name in ROWS}
+        summary = ""
+        for _ in range(RUNS):  # the machine is noisy: the median of several runs
+            wall, summary = lint(root, "--no-cache", env=env)
+            runs["cold, no cache"].append(wall)
+            shutil.rmtree(cache, ignore_errors=True)
+            cached = {**env, "RUNBOOK_CACHE_DIR": str(cache)}
+            runs["filling cache"].append(lint(root, env=cached)[0])
+            runs["warm cache"].append(lint(root, env=cached)[0])
+            edited.write_text(original + f"# edited {len(runs['warm cache'])}\n")
+            runs["one file edited"].append(lint(root, env=cached)[0])
+        print(f"median of {RUNS} runs (min-max); every run: {summary}")
+        for name, walls in runs.items():
+            spread = f"({min(walls):.2f}-{max(walls):.2f})"
+            print(f"{name:<16} {statistics.median(walls):6.2f} s   {spread}")
 
 
 if __name__ == "__main__":

@@ -29,13 +29,19 @@ def test_unchanged_files_are_not_parsed_again(tmp_path: Path, parsed_files: list
     assert third.runbooks[0].owner == "sre"
 
 
+def entries_in(folder: Path) -> list[Path]:
+    """The cache's entry files: one per file parsed, spread over subfolders ``00``-``ff``."""
+    assert {p.name for p in folder.iterdir()} == {f"{n:02x}" for n in range(256)}
+    return [entry for shard in folder.iterdir() for entry in shard.iterdir()]
+
+
 def test_a_damaged_cache_is_ignored_and_rewritten(tmp_path: Path) -> None:
     root, cache = tmp_path / "rb", tmp_path / "cache"
     root.mkdir()
     (root / "a.yaml").write_text("id: a\ntitle: A\n")
     load_tree(root, cache_dir=cache)
     (folder,) = cache.iterdir()
-    (pickle_file,) = folder.iterdir()
+    (pickle_file,) = entries_in(folder)
     pickle_file.write_bytes(b"not a pickle")
     assert [rb.id for rb in load_tree(root, cache_dir=cache).runbooks] == ["a"]
     assert pickle_file.read_bytes() != b"not a pickle"
@@ -49,11 +55,11 @@ def test_an_edit_writes_one_entry_and_old_code_versions_are_removed(tmp_path: Pa
     (cache / "loader-0123456789abcdef").mkdir(parents=True)  # a cache of older code
     load_tree(root, cache_dir=cache)
     (folder,) = cache.iterdir()
-    entries = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    entries = {p.name: p.stat().st_mtime_ns for p in entries_in(folder)}
     assert len(entries) == 3
     (root / "b.yaml").write_text("id: b\ntitle: B changed\n")
     load_tree(root, cache_dir=cache)
-    after = {p.name for p in folder.iterdir()}
+    after = {p.name for p in entries_in(folder)}
     assert len(after) == 4 and set(entries) <= after  # the old entry ages out, unused
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
-import signal
-import time
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.workers import chunks_of, fork_each, shares
+from generator.workers import chunks_of, shares
 
 
 def test_chunks_keep_order_and_shrink_so_processes_finish_together() -> None:
@@ -52,59 +54,100 @@ def test_shares_interleave_equal_items() -> None:
     assert shares([], 2) == []
 
 
-def _pid_and_square(n: int) -> tuple[int, int]:
+REPO = Path(__file__).resolve().parent.parent
+
+PRELUDE = """
+import json, os, signal, sys, time
+from generator.workers import fork_each
+
+def pid_and_square(n):
     return os.getpid(), n * n
 
-
-def _fail(n: int) -> int:
+def fail(n):
     raise ValueError(f"bad task {n}")
 
-
-def _die(n: int) -> int:
+def die(n):
     os._exit(3)  # killed, out of memory ...: no result
 
-
-def _wait_forever(path: str) -> None:
+def wait_forever(path):
     with open(path, "a") as handle:
-        handle.write(f"{os.getpid()}\n")
+        handle.write(f"{os.getpid()}\\n")
     time.sleep(60)
+"""
+
+
+def run_fresh(body: str) -> str:
+    """``body`` in a fresh interpreter, its stdout: a test session runs servers in threads,
+    and ``fork_each`` does not fork a process that runs threads."""
+    proc = subprocess.run(
+        [sys.executable, "-c", PRELUDE + textwrap.dedent(body)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
 
 
 def test_fork_each_runs_each_task_in_a_process_of_its_own() -> None:
-    found = fork_each(_pid_and_square, [2, 3, 4])
-    assert found is not None
+    out = run_fresh("print(json.dumps([os.getpid(), fork_each(pid_and_square, [2, 3, 4])]))")
+    parent, found = json.loads(out)
     assert [square for _, square in found] == [4, 9, 16]
     pids = {pid for pid, _ in found}
-    assert len(pids) == 3 and os.getpid() not in pids
+    assert len(pids) == 3 and parent not in pids
 
 
 def test_an_exception_in_a_worker_is_raised_with_its_traceback() -> None:
-    with pytest.raises(ValueError, match="bad task 1") as caught:
-        fork_each(_fail, [1])
-    assert "in worker process" in "".join(caught.value.__notes__)
-    assert "_fail" in "".join(caught.value.__notes__)
+    out = run_fresh(
+        """
+        try:
+            fork_each(fail, [1])
+        except ValueError as exc:
+            print(json.dumps([str(exc), "".join(exc.__notes__)]))
+        """
+    )
+    message, notes = json.loads(out)
+    assert message == "bad task 1"
+    assert "in worker process" in notes and "in fail" in notes
 
 
 def test_a_worker_that_dies_without_a_result_makes_the_caller_work_alone() -> None:
-    assert fork_each(_die, [1, 2]) is None
+    assert run_fresh("print(fork_each(die, [1, 2]))").strip() == "None"
+
+
+def test_fork_each_does_not_fork_a_process_that_runs_threads() -> None:
+    out = run_fresh(
+        """
+        import threading
+        stop = threading.Event()
+        thread = threading.Thread(target=stop.wait)
+        thread.start()
+        print(fork_each(pid_and_square, [2]))
+        stop.set()
+        """
+    )
+    assert out.strip() == "None"
 
 
 def test_interrupting_the_parent_stops_the_workers(tmp_path: Path) -> None:
     pids = tmp_path / "pids"
+    out = run_fresh(
+        f"""
+        def interrupt(signum, frame):
+            raise KeyboardInterrupt
 
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, 1.0)
-    started = time.monotonic()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            fork_each(_wait_forever, [str(pids), str(pids)])
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    assert time.monotonic() - started < 30
+        signal.signal(signal.SIGALRM, interrupt)
+        signal.setitimer(signal.ITIMER_REAL, 1.0)
+        started = time.monotonic()
+        try:
+            fork_each(wait_forever, [{str(pids)!r}, {str(pids)!r}])
+        except KeyboardInterrupt:
+            print(round(time.monotonic() - started))
+        """
+    )
+    assert int(out) < 30
     children = [int(line) for line in pids.read_text().split()]
     assert len(children) == 2
     for pid in children:  # stopped and reaped: no such process any more

@@ -4,8 +4,11 @@ the caches they fill serve the next run."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -223,3 +226,39 @@ def test_a_first_run_leaves_reading_and_hashing_to_the_workers(
     # The workers' digests keyed the caches: the next run finds every file there.
     assert lint_tree("runbooks", None, options) == first
     assert len(read_here) == 11
+
+
+def test_a_process_without_threads_forks_one_worker_per_share(tmp_path: Path) -> None:
+    # As the CLI runs: no thread runs, so the workers are forked (workers.fork_each), not
+    # started by a pool; a test session may run servers in threads, hence a new interpreter.
+    make_tree(tmp_path / "runbooks")
+    script = textwrap.dedent(
+        f"""
+        import json, os, sys, datetime as dt
+        from generator import lint_batch, workers
+        from generator.lint import LintOptions, lint_tree
+
+        forked = []
+        real = workers.fork_each
+        def recording(function, tasks, *args):
+            forked.append(len(tasks))
+            return real(function, tasks, *args)
+        lint_batch.fork_each = recording
+        os.chdir({str(tmp_path)!r})
+        today = dt.date(2026, 11, 26)
+        alone = lint_tree("runbooks", None, LintOptions(today=today, jobs=1))
+        both = lint_tree("runbooks", None, LintOptions(today=today, jobs=2))
+        print(json.dumps([forked, both == alone, len(both.problems)]))
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    forked, same, problems = json.loads(proc.stdout)
+    assert forked == [2] and same and problems > 10

@@ -7,8 +7,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import subprocess
-import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +18,7 @@ from generator.cascade import Cascade
 from generator.lint import LintOptions, LintResult, lint_tree
 from generator.loader import find_files, load_tree
 from generator.parse import display_path
+from tests.conftest import run_fresh
 from tests.test_lint import bash_logger
 
 REPO = Path(__file__).resolve().parent.parent
@@ -251,14 +250,5 @@ def test_a_process_without_threads_forks_one_worker_per_share(tmp_path: Path) ->
         print(json.dumps([forked, both == alone, len(both.problems)]))
         """
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    forked, same, problems = json.loads(proc.stdout)
+    forked, same, problems = json.loads(run_fresh(script))
     assert forked == [2] and same and problems > 10

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.workers import chunks_of, shares
+from tests.conftest import run_fresh
 
 
 def test_chunks_keep_order_and_shrink_so_processes_finish_together() -> None:
@@ -54,8 +53,6 @@ def test_shares_interleave_equal_items() -> None:
     assert shares([], 2) == []
 
 
-REPO = Path(__file__).resolve().parent.parent
-
 PRELUDE = """
 import json, os, signal, sys, time
 from generator.workers import fork_each
@@ -76,23 +73,13 @@ def wait_forever(path):
 """
 
 
-def run_fresh(body: str) -> str:
-    """``body`` in a fresh interpreter, its stdout: a test session runs servers in threads,
-    and ``fork_each`` does not fork a process that runs threads."""
-    proc = subprocess.run(
-        [sys.executable, "-c", PRELUDE + textwrap.dedent(body)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
+def fresh(body: str) -> str:
+    """``body`` after the prelude, in a new interpreter: its stdout."""
+    return run_fresh(PRELUDE + textwrap.dedent(body))
 
 
 def test_fork_each_runs_each_task_in_a_process_of_its_own() -> None:
-    out = run_fresh("print(json.dumps([os.getpid(), fork_each(pid_and_square, [2, 3, 4])]))")
+    out = fresh("print(json.dumps([os.getpid(), fork_each(pid_and_square, [2, 3, 4])]))")
     parent, found = json.loads(out)
     assert [square for _, square in found] == [4, 9, 16]
     pids = {pid for pid, _ in found}
@@ -100,7 +87,7 @@ def test_fork_each_runs_each_task_in_a_process_of_its_own() -> None:
 
 
 def test_an_exception_in_a_worker_is_raised_with_its_traceback() -> None:
-    out = run_fresh(
+    out = fresh(
         """
         try:
             fork_each(fail, [1])
@@ -114,11 +101,11 @@ def test_an_exception_in_a_worker_is_raised_with_its_traceback() -> None:
 
 
 def test_a_worker_that_dies_without_a_result_makes_the_caller_work_alone() -> None:
-    assert run_fresh("print(fork_each(die, [1, 2]))").strip() == "None"
+    assert fresh("print(fork_each(die, [1, 2]))").strip() == "None"
 
 
 def test_fork_each_does_not_fork_a_process_that_runs_threads() -> None:
-    out = run_fresh(
+    out = fresh(
         """
         import threading
         stop = threading.Event()
@@ -133,7 +120,7 @@ def test_fork_each_does_not_fork_a_process_that_runs_threads() -> None:
 
 def test_interrupting_the_parent_stops_the_workers(tmp_path: Path) -> None:
     pids = tmp_path / "pids"
-    out = run_fresh(
+    out = fresh(
         f"""
         def interrupt(signum, frame):
             raise KeyboardInterrupt

@@ -36,6 +36,10 @@ class Placed:
     location: SourceLocation
     id_location: SourceLocation | None
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, SourceLocation, SourceLocation | None]]:
+        # In every lint result: by value, as Problem.
+        return Placed, (self.id, self.path, self.location, self.id_location)
+
 
 @dataclass(frozen=True, slots=True)
 class Assembled:

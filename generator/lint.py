@@ -30,7 +30,6 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from checks.extract import extract_file
 from checks.syntax import SyntaxCache
 from generator.cascade import Cascade, unique_ids
 from generator.errors import Problem, Severity
@@ -146,7 +145,10 @@ def _lint_files(
     # miss would be serial work: the processes that parse the files read and hash them.
     look_up = bool(cache.entries) or (parse_cache is not None and not parse_cache.empty())
     for index, path in enumerate(paths):
-        chains[index] = linter.cascade.chain_key(path)  # reads the _defaults.yaml it inherits
+        if caching:
+            chains[index] = linter.cascade.chain_key(path)  # reads the defaults it inherits
+        else:
+            linter.cascade.chain(path)  # reads the _defaults.yaml files it inherits
         display = display_path(path)
         if not look_up:  # the process that parses the file reads it
             sources.append((index, Source(path, display, None, b"", _size(path))))
@@ -215,6 +217,10 @@ def _markdown_problems(
     paths: Sequence[str], bash: str, syntax: SyntaxCache | None
 ) -> list[tuple[Problem, frozenset[str]]]:
     """Block header problems and the shell rules of Markdown runbooks."""
+    if not paths:
+        return []
+    from checks.extract import extract_file  # only for Markdown runbooks
+
     found: list[tuple[Problem, frozenset[str]]] = []
     blocks: list[ShellBlock] = []
     for path in paths:

@@ -13,6 +13,7 @@ import datetime as dt
 import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from checks.syntax import SyntaxCache
 from generator.cascade import Cascade, Placed
@@ -45,6 +46,10 @@ class FileLint:
     """The rules' problems."""
     allow: frozenset[str] = frozenset()
     """The runbook's ``lint.allow``."""
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        # Sent back by every worker and kept in the lint cache: by value, as Problem.
+        return FileLint, (self.problems, self.placed, self.found, self.allow)
 
 
 @dataclass(frozen=True, slots=True)

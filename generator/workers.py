@@ -146,27 +146,24 @@ def fork_each(
                 _run_child(write, function, task, initializer, initargs)
             os.close(write)
             children.append((pid, read))
-        payloads = _read_all([read for _, read in children])
+        outcomes = _read_all([read for _, read in children])
     except OSError:
         _stop(children)
         return None
     except BaseException:  # Ctrl-C: the children stop too
         _stop(children)
         raise
-    try:
-        results: list[R] = []
-        for payload in payloads:
-            try:
-                ok, value = pickle.loads(payload)
-            except Exception:  # no (whole) result: the child died
-                return None
-            if not ok:
-                raise value
-            results.append(value)
-        return results
-    finally:  # by now the children have mostly finished exiting
-        for pid, _ in children:
-            os.waitpid(pid, 0)
+    for pid, _ in children:  # they have mostly finished exiting by now
+        os.waitpid(pid, 0)
+    results: list[R] = []
+    for outcome in outcomes:
+        if outcome is None:
+            return None  # no (whole) result: the child died
+        ok, value = outcome
+        if not ok:
+            raise value
+        results.append(value)
+    return results
 
 
 def _run_child(
@@ -198,25 +195,29 @@ def _run_child(
         os._exit(code)
 
 
-def _read_all(fds: list[int]) -> list[bytes]:
-    """Everything written to each pipe until its end, read as it comes (a child blocks
-    on a full pipe)."""
+def _read_all(fds: list[int]) -> list[tuple[bool, Any] | None]:
+    """What each child sent, (ok, value), unpickled as soon as its pipe ends (while the
+    others still work); None for a child that ended without a whole result. Reads as
+    the data comes: a child blocks on a full pipe."""
     parts: dict[int, list[bytes]] = {fd: [] for fd in fds}
+    outcomes: dict[int, tuple[bool, Any] | None] = {}
     with selectors.DefaultSelector() as selector:
         for fd in fds:
             selector.register(fd, selectors.EVENT_READ)
-        left = len(fds)
-        while left:
+        while len(outcomes) < len(fds):
             for key, _ in selector.select():
                 block = os.read(key.fd, 1 << 20)
                 if block:
                     parts[key.fd].append(block)
-                else:
-                    selector.unregister(key.fd)
-                    left -= 1
+                    continue
+                selector.unregister(key.fd)
+                try:
+                    outcomes[key.fd] = pickle.loads(b"".join(parts.pop(key.fd)))
+                except Exception:  # cut short: the child died
+                    outcomes[key.fd] = None
     for fd in fds:
         os.close(fd)
-    return [b"".join(parts[fd]) for fd in fds]
+    return [outcomes[fd] for fd in fds]
 
 
 def _stop(children: list[tuple[int, int]]) -> None:

@@ -43,6 +43,24 @@ from generator.yaml_tags import FAST_LOADER, MAP
 # Above this bound on the nesting depth we use the pure Python composer, which raises
 # RecursionError instead (and is slow, but only pathological files get there).
 _C_SAFE_DEPTH = 2000
+
+
+def _c_parser_limits_nesting() -> bool:
+    """Whether libyaml stops a document nested deeper than it can compose (it has since
+    0.2.5's successors, as in PyYAML's wheels: "exceeded maximum nesting depth", located,
+    at 1,000 levels); then no file needs the bound below."""
+    if FAST_LOADER is yaml.SafeLoader:
+        return False
+    depth = _C_SAFE_DEPTH * 3 // 4  # safe to compose even where there is no limit
+    try:
+        yaml.compose("[" * depth + "]" * depth, Loader=FAST_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        return "nesting depth" in str(exc.problem)
+    return False
+
+
+_C_LIMITS_NESTING = _c_parser_limits_nesting()
+_TOO_DEEP = "invalid YAML: nested too deeply"
 _BRACKETS = re.compile(rb"[\[\]{}]")
 _BLOCK_PREFIX = re.compile(rb"^[ ?-]*", re.M)
 
@@ -111,7 +129,8 @@ def parse_bytes(data: bytes, display: str) -> tuple[Node | None, list[Problem], 
         byte = data[exc.start]
         message = f"file is not valid UTF-8 (byte 0x{byte:02x}); save it as UTF-8"
         return None, [Problem(SourceLocation(display, line, col), Severity.ERROR, message)], ""
-    loader = FAST_LOADER if _nesting_bound(data) < _C_SAFE_DEPTH else yaml.SafeLoader
+    safe = _C_LIMITS_NESTING or _nesting_bound(data) < _C_SAFE_DEPTH
+    loader = FAST_LOADER if safe else yaml.SafeLoader
     node, problems = _parse_text(text, display, loader)
     return node, problems, text
 
@@ -127,6 +146,8 @@ def _parse_text(text: str, display: str, loader: Any) -> tuple[Node | None, list
         message = f"invalid YAML: {exc.problem or exc.context}"
         if exc.problem == "but found another document":
             message = "a runbook file holds one YAML document; remove the second '---'"
+        elif "maximum nesting depth" in str(exc.problem):
+            message = _TOO_DEEP
         elif exc.context and exc.context_mark is not None and exc.problem:
             message += f" ({exc.context} at line {exc.context_mark.line + 1})"
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -139,7 +160,7 @@ def _parse_text(text: str, display: str, loader: Any) -> tuple[Node | None, list
     except yaml.YAMLError as exc:
         return fail(1, 1, f"invalid YAML: {exc}")
     except RecursionError:
-        return fail(1, 1, "invalid YAML: nested too deeply")
+        return fail(1, 1, _TOO_DEEP)
     if node is None:
         return fail(1, 1, "empty file (expected a mapping with at least 'id' and 'title')")
     if not isinstance(node, MappingNode) or node.tag != MAP:

@@ -320,6 +320,21 @@ def test_missing_file_is_a_problem_not_an_exception(tmp_path: Path) -> None:
     assert [p.message for p in result.problems] == ["cannot read file: No such file or directory"]
 
 
+@pytest.fixture(params=["libyaml limits nesting", "bound on nesting"])
+def nesting_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways a deep file is kept from libyaml's C recursion: libyaml's own limit (as in
+    PyYAML's wheels), or, where it has none, a bound on the depth that sends a deep file
+    to the Python composer."""
+    from generator import parse
+
+    if request.param == "bound on nesting":
+        monkeypatch.setattr(parse, "_C_LIMITS_NESTING", False)
+    else:
+        assert parse._C_LIMITS_NESTING  # the libyaml of the installed PyYAML
+    return str(request.param)
+
+
+@pytest.mark.usefixtures("nesting_guard")
 def test_deep_nesting_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     # libyaml's C composer would overflow the C stack on this.
     path = tmp_path / "deep.yaml"
@@ -328,6 +343,15 @@ def test_deep_nesting_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     assert [p.message for p in result.problems] == ["invalid YAML: nested too deeply"]
 
 
+def test_a_deep_file_is_located_where_it_gets_too_deep(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("id: x\ntitle: X\ntags: " + "[" * 1500 + "]" * 1500 + "\n")
+    (problem,) = load_file(path, tmp_path).problems
+    assert (problem.message, problem.location.line) == ("invalid YAML: nested too deeply", 3)
+    assert problem.location.col > 1000  # libyaml stops at its limit, 1,000 levels
+
+
+@pytest.mark.usefixtures("nesting_guard")
 def test_deep_block_nesting_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     # No brackets: only the indentation says how deep it goes.
     path = tmp_path / "deep.yaml"
@@ -336,6 +360,7 @@ def test_deep_block_nesting_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     assert [p.message for p in result.problems] == ["invalid YAML: nested too deeply"]
 
 
+@pytest.mark.usefixtures("nesting_guard")
 def test_deep_nesting_on_one_line_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     # Compact sequences: every "- " on the line opens a level.
     path = tmp_path / "deep.yaml"

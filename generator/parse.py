@@ -36,6 +36,7 @@ from generator import convert, convert_checks, convert_scalars, model, spec, spe
 from generator.convert import Converter, locate
 from generator.errors import Problem, Severity
 from generator.model import NOWHERE
+from generator.model_init import constructor
 from generator.workers import chunks_of, gc_paused, map_in_processes, worker_count
 from generator.yaml_tags import FAST_LOADER, MAP
 
@@ -463,13 +464,15 @@ def dumps_model(value: Any) -> bytes:
     """``value`` pickled, model objects the fast way (see ``_fast_reducers``)."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _FAST_REDUCERS
+    pickler.dispatch_table = _reducers()
     pickler.dump(value)
     return buffer.getvalue()
 
 
 def _fast_reducers() -> dict[type, Any]:
-    """Pickle the model's frozen dataclasses as ``cls(*values)``.
+    """Pickle the model's frozen dataclasses as ``make(*values)``: ``make`` is the class's
+    fast constructor (``model_init``), a function of this module named ``_make_<Class>``
+    so that pickle finds it, or the class itself.
 
     The default for slotted dataclasses restores each object through
     ``dataclasses.fields()``; at a thousand runbooks that was 1.7 s of a 2.2 s warm load.
@@ -479,18 +482,48 @@ def _fast_reducers() -> dict[type, Any]:
         for value in vars(module).values():
             if isinstance(value, type) and dataclasses.is_dataclass(value):
                 names = tuple(f.name for f in dataclasses.fields(value) if f.init)
-                table[value] = _reducer(value, names)
+                table[value] = _reducer(_maker(value), names)
     return table
 
 
-def _reducer(cls: type, names: tuple[str, ...]) -> Any:
-    def reduce(obj: Any) -> tuple[type, tuple[Any, ...]]:
-        return cls, tuple([getattr(obj, name) for name in names])
+def _maker(cls: type) -> Any:
+    make = constructor(cls)
+    if make is cls:
+        return cls
+    name = f"_make_{cls.__name__}"
+    make.__module__, make.__name__, make.__qualname__ = __name__, name, name
+    globals()[name] = make
+    return make
 
+
+def _reducer(make: Any, names: tuple[str, ...]) -> Any:
+    """``obj -> (make, (obj.a, obj.b, ...))``, written out for the class's fields: called
+    for every model object pickled, a loop over the names costs twice as much."""
+    scope: dict[str, Any] = {"make": make}
+    fields = "".join(f"obj.{name}, " for name in names)
+    exec(f"def reduce(obj):\n    return make, ({fields})", scope)
+    reduce: Any = scope["reduce"]
     return reduce
 
 
-_FAST_REDUCERS = _fast_reducers()
+_FAST_REDUCERS: dict[type, Any] | None = None
+"""Made on first use: a lint that keeps no parses never needs them (6 ms of its start)."""
+
+
+def _reducers() -> dict[type, Any]:
+    global _FAST_REDUCERS
+    if _FAST_REDUCERS is None:
+        _FAST_REDUCERS = _fast_reducers()
+    return _FAST_REDUCERS
+
+
+def __getattr__(name: str) -> Any:
+    """The fast constructors a pickle names (``_make_Step``), made when it is loaded."""
+    if name.startswith("_make_"):
+        _reducers()
+        if name in globals():
+            return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def code_version() -> str:

@@ -258,4 +258,9 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            # What was made meanwhile is all in the youngest generation: the first
+            # collection would walk every object of the tree (0.14 s at 1,000 runbooks).
+            # Freezing then unfreezing moves them to the oldest one without a walk.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()

@@ -138,12 +138,15 @@ def fork_each(
     try:
         for task in tasks:
             read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: never returns
-                os.close(read)
-                for _, earlier in children:
-                    os.close(earlier)
-                _run_child(write, function, task, initializer, initargs)
+            # Ctrl-C must not reach a child before it ignores it: it would run this
+            # function's cleanup as if it were the parent.
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                pid = os.fork()
+                if pid == 0:  # the child: never returns
+                    _run_child(write, (read, children, mask), function, task, initializer, initargs)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(write)
             children.append((pid, read))
         outcomes = _read_all([read for _, read in children])
@@ -168,14 +171,22 @@ def fork_each(
 
 def _run_child(
     write: int,
+    parent: tuple[int, list[tuple[int, int]], set[int | signal.Signals]],
     function: Callable[[T], R],
     task: T,
     initializer: Callable[..., object] | None,
     initargs: tuple[Any, ...],
 ) -> NoReturn:
+    """In the child: run the task, send the outcome, leave (whatever happens, this
+    process never returns into the parent's code). ``parent``: the parent's end of this
+    pipe, the earlier children, the signal mask to restore once Ctrl-C is ignored."""
     code = 0
     try:
         ignore_interrupts()
+        read, children, mask = parent
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for fd in (read, *(earlier for _, earlier in children)):  # the parent's ends
+            os.close(fd)
         if initializer is not None:
             initializer(*initargs)
         payload = pickle.dumps((True, function(task)), pickle.HIGHEST_PROTOCOL)

@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 
-from generator.comms_context import CONTEXT_SCHEMA, example_context, missing_hint
+from generator.comms_context import CONTEXT_SCHEMA, ExampleContexts, missing_hint
 from generator.comms_sandbox import (
     MAX_TEMPLATE_CHARS,
     Escape,
@@ -81,9 +81,13 @@ def render_template(
     return subject, body
 
 
-def render_example(runbook: Runbook, template: CommsTemplate) -> tuple[str | None, str]:
-    """(subject, body) with the template's ``examples`` over the built-in sample incident."""
-    return render_template(runbook, template, example_context(runbook, template))
+def render_example(
+    runbook: Runbook, template: CommsTemplate, contexts: ExampleContexts | None = None
+) -> tuple[str | None, str]:
+    """(subject, body) with the template's ``examples`` over the built-in sample incident;
+    ``contexts``: the runbook's example contexts, to share among its templates."""
+    context = (contexts or ExampleContexts(runbook)).context(template)
+    return render_template(runbook, template, context)
 
 
 def _render_part(
@@ -224,8 +228,11 @@ def required_values(template: CommsTemplate) -> list[str]:
     return seen
 
 
-def check_template(runbook: Runbook, template: CommsTemplate) -> list[Problem]:
-    """Problems of one template: size, syntax, unknown names, then a trial render.
+def check_template(
+    runbook: Runbook, template: CommsTemplate, contexts: ExampleContexts | None = None
+) -> list[Problem]:
+    """Problems of one template: size, syntax, unknown names, then a trial render (over
+    ``contexts``, the runbook's shared example contexts, when given).
 
     Names must be context names, fields the context knows, or names the template's
     ``examples`` give (rule ``comms-template``).
@@ -258,7 +265,7 @@ def check_template(runbook: Runbook, template: CommsTemplate) -> list[Problem]:
     if problems:
         return problems
     try:
-        render_example(runbook, template)
+        render_example(runbook, template, contexts)
     except RunbookError as exc:
         problems.extend(exc.problems)
     return problems

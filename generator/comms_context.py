@@ -255,9 +255,25 @@ def build_context(
     ``values`` are ``--set`` pairs (or a template's examples); a dotted key overrides a
     field (``incident.eta``). Setting a secret variable is an error (exit 2).
     """
+    return with_values(_base_context(runbook, record, now), runbook, values)
+
+
+def _base_context(
+    runbook: Runbook, record: Mapping[str, Any] | None, now: datetime
+) -> dict[str, Any]:
     context: dict[str, Any] = {"runbook": runbook_context(runbook), "now": format_time(now)}
     if record is not None:
         context["incident"] = incident_context(runbook, record, now)
+    return context
+
+
+def with_values(
+    base: Mapping[str, Any], runbook: Runbook, values: Iterable[tuple[str, str]]
+) -> dict[str, Any]:
+    """A copy of the context ``base`` with ``values`` set (see ``build_context``); the
+    namespaces of ``base`` are copied where a value goes into them, never changed, so one
+    base serves many templates."""
+    context = dict(base)
     secrets = {v.name for v in runbook.variables if v.secret}
     for key, value in values:
         if not _SET_KEY.match(key):
@@ -277,17 +293,20 @@ def build_context(
                 )
             context[head] = value
             continue
-        target = context.setdefault(head, Namespace(head, {}))
+        target = context.get(head, Namespace(head, {}))
         if not isinstance(target, Namespace):
             raise RunbookError(
                 f"--set {key}: '{head}' is not a namespace", exit_code=ExitCode.USAGE
             )
+        target = context[head] = Namespace(target.path, dict(target))  # ours to change
         *parents, leaf = rest.split(".")
         for part in parents:
             child = target.get(part)
-            if not isinstance(child, Namespace):
+            if isinstance(child, Namespace):
+                child = Namespace(child.path, dict(child))
+            else:
                 child = Namespace(f"{target.path}.{part}", {})
-                dict.__setitem__(target, part, child)
+            dict.__setitem__(target, part, child)
             target = child
         dict.__setitem__(target, leaf, value)
     return context
@@ -347,9 +366,27 @@ def sample_record(runbook: Runbook, template: CommsTemplate) -> dict[str, Any]:
 
 def example_context(runbook: Runbook, template: CommsTemplate) -> dict[str, Any]:
     """Sample incident, runbook, a fixed now, and the template's ``examples``."""
-    record = sample_record(runbook, template)
-    now = SAMPLE_NOW if "resolved_at" not in record else datetime(2024, 1, 15, 15, 45, tzinfo=UTC)
-    return build_context(runbook, record, now, template.examples)
+    return ExampleContexts(runbook).context(template)
+
+
+class ExampleContexts:
+    """The example contexts of one runbook's templates. All but a template's ``examples``
+    depends only on the runbook and the template's status, so it is made once per status
+    (a runbook's templates share it: lint checks thousands)."""
+
+    def __init__(self, runbook: Runbook) -> None:
+        self.runbook = runbook
+        self._bases: dict[str | None, dict[str, Any]] = {}
+
+    def context(self, template: CommsTemplate) -> dict[str, Any]:
+        """Sample incident, runbook, a fixed now, and the template's ``examples``."""
+        base = self._bases.get(template.status)
+        if base is None:
+            record = sample_record(self.runbook, template)
+            resolved = "resolved_at" in record
+            now = datetime(2024, 1, 15, 15, 45, tzinfo=UTC) if resolved else SAMPLE_NOW
+            base = self._bases[template.status] = _base_context(self.runbook, record, now)
+        return with_values(base, self.runbook, template.examples)
 
 
 # -- missing values ------------------------------------------------------------------------

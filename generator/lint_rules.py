@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from checks.model import SourceLocation
 from generator.comms import check_template
+from generator.comms_context import ExampleContexts
 from generator.errors import Problem, Severity, did_you_mean
 from generator.lint_placeholders import placeholder_problems
 from generator.loader import severity_scheme
@@ -42,8 +43,9 @@ def runbook_problems(
     problems.extend(_review_problems(runbook, today))
     problems.extend(placeholder_problems(runbook, {} if memo is None else memo))
     problems.extend(_allow_problems(runbook))
+    contexts = ExampleContexts(runbook)
     for template in runbook.communications.templates:
-        problems.extend(check_template(runbook, template))
+        problems.extend(check_template(runbook, template, contexts))
     return problems
 
 

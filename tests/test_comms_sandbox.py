@@ -8,7 +8,7 @@ import pytest
 
 from checks.model import Variable
 from generator.comms import check_template, render_example, render_template
-from generator.comms_context import build_context
+from generator.comms_context import ExampleContexts, build_context
 from generator.comms_sandbox import Escape, Namespace, environment, render_source
 from generator.errors import ExitCode, RunbookError
 from generator.model import CommsTemplate, Runbook, SourceLocation
@@ -286,6 +286,32 @@ def test_example_render_uses_examples_and_the_sample_incident() -> None:
         "Since 14:15 UTC, next update 15:30 UTC\n"
         "Postmortem: https://docs.example.com/pm/1",
     )
+
+
+def test_a_runbooks_templates_share_the_sample_incident_but_not_their_examples() -> None:
+    # Lint renders every template of a runbook over one sample context per status: what
+    # one template's examples set must not show in the next one's render.
+    contexts = ExampleContexts(RUNBOOK)
+    setting = template(
+        "{{ incident.eta }} / {{ incident.impact.summary }} / {{ extra }}",
+        examples=(
+            ("incident.eta", "soon"),
+            ("incident.impact.summary", "all down"),
+            ("extra", "x"),
+        ),
+    )
+    reading = template("{{ incident.eta }} / {{ incident.impact.summary }}")
+    for _ in range(2):
+        assert render_example(RUNBOOK, setting, contexts) == (None, "soon / all down / x")
+        assert render_example(RUNBOOK, reading, contexts) == (
+            None,
+            "45 minutes / errors and timeouts in payments-api",
+        )
+    assert render_example(RUNBOOK, reading) == render_example(RUNBOOK, reading, contexts)
+    resolved = template("{{ incident.status }} {{ incident.resolved_at|time }}", status="resolved")
+    assert render_example(RUNBOOK, resolved, contexts) == (None, "resolved 15:45 UTC")
+    with pytest.raises(RunbookError, match="resolved_at"):  # not in an open incident
+        render_example(RUNBOOK, template("{{ incident.resolved_at }}"), contexts)
 
 
 def test_severity_level_carries_the_scheme_entry() -> None:

@@ -220,6 +220,7 @@ def _schemes(group: OrgGroup, severity_scheme: Any) -> list[SeverityScheme]:
 
 def _example_renderer(org: Org) -> Any:
     from generator.comms import render_example
+    from generator.comms_context import ExampleContexts
 
     # The organisation's defaults as a runbook, so its templates see what a runbook
     # inheriting them would.
@@ -238,8 +239,10 @@ def _example_renderer(org: Org) -> Any:
         location=org.location,
     )
 
+    contexts = ExampleContexts(holder)
+
     def render(template: CommsTemplate) -> tuple[str, str]:
-        subject, body = render_example(holder, template)
+        subject, body = render_example(holder, template, contexts)
         return subject or "", body
 
     return render

@@ -20,7 +20,7 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -370,14 +370,18 @@ class ParseCache:
         if self.root is None:
             return True
         try:
-            with os.scandir(self.folder) as shards:
-                for shard in shards:
-                    with os.scandir(shard.path) as entries:
-                        if next(entries, None) is not None:
-                            return False
+            return next(self._entries(), None) is None
         except OSError:
-            pass  # no folder, or a stray file in it
-        return True
+            return True  # no folder: nothing to find
+
+    def _entries(self) -> Iterator[tuple[str, os.DirEntry[str]]]:
+        """Each entry on disk with its name (``<2 hex>/<30 hex>``), shard by shard."""
+        with os.scandir(self.folder) as shards:
+            for shard in shards:
+                if shard.is_dir():
+                    with os.scandir(shard.path) as entries:
+                        for entry in entries:
+                            yield f"{shard.name}/{entry.name}", entry
 
     def get(self, key: tuple[str, str, bytes]) -> Document | None:
         name = self._name(key)
@@ -433,14 +437,11 @@ class ParseCache:
                 shutil.rmtree(entry.path, ignore_errors=True)  # another version of the code
         if not os.path.isdir(self.folder):
             return
-        for shard in os.scandir(self.folder):
-            if not shard.is_dir():
-                continue
-            for entry in os.scandir(shard.path):
-                if f"{shard.name}/{entry.name}" in self._used:
-                    os.utime(entry.path, (now, now))
-                elif now - entry.stat().st_mtime > self.MAX_AGE_DAYS * 86400:
-                    os.unlink(entry.path)
+        for name, entry in self._entries():
+            if name in self._used:
+                os.utime(entry.path, (now, now))
+            elif now - entry.stat().st_mtime > self.MAX_AGE_DAYS * 86400:
+                os.unlink(entry.path)
 
 
 def _make_shards(folder: str) -> None:

@@ -32,7 +32,11 @@ def test_unchanged_files_are_not_parsed_again(tmp_path: Path, parsed_files: list
 def entries_in(folder: Path) -> list[Path]:
     """The cache's entry files: one per file parsed, spread over subfolders ``00``-``ff``."""
     assert {p.name for p in folder.iterdir()} == {f"{n:02x}" for n in range(256)}
-    return [entry for shard in folder.iterdir() for entry in shard.iterdir()]
+    return entries_in_shards(folder)
+
+
+def entries_in_shards(folder: Path) -> list[Path]:
+    return [entry for shard in folder.iterdir() if shard.is_dir() for entry in shard.iterdir()]
 
 
 def test_a_damaged_cache_is_ignored_and_rewritten(tmp_path: Path) -> None:
@@ -108,3 +112,19 @@ def test_an_in_memory_cache_serves_the_next_load_of_the_same_process(
     assert [rb.title for rb in second.runbooks] == ["a", "B again"]
     assert second.runbooks[0] == first.runbooks[0]
     assert not (tmp_path / ".runbook-cache").exists() and list(tmp_path.iterdir()) == [root]
+
+
+def test_a_cache_with_entries_is_not_empty_whatever_else_its_folder_holds(tmp_path: Path) -> None:
+    from generator.parse import ParseCache
+
+    root, cache = tmp_path / "rb", tmp_path / "cache"
+    root.mkdir()
+    (root / "a.yaml").write_text("id: a\ntitle: A\n")
+    assert ParseCache(cache).empty()  # no folder yet
+    load_tree(root, cache_dir=cache)
+    (folder,) = cache.iterdir()
+    (folder / "stray-file").write_text("not a shard")  # a file beside the shards
+    assert not ParseCache(cache).empty()
+    for entry in entries_in_shards(folder):
+        entry.unlink()
+    assert ParseCache(cache).empty()

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from generator.site_parallel import MIN_PAGES
-from tests.conftest import mkdocs_yml
+from tests.conftest import mkdocs_yml, run_fresh
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "site_tree" / "runbooks"
@@ -177,11 +177,8 @@ site_render._render = spy
 assert site_render.render_runbook_pages(jobs, 2) == [render_page(*job) for job in jobs]
 print(os.getpid())
 """
-    proc = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 0, proc.stderr
-    workers = set(pids.read_text().split()) - {proc.stdout.strip()}
+    parent = run_fresh(script).strip()
+    workers = set(pids.read_text().split()) - {parent}
     assert len(workers) == 2
 
 

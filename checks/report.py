@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from checks.files import write_atomic
 from checks.model import Result, Status
-from checks.outcome import now_iso
+from checks.run.outcome import now_iso
 
 RAN = frozenset({Status.PASSED, Status.FAILED, Status.TIMEOUT, Status.ERROR})
 BAD = frozenset({Status.FAILED, Status.TIMEOUT, Status.ERROR})

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from checks.model import Check, Risk, Variable
-from checks.run import runner_program
+from checks.run.process import runner_program
 from checks.variables import Resolution, used_variables
 
 

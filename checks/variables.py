@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from checks.model import Check, SourceLocation, Variable
-from checks.shell import scan_shell
+from checks.shell.reads import scan_shell
 
 _ASSIGN = re.compile(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z")
 
@@ -163,7 +163,7 @@ def block_environment(
 def used_variables(check: Check, declared: Iterable[Variable]) -> tuple[str, ...]:
     """Declared variables the block reads: its ``env`` key, then those its text reads.
 
-    The text is scanned as bash (``checks.shell``): ``$NAME``, ``${NAME:-x}`` and bare names
+    The text is scanned as bash (``checks.shell.reads``): ``$NAME``, ``${NAME:-x}`` and bare names
     in arithmetic (``$((MIN_FREE_MB * 1024))``) count; single-quoted text and quoted
     here-documents do not. The ``interpreter`` is scanned too (its variables expand).
     """

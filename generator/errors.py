@@ -1,60 +1,10 @@
-"""Problems, the error that carries them, and the exit codes every command shares."""
+"""The error that carries problems to the CLI, which prints it without a traceback."""
 
 from __future__ import annotations
 
-import difflib
-import enum
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-from checks.model import SourceLocation
-
-
-class ExitCode(enum.IntEnum):
-    """Exit codes of every ``runbook`` command (DESIGN.md)."""
-
-    OK = 0
-    FAILED = 1
-    USAGE = 2
-    INVALID = 3
-    NOTHING_RAN = 4
-    INTERRUPTED = 130
-
-
-class Severity(enum.Enum):
-    """How bad a problem is; ``--strict`` turns warnings into errors."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    NOTE = "note"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One located finding, printed compiler-style."""
-
-    location: SourceLocation
-    severity: Severity
-    message: str
-    rule: str = "schema"
-    """A short rule name (``schema``, ``undeclared-variable``, ``placeholder`` ...)."""
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.severity.value}: {self.message}"
-
-    def __reduce__(self) -> tuple[type, tuple[SourceLocation, Severity, str, str]]:
-        # Pickled by value (lint results, caches): faster than a slotted dataclass's state.
-        return Problem, (self.location, self.severity, self.message, self.rule)
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "path": self.location.path,
-            "line": self.location.line,
-            "col": self.location.col,
-            "severity": self.severity.value,
-            "rule": self.rule,
-            "message": self.message,
-        }
+from checks.problems import ExitCode, Problem
 
 
 class RunbookError(Exception):
@@ -84,15 +34,3 @@ class UsageError(RunbookError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, exit_code=ExitCode.USAGE)
-
-
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def has_errors(problems: Iterable[Problem], *, strict: bool = False) -> bool:
-    """True if any problem is an error (or a warning, under ``strict``)."""
-    bad = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-    return any(p.severity in bad for p in problems)

@@ -58,8 +58,8 @@ class RunbookFile(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         from checks.model import Risk
-        from generator.commands._check_run import plan_target
-        from generator.commands._targets import load_target
+        from generator.cli._check_run import plan_target
+        from generator.targets import load_target
 
         target = load_target(str(self.path), os.environ.get("RUNBOOK_ROOT", "runbooks"))
         if target.extraction.problems:
@@ -101,7 +101,7 @@ class CheckItem(pytest.Item):
     def runtest(self) -> None:
         from checks.model import Status
         from checks.report import failure_text
-        from checks.run import RunOptions, run_check
+        from checks.run.process import RunOptions, run_check
 
         result = run_check(self.decision.check, self.env, RunOptions(secrets=self.secrets))
         if result.status is not Status.PASSED:

@@ -1,4 +1,4 @@
-"""The runbook YAML as JSON Schema (draft 2020-12), built from ``generator.spec``.
+"""The runbook YAML as JSON Schema (draft 2020-12), built from ``generator.load.spec``.
 
 The loader converts by the same spec, so the schema cannot drift from what loads.
 ``build_schema()`` describes a runbook file; ``build_defaults_schema()`` a ``_defaults.yaml``.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator import spec, spec_types
+from generator.load import spec, spec_types
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 RUNBOOK_SCHEMA_FILE = "runbooks/runbook.schema.json"

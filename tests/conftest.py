@@ -72,7 +72,7 @@ def repo_root() -> Path:
 def parsed_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the YAML files the loader parses from now on, in order (cache hits
     are not parses)."""
-    from generator import parse
+    from generator.load import parse
 
     calls: list[str] = []
     real = parse.parse_bytes

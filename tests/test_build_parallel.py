@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.site_parallel import MIN_PAGES
+from generator.site._parallel import MIN_PAGES
 from tests.conftest import mkdocs_yml, run_fresh
 
 REPO = Path(__file__).resolve().parent.parent
@@ -158,9 +158,9 @@ def test_runbook_pages_render_the_same_in_worker_processes(tmp_path: Path) -> No
     pids = tmp_path / "pids"
     script = f"""
 import dataclasses, datetime as dt, os
-from generator import site_render
-from generator.loader import load_tree, severity_scheme
-from generator.render import PageContext, render_page
+from generator.site import runbook_pages as site_render
+from generator.load.tree import load_tree, severity_scheme
+from generator.render.page import PageContext, render_page
 
 runbooks = load_tree({str(FIXTURE)!r}).runbooks
 jobs = [

@@ -189,7 +189,7 @@ def test_a_big_service_is_split_into_nav_sections_of_chunk_runbooks() -> None:
     # Material renders the active nav section into every page of it: its size is the
     # per-page cost, so a big service is split.
     from generator.model import Runbook
-    from generator.site import CHUNK, build_nav, group_runbooks, runbook_uri
+    from generator.site.layout import CHUNK, build_nav, group_runbooks, runbook_uri
 
     runbooks = [
         Runbook(id=f"rb-{i:03d}", title=f"R{i:03d}", service="big") for i in range(2 * CHUNK + 1)
@@ -342,7 +342,7 @@ def test_runbook_toc_lists_sections_and_steps_and_search_keeps_every_heading(sit
 
 
 def test_markup_whitespace_is_collapsed_but_code_is_kept_byte_for_byte() -> None:
-    from generator.site_html import collapse_whitespace
+    from generator.site.html import collapse_whitespace
 
     html = (
         '<nav>\n    <ul>\n\n      <li> a </li>\n    </ul>\n</nav>\n<pre class="mermaid"><code>'
@@ -397,7 +397,7 @@ def test_bad_today_from_the_environment_is_said_once(
 def test_mkdocs_yml_never_enables_snippets() -> None:
     """pymdownx.snippets expands --8<-- even inside code fences: a runbook could include
     any file on the build machine."""
-    from generator.site_build import BuildOptions, load_site_config
+    from generator.site.build import BuildOptions, load_site_config
 
     config = load_site_config(BuildOptions(config_file=str(REPO / "mkdocs.yml")))
     extensions = [str(e) for e in config.markdown_extensions]
@@ -488,7 +488,7 @@ def test_a_serve_rebuild_parses_only_the_edited_runbook(
 ) -> None:
     from mkdocs.commands.build import build as mkdocs_build
 
-    from generator.site_build import BuildOptions, load_site_config
+    from generator.site.build import BuildOptions, load_site_config
 
     root = tmp_path / "runbooks"
     shutil.copytree(FIXTURE, root)

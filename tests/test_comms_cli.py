@@ -19,8 +19,8 @@ from typing import ClassVar
 
 import pytest
 
-from generator.comms import render_example
-from generator.loader import load_tree
+from generator.comms.templates import render_example
+from generator.load.tree import load_tree
 from generator.model import Runbook
 from tests.conftest import cli
 

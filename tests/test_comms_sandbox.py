@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 import pytest
 
 from checks.model import Variable
-from generator.comms import check_template, render_example, render_template
-from generator.comms_context import ExampleContexts, build_context
-from generator.comms_sandbox import Escape, Namespace, environment, render_source
-from generator.errors import ExitCode, RunbookError
+from checks.problems import ExitCode
+from generator.comms.context import ExampleContexts, build_context
+from generator.comms.sandbox import Escape, Namespace, environment, render_source
+from generator.comms.templates import check_template, render_example, render_template
+from generator.errors import RunbookError
 from generator.model import CommsTemplate, Runbook, SourceLocation
 
 RUNBOOK = Runbook(

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.incident_cadence import parse_cadence
-from generator.loader import load_tree, severity_scheme
+from generator.incident.cadence import parse_cadence
+from generator.load.tree import load_tree, severity_scheme
 from tests.test_incident_cycle import run
 
 REPO_RUNBOOKS = Path(__file__).parent.parent / "runbooks"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checks.model import BlockOptions, Check, Result, Risk, SourceLocation, Status
-from generator.incident import append_block_result, read_incident
+from generator.incident.record import append_block_result, read_incident
 from tests.conftest import cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "comms"

@@ -11,7 +11,7 @@ import yaml
 
 from checks.model import BlockOptions, Check, Result, Risk, SourceLocation, Status
 from generator.cli import main
-from generator.incident import (
+from generator.incident.record import (
     append_block_result,
     create_incident,
     new_record,

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks.shell import scan_shell
+from checks.shell.reads import scan_shell
 from generator.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -189,7 +189,7 @@ def test_bash_syntax_errors_are_located_and_many_steps_cost_one_call_then_none(
     # Good steps alone: one bash call for all of them, then none while nothing changes.
     (work / "runbooks/sx.yaml").write_text(head + good)
     fake_bash, log = bash_logger(work)
-    from generator.lint import LintOptions, lint_tree
+    from generator.lint.runbooks import LintOptions, lint_tree
 
     options = LintOptions(cache_dir=str(work / "cache2"), bash=fake_bash)
     assert lint_tree("runbooks", None, options).problems == ()
@@ -560,13 +560,13 @@ def test_cached_results_follow_the_defaults_a_runbook_inherits(
     assert lint(capsys)[:2] == (0, [])
     write(work / "runbooks/other/o.yaml", "id: o\ntitle: O changed\n")
     assert lint(capsys, "runbooks/other")[:2] == (0, [])  # a run over one folder ...
-    import generator.lint_batch
+    import generator.lint.batch
 
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("a cached runbook was linted again")
 
     with monkeypatch.context() as patched:
-        patched.setattr(generator.lint_batch, "runbook_problems", fail)
+        patched.setattr(generator.lint.batch, "runbook_problems", fail)
         assert lint(capsys)[:2] == (0, [])  # ... keeps the others' results: nothing to do
     # The runbook file is unchanged, but what it inherits is not: linted again.
     write(work / "runbooks/org/_defaults.yaml", "contacts: [{role: DBA, phone: '+1-xxx'}]\n")
@@ -577,7 +577,7 @@ def test_cached_results_follow_the_defaults_a_runbook_inherits(
 
 
 def test_bash_syntax_gives_each_block_its_own_result_when_one_swallows_the_rest() -> None:
-    from checks.syntax import SyntaxProblem, check_bash_syntax
+    from checks.shell.syntax import SyntaxProblem, check_bash_syntax
 
     blocks = ["echo one", "echo 'never closed", "echo three", "if true; then", "echo five"]
     assert check_bash_syntax(blocks) == [

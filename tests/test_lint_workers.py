@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from generator import lint_batch
-from generator.cascade import Cascade
-from generator.lint import LintOptions, LintResult, lint_tree
-from generator.loader import find_files, load_tree
-from generator.parse import display_path
+from generator.lint import batch as lint_batch
+from generator.lint.runbooks import LintOptions, LintResult, lint_tree
+from generator.load.cascade import Cascade
+from generator.load.parse import display_path
+from generator.load.tree import find_files, load_tree
 from tests.conftest import run_fresh
 from tests.test_lint import bash_logger
 
@@ -207,18 +207,18 @@ def test_a_first_run_leaves_reading_and_hashing_to_the_workers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # With nothing cached, this process would read and hash every file only to miss.
-    import generator.lint
+    import generator.lint.runbooks
 
     monkeypatch.chdir(tmp_path)
     make_tree(tmp_path / "runbooks")
     read_here: list[str] = []
-    real = generator.lint.read_bytes
+    real = generator.lint.runbooks.read_bytes
 
     def recording(path: str, display: str) -> object:
         read_here.append(display)
         return real(path, display)
 
-    monkeypatch.setattr(generator.lint, "read_bytes", recording)
+    monkeypatch.setattr(generator.lint.runbooks, "read_bytes", recording)
     options = LintOptions(today=TODAY, cache_dir="cache", jobs=2)
     first = lint_tree("runbooks", None, options)
     assert read_here == []
@@ -234,8 +234,9 @@ def test_a_process_without_threads_forks_one_worker_per_share(tmp_path: Path) ->
     script = textwrap.dedent(
         f"""
         import json, os, sys, datetime as dt
-        from generator import lint_batch, workers
-        from generator.lint import LintOptions, lint_tree
+        from generator.lint import batch as lint_batch
+        from generator import _workers as workers
+        from generator.lint.runbooks import LintOptions, lint_tree
 
         forked = []
         real = workers.fork_each

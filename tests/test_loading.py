@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from checks.model import Risk, SourceLocation
-from generator.convert_scalars import _seconds
-from generator.loader import BUILTIN_SEVERITIES, load_file, load_tree, severity_scheme
-from generator.parse import display_path
+from generator.load.parse import display_path
+from generator.load.scalars import _seconds
+from generator.load.tree import BUILTIN_SEVERITIES, load_file, load_tree, severity_scheme
 
 
 def write(path: Path, text: str) -> Path:
@@ -325,7 +325,7 @@ def nesting_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
     """Both ways a deep file is kept from libyaml's C recursion: libyaml's own limit (as in
     PyYAML's wheels), or, where it has none, a bound on the depth that sends a deep file
     to the Python composer."""
-    from generator import parse
+    from generator.load import parse
 
     if request.param == "bound on nesting":
         monkeypatch.setattr(parse, "_C_LIMITS_NESTING", False)

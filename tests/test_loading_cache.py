@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator import parse as loader
-from generator.loader import load_tree
+from generator.load import parse as loader
+from generator.load.tree import load_tree
 
 
 def test_unchanged_files_are_not_parsed_again(tmp_path: Path, parsed_files: list[str]) -> None:
@@ -94,7 +94,7 @@ def test_worker_processes_really_convert(tmp_path: Path) -> None:
 def test_an_in_memory_cache_serves_the_next_load_of_the_same_process(
     tmp_path: Path, parsed_files: list[str]
 ) -> None:
-    from generator.parse import ParseCache
+    from generator.load.parse import ParseCache
 
     root = tmp_path / "rb"
     root.mkdir()
@@ -115,7 +115,7 @@ def test_an_in_memory_cache_serves_the_next_load_of_the_same_process(
 
 
 def test_a_cache_with_entries_is_not_empty_whatever_else_its_folder_holds(tmp_path: Path) -> None:
-    from generator.parse import ParseCache
+    from generator.load.parse import ParseCache
 
     root, cache = tmp_path / "rb", tmp_path / "cache"
     root.mkdir()

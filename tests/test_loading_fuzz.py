@@ -9,10 +9,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import spec
-from generator.errors import Problem
-from generator.loader import LoadResult, load_file, load_tree
-from generator.parse import _may_have_line
+from checks.problems import Problem
+from generator.load import spec
+from generator.load.parse import _may_have_line
+from generator.load.tree import LoadResult, load_file, load_tree
 
 KEYS = sorted({f.name for obj in spec.OBJECTS.values() for f in obj.fields} | {"<<"})
 SCALARS = st.one_of(

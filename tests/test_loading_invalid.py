@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import Problem
-from generator.loader import LoadResult, load_file, load_tree
+from checks.problems import Problem
+from generator.load.tree import LoadResult, load_file, load_tree
 
 REPO = Path(__file__).resolve().parent.parent
 FOLDER = Path("tests/fixtures/invalid")

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-from generator import yaml_tags
-from generator.yaml_tags import FAST_LOADER, INT, STR, resolve_tag
+from generator.load import yaml_tags
+from generator.load.yaml_tags import FAST_LOADER, INT, STR, resolve_tag
 
 _SAFE: Any = yaml.SafeLoader("")
 

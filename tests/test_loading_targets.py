@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import ExitCode, UsageError
-from generator.loader import BUILTIN_SEVERITIES, resolve_target
+from checks.problems import ExitCode
+from generator.errors import UsageError
+from generator.load.tree import BUILTIN_SEVERITIES, resolve_target
 
 
 @pytest.fixture

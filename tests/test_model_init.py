@@ -9,7 +9,7 @@ import pytest
 from checks import model as checks_model
 from checks.model import SourceLocation
 from generator import model
-from generator.model_init import constructor
+from generator.load._fast import constructor
 
 CLASSES = [
     value

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.loader import load_file
+from generator.load.tree import load_file
 from tests.conftest import cli
 
 REPO = Path(__file__).resolve().parent.parent

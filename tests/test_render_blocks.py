@@ -6,8 +6,8 @@ from checks.extract import extract_markdown
 from checks.header import parse_header
 from checks.model import Risk, Variable
 from generator.model import Expect, Resolution, Runbook, Scenario, Section, Step
-from generator.render import render_runbook
-from generator.render_blocks import block_options
+from generator.render.blocks import block_options
+from generator.render.page import render_runbook
 
 
 def _runbook(*steps: Step, variables: tuple[Variable, ...] = ()) -> Runbook:

@@ -21,9 +21,9 @@ from pymdownx.superfences import fence_code_format
 
 from checks.extract import extract_markdown
 from checks.model import Risk
-from generator.loader import load_tree, severity_scheme
+from generator.load.tree import load_tree, severity_scheme
 from generator.model import Runbook
-from generator.render import PageContext, render_page, render_runbook
+from generator.render.page import PageContext, render_page, render_runbook
 
 GOLDEN = Path(__file__).parent / "golden" / "render"
 CASES = GOLDEN / "cases"
@@ -216,7 +216,7 @@ def test_comms_template_that_cannot_render_is_a_located_problem(tmp_path: Path) 
     path = tmp_path / "rb.yaml"
     path.write_text(BROKEN_TEMPLATE, encoding="utf-8")
     rendered = render_page(load_tree(tmp_path).runbooks[0])
-    # Where and which template; the wording of why is generator.comms' (tested there).
+    # Where and which template; the wording of why is generator.comms.templates' (tested there).
     assert [str(p).split(": the ")[0] for p in rendered.problems] == [
         f"{path}:10:9: error: comms template 'update': undefined variable 'incident.nope'"
     ]

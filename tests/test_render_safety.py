@@ -37,9 +37,9 @@ from generator.model import (
     Table,
     Timeframe,
 )
-from generator.render import PageContext, render_runbook
-from generator.render_blocks import block_command, block_options
-from generator.render_text import escape_cell, escape_inline, escape_text
+from generator.render.blocks import block_command, block_options
+from generator.render.page import PageContext, render_runbook
+from generator.render.text import escape_cell, escape_inline, escape_text
 from tests.test_render_page import to_html
 
 PAYLOADS = [

@@ -1,4 +1,4 @@
-"""checks.run with real processes: exit codes, timeouts, orphans, bytes, size, secrets."""
+"""checks.run.process with real processes: exit codes, timeouts, orphans, bytes, size, secrets."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from checks.capture import BoundedCapture, Redactor, secret_forms
 from checks.model import BlockOptions, Check, Risk, SourceLocation, Status
-from checks.run import Canceller, Interrupted, RunOptions, run_check
+from checks.run.capture import BoundedCapture, Redactor, secret_forms
+from checks.run.process import Canceller, Interrupted, RunOptions, run_check
 
 ENV = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8"}
 
@@ -275,7 +275,7 @@ def test_dash_fence_runs_with_dash_and_its_strict_flag() -> None:
 
 
 def test_zsh_and_ksh_fences_run_with_their_own_shell_and_strict_flags() -> None:
-    from checks.run import build_argv
+    from checks.run.process import build_argv
 
     for lang in ("zsh", "ksh"):
         argv, stdin = build_argv(make("print -r -- ok", lang=lang))

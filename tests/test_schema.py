@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from generator.cli import main
-from generator.loader import load_file
+from generator.load.tree import load_file
 from generator.schema import build_defaults_schema, build_schema, dump_schema
 
 REPO = Path(__file__).resolve().parent.parent
@@ -194,7 +194,8 @@ def test_spec_covers_every_model_field() -> None:
     """A field added to the model without the spec would be unloadable: fail here first."""
     import dataclasses
 
-    from generator import model, spec
+    from generator import model
+    from generator.load import spec
 
     not_yaml = {"location", "body_location", "run_location", "interpreter_location"}
     for name, obj in spec.OBJECTS.items():

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.loader import load_tree
+from generator.load.tree import load_tree
 from generator.model import Contact, Risk, Runbook, Section, Step
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.loader import load_tree
+from generator.load.tree import load_tree
 from generator.model import Risk
 
 ROOT = Path(__file__).resolve().parent.parent

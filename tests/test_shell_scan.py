@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from checks.shell import Reference, scan_shell
-from generator.lint_shell import may_read_or_quote
+from checks.shell.reads import Reference, scan_shell
+from generator.lint.shell import may_read_or_quote
 
 
 def test_words_after_blanks_that_assign_or_test_are_seen() -> None:

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from generator.cli import main
-from generator.site_safety import sanitize_html
+from generator.site.safety import sanitize_html
 
 REPO = Path(__file__).resolve().parent.parent
 P = (

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.workers import chunks_of, shares
+from generator._workers import chunks_of, shares
 from tests.conftest import run_fresh
 
 
@@ -55,7 +55,7 @@ def test_shares_interleave_equal_items() -> None:
 
 PRELUDE = """
 import json, os, signal, sys, time
-from generator.workers import fork_each
+from generator._workers import fork_each
 
 def pid_and_square(n):
     return os.getpid(), n * n

@@ -2,7 +2,7 @@
 
 Run:  python tests/bench/bench_exec.py
 
-1. Overhead per block of ``checks.run.run_check`` against ``bash -c`` on the same 500
+1. Overhead per block of ``checks.run.process.run_check`` against ``bash -c`` on the same 500
    trivial blocks in the same run (target: within 3 ms per block).
 2. ``runbook exec --jobs 4`` against ``--jobs 1`` on 40 blocks sleeping 0.2 s
    (target: at least 3.5x).
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from checks.model import BlockOptions, Check, Risk, SourceLocation  # noqa: E402
-from checks.run import run_check  # noqa: E402
+from checks.run.process import run_check  # noqa: E402
 
 N = 500
 

@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from generator.loader import load_tree  # noqa: E402
+from generator.load.tree import load_tree  # noqa: E402
 
 
 def make_tree(out: Path, count: int = 1000) -> int:

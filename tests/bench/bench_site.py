@@ -111,7 +111,7 @@ def write_tree(root: Path, n: int) -> None:
 def build_ours(root: Path, site: Path, *, dirty: bool = False, command: str = "build") -> float:
     from mkdocs.commands.build import build
 
-    from generator.site_build import BuildOptions, load_site_config
+    from generator.site.build import BuildOptions, load_site_config
 
     options = BuildOptions(
         config_file=str(REPO / "mkdocs.yml"), root=str(root), site_dir=str(site), today="2026-11-20"
@@ -127,8 +127,8 @@ def build_baseline(root: Path, work: Path) -> float:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from generator.loader import load_tree, severity_scheme
-    from generator.render import PageContext, render_runbook
+    from generator.load.tree import load_tree, severity_scheme
+    from generator.render.page import PageContext, render_runbook
 
     docs = work / "docs"
     (docs / "runbooks").mkdir(parents=True)

@@ -135,8 +135,8 @@ def test_seed_resolution_option_tab_switches_to_its_runnable_block(
 ) -> None:
     from playwright.sync_api import expect
 
-    from generator.loader import load_tree
-    from generator.render_blocks import block_command
+    from generator.load.tree import load_tree
+    from generator.render.blocks import block_command
 
     page.goto(seed_site_url + "runbooks/aws-production-incident/")
     first = page.locator("code#aws-production-incident--scale-horizontally")

@@ -1,0 +1,1 @@
+"""What bash would read."""

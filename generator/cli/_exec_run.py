@@ -1,0 +1,242 @@
+"""The body of ``runbook exec``: load, select, resolve, decide, run, report."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TextIO
+
+from checks.model import Check, Result
+from checks.problems import ExitCode
+from checks.report import Transcript, exit_code_for, summarize
+from checks.run.engine import ExecSettings, RunState, run_plan
+from checks.run.process import RunOptions
+from checks.select import (
+    Action,
+    Decision,
+    SelectionError,
+    decide_exec,
+    missing_requirement,
+    select_checks,
+)
+from generator.cli._session import (
+    IncidentLog,
+    Progress,
+    TerminalPrompter,
+    check_report_paths,
+    dry_run_text,
+    environments,
+    is_tty,
+    needed_names,
+    open_incident,
+    open_transcript,
+    resolve_all,
+    write_reports,
+)
+from generator.errors import UsageError
+from generator.targets import load_targets
+
+
+@dataclass(frozen=True, slots=True)
+class ExecRequest:
+    target: str
+    section: str | None = None
+    steps: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    walk: bool = False
+    var_options: tuple[str, ...] = ()
+    env_file: str | None = None
+    dry_run: bool = False
+    yes: bool = False
+    allow: tuple[str, ...] = ()
+    jobs: int = 1
+    keep_going: bool = False
+    json_path: str | None = None
+    junit_path: str | None = None
+    transcript: str | None = None
+    default_timeout: float = 600.0
+    grace: float = 2.0
+    root: str = "runbooks"
+    incident: str | None = None
+    incident_dir: str = "incidents"
+
+
+def run_exec(req: ExecRequest) -> int:
+    """Run one target; return the exit code (0, 1, 3, 4 or 130)."""
+    (target,) = load_targets([req.target], req.root)
+    extraction = target.extraction
+    try:
+        selection = select_checks(
+            extraction.checks,
+            extraction.sections,
+            section=req.section,
+            steps=req.steps,
+            tags=req.tags,
+            walk=req.walk,
+        )
+    except SelectionError as exc:
+        raise UsageError(f"{req.target}: {exc}") from None
+    tty = is_tty()
+    if req.walk and not tty and not req.dry_run:
+        raise UsageError(
+            "--walk asks before every block and needs a terminal (stdin is not a TTY): "
+            "choose blocks with --step/--section/--tag, or see them with --walk --dry-run"
+        )
+    environ = dict(os.environ)
+    err = sys.stderr
+    if not selection.selected:
+        # Say why instead of an empty report (a dry run stops here: nothing to show).
+        err.write(f"error: nothing selected in {req.target}: {_empty_reason(req)}\n")
+        if req.dry_run:
+            _list_rest(selection.listed, err)
+            return int(ExitCode.NOTHING_RAN)
+    if not req.dry_run:
+        check_report_paths(
+            [
+                ("--json", req.json_path),
+                ("--junit", req.junit_path),
+                ("--transcript", req.transcript),
+            ],
+            environ,
+        )
+    incident = open_incident(req.incident, req.incident_dir) if req.incident else None
+    declared = extraction.variables
+    runnable = [
+        c
+        for c in selection.selected
+        if decide_exec(c, tty=tty, yes=req.yes, allow=req.allow).action is not Action.SKIP
+    ]
+    variables = resolve_all(
+        declared,
+        req.var_options,
+        req.env_file,
+        environ,
+        needed=needed_names(runnable, declared) if not req.dry_run else [],
+        tty=tty,
+    )
+    envs = environments(selection.selected, variables, environ)
+    decisions: list[Decision] = []
+    for check in selection.selected:
+        decision = decide_exec(check, tty=tty, yes=req.yes, allow=req.allow)
+        if decision.action not in (Action.SKIP, Action.MANUAL):
+            why = missing_requirement(check, declared, variables.resolution, envs[check.id])
+            if why:
+                decision = Decision(check, Action.SKIP, why)
+        decisions.append(decision)
+    if req.dry_run:
+        plans = [(d.check, _plan_text(d)) for d in decisions]
+        sys.stdout.write(dry_run_text(plans, variables, environ))
+        _list_rest(selection.listed, err)
+        return int(ExitCode.OK)
+    color = err.isatty()
+    transcript = open_transcript(req.transcript)
+    progress = Progress(err, color, transcript, show_manual=not req.walk, total=len(decisions))
+    log = IncidentLog(incident, err) if incident is not None else None
+    if transcript:
+        transcript.event("run", target=req.target, selected=[c.id for c in selection.selected])
+
+    def on_result(result: Result) -> None:
+        progress.result(result)
+        if log is not None:
+            log.result(result)
+
+    state = RunState()
+    settings = ExecSettings(
+        tty=tty,
+        walk=req.walk,
+        jobs=req.jobs,
+        keep_going=req.keep_going,
+        options=RunOptions(
+            default_timeout=req.default_timeout, grace=req.grace, secrets=variables.secrets
+        ),
+    )
+    try:
+        run_plan(
+            decisions,
+            envs,
+            settings,
+            TerminalPrompter(err) if tty else None,
+            out=sys.stdout.buffer,
+            err=sys.stderr.buffer,
+            on_start=progress.start,
+            on_result=on_result,
+            state=state,
+        )
+    except KeyboardInterrupt:
+        state.interrupted = True
+    return _finish(req, state, selection.listed, transcript, environ, color)
+
+
+def _finish(
+    req: ExecRequest,
+    state: RunState,
+    listed: tuple[Check, ...],
+    transcript: Transcript | None,
+    environ: dict[str, str],
+    color: bool,
+) -> int:
+    """The summary and the reports; Ctrl-C meanwhile cannot lose them (it was pressed)."""
+    err = sys.stderr
+    results = state.results
+    code = 130 if state.interrupted else exit_code_for(results)
+    with _ctrl_c_ignored(state.interrupted):
+        _list_rest(listed, err)
+        write_reports(
+            results,
+            json_path=req.json_path,
+            junit_path=req.junit_path,
+            interrupted=state.interrupted,
+            environ=environ,
+            stream=err,
+            color=color,
+        )
+        if transcript:
+            transcript.event(
+                "end", summary=summarize(results), exit_code=code, interrupted=state.interrupted
+            )
+            transcript.close()
+        if state.interrupted:
+            err.write("Interrupted: partial report written.\n")
+    return code
+
+
+@contextlib.contextmanager
+def _ctrl_c_ignored(active: bool) -> Iterator[None]:
+    """After an interrupt, more Ctrl-C would only cost the partial reports: ignore it."""
+    if not active or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _empty_reason(req: ExecRequest) -> str:
+    if req.section or req.steps or req.tags or req.walk:
+        return "no block matches the selection"
+    return "the page has no .check blocks (choose others with --step, --section or --walk)"
+
+
+def _plan_text(decision: Decision) -> str:
+    if decision.action is Action.RUN:
+        return "would run"
+    if decision.action is Action.ASK:
+        return "would ask y/N"
+    if decision.action is Action.CONFIRM_ID:
+        return "would ask to type the step id"
+    return f"would skip: {decision.reason}"
+
+
+def _list_rest(checks: tuple[Check, ...], stream: TextIO) -> None:
+    if not checks:
+        return
+    stream.write("Not selected (use --step ID, --section ID, --tag T or --walk):\n")
+    for check in checks:
+        stream.write(f"  {check.id}  [{check.risk.value}]  {check.location}\n")

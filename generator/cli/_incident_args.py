@@ -1,0 +1,155 @@
+"""What ``runbook incident`` needs besides its commands: the clock, paths, the record's
+runbook and scheme, and checked option values (each a UsageError when wrong)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from datetime import datetime
+    from pathlib import Path
+
+    from generator.model import Runbook, SeverityScheme
+
+
+def now() -> datetime:
+    import os
+
+    from generator.incident.record import fixed_clock, system_clock
+
+    value = os.environ.get("RUNBOOK_NOW")
+    return fixed_clock(value)() if value else system_clock()
+
+
+def path(spec: str, incident_dir: str) -> Path:
+    from pathlib import Path
+
+    from generator.incident.record import find_incident
+
+    return find_incident(spec, Path(incident_dir))
+
+
+def runbook_for(record: dict[str, Any], root: str) -> Runbook | None:
+    """The record's runbook, when it still loads (status and report work without it)."""
+    from generator.comms.templates import load_runbook
+    from generator.errors import RunbookError
+
+    runbook_id = record.get("runbook")
+    if not runbook_id:
+        return None
+    try:
+        return load_runbook(str(runbook_id), root)
+    except RunbookError:
+        return None
+
+
+def scheme_for(record: dict[str, Any], root: str) -> SeverityScheme | None:
+    """The scheme of the record's runbook, when it still loads."""
+    from generator.load.tree import severity_scheme
+
+    runbook = runbook_for(record, root)
+    return severity_scheme(runbook) if runbook is not None else None
+
+
+USUAL_STATUSES = ("investigating", "identified", "monitoring", "resolved")
+"""The statuses incident tools and status pages share."""
+
+
+def status_warning(status: str, runbook: Runbook | None) -> str | None:
+    """A warning for a status that neither the usual ones nor the runbook's comms templates
+    use: it is recorded as given (statuses are free text), but a template chosen by status
+    would never match it."""
+    known = list(USUAL_STATUSES)
+    if runbook is not None:
+        known += [t.status for t in runbook.communications.templates if t.status]
+    if status.lower() in {k.lower() for k in known}:
+        return None
+    from checks.problems import did_you_mean
+
+    listed = ", ".join(dict.fromkeys(known))
+    return (
+        f"warning: status '{status}' is none of {listed}{did_you_mean(status, known)}; "
+        "recorded as given"
+    )
+
+
+def checklist(runbook: Runbook) -> tuple[str, ...]:
+    out: list[str] = []
+
+    def walk(sections: Any) -> None:
+        for section in sections:
+            out.extend(item.text for item in section.checklist if not item.done)
+            walk(section.sections)
+
+    walk(runbook.sections)
+    return tuple(out)
+
+
+def check_severity(severity: str, scheme: SeverityScheme) -> None:
+    from checks.problems import did_you_mean
+    from generator.errors import UsageError
+
+    ids = [level.id for level in scheme.levels]
+    if severity not in ids:
+        by_case = [i for i in ids if i.lower() == severity.lower()]
+        hint = f" (did you mean '{by_case[0]}'?)" if by_case else did_you_mean(severity, ids)
+        raise UsageError(f"--severity {severity}: not in the scheme ({', '.join(ids)}){hint}")
+
+
+def pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
+    from generator.errors import UsageError
+
+    out = []
+    for value in values:
+        key, eq, rest = value.partition("=")
+        if not eq or not key.strip():
+            raise UsageError(f"{option} {value!r}: expected NAME=VALUE")
+        out.append((key.strip(), rest))
+    return out
+
+
+def number(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+TEXT_FIELDS = (
+    # (option, record key, timeline label): fields recorded as given.
+    ("title", "title", "Title"),
+    ("channel", "channel", "Channel"),
+    ("detected_by", "detected_by", "Detected by"),
+    ("timezone", "timezone", "Time zone"),
+    ("eta", "eta", "ETA"),
+    ("root_cause", "root_cause", "Root cause"),
+    ("resolution", "resolution", "Resolution"),
+)
+
+
+def check_timezone(zone: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from generator.errors import UsageError
+
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"--timezone {zone}: not a time zone (expected an IANA name: Europe/Berlin, UTC)"
+        ) from None
+
+
+def cadence_minutes(text: str) -> int:
+    from checks.header import parse_duration
+    from generator.errors import UsageError
+
+    try:
+        if text.strip().replace(".", "", 1).isdigit():
+            raise ValueError("a unit is needed")
+        seconds = parse_duration(text)
+    except ValueError:
+        raise UsageError(f"--update-every {text}: expected a duration (15m, 1h, 1h30m)") from None
+    if seconds < 60:
+        raise UsageError(f"--update-every {text}: the shortest cadence is 1m")
+    return round(seconds / 60)

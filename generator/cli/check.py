@@ -1,0 +1,72 @@
+"""``runbook check [PATHS...]``: CI. Lint, then every eligible ``.check`` block; no prompts."""
+
+from __future__ import annotations
+
+import click
+
+HELP = """CI: lint PATHS (default: the runbooks root), then run every eligible read-only
+.check block. Never prompts, never runs .action, .destructive, .manual or interactive
+blocks, whether or not there is a terminal.
+
+A check runs only when every `requires` entry exists (and the shell a zsh/ksh/dash
+block needs), every variable it reads has a value and `ci` is not false; otherwise it is
+skipped with the precise reason. Commands that reach hosts take them from variables,
+so CI can leave those unset. `runbook list` shows each block's reason up front.
+
+\b
+Examples:
+  runbook check                                  every runbook under ./runbooks
+  runbook check runbooks/payments --junit r.xml  one folder, a JUnit report
+  runbook check docs/ops.md --jobs 4 --json r.json
+
+\b
+Exit codes: 0 every check that ran passed (skips allowed), 1 a check failed, timed
+out or errored, 2 usage error (a path that does not exist, a report that cannot be
+written), 3 a runbook or block that does not validate (lint errors), 4 nothing ran,
+130 interrupted (partial reports written).
+"""
+
+
+@click.command("check", help=HELP)
+@click.argument("paths", nargs=-1)
+@click.option("--json", "json_path", metavar="FILE", help="Write a JSON report.")
+@click.option("--junit", "junit_path", metavar="FILE", help="Write a JUnit XML report.")
+@click.option("--transcript", metavar="FILE", help="Append every event as a JSON line.")
+@click.option(
+    "--jobs",
+    default=1,
+    type=click.IntRange(1, 64),
+    metavar="N",
+    help="Run up to N blocks at once (1-64).",
+)
+@click.option(
+    "--timeout",
+    "default_timeout",
+    default=300.0,
+    type=float,
+    metavar="SECONDS",
+    help="Timeout of blocks that set none (default 300).",
+)
+@click.option(
+    "--root", default="runbooks", metavar="DIR", help="Runbooks root (default ./runbooks)."
+)
+def command(
+    paths: tuple[str, ...],
+    json_path: str | None,
+    junit_path: str | None,
+    transcript: str | None,
+    jobs: int,
+    default_timeout: float,
+    root: str,
+) -> int:
+    from generator.cli._check_run import run_ci_checks
+
+    return run_ci_checks(
+        paths or (root,),
+        root=root,
+        json_path=json_path,
+        junit_path=junit_path,
+        transcript=transcript,
+        jobs=jobs,
+        default_timeout=default_timeout,
+    )

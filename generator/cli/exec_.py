@@ -1,0 +1,166 @@
+"""``runbook exec TARGET``: run a runbook's blocks during an incident."""
+
+from __future__ import annotations
+
+import click
+
+HELP = """Run TARGET's blocks (a runbook id, a YAML or a Markdown file).
+
+With no selection, runs the read-only .check blocks in page order and lists the rest.
+--section, --step and --tag select blocks of every kind; --step and --tag repeat
+(--step a --step b). --walk goes through every block asking run / skip / quit.
+
+\b
+Consent (the only test is whether stdin is a terminal; $CI changes nothing):
+  .check         runs
+  .action        on a TTY asks y/N (--yes answers yes); without one, skipped
+                 unless --allow action
+  .destructive   on a TTY you type the step id (--yes --allow destructive skips
+                 that); without one, skipped unless --allow destructive
+  .manual        shown, never run (--walk waits for Enter)
+  interactive    needs a TTY (skipped without one); an interpreter block gets its
+                 text on stdin while prompts read the terminal
+In --walk, answering "run" is the consent for an action; a destructive block
+still asks for its step id.
+
+\b
+Examples:
+  runbook exec db-pool                          the read-only checks
+  runbook exec db-pool --dry-run --walk         every block, values and sources
+  runbook exec db-pool --walk                   step through on a terminal
+  runbook exec db-pool --step restart --yes     one action, no question
+  runbook exec db-pool --tag postgres --tag redis --allow action
+  runbook exec db-pool --jobs 4 --json r.json --junit r.xml
+  runbook exec db-pool --incident INC-20240115-1415
+
+\b
+Exit codes: 0 ok (skips allowed), 1 a block failed, timed out or errored,
+2 usage error, 3 invalid page or missing required variable without a TTY,
+4 nothing ran, 130 interrupted (Ctrl-C; partial reports written; Ctrl-C again
+during the grace period KILLs the block).
+"""
+
+
+@click.command("exec", help=HELP)
+@click.argument("target")
+@click.option(
+    "--section", "section", metavar="ID", help="Run the blocks of this section or scenario."
+)
+@click.option(
+    "--step",
+    "steps",
+    multiple=True,
+    metavar="ID",
+    help="Run this step (full or step id); repeat for more.",
+)
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    metavar="T",
+    help="Run the blocks with this tag (any kind); repeat for more.",
+)
+@click.option("--walk", is_flag=True, help="Go through every block, asking run/skip/quit (TTY).")
+@click.option(
+    "--var", "var_options", multiple=True, metavar="K=V", help="Set a variable; repeat for more."
+)
+@click.option(
+    "--env-file", metavar="FILE", help="KEY=VALUE lines (after --var, before the environment)."
+)
+@click.option("--dry-run", is_flag=True, help="Show the blocks and variable values; run nothing.")
+@click.option("--yes", is_flag=True, help="Answer yes to action prompts.")
+@click.option(
+    "--allow",
+    "allow",
+    multiple=True,
+    type=click.Choice(["action", "destructive"]),
+    help="Run blocks of this risk without a TTY (destructive with --yes: without typing the id).",
+)
+@click.option(
+    "--jobs",
+    default=1,
+    type=click.IntRange(1, 64),
+    metavar="N",
+    help="Run up to N blocks at once (1-64): questions are asked first; an interactive "
+    "block runs alone.",
+)
+@click.option("--keep-going", is_flag=True, help="Run the rest after a failure.")
+@click.option("--json", "json_path", metavar="FILE", help="Write a JSON report.")
+@click.option("--junit", "junit_path", metavar="FILE", help="Write a JUnit XML report.")
+@click.option("--transcript", metavar="FILE", help="Append every event as a JSON line.")
+@click.option(
+    "--incident",
+    metavar="INCIDENT",
+    help="Append every block that ran to this incident's timeline (a path or an id in --dir).",
+)
+@click.option(
+    "--dir",
+    "incident_dir",
+    default="incidents",
+    metavar="D",
+    help="Where --incident ids resolve (default incidents/).",
+)
+@click.option(
+    "--timeout",
+    "default_timeout",
+    default=600.0,
+    type=float,
+    metavar="SECONDS",
+    help="Timeout of blocks that set none (default 600).",
+)
+@click.option(
+    "--grace",
+    default=2.0,
+    type=float,
+    metavar="SECONDS",
+    help="Between TERM and KILL when a block is stopped (default 2).",
+)
+@click.option("--root", default="runbooks", metavar="DIR", help="Where runbook ids resolve.")
+def command(
+    target: str,
+    section: str | None,
+    steps: tuple[str, ...],
+    tags: tuple[str, ...],
+    walk: bool,
+    var_options: tuple[str, ...],
+    env_file: str | None,
+    dry_run: bool,
+    yes: bool,
+    allow: tuple[str, ...],
+    jobs: int,
+    keep_going: bool,
+    json_path: str | None,
+    junit_path: str | None,
+    transcript: str | None,
+    incident: str | None,
+    incident_dir: str,
+    default_timeout: float,
+    grace: float,
+    root: str,
+) -> int:
+    from generator.cli._exec_run import ExecRequest, run_exec
+
+    return run_exec(
+        ExecRequest(
+            target=target,
+            section=section,
+            steps=steps,
+            tags=tags,
+            walk=walk,
+            var_options=var_options,
+            env_file=env_file,
+            dry_run=dry_run,
+            yes=yes,
+            allow=allow,
+            jobs=jobs,
+            keep_going=keep_going,
+            json_path=json_path,
+            junit_path=junit_path,
+            transcript=transcript,
+            default_timeout=default_timeout,
+            grace=grace,
+            root=root,
+            incident=incident,
+            incident_dir=incident_dir,
+        )
+    )

@@ -1,0 +1,366 @@
+"""``runbook incident start|update|ack|resolve|status|report``: the incident record.
+
+INCIDENT is a path or an id looked up in ``--dir`` (default ``incidents/``). Every change is
+a locked, atomic rewrite of the YAML record. The time comes from ``RUNBOOK_NOW`` (ISO 8601)
+when set, so scripted runs and tests are deterministic.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from generator.cli import _incident_args as args
+
+if TYPE_CHECKING:
+    pass
+
+_DIR = click.option(
+    "--dir", "incident_dir", default="incidents", metavar="D", help="Where incident ids resolve."
+)
+_ROOT = click.option("--root", default="runbooks", metavar="DIR", help="Where runbook ids resolve.")
+
+
+@click.group("incident")
+def command() -> None:
+    """Keep an incident record: start, update, ack, resolve, status, report.
+
+    \b
+      runbook incident start --runbook db-pool --title "DB down" --severity SEV1
+      runbook incident update INC-20240115-1415 --status identified --note "pool leak"
+      runbook exec db-pool --incident incidents/INC-20240115-1415.yaml
+      runbook incident resolve INC-20240115-1415 --resolution "..." --root-cause "..."
+      runbook incident report INC-20240115-1415 > postmortem.md
+    """
+
+
+@command.command("start")
+@click.option("--runbook", "runbook_target", required=True, metavar="ID", help="The runbook.")
+@click.option("--title", required=True, metavar="T", help="What is broken, in a few words.")
+@click.option("--severity", metavar="S", help="A level of the runbook's scheme (default: its own).")
+@click.option("--commander", metavar="NAME", help="The incident commander.")
+@click.option("--detected-by", metavar="TEXT", help="How it was detected (monitoring_alert ...).")
+@click.option("--channel", metavar="NAME", help="The incident channel.")
+@_DIR
+@_ROOT
+def start(
+    runbook_target: str,
+    title: str,
+    severity: str | None,
+    commander: str | None,
+    detected_by: str | None,
+    channel: str | None,
+    incident_dir: str,
+    root: str,
+) -> int:
+    """Create an incident record and print its path."""
+    from pathlib import Path
+
+    from generator.comms.templates import load_runbook
+    from generator.errors import UsageError
+    from generator.incident.record import create_incident, new_incident_id, new_record
+    from generator.load.tree import severity_scheme
+
+    runbook = load_runbook(runbook_target, root)
+    scheme = severity_scheme(runbook)
+    chosen = severity or runbook.severity
+    if not chosen:
+        ids = ", ".join(level.id for level in scheme.levels)
+        raise UsageError(f"runbook '{runbook.id}' declares no severity: pass --severity ({ids})")
+    args.check_severity(chosen, scheme)
+    level = scheme.level(chosen)
+    now = args.now()
+    record = new_record(
+        incident_id=new_incident_id(now),
+        title=title,
+        severity=chosen,
+        runbook_id=runbook.id,
+        now=now,
+        update_every=level.update_every if level else None,
+        detected_by=detected_by,
+        commander=commander,
+        channel=channel,
+        checklist=args.checklist(runbook),
+    )
+    click.echo(str(create_incident(Path(incident_dir), record)))
+    return 0
+
+
+@command.command("update")
+@click.argument("incident")
+@click.option("--status", metavar="S", help="investigating, identified, monitoring ... (free text)")
+@click.option("--note", metavar="TEXT", help="What happened or was decided.")
+@click.option("--severity", metavar="S", help="Change the severity (and with it the cadence).")
+@click.option("--title", metavar="T", help="What is broken, in a few words.")
+@click.option("--commander", metavar="NAME", help="The incident commander (--role commander=).")
+@click.option("--role", "roles", multiple=True, metavar="ROLE=NAME", help="Assign a role.")
+@click.option(
+    "--impact", "impacts", multiple=True, metavar="K=V", help="summary=..., users_affected=1500"
+)
+@click.option("--channel", metavar="NAME", help="The incident channel (#incident-...).")
+@click.option("--detected-by", metavar="TEXT", help="How it was detected.")
+@click.option(
+    "--timezone", metavar="ZONE", help="Local time zone for started_at_local (Europe/Berlin)."
+)
+@click.option("--update-every", metavar="DURATION", help="Status update cadence (15m, 1h).")
+@click.option("--eta", metavar="TEXT", help="Estimated resolution.")
+@click.option("--root-cause", metavar="TEXT", help="Why it happened (as known so far).")
+@click.option("--resolution", metavar="TEXT", help="What fixed it (resolve records it too).")
+@click.option("--action-item", "action_items", multiple=True, metavar="TEXT", help="A follow-up.")
+@click.option("--done", "done", multiple=True, type=int, metavar="N", help="Tick checklist item N.")
+@click.option("--reopen", is_flag=True, help="Reopen a resolved incident (clears resolved_at).")
+@_DIR
+@_ROOT
+def update(
+    incident: str,
+    status: str | None,
+    note: str | None,
+    severity: str | None,
+    title: str | None,
+    commander: str | None,
+    roles: tuple[str, ...],
+    impacts: tuple[str, ...],
+    channel: str | None,
+    detected_by: str | None,
+    timezone: str | None,
+    update_every: str | None,
+    eta: str | None,
+    root_cause: str | None,
+    resolution: str | None,
+    action_items: tuple[str, ...],
+    done: tuple[int, ...],
+    reopen: bool,
+    incident_dir: str,
+    root: str,
+) -> int:
+    """Record a status change, a note, any field a comms template reads, or ticked checklist
+    items. A resolved incident is only changed with --reopen."""
+    from generator.errors import UsageError
+    from generator.incident.record import add_entry, format_time, modify_incident, read_incident
+    from generator.load.tree import severity_scheme
+
+    texts = {
+        "title": title, "channel": channel, "detected_by": detected_by, "timezone": timezone,
+        "eta": eta, "root_cause": root_cause, "resolution": resolution,
+    }  # fmt: skip
+    asked = (status, note, severity, commander, roles, impacts, update_every, action_items, done)
+    if not any(asked) and not any(texts.values()) and not reopen:
+        raise UsageError("incident update: nothing to record (see --help)")
+    if timezone:
+        args.check_timezone(timezone)
+    every_minutes = args.cadence_minutes(update_every) if update_every else None
+    path = args.path(incident, incident_dir)
+    role_pairs, impact_pairs = args.pairs(roles, "--role"), args.pairs(impacts, "--impact")
+    if commander:
+        role_pairs.insert(0, ("commander", commander))
+    cadence_minutes: int | None = None
+    # The runbook (loaded once) knows the statuses its templates use and the scheme.
+    runbook = args.runbook_for(read_incident(path), root) if status or severity else None
+    if status:
+        warning = args.status_warning(status, runbook)
+        if warning:
+            click.echo(warning, err=True)
+    if severity and runbook is not None:
+        scheme = severity_scheme(runbook)
+        args.check_severity(severity, scheme)
+        level = scheme.level(severity)
+        if level is not None and level.update_every:
+            cadence_minutes = round(level.update_every / 60)
+    now = format_time(args.now())
+
+    def change(record: dict[str, Any]) -> None:
+        parts = []
+        if record.get("resolved_at") and not reopen:
+            raise UsageError(
+                f"{record.get('id')}: resolved at {record['resolved_at']}; "
+                f"pass --reopen to reopen it and record this"
+            )
+        if reopen:
+            if not record.get("resolved_at"):
+                raise UsageError(f"--reopen: {record.get('id')} is not resolved")
+            parts.append(f"Reopened (was resolved at {record['resolved_at']})")
+            _reopen(record)
+            if not status:
+                parts.append(f"Status: {record.get('status', '?')} → investigating")
+                record["status"] = "investigating"
+        if status and status != record.get("status"):
+            parts.append(f"Status: {record.get('status', '?')} → {status}")
+            record["status"] = status
+        if severity and severity != record.get("severity"):
+            parts.append(f"Severity: {record.get('severity', '?')} → {severity}")
+            record["severity"] = severity
+            if cadence_minutes is not None:
+                record["update_every_minutes"] = cadence_minutes
+            else:
+                record.pop("update_every_minutes", None)
+        if every_minutes is not None:
+            record["update_every_minutes"] = every_minutes
+            parts.append(f"Updates every {every_minutes}m")
+        if note:
+            parts.append(note)
+        for option, key, label in args.TEXT_FIELDS:
+            value = texts[option]
+            if value:
+                record[key] = value
+                parts.append(f"{label}: {value}")
+        if role_pairs:
+            record_roles = record.setdefault("roles", {}) or {}
+            record["roles"] = record_roles
+            for role, person in role_pairs:
+                record_roles[role] = person
+                parts.append(f"{role}: {person}")
+        if impact_pairs:
+            impact = record.get("impact") or {}
+            record["impact"] = impact
+            for key, value in impact_pairs:
+                impact[key] = args.number(value)
+                parts.append(f"impact {key}: {value}")
+        for text in action_items:
+            items = record.get("action_items") or []
+            record["action_items"] = items
+            items.append(text)
+            parts.append(f"Action item: {text}")
+        checklist = record.get("checklist") or []
+        for number in done:
+            if not 1 <= number <= len(checklist) or not isinstance(checklist[number - 1], dict):
+                raise UsageError(f"--done {number}: the checklist has {len(checklist)} items")
+            checklist[number - 1]["done"] = True
+            parts.append(f"Done: {checklist[number - 1].get('text', '')}")
+        kind = "reopen" if reopen else "update" if (status or note) else "change"
+        add_entry(record, {"time": now, "kind": kind, "event": ". ".join(parts) or "Update"})
+
+    modify_incident(path, change)
+    return 0
+
+
+def _reopen(record: dict[str, Any]) -> None:
+    """Clear the resolution time, and the duration that resolve derived from it."""
+    from generator.incident.record import parse_time
+
+    started, resolved = parse_time(record.get("started_at")), parse_time(record["resolved_at"])
+    impact = record.get("impact")
+    if isinstance(impact, dict) and started is not None and resolved is not None:
+        derived = round((resolved - started).total_seconds() / 60)
+        if impact.get("duration_minutes") == derived:
+            del impact["duration_minutes"]
+    del record["resolved_at"]
+
+
+@command.command("ack")
+@click.argument("incident")
+@click.option("--by", metavar="NAME", help="Who acknowledged.")
+@_DIR
+def ack(incident: str, by: str | None, incident_dir: str) -> int:
+    """Record that the incident was acknowledged (the first acknowledgement counts)."""
+    from generator.incident.record import add_entry, format_time, modify_incident
+
+    path = args.path(incident, incident_dir)
+    now = format_time(args.now())
+
+    def change(record: dict[str, Any]) -> str | None:
+        if record.get("acknowledged_at"):
+            return str(record["acknowledged_at"])
+        record["acknowledged_at"] = now
+        add_entry(
+            record,
+            {
+                "time": now,
+                "kind": "ack",
+                "event": f"Acknowledged by {by}" if by else "Acknowledged",
+            },
+        )
+        return None
+
+    earlier = modify_incident(path, change)
+    if earlier:
+        click.echo(f"note: already acknowledged at {earlier}", err=True)
+    return 0
+
+
+@command.command("resolve")
+@click.argument("incident")
+@click.option("--resolution", required=True, metavar="TEXT", help="What fixed it.")
+@click.option("--root-cause", metavar="TEXT", help="Why it happened.")
+@click.option("--note", metavar="TEXT", help="Anything else for the timeline.")
+@_DIR
+def resolve(
+    incident: str, resolution: str, root_cause: str | None, note: str | None, incident_dir: str
+) -> int:
+    """Mark the incident resolved now, with its resolution and root cause."""
+    from generator.errors import UsageError
+    from generator.incident.record import (
+        add_entry,
+        format_time,
+        modify_incident,
+        parse_time,
+    )
+
+    path = args.path(incident, incident_dir)
+    now_time = args.now()
+    now = format_time(now_time)
+
+    def change(record: dict[str, Any]) -> None:
+        if record.get("resolved_at"):
+            raise UsageError(f"{record.get('id')}: already resolved at {record['resolved_at']}")
+        record["status"] = "resolved"
+        record["resolved_at"] = now
+        record["resolution"] = resolution
+        if root_cause:
+            record["root_cause"] = root_cause
+        impact = record.get("impact") or {}
+        record["impact"] = impact
+        started = parse_time(record.get("started_at"))
+        if started is not None and "duration_minutes" not in impact:
+            impact["duration_minutes"] = round((now_time - started).total_seconds() / 60)
+        event = f"Resolved: {resolution}" + (f". {note}" if note else "")
+        add_entry(record, {"time": now, "kind": "resolve", "event": event})
+
+    modify_incident(path, change)
+    return 0
+
+
+@command.command("status")
+@click.argument("incident")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@_DIR
+@_ROOT
+def status(incident: str, fmt: str, incident_dir: str, root: str) -> int:
+    """What is due: the next update by the severity's cadence and by each comms channel's
+    cadence, open checklist and items."""
+    from generator.incident.record import read_incident
+    from generator.incident.report import status_json, status_lines
+    from generator.load.tree import severity_scheme
+
+    record = read_incident(args.path(incident, incident_dir))
+    runbook = args.runbook_for(record, root)
+    scheme = severity_scheme(runbook) if runbook is not None else None
+    channels = runbook.communications.channels if runbook is not None else ()
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(status_json(record, scheme, args.now(), channels), indent=2))
+    else:
+        click.echo("\n".join(status_lines(record, scheme, args.now(), channels)))
+    return 0
+
+
+@command.command("report")
+@click.argument("incident")
+@click.option("--out", metavar="FILE", help="Write the Markdown here instead of stdout.")
+@_DIR
+@_ROOT
+def report(incident: str, out: str | None, incident_dir: str, root: str) -> int:
+    """Render a postmortem in Markdown from the record."""
+    from checks.files import write_atomic
+    from generator.incident.record import read_incident
+    from generator.incident.report import render_postmortem
+
+    record = read_incident(args.path(incident, incident_dir))
+    text = render_postmortem(record, args.scheme_for(record, root))
+    if out:
+        write_atomic(out, text)
+        click.echo(out)
+    else:
+        click.echo(text, nl=False)
+    return 0

@@ -1,0 +1,42 @@
+"""``runbook new ID``: scaffold a runbook that lints clean."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("new")
+@click.argument("runbook_id", metavar="ID")
+@click.option("--title", help="The title (default: from the id).")
+@click.option("--service", help="The service the runbook is about.")
+@click.option("--owner", help="The owning team.")
+@click.option(
+    "--dir",
+    "folder",
+    metavar="DIR",
+    help="Folder to create it in (default: the runbooks root); its _defaults.yaml apply.",
+)
+@click.option(
+    "--root", default="runbooks", metavar="DIR", help="Runbooks root (default ./runbooks)."
+)
+def command(
+    runbook_id: str,
+    title: str | None,
+    service: str | None,
+    owner: str | None,
+    folder: str | None,
+    root: str,
+) -> int:
+    """Create DIR/ID.yaml: a complete, commented runbook that `runbook lint --strict`
+    accepts as it is, with a check, an action and a manual step to edit.
+
+    \b
+    Examples:
+      runbook new payments-db-failover
+      runbook new cache-eviction --dir runbooks/payments --service payments-api
+    """
+    from generator.cli._new import create_runbook
+
+    return create_runbook(
+        runbook_id, title=title, service=service, owner=owner, folder=folder, root=root
+    )

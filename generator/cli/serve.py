@@ -1,0 +1,30 @@
+"""``runbook serve``: a live-reloading site; editing a runbook's YAML rebuilds it."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("serve")
+@click.option(
+    "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT",
+    help="Where to serve.",
+)  # fmt: skip
+@click.option("--root", metavar="DIR", help="The runbooks folder (default: the plugin's root).")
+@click.option(
+    "--config", "config_file", default="mkdocs.yml", show_default=True, metavar="FILE",
+    help="The MkDocs configuration.",
+)  # fmt: skip
+@click.option(
+    "--full", is_flag=True,
+    help="Rebuild every page on each change (default: only pages whose Markdown changed).",
+)  # fmt: skip
+def command(dev_addr: str, root: str | None, config_file: str, full: bool) -> int:
+    """Serve the site and rebuild it when a runbook, docs/ or mkdocs.yml changes.
+
+    Only changed pages are rebuilt; a change of a title or of the set of runbooks
+    rebuilds everything, so the navigation is never stale.
+    """
+    from generator.site.serve import run_serve
+
+    return run_serve(config_file=config_file, dev_addr=dev_addr, root=root, full=full)

@@ -1,1 +1,0 @@
-"""One small module per CLI command; each imports its heavy module lazily and makes one call."""

@@ -1,0 +1,1 @@
+"""Loaded runbooks -> located problems."""

@@ -1,0 +1,195 @@
+"""Linting runbook files in batches, in this process or in worker processes.
+
+A batch assembles each file's runbook (the cascade) and applies every rule, the shell
+ones included, with one ``bash -n`` pass for all its blocks. A cold run over many files
+sends the files' bytes to worker processes, which parse, convert, assemble and lint
+them and send back only a ``FileLint`` per file and the cache entries they made: the
+model never crosses a process boundary, and the rules run on every core.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from checks.problems import Problem
+from checks.shell.syntax import SyntaxCache
+from generator._workers import can_fork, fork_each, gc_paused, map_in_processes, shares
+from generator.lint.rules import runbook_problems
+from generator.lint.shell import ShellBlock, runbook_blocks, shell_problems
+from generator.load.cascade import Cascade, Placed
+from generator.load.parse import (
+    Document,
+    ParseCache,
+    convert_document,
+    dumps_model,
+    file_digest,
+    read_bytes,
+)
+
+__all__ = ["FileLint", "Linter", "Source", "lint_documents", "lint_sources", "source_document"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileLint:
+    """What linting one runbook file gave: small, picklable, what ``LintCache`` keeps."""
+
+    problems: tuple[Problem, ...]
+    """The loader's problems (schema, ids within the runbook)."""
+    placed: Placed | None
+    """Where the runbook and its id are; None when the file has an error (then the
+    rules did not run)."""
+    found: tuple[Problem, ...] = ()
+    """The rules' problems."""
+    allow: frozenset[str] = frozenset()
+    """The runbook's ``lint.allow``."""
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        # Sent back by every worker and kept in the lint cache: by value, as Problem.
+        return FileLint, (self.problems, self.placed, self.found, self.allow)
+
+
+@dataclass(frozen=True, slots=True)
+class Linter:
+    """What a batch needs besides its files (a worker process gets a copy)."""
+
+    cascade: Cascade
+    """With every ``_defaults.yaml`` the batch's files inherit already read."""
+    today: dt.date | None
+    bash: str
+    syntax: SyntaxCache | None
+    """``bash -n`` results to reuse and extend; None keeps none."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A runbook file to parse."""
+
+    path: str
+    display: str
+    data: bytes | None
+    """Its bytes, when the parent read them (to look in the caches); None: read them
+    where they are parsed."""
+    digest: bytes
+    size: int
+    """How much work the file is, for sharing it out."""
+
+
+def source_document(source: Source, hashed: bool = False) -> Document:
+    """The Document of ``source``'s bytes (read now if the parent did not). ``hashed``:
+    its ``digest`` is the bytes' hash (for the caches) when the parent did not give one."""
+    data = source.data if source.data is not None else read_bytes(source.path, source.display)
+    if isinstance(data, Problem):
+        return Document(source.display, (data,))
+    digest = source.digest or (file_digest(data) if hashed else b"")
+    return convert_document(data, source.display, "Runbook", digest)
+
+
+def lint_documents(linter: Linter, files: Sequence[tuple[str, Document]]) -> list[FileLint]:
+    """Each (path, Document) assembled and linted; every shell block of the batch goes
+    through ``bash -n`` at once."""
+    with gc_paused():
+        assembled = [linter.cascade.runbook(path, doc) for path, doc in files]
+        # The placeholder memo is by identity: every runbook of the batch stays alive
+        # (in ``assembled``) until the memo is dropped.
+        memo: dict[int, list[Problem]] = {}
+        pending: list[tuple[int, list[Problem], list[ShellBlock]]] = []
+        for index, item in enumerate(assembled):
+            if item.runbook is not None:
+                problems = runbook_problems(item.runbook, linter.today, memo)
+                pending.append((index, problems, runbook_blocks(item.runbook)))
+        blocks = [block for *_, own in pending for block in own]
+        per_block = iter(shell_problems(blocks, bash=linter.bash, cache=linter.syntax))
+        found: dict[int, tuple[Problem, ...]] = {}
+        for index, problems, own in pending:
+            for _ in own:
+                problems.extend(next(per_block))
+            found[index] = tuple(problems)
+        return [
+            FileLint(
+                item.problems,
+                item.placed,
+                found.get(index, ()),
+                frozenset(item.runbook.lint.allow) if item.runbook is not None else frozenset(),
+            )
+            for index, item in enumerate(assembled)
+        ]
+
+
+def lint_sources(
+    linter: Linter,
+    sources: Sequence[Source],
+    workers: int,
+    keep_parsed: bool,
+    parse_folder: str | None = None,
+    hashed: bool = False,
+) -> list[tuple[FileLint, bytes, bytes]] | None:
+    """Parse and lint ``sources`` in ``workers`` processes (one share of the files each,
+    see ``workers.shares``): each file's FileLint and, with
+    ``keep_parsed``, its Document pickled for the parse cache (else ``b""``). With a
+    ``parse_folder`` (``ParseCache.shared_folder``) the workers write those entries
+    themselves, in parallel, and send back ``b""``. Last, each file's digest: the one it
+    came with, else (``hashed``) the hash of the bytes the worker read, else ``b""``. The
+    ``bash -n`` results the workers used join ``linter.syntax``. None when processes
+    cannot be started."""
+    indices = shares([s.size for s in sources], workers)
+    chunks = [[sources[i] for i in share] for share in indices]
+    keep = (keep_parsed, parse_folder if keep_parsed else None, hashed)
+    if can_fork():
+        parts = fork_each(_lint_chunk, chunks, _start_worker, (linter, keep))
+    else:  # threads run here (``serve``): a pool that does not fork this process
+        parts = map_in_processes(_lint_chunk, chunks, len(chunks), _start_worker, (linter, keep))
+    if parts is None:
+        return None
+    out: list[tuple[FileLint, bytes, bytes] | None] = [None] * len(sources)
+    for share, (lints, parsed, digests, syntax_used, syntax_added) in zip(
+        indices, parts, strict=True
+    ):
+        for index, lint, pickled, digest in zip(share, lints, parsed, digests, strict=True):
+            out[index] = lint, pickled, digest
+        if linter.syntax is not None:
+            linter.syntax.merge(syntax_used, syntax_added)
+    done = [item for item in out if item is not None]
+    assert len(done) == len(sources)  # the shares cover every source once
+    return done
+
+
+_Keep = tuple[bool, str | None, bool]
+"""Keep the parses, the folder to write them in, hash the files read."""
+_WORKER: tuple[Linter, _Keep] | None = None
+
+
+def _start_worker(linter: Linter, keep: _Keep) -> None:
+    global _WORKER
+    _WORKER = linter, keep
+    # A worker builds acyclic trees and exits: collections would only walk them.
+    gc.disable()
+
+
+_Chunk = tuple[list[FileLint], list[bytes], list[bytes], dict[str, list[object] | None], bool]
+
+
+def _lint_chunk(sources: Sequence[Source]) -> _Chunk:
+    """In a worker: parse, convert and lint one chunk of files."""
+    assert _WORKER is not None
+    linter, (keep_parsed, folder, hashed) = _WORKER
+    syntax = linter.syntax.share() if linter.syntax is not None else None
+    own = Linter(linter.cascade, linter.today, linter.bash, syntax)
+    with gc_paused():
+        docs = [source_document(s, hashed) for s in sources]
+        lints = lint_documents(own, [(s.path, doc) for s, doc in zip(sources, docs, strict=True)])
+        parsed = [b""] * len(docs)
+        for index, (source, doc) in enumerate(zip(sources, docs, strict=True)):
+            if not doc.digest:
+                continue  # not read: nothing to keep
+            if folder is not None:
+                ParseCache.write_entry(folder, ("Runbook", source.display, doc.digest), doc)
+            elif keep_parsed:
+                parsed[index] = dumps_model(doc)
+    digests = [doc.digest for doc in docs]
+    if syntax is None:
+        return lints, parsed, digests, {}, False
+    return lints, parsed, digests, syntax.used_entries(), syntax.dirty

@@ -1,0 +1,119 @@
+"""The rules over one runbook that are not about its shell: severities, reviews,
+placeholders, ``lint.allow`` and comms templates (``generator.lint.runbooks`` lists every rule)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+
+from checks.model import SourceLocation
+from checks.problems import Problem, Severity, did_you_mean
+from generator.comms.context import ExampleContexts
+from generator.comms.templates import check_template
+from generator.lint.placeholders import placeholder_problems
+from generator.load.tree import severity_scheme
+from generator.model import Runbook, Section
+
+__all__ = ["ALLOWABLE", "RULES", "runbook_problems"]
+
+RULES: dict[str, Severity] = {
+    "schema": Severity.ERROR,
+    "block": Severity.ERROR,
+    "undeclared-variable": Severity.ERROR,
+    "bash-syntax": Severity.ERROR,
+    "unknown-severity": Severity.ERROR,
+    "comms-template": Severity.ERROR,
+    "strict-exit-status": Severity.WARNING,
+    "placeholder": Severity.WARNING,
+    "stale-review": Severity.WARNING,
+    "lint-allow": Severity.WARNING,
+}
+"""Every rule and its severity (``--strict`` makes warnings errors)."""
+ALLOWABLE = frozenset(r for r, s in RULES.items() if s is Severity.WARNING)
+"""Rules ``lint.allow`` may accept: warnings only; an error is never waved through."""
+
+
+def runbook_problems(
+    runbook: Runbook, today: dt.date | None, memo: dict[int, list[Problem]] | None = None
+) -> list[Problem]:
+    """Every rule except the shell ones: severities, reviews, placeholders, templates.
+
+    Pass one ``memo`` for all the runbooks of a run (see ``placeholder_problems``)."""
+    problems = _severity_problems(runbook)
+    problems.extend(_review_problems(runbook, today))
+    problems.extend(placeholder_problems(runbook, {} if memo is None else memo))
+    problems.extend(_allow_problems(runbook))
+    contexts = ExampleContexts(runbook)
+    for template in runbook.communications.templates:
+        problems.extend(check_template(runbook, template, contexts))
+    return problems
+
+
+def _severity_problems(runbook: Runbook) -> list[Problem]:
+    scheme = severity_scheme(runbook)
+    known = [level.id for level in scheme.levels]
+    where: list[tuple[str, str, SourceLocation]] = []
+    if runbook.severity is not None:
+        where.append(("runbook", runbook.severity, runbook.location))
+    for section in _sections(runbook.sections):
+        if section.severity is not None:
+            where.append((f"section '{section.id}'", section.severity, section.location))
+    for scenario in runbook.scenarios:
+        if scenario.severity is not None:
+            where.append((f"scenario '{scenario.id}'", scenario.severity, scenario.location))
+    return [
+        Problem(
+            location,
+            Severity.ERROR,
+            f"{what}: severity '{value}' is not a level of the scheme '{scheme.name}' "
+            f"({', '.join(known)}){did_you_mean(value, known)}",
+            "unknown-severity",
+        )
+        for what, value, location in where
+        if value not in known
+    ]
+
+
+def _review_problems(runbook: Runbook, today: dt.date | None) -> list[Problem]:
+    if today is None or runbook.review_every is None:
+        return []
+    every = _days(runbook.review_every)
+    due = runbook.review_due()
+    if not runbook.last_reviewed:
+        message = f"never reviewed (review_every: {every}): set last_reviewed after a review"
+    elif due is None:
+        return []  # not an ISO date: the loader already said so
+    elif (runbook.reviewed_on() or today) > today:
+        message = f"last_reviewed {runbook.last_reviewed} is in the future (today is {today})"
+    elif due < today:
+        message = (
+            f"stale: last reviewed {runbook.last_reviewed}, review was due {due.isoformat()} "
+            f"(review_every: {every})"
+        )
+    else:
+        return []
+    return [Problem(runbook.location, Severity.WARNING, message, "stale-review")]
+
+
+def _days(seconds: float) -> str:
+    days = seconds / 86400
+    return f"{days:g}d" if days >= 1 else f"{seconds:g}s"
+
+
+def _allow_problems(runbook: Runbook) -> list[Problem]:
+    out = []
+    for rule in runbook.lint.allow:
+        if rule in ALLOWABLE:
+            continue
+        if rule in RULES:
+            message = f"lint.allow: '{rule}' is an error and cannot be allowed"
+        else:
+            message = f"lint.allow: unknown rule '{rule}'{did_you_mean(rule, ALLOWABLE)}"
+        out.append(Problem(runbook.lint.location, Severity.WARNING, message, "lint-allow"))
+    return out
+
+
+def _sections(sections: Iterable[Section]) -> Iterator[Section]:
+    for section in sections:
+        yield section
+        yield from _sections(section.sections)

@@ -1,0 +1,1 @@
+"""Model -> page Markdown."""

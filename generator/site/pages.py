@@ -1,0 +1,276 @@
+"""Markdown of the site's listing pages: home, services, alerts, tags.
+
+Every value from YAML goes through ``escape_text`` (no HTML, no Markdown syntax);
+badges are our own ``<span class="rb-badge ...">``. Links are relative ``.md`` paths, so
+MkDocs' link and anchor validation (``--strict``) checks them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from generator.model import Runbook, Section
+from generator.site.layout import OrgGroup, ServiceGroup, alert_uri, relative_link, runbook_uri, slugify
+from generator.site.safety import escape_text
+
+HOME = "index.md"
+ALERTS = "alerts/index.md"
+TAGS = "tags/index.md"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertTarget:
+    """Where an alert is handled: a runbook page, or a section or scenario anchor in it."""
+
+    runbook: Runbook
+    anchor: str | None
+    """Section or scenario id; None for the runbook as a whole."""
+    label: str
+    """What the anchor is (``section 'Diagnosis'``); empty for the whole runbook."""
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """Where a page that only sends the reader on points (plain text, escaped on use)."""
+
+    to_uri: str
+    """The page's source path (``runbooks/db-pool.md``)."""
+    anchor: str | None
+    text: str
+    """What the page says before the link (``Alert X is handled by``)."""
+    link_text: str
+    after: str
+    """What follows the link (``, section 'Diagnosis'``), may be empty."""
+
+
+def badge(text: str, kind: str) -> str:
+    """A small coloured label; ``kind`` is one of our CSS modifiers (never user text)."""
+    return f'<span class="rb-badge rb-badge--{kind}">{escape_text(text)}</span>'
+
+
+def review_state(runbook: Runbook, today: dt.date) -> tuple[str, str]:
+    """(text, badge kind) for the review column: when reviewed and whether it is stale."""
+    if not runbook.last_reviewed:
+        return ("never reviewed", "stale") if runbook.review_every else ("", "")
+    due = runbook.review_due()
+    if due is None:
+        return (runbook.last_reviewed, "")
+    if due < today:
+        return (f"{runbook.last_reviewed} (stale since {due.isoformat()})", "stale")
+    return (f"{runbook.last_reviewed} (due {due.isoformat()})", "fresh")
+
+
+def _review_cell(runbook: Runbook, today: dt.date) -> str:
+    text, kind = review_state(runbook, today)
+    if kind == "stale":
+        return f"{escape_text(text)} {badge('stale', 'stale')}"
+    return escape_text(text)
+
+
+def _link(text: str, from_uri: str, to_uri: str, anchor: str | None = None) -> str:
+    target = relative_link(from_uri, to_uri) + (f"#{anchor}" if anchor else "")
+    return f"[{escape_text(text)}]({target})"
+
+
+def _runbook_table(runbooks: Sequence[Runbook], from_uri: str, today: dt.date) -> list[str]:
+    lines = [
+        "| Runbook | Severity | Owner | Reviewed |",
+        "|---|---|---|---|",
+    ]
+    for rb in runbooks:
+        severity = escape_text(rb.severity) if rb.severity else ""
+        owner = escape_text(rb.owner) if rb.owner else ""
+        lines.append(
+            f"| {_link(rb.title, from_uri, runbook_uri(rb.id))} | {severity} | {owner} "
+            f"| {_review_cell(rb, today)} |"
+        )
+    return lines
+
+
+def home_markdown(groups: Sequence[OrgGroup], today: dt.date) -> str:
+    """The home page: every service with its runbooks, then the tags."""
+    runbooks = [rb for g in groups for rb in g.runbooks()]
+    stale = sum(1 for rb in runbooks if review_state(rb, today)[1] == "stale")
+    out = [
+        "# Runbooks",
+        "",
+        f"{len(runbooks)} runbooks in {sum(len(g.services) for g in groups)} services"
+        + (f", {stale} due for review" if stale else "")
+        + ". Search with the box at the top (press `/`), or pick a service.",
+        "",
+    ]
+    for group in groups:
+        out += [f"## {escape_text(group.title)}", ""]
+        if group.org is not None:
+            out += [
+                f"Severities, escalation and contacts: {_link(group.title, HOME, group.uri)}.",
+                "",
+            ]
+        for svc in group.services:
+            out += [f"### {_link(svc.title, HOME, svc.uri)}", ""]
+            out += _runbook_table(svc.runbooks, HOME, today)
+            out.append("")
+    tags = collect_tags(runbooks)
+    if tags:
+        out += ["## Tags", ""]
+        out.append(" · ".join(_link(tag, HOME, TAGS, tag_anchor(tag)) for tag in tags))
+        out.append("")
+    return "\n".join(out)
+
+
+def service_markdown(group: OrgGroup, svc: ServiceGroup, today: dt.date) -> str:
+    """A service's page: its runbooks with severity, owner and review state."""
+    out = [f"# {escape_text(svc.title)}", ""]
+    if group.org is not None:
+        out += [f"Part of {_link(group.title, svc.uri, group.uri)}.", ""]
+    out += _runbook_table(svc.runbooks, svc.uri, today)
+    out.append("")
+    for rb in svc.runbooks:
+        if rb.summary:
+            out.append(
+                f"- {_link(rb.title, svc.uri, runbook_uri(rb.id))}: {escape_text(rb.summary)}"
+            )
+    return "\n".join(out) + "\n"
+
+
+def collect_tags(runbooks: Iterable[Runbook]) -> list[str]:
+    return sorted({tag for rb in runbooks for tag in rb.tags}, key=str.lower)
+
+
+def tag_anchor(tag: str) -> str:
+    return "tag-" + slugify(tag).lower()
+
+
+def tags_markdown(runbooks: Sequence[Runbook]) -> str:
+    """One heading per tag (anchor ``tag-<slug>``) listing its runbooks."""
+    out = ["# Tags", ""]
+    tags = collect_tags(runbooks)
+    if not tags:
+        out += ["No runbook has tags yet.", ""]
+    seen: set[str] = set()
+    for tag in tags:
+        anchor = tag_anchor(tag)
+        if anchor in seen:  # two spellings of one slug share a heading
+            continue
+        seen.add(anchor)
+        members = sorted(
+            (rb for rb in runbooks if any(tag_anchor(t) == anchor for t in rb.tags)),
+            key=lambda rb: (rb.title.lower(), rb.id),
+        )
+        out += [f"## {escape_text(tag)} {{#{anchor}}}", ""]
+        out += [f"- {_link(rb.title, TAGS, runbook_uri(rb.id))}" for rb in members]
+        out.append("")
+    return "\n".join(out)
+
+
+def collect_alerts(runbooks: Iterable[Runbook]) -> dict[str, list[AlertTarget]]:
+    """Alert name -> where it is handled, in runbook order."""
+    out: dict[str, list[AlertTarget]] = {}
+    for rb in runbooks:
+        for alert in rb.alerts:
+            out.setdefault(alert, []).append(AlertTarget(rb, None, ""))
+        for section in _walk_sections(rb.sections):
+            for alert in section.alerts:
+                label = f"section '{section.title}'"
+                out.setdefault(alert, []).append(AlertTarget(rb, section.id, label))
+        for scenario in rb.scenarios:
+            for alert in scenario.alerts:
+                label = f"scenario '{scenario.title}'"
+                out.setdefault(alert, []).append(AlertTarget(rb, scenario.id, label))
+    return dict(sorted(out.items(), key=lambda kv: kv[0].lower()))
+
+
+def _walk_sections(sections: tuple[Section, ...]) -> Iterable[Section]:
+    for section in sections:
+        yield section
+        yield from _walk_sections(section.sections)
+
+
+def _target_line(target: AlertTarget, from_uri: str) -> str:
+    rb = target.runbook
+    link = _link(rb.title, from_uri, runbook_uri(rb.id), target.anchor)
+    where = f", {escape_text(target.label)}" if target.label else ""
+    severity = (
+        f" {badge(_scenario_or_runbook_severity(target), 'manual')}" if _has_sev(target) else ""
+    )
+    return f"- {link}{where}{severity}"
+
+
+def _scenario_or_runbook_severity(target: AlertTarget) -> str:
+    if target.anchor:
+        for sc in target.runbook.scenarios:
+            if sc.id == target.anchor and sc.severity:
+                return sc.severity
+        for section in _walk_sections(target.runbook.sections):
+            if section.id == target.anchor and section.severity:
+                return section.severity
+    return target.runbook.severity or ""
+
+
+def _has_sev(target: AlertTarget) -> bool:
+    return bool(_scenario_or_runbook_severity(target))
+
+
+def alert_markdown(alert: str, targets: Sequence[AlertTarget]) -> str:
+    """The page an alert's ``runbook_url`` points at."""
+    uri = alert_uri(alert)
+    out = [f"# Alert: {escape_text(alert)}", ""]
+    if len(targets) == 1:
+        out += ["Handled by:", ""]
+    else:
+        out += [f"Handled in {len(targets)} places:", ""]
+    out += [_target_line(t, uri) for t in targets]
+    out += ["", f"All alerts: {_link('alerts index', uri, ALERTS)}.", ""]
+    return "\n".join(out)
+
+
+def alert_redirect(alert: str, targets: Sequence[AlertTarget]) -> Redirect | None:
+    """An alert handled in one place goes straight there; so does one a runbook lists
+    as a whole and in exactly one of its sections or scenarios (the specific place)."""
+    specific = [t for t in targets if t.anchor]
+    if len({t.runbook.id for t in targets}) == 1 and len(specific) == 1:
+        target = specific[0]
+    elif len(targets) == 1:
+        target = targets[0]
+    else:
+        return None
+    after = f", {target.label}" if target.label else ""
+    return Redirect(
+        runbook_uri(target.runbook.id),
+        target.anchor,
+        f"Alert {alert} is handled by",
+        target.runbook.title,
+        after,
+    )
+
+
+def alerts_index_markdown(
+    alerts: dict[str, list[AlertTarget]], *, directory_urls: bool = True
+) -> str:
+    """Every declared alert and the runbooks that handle it."""
+    out = ["# Alerts", ""]
+    if not alerts:
+        return "\n".join([*out, "No runbook declares an alert yet.", ""])
+    out += [
+        "Point an alert's `runbook_url` at its path below, relative to this site's address:",
+        "it opens the runbook (or the section) that handles the alert, or a list when",
+        "several do.",
+        "",
+        "| Alert | `runbook_url` path | Handled by |",
+        "|---|---|---|",
+    ]
+    for alert, targets in alerts.items():
+        handled = ", ".join(
+            _link(t.runbook.title, ALERTS, runbook_uri(t.runbook.id), t.anchor)
+            + (f" ({escape_text(t.label)})" if t.label else "")
+            for t in targets
+        )
+        uri = alert_uri(alert)
+        redirects = alert_redirect(alert, targets) is not None
+        name = escape_text(alert) if redirects else _link(alert, ALERTS, uri)
+        path = uri.removesuffix(".md") + ("/" if directory_urls else ".html")
+        out.append(f"| {name} | `{path}` | {handled} |")
+    out.append("")
+    return "\n".join(out)

@@ -1,0 +1,389 @@
+"""The MkDocs plugin ``runbook``: YAML runbooks become in-memory pages (thin adapter).
+
+``on_files`` loads ``runbooks/`` (``generator.load.tree``), asks ``generator.render.page`` for each
+runbook page and ``generator.site.layout*`` for the listing pages, and adds them with
+``File.generated`` (never written into ``docs_dir``). It sets the navigation
+(organisation > service > runbook; ``navigation.prune`` keeps each page's copy small),
+watches ``runbooks/`` for ``serve``, sanitises every generated page's HTML, trims pages
+(``generator.site.html``: no variables block twice, a two-level TOC on runbook pages, no
+indentation between tags) and points MkDocs' link warnings at the YAML line they come from
+(``generator.site.link_warnings``). An alert one runbook handles becomes a redirect file, not a
+themed page. In ``build``, worker processes convert, finish and index the generated pages
+(``generator.site._parallel``).
+
+Under ``serve --dirty`` (``runbook serve`` uses it) only pages whose Markdown changed are
+rebuilt; a change of any title or of the set of pages rebuilds everything, so the
+navigation never goes stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+from mkdocs.utils.templates import TemplateContext
+
+from checks.problems import Problem, Severity
+from generator.errors import RunbookError
+from generator.model import NOWHERE
+from generator.load.parse import ParseCache
+from generator.site.html import (
+    add_security_policy,
+    collapse_whitespace,
+    drop_variables_block,
+    redirect_html,
+    shallow_toc,
+)
+from generator.site._parallel import ParallelRenderer, PrerenderedPage
+from generator.site.safety import escape_title, sanitize_html
+from generator.site.tree import SitePage, load_site
+from generator.site.link_warnings import LocatingFilter, Source
+
+log = logging.getLogger("mkdocs.plugins.runbook")
+
+
+class RunbookPluginConfig(base.Config):  # type: ignore[no-untyped-call]
+    """``plugins: [runbook: {root: runbooks, report: '', today: ''}]``."""
+
+    root = c.Type(str, default="runbooks")
+    """The runbooks folder, relative to ``mkdocs.yml``."""
+    report = c.Type(str, default="")
+    """A ``runbook check --json`` report: each block shows when it last passed or failed."""
+    today = c.Type(str, default="")
+    """ISO date for stale badges; default ``$RUNBOOK_TODAY``, else the real date."""
+    sanitize = c.Type(bool, default=True)
+    """Clean the HTML of generated pages with nh3 (never turn off for untrusted YAML)."""
+    jobs = c.Type(int, default=0)
+    """Processes converting generated pages' Markdown in ``build``: 0 one per core, 1 none."""
+
+
+class GeneratedPage(File):
+    """A generated page that knows whether its Markdown changed since the last build.
+
+    MkDocs asks ``is_modified`` under ``--dirty``; in-memory files otherwise always say yes.
+    """
+
+    changed: bool = True
+
+    def is_modified(self) -> bool:
+        return self.changed
+
+
+class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped-call]
+    """Adds runbook, organisation, service, alert, tag and home pages to the site."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.pages_built = 0
+        self.redirects_built = 0
+        """Alert URLs written as redirects (not counted in ``pages_built``)."""
+        self.input_failed = False
+        """True when the last build stopped on bad input (runbooks, report, settings)."""
+        """Generated pages of the last build."""
+        self.problems: tuple[Problem, ...] = ()
+        """Problems of the last load; the build command reads them for its exit code."""
+        self._dirty = False
+        self._previous: dict[str, str] = {}
+        self._parse_cache = ParseCache(None)  # in memory, across serve rebuilds
+        self._previous_shape = ""
+        self._sources: dict[str, Source] = {}
+        self._cache: dict[Any, str] = {}
+        self._own_nav = True
+        self._root = Path("runbooks")
+        self._today = dt.date.today()
+        self._results: dict[str, Any] = {}
+        self._filter = LocatingFilter(self._sources)
+        self._renderer: ParallelRenderer | None = None
+        self._search_meta: dict[str, Any] = {}
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Its presence keeps this instance (and its caches) alive across serve rebuilds.
+        self._dirty = dirty
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.input_failed = False
+        base_dir = Path(config.config_file_path or ".").resolve().parent
+        # `runbook serve --root` reaches us through the environment (serve reloads config).
+        from_env = os.environ.get("RUNBOOK_ROOT")
+        root = Path(from_env or self.config.root)
+        if not root.is_absolute():
+            root = base_dir / root
+        if not root.is_dir():
+            self.input_failed = True
+            where = "RUNBOOK_ROOT" if from_env else "plugins.runbook.root"
+            raise PluginError(f"error: {where}: runbooks root '{root}' is not a folder")
+        self._root = _display_path(root)
+        if str(root) not in config.watch:
+            config.watch.append(str(root))
+        self._own_nav = config.nav is None
+        try:
+            self._today = _parse_today(self.config.today)
+            self._results = _load_report(self.config.report, base_dir) if self.config.report else {}
+        except PluginError:
+            self.input_failed = True
+            raise
+        pages_log = logging.getLogger("mkdocs.structure.pages")
+        if self._filter not in pages_log.filters:
+            pages_log.addFilter(self._filter)
+        return config
+
+    @event_priority(50)  # before other plugins' on_files: they may want to see our pages
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        try:
+            site = load_site(
+                self._root,
+                today=self._today,
+                results=self._results,
+                cache=self._cache,
+                parse_cache=self._parse_cache,
+                jobs=self.config.jobs or None,
+                directory_urls=config.use_directory_urls,
+            )
+        except RunbookError as exc:  # a comms template that cannot render, ...
+            self.problems = exc.problems or (Problem(NOWHERE, Severity.ERROR, exc.message),)
+            self.input_failed = True
+            raise PluginError(exc.format()) from None
+        self.problems = site.problems
+        errors = [p for p in site.problems if p.severity is Severity.ERROR]
+        for problem in site.problems:
+            if problem.severity is not Severity.ERROR:
+                log.info(str(problem))
+        if errors:
+            self.input_failed = True
+            raise PluginError("\n".join(str(p) for p in errors))
+
+        self._sources.clear()
+        shape = json.dumps([(p.uri, p.title, p.in_nav) for p in site.pages])
+        shape_changed = shape != self._previous_shape
+        self._previous_shape = shape
+        current: dict[str, str] = {}
+        redirects: list[SitePage] = []
+        for page in site.pages:
+            self._check_collision(files, page, page.uri)
+            if page.uri == "index.md" and files.get_file_from_path(page.uri) is not None:
+                continue  # a hand-written home page wins
+            if page.redirect is not None:
+                redirects.append(page)  # once every page it may point at is in `files`
+                continue
+            f = self._add(files, config, page.uri, _with_front_matter(page), page.in_nav, current)
+            f.changed = f.changed or shape_changed
+            PrerenderedPage(None, f, config)  # sets f.page; its HTML may come from a worker
+            if page.source is not None:
+                self._sources[page.uri] = Source(
+                    page.source.path, page.source.line, page.source.col
+                )
+        for page in redirects:
+            uri, text = _redirect(page, files, config)
+            self._check_collision(files, page, uri)
+            self._add(files, config, uri, text, page.in_nav, current)
+        self._previous = current
+        self.pages_built = len(current) - len(redirects)
+        self.redirects_built = len(redirects)
+        if self._own_nav:
+            config.nav = site.nav
+        return files
+
+    @event_priority(-100)  # last: workers see the pages and files every plugin left
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        pages = [
+            f.page
+            for f in files.documentation_pages()
+            if isinstance(f.page, PrerenderedPage) and (not self._dirty or f.is_modified())
+        ]
+        uris = [p.file.src_uri for p in pages]
+        self._renderer = ParallelRenderer.start(
+            config, files, uris, self._finish_content, self.config.jobs or None
+        )
+        for page in pages:
+            page.renderer = self._renderer
+        return nav
+
+    def _close_renderer(self) -> None:
+        if self._renderer is not None:
+            renderer = self._renderer
+            log.info(
+                f"converted {renderer.used} pages and indexed {renderer.indexed} "
+                f"in {renderer.workers} processes"
+            )
+            self._renderer.close()
+            self._renderer = None
+
+    def _check_collision(self, files: Files, page: SitePage, uri: str) -> None:
+        existing = files.get_file_from_path(uri)
+        if existing is not None and uri != "index.md":
+            self.input_failed = True
+            raise PluginError(
+                f"{existing.abs_src_path or uri}: error: collides with the page "
+                f"generated for {page.source.path if page.source else page.uri}"
+            )
+
+    def _add(
+        self,
+        files: Files,
+        config: MkDocsConfig,
+        uri: str,
+        text: str,
+        in_nav: bool,
+        digests: dict[str, str],
+    ) -> GeneratedPage:
+        """A generated file, marked changed when its text differs from the last build's
+        (``digests`` gets its digest)."""
+        digest = hashlib.sha1(text.encode()).hexdigest()
+        digests[uri] = digest
+        inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
+        f = GeneratedPage.generated(config, uri, content=text, inclusion=inclusion)
+        assert isinstance(f, GeneratedPage)
+        f.changed = (
+            self._previous.get(uri) != digest
+            or not os.path.exists(f.abs_dest_path)  # a new site_dir, a deleted page
+        )
+        files.append(f)
+        return f
+
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if not isinstance(page.file, GeneratedPage):
+            return html
+        if self._renderer is not None:
+            finished = self._renderer.finished(page.file.src_uri, html)
+            if finished is not None:
+                return finished
+        return self._finish_content(html)
+
+    def _finish_content(self, html: str) -> str:
+        """What a generated page's HTML needs (also run by the workers)."""
+        if self.config.sanitize:
+            html = sanitize_html(html)
+        return drop_variables_block(html)
+
+    @event_priority(100)  # before search
+    def _on_page_context_early(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        if self._renderer is not None and self._renderer.index(page):
+            # A worker indexes it; Material's search skips it (documented front matter).
+            search = page.meta.get("search")
+            self._search_meta[page.file.src_uri] = search
+            page.meta["search"] = {**(search or {}), "exclude": True}
+        return context
+
+    @event_priority(-100)  # after search, which indexes every heading of the full TOC
+    def _on_page_context_late(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        uri = page.file.src_uri
+        if uri in self._search_meta:
+            search = self._search_meta.pop(uri)
+            if search is None:
+                del page.meta["search"]
+            else:
+                page.meta["search"] = search
+        if isinstance(page.file, GeneratedPage) and uri.startswith("runbooks/"):
+            shallow_toc(page.toc)
+        return context
+
+    on_page_context = CombinedEvent(_on_page_context_early, _on_page_context_late)
+
+    @event_priority(100)  # before search writes its index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._renderer is not None:
+            self._renderer.add_search_entries()
+        self._close_renderer()
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        return collapse_whitespace(add_security_policy(output))
+
+    def on_post_template(
+        self, output_content: str, *, template_name: str, config: MkDocsConfig
+    ) -> str:
+        # 404.html and other theme pages that are not documents.
+        if template_name.endswith(".html"):
+            return add_security_policy(output_content)
+        return output_content
+
+    def on_shutdown(self) -> None:
+        self._close_renderer()  # Ctrl-C: queued pages are cancelled, not converted
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._close_renderer()
+        # A failed serve rebuild must rebuild everything next time.
+        self._previous.clear()
+        self._previous_shape = ""
+
+
+def _with_front_matter(page: SitePage) -> str:
+    # The theme puts page.title into <title> and the nav without escaping: give it ours.
+    if page.markdown.startswith("---\n"):
+        return page.markdown  # render's runbook pages carry their own (escaped) title
+    meta = {"title": escape_title(page.title)}
+    if page.search_boost:
+        meta["search"] = {"boost": page.search_boost}  # type: ignore[assignment]
+    return f"---\n{json.dumps(meta)}\n---\n\n{page.markdown}"
+
+
+def _redirect(page: SitePage, files: Files, config: MkDocsConfig) -> tuple[str, str]:
+    """Where a redirect page is written (as a file, outside the theme) and its HTML."""
+    redirect = page.redirect
+    assert redirect is not None
+    stub = File(page.uri, None, config.site_dir, config.use_directory_urls)
+    target = files.get_file_from_path(redirect.to_uri)
+    assert target is not None, f"{page.uri} redirects to {redirect.to_uri}, not a page"
+    anchor = f"#{redirect.anchor}" if redirect.anchor else ""
+    href = get_relative_url(target.url, stub.url) + anchor
+    text = redirect_html(
+        href,
+        title=f"Alert {page.title}",
+        text=redirect.text,
+        link_text=redirect.link_text,
+        after=redirect.after,
+    )
+    return stub.dest_uri, text
+
+
+def _display_path(path: Path) -> Path:
+    """``runbooks`` rather than ``/abs/runbooks`` when under the working directory."""
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _parse_today(value: str) -> dt.date:
+    text = value or os.environ.get("RUNBOOK_TODAY", "")
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        where = "plugins.runbook.today" if value else "RUNBOOK_TODAY"
+        raise PluginError(
+            f"error: {where} '{text}' is not an ISO date (expected 2026-10-01)"
+        ) from None
+
+
+def _load_report(path_text: str, base_dir: Path) -> dict[str, Any]:
+    from generator.site.report import read_report
+
+    path = Path(path_text)
+    if not path.is_absolute() and not path.exists():
+        path = base_dir / path
+    try:
+        return read_report(path)
+    except ValueError as exc:
+        raise PluginError(str(exc)) from None

@@ -1,0 +1,114 @@
+"""``runbook serve`` through MkDocs' ``serve`` with live reload forced on.
+
+Click 8.3 silently turned MkDocs 1.6.1's live reload off (mkdocs#4032); the fix is
+click >= 8.4, and we pass ``livereload=True`` explicitly as well.
+
+A failed rebuild ends with one line that says what failed and that page requests wait
+(MkDocs holds them until a build succeeds) instead of MkDocs' bare ``Aborted with a
+BuildError!`` and "the server will appear stuck".
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from checks.problems import ExitCode
+from generator.errors import UsageError
+from generator.site.build import ROOT_ENV, mkdocs_logging
+
+_MKDOCS_ABORT = "Aborted with a BuildError!"
+_MKDOCS_STUCK = "An error happened during the rebuild."
+_LOCATION = re.compile(r"^(\S+?:\d+(?::\d+)?): (?:error|warning): ")
+
+
+def run_serve(*, config_file: str, dev_addr: str, root: str | None, full: bool) -> int:
+    """Serve until interrupted; 0 on Ctrl-C after a clean start."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import Abort
+
+    if not Path(config_file).is_file():
+        raise UsageError(f"{config_file}: no such file (pass --config FILE)")
+    if root:
+        if not Path(root).is_dir():
+            raise UsageError(f"runbooks root '{root}' is not a folder (pass --root DIR)")
+        # serve loads the configuration itself on every rebuild: the plugin reads this.
+        os.environ[ROOT_ENV] = str(Path(root).resolve())
+    print(f"serving on http://{dev_addr}/ (Ctrl-C stops)", file=sys.stderr)
+    real_stderr = sys.stderr
+    with mkdocs_logging(real_stderr, verbose=True) as handler:
+        # The plugin rebuilds every page when the navigation changes, so MkDocs'
+        # "dirty build ... inaccurate navigation" warning does not apply here.
+        handler.addFilter(lambda r: "'dirty' build is being performed" not in r.getMessage())
+        handler.addFilter(_RebuildFailure())
+        sys.stderr = _WithoutLine(real_stderr, _MKDOCS_ABORT)
+        try:
+            serve(
+                config_file,
+                livereload=True,
+                build_type=None if full else "dirty",
+                dev_addr=dev_addr,
+            )
+        except Abort:
+            print("error: not serving: the site did not build (see above)", file=real_stderr)
+            return int(ExitCode.INVALID)
+        except KeyboardInterrupt:
+            return int(ExitCode.OK)
+        finally:
+            sys.stderr = real_stderr
+    return int(ExitCode.OK)
+
+
+class _RebuildFailure(logging.Filter):
+    """Rewrites MkDocs' "error happened during the rebuild" into what failed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors: list[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "Building documentation" in message:
+            self.errors.clear()
+        elif _MKDOCS_STUCK in message:
+            record.msg = (
+                f"error: rebuild failed ({self.summary()}); pages wait until a change fixes it"
+            )
+            record.args = ()
+        elif record.levelno >= logging.ERROR:
+            self.errors.extend(line for line in message.splitlines() if line.strip())
+        return True
+
+    def summary(self) -> str:
+        if not self.errors:
+            return "see the messages above"
+        count = f"{len(self.errors)} error{'s' if len(self.errors) > 1 else ''} above"
+        m = _LOCATION.match(self.errors[0])
+        return f"{count}, the first at {m.group(1)}" if m else f"{count}: {self.errors[0]}"
+
+
+class _WithoutLine:
+    """A text stream that drops one exact line MkDocs prints past its logger."""
+
+    def __init__(self, stream: TextIO, line: str) -> None:
+        self._stream = stream
+        self._line = line
+        self._dropped = False
+
+    def write(self, text: str) -> int:
+        # print() writes the text and its newline in two calls.
+        dropped, self._dropped = self._dropped, text.strip() == self._line
+        if self._dropped or (dropped and text == "\n"):
+            return len(text)
+        return self._stream.write(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)

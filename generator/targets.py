@@ -1,0 +1,110 @@
+"""TARGET -> extracted blocks: a Markdown file, a YAML runbook file or a runbook id.
+
+YAML goes through the page renderer and is extracted from the Markdown the site shows
+(what runs is what the page shows); locations are mapped back to the step's YAML line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from checks.extract import Extraction, ExtractProblem, extract_file, extract_markdown
+from checks.problems import ExitCode, Problem, Severity
+from generator.errors import RunbookError, UsageError
+from generator.load.parse import ParseCache
+from generator.load.tree import LoadResult, load_file, load_tree, resolve_target, severity_scheme
+from generator.model import Runbook
+from generator.render.page import PageContext, render_runbook
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One loaded target: its name and its extracted blocks."""
+
+    name: str
+    extraction: Extraction
+
+
+def to_problem(problem: ExtractProblem) -> Problem:
+    """An extraction problem as the CLI prints it."""
+    return Problem(problem.location, Severity.ERROR, problem.message, rule="block")
+
+
+def load_targets(targets: Sequence[str], root: str) -> list[Target]:
+    """Load every target; RunbookError (exit 3) listing every located problem."""
+    loaded = [load_target(t, root) for t in targets]
+    problems = [to_problem(p) for t in loaded for p in t.extraction.problems]
+    if problems:
+        raise RunbookError(problems=problems, exit_code=ExitCode.INVALID)
+    return loaded
+
+
+def load_target(target: str, root: str) -> Target:
+    """One TARGET: a Markdown file, a YAML file, or a runbook id under ``root``."""
+    path = os.fspath(resolve_target(target, root))
+    if path.lower().endswith(MARKDOWN_SUFFIXES):
+        return Target(target, extract_file(path))
+    return Target(target, extract_runbook(_single_runbook(load_file(path, root), target)))
+
+
+def all_runbooks(paths: Sequence[str], root: str, cache: ParseCache | None = None) -> list[Target]:
+    """Every runbook under the given paths (``runbook check``); Markdown files directly.
+    ``cache``: the parse cache of an earlier load of the same files (lint)."""
+    out: list[Target] = []
+    yaml_paths: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for folder, _, files in sorted(os.walk(path)):
+                for name in sorted(files):
+                    full = os.path.join(folder, name)
+                    if name.lower().endswith(MARKDOWN_SUFFIXES):
+                        out.append(Target(full, extract_file(full)))
+                    elif name.lower().endswith(YAML_SUFFIXES) and not name.startswith("_"):
+                        yaml_paths.append(full)
+        elif path.lower().endswith(YAML_SUFFIXES):
+            yaml_paths.append(path)
+        else:
+            out.append(load_target(path, root))
+    if yaml_paths:
+        loaded = load_tree(root, yaml_paths, cache=cache)
+        _raise_errors(loaded.problems)
+        out.extend(Target(rb.path, extract_runbook(rb)) for rb in loaded.runbooks)
+    return out
+
+
+def _raise_errors(problems: Sequence[Problem]) -> None:
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        raise RunbookError(problems=errors, exit_code=ExitCode.INVALID)
+
+
+def _single_runbook(result: LoadResult, name: str) -> Runbook:
+    """The one runbook of a file's load; its located errors exit 3."""
+    _raise_errors(result.problems)
+    if not result.runbooks:
+        raise UsageError(f"{name}: no runbook found")
+    return result.runbooks[0]
+
+
+def extract_runbook(runbook: Runbook) -> Extraction:
+    """Render a runbook's page, extract it, and point locations back at the YAML."""
+    text = render_runbook(runbook, PageContext(severity_scheme=severity_scheme(runbook)))
+    page = f"{runbook.path or runbook.id}#page"
+    extraction = extract_markdown(text, page)
+    steps = {runbook.block_id(s): s for s in runbook.all_steps()}
+    declared = {v.name: v for v in runbook.variables}
+    checks = tuple(
+        replace(c, location=steps[c.id].location) if c.id in steps else c for c in extraction.checks
+    )
+    variables = tuple(
+        replace(v, location=declared[v.name].location) if v.name in declared else v
+        for v in extraction.variables
+    )
+    # A problem in generated Markdown is a generator bug, but still located at the runbook.
+    problems = tuple(replace(p, location=runbook.location) for p in extraction.problems)
+    return replace(extraction, checks=checks, variables=variables, problems=problems)

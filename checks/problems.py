@@ -19,11 +19,18 @@ class ExitCode(enum.IntEnum):
     """Exit codes of every ``runbook`` command (DESIGN.md)."""
 
     OK = 0
+    """Success; skipped blocks allowed."""
     FAILED = 1
+    """A check failed, timed out or errored (or a committed file is not current)."""
     USAGE = 2
+    """Usage error: an unknown option, runbook or step id, a report path that cannot be written."""
     INVALID = 3
+    """Invalid input: a runbook or block that does not validate, a missing required variable
+    without a terminal, a missing template value."""
     NOTHING_RAN = 4
+    """Nothing ran: the selection is empty or every block was skipped."""
     INTERRUPTED = 130
+    """Interrupted by Ctrl-C; partial reports and the transcript are written."""
 
 
 class Severity(enum.Enum):

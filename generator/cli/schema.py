@@ -1,4 +1,5 @@
-"""``runbook schema``: print or write the JSON Schema of the runbook YAML."""
+"""``runbook schema``: print or write the JSON Schema of the runbook YAML, or the format
+reference (``--format markdown``)."""
 
 from __future__ import annotations
 
@@ -18,25 +19,43 @@ import click
     help="The schema of a _defaults.yaml instead of a runbook file.",
 )
 @click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "markdown"]),
+    default="json",
+    show_default=True,
+    help="json: the JSON Schema; markdown: the format reference a person reads (REFERENCE.md).",
+)
+@click.option(
     "--check",
     "check",
     metavar="FILE",
     help="Exit 1 when FILE is not the current schema (CI: the committed copy is current).",
 )
-def command(out: str | None, defaults: bool, check: str | None) -> int:
-    """JSON Schema (draft 2020-12) of runbook YAML, for editors and CI.
+def command(out: str | None, defaults: bool, fmt: str, check: str | None) -> int:
+    """JSON Schema (draft 2020-12) of runbook YAML, for editors and CI; or, with
+    --format markdown, the format reference: every key with its type, default and
+    meaning, the block header, the comms context and the exit codes.
 
     \b
     Regenerate the committed copies with:
       runbook schema --out runbooks/runbook.schema.json
       runbook schema --defaults --out runbooks/defaults.schema.json
+      runbook schema --format markdown --out REFERENCE.md
     and check them in CI with --check FILE instead of --out FILE.
     """
     from checks.problems import ExitCode
     from generator.errors import RunbookError, UsageError
     from generator.schema import build_defaults_schema, build_schema, dump_schema
 
-    text = dump_schema(build_defaults_schema() if defaults else build_schema())
+    if fmt == "markdown":
+        if defaults:
+            raise UsageError("--defaults is for the JSON Schema; the reference covers both files")
+        from generator.reference import build_reference
+
+        text = build_reference()
+    else:
+        text = dump_schema(build_defaults_schema() if defaults else build_schema())
     if check is not None:
         if out is not None:
             raise UsageError("--check and --out exclude each other (give one)")
@@ -47,9 +66,10 @@ def command(out: str | None, defaults: bool, check: str | None) -> int:
             raise UsageError(f"cannot read {check}: {exc.strerror or exc}") from None
         if current:
             return 0
-        flag = " --defaults" if defaults else ""
+        flag = " --defaults" if defaults else " --format markdown" if fmt == "markdown" else ""
+        what = "reference" if fmt == "markdown" else "schema"
         click.echo(
-            f"{check}: not the current schema; regenerate it with: "
+            f"{check}: not the current {what}; regenerate it with: "
             f"runbook schema{flag} --out {check}",
             err=True,
         )

@@ -143,6 +143,8 @@ class Field:
     required: bool = False
     attr: str | None = None
     """The model attribute, when it differs from the key."""
+    example: str = ""
+    """A realistic value, shown in the format reference (REFERENCE.md)."""
 
     @property
     def target(self) -> str:

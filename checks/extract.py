@@ -16,6 +16,7 @@ from typing import Any
 
 from checks.header import BlockHeader, HeaderError, is_tagged, parse_header
 from checks.model import Check, SourceLocation, Variable
+from checks.problems import Problem, Severity, did_you_mean
 
 VARIABLE_KEYS = ("description", "default", "required", "secret", "pattern", "choices", "example")
 _FENCE_OPEN = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(.*)$")
@@ -26,15 +27,13 @@ _HEADING_ID = re.compile(r"\s*\{([^}]*)\}\s*$")
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
-@dataclass(frozen=True, slots=True)
-class ExtractProblem:
-    """A located error found while reading a page (the CLI turns it into a Problem)."""
+RULE = "block"
+"""The rule name of every problem extraction reports."""
 
-    location: SourceLocation
-    message: str
 
-    def __str__(self) -> str:
-        return f"{self.location}: error: {self.message}"
+def block_problem(location: SourceLocation, message: str) -> Problem:
+    """An error in a page's blocks: the block does not run, the page does not validate."""
+    return Problem(location, Severity.ERROR, message, RULE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +44,8 @@ class Extraction:
     """Executable and manual blocks in page order."""
     variables: tuple[Variable, ...] = ()
     """From the page's ``{.runbook-variables}`` block."""
-    problems: tuple[ExtractProblem, ...] = ()
-    """Located errors; a page with problems must not run."""
+    problems: tuple[Problem, ...] = ()
+    """Located errors (rule ``block``); a page with problems must not run."""
     sections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Block id -> ids of the headings that enclose it, outermost first."""
 
@@ -93,7 +92,7 @@ def extract_markdown(text: str, path: str) -> Extraction:
                     col = len(state.lines[tok.map[0]]) - len(state.lines[tok.map[0]].lstrip())
                     state.error(
                         tok.map[0],
-                        col + 1,
+                        col,
                         f"tagged block is not closed by a line of exactly '{tok.markup}': "
                         "the site would show it as text, so it never runs",
                     )
@@ -114,7 +113,7 @@ class _State:
     lines: list[str]
     checks: list[Check] = field(default_factory=list)
     variables: list[Variable] = field(default_factory=list)
-    problems: list[ExtractProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     outputs: list[tuple[BlockHeader, str, SourceLocation]] = field(default_factory=list)
     sections: dict[str, tuple[str, ...]] = field(default_factory=dict)
     handled: set[int] = field(default_factory=set)
@@ -122,8 +121,13 @@ class _State:
     tab_titles: frozenset[int] = frozenset()
     """0-based lines of content tab titles (``=== "Title"``)."""
 
-    def error(self, line0: int, col: int, message: str) -> None:
-        self.problems.append(ExtractProblem(SourceLocation(self.path, line0 + 1, col), message))
+    def locate(self, line0: int, col0: int) -> SourceLocation:
+        """The one conversion of markdown-it's 0-based line (``token.map``) and a 0-based
+        column on that line into a 1-based location."""
+        return SourceLocation(self.path, line0 + 1, col0 + 1)
+
+    def error(self, line0: int, col0: int, message: str) -> None:
+        self.problems.append(block_problem(self.locate(line0, col0), message))
 
     def add_fence(
         self,
@@ -135,12 +139,11 @@ class _State:
     ) -> None:
         raw = self.lines[line0]
         fence_col = len(raw) - len(raw.lstrip())
-        info_col = _info_column(raw)
-        where = SourceLocation(self.path, line0 + 1, fence_col + 1)
+        where = self.locate(line0, fence_col)
         if containers:
             self.error(
                 line0,
-                fence_col + 1,
+                fence_col,
                 f"tagged block inside {containers[-1]}: the site does not show it as a "
                 "runnable code block; move it to the top level",
             )
@@ -148,7 +151,7 @@ class _State:
         if line0 > 0 and self.lines[line0 - 1].strip() and line0 - 1 not in self.tab_titles:
             self.error(
                 line0,
-                fence_col + 1,
+                fence_col,
                 "tagged block needs a blank line before it (the site would glue it to the "
                 "text above)",
             )
@@ -156,7 +159,8 @@ class _State:
         try:
             header = parse_header(info)
         except HeaderError as exc:
-            self.error(line0, info_col + exc.offset + 1, exc.message)
+            info_at = self.locate(line0, _info_column(raw))
+            self.problems.append(block_problem(exc.located(info_at), exc.message))
             return
         role = header.role
         if role == "step":
@@ -176,11 +180,8 @@ class _State:
         assert header.id is not None and header.risk is not None
         if any(c.id == header.id for c in self.checks):
             first = next(c for c in self.checks if c.id == header.id)
-            self.error(
-                where.line - 1,
-                where.col,
-                f"duplicate block id '{header.id}' (first at {first.location})",
-            )
+            message = f"duplicate block id '{header.id}' (first at {first.location})"
+            self.problems.append(block_problem(where, message))
             return
         step = header.id.split("--", 1)[-1]
         enclosing = [h for h in headings if h[2] not in (header.id, step)]
@@ -201,14 +202,12 @@ class _State:
 
     def add_variables(self, content: str, line0: int, where: SourceLocation) -> None:
         if self.seen_variables_block is not None:
-            self.error(
-                line0,
-                where.col,
-                f"second .runbook-variables block (the first is at {self.seen_variables_block})",
-            )
+            first_at = self.seen_variables_block
+            message = f"second .runbook-variables block (the first is at {first_at})"
+            self.problems.append(block_problem(where, message))
             return
         self.seen_variables_block = where
-        variables, problems = parse_variables(content, self.path, line0 + 2)
+        variables, problems = parse_variables(content, self.path, where.line + 1)
         self.variables.extend(variables)
         self.problems.extend(problems)
 
@@ -230,7 +229,7 @@ class _State:
             if is_tagged(m.group(3)) and m.group(1):
                 self.error(
                     i,
-                    len(m.group(1)) + 1,
+                    len(m.group(1)),
                     "tagged block is indented (inside an admonition or code block): it is "
                     "not extracted; move it to the top level or into a top-level content tab",
                 )
@@ -242,9 +241,9 @@ class _State:
             target = header.for_id or ""
             index = by_id.get(target)
             if index is None:
-                hint = _did_you_mean(target, list(by_id)) if by_id else " (the page has no blocks)"
+                hint = did_you_mean(target, by_id) if by_id else " (the page has no blocks)"
                 self.problems.append(
-                    ExtractProblem(where, f"for='{target}' names no block on this page{hint}")
+                    block_problem(where, f"for='{target}' names no block on this page{hint}")
                 )
                 continue
             if header.role == "expected-output":
@@ -307,35 +306,39 @@ def _untab_into(lines: list[str], start: int, end: int, titles: set[int]) -> Non
 
 def parse_variables(
     content: str, path: str, first_line: int
-) -> tuple[list[Variable], list[ExtractProblem]]:
+) -> tuple[list[Variable], list[Problem]]:
     """Variables from the YAML body of a ``{.runbook-variables}`` block.
 
     ``first_line`` is the 1-based file line of the block's first content line.
     """
     import yaml
 
-    problems: list[ExtractProblem] = []
+    problems: list[Problem] = []
+
+    def at_mark(mark: Any) -> SourceLocation:
+        # The one conversion of PyYAML's 0-based marks (a missing mark: the first line).
+        if mark is None:
+            return SourceLocation(path, first_line, 1)
+        return SourceLocation(path, first_line + mark.line, mark.column + 1)
 
     def at(node: Any) -> SourceLocation:
-        return SourceLocation(path, first_line + node.start_mark.line, node.start_mark.column + 1)
+        return at_mark(node.start_mark)
 
     try:
         root = yaml.compose(content, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = first_line + (mark.line if mark else 0)
-        col = (mark.column + 1) if mark else 1
         problem = getattr(exc, "problem", None) or str(exc)
-        return [], [ExtractProblem(SourceLocation(path, line, col), f"variables: {problem}")]
+        where = at_mark(getattr(exc, "problem_mark", None))
+        return [], [block_problem(where, f"variables: {problem}")]
     if root is None:
         return [], []
     if not isinstance(root, yaml.MappingNode):
-        return [], [ExtractProblem(at(root), "variables: expected a mapping of NAME: {...}")]
+        return [], [block_problem(at(root), "variables: expected a mapping of NAME: {...}")]
     out: list[Variable] = []
     for key_node, value_node in root.value:
         name = str(key_node.value)
         if not _VAR_NAME.match(name):
-            problems.append(ExtractProblem(at(key_node), f"variable '{name}': not a valid name"))
+            problems.append(block_problem(at(key_node), f"variable '{name}': not a valid name"))
             continue
         fields_: dict[str, Any] = {}
         if isinstance(value_node, yaml.ScalarNode):
@@ -346,26 +349,22 @@ def parse_variables(
             for k_node, v_node in value_node.value:
                 key = str(k_node.value)
                 if key not in VARIABLE_KEYS:
-                    hint = _did_you_mean(key, list(VARIABLE_KEYS))
+                    hint = did_you_mean(key, VARIABLE_KEYS)
                     message = f"variable '{name}': unknown key '{key}'{hint}"
-                    problems.append(ExtractProblem(at(k_node), message))
+                    problems.append(block_problem(at(k_node), message))
                     ok = False
                     continue
                 value = yaml.safe_load(yaml.serialize(v_node))
                 error = _check_variable_value(key, value)
                 if error:
-                    problems.append(
-                        ExtractProblem(at(v_node), f"variable '{name}': {key}: {error}")
-                    )
+                    problems.append(block_problem(at(v_node), f"variable '{name}': {key}: {error}"))
                     ok = False
                     continue
                 fields_[key] = _convert_variable_value(key, value)
             if not ok:
                 continue
         else:
-            problems.append(
-                ExtractProblem(at(value_node), f"variable '{name}': expected a mapping")
-            )
+            problems.append(block_problem(at(value_node), f"variable '{name}': expected a mapping"))
             continue
         out.append(Variable(name=name, location=at(key_node), **fields_))
     return out, problems
@@ -424,10 +423,3 @@ def _info_column(raw: str) -> int:
     while start < len(raw) and raw[start] in " \t":
         start += 1
     return start
-
-
-def _did_you_mean(word: str, candidates: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields, replace
 
-from checks.model import BlockOptions, Risk
+from checks.model import BlockOptions, Risk, SourceLocation
+from checks.problems import did_you_mean
 
 RISK_CLASSES = {r.value: r for r in Risk}
 OUTPUT_CLASSES = ("expected-output", "sample-output")
@@ -54,12 +55,20 @@ _DEFAULTS = BlockOptions()
 
 
 class HeaderError(ValueError):
-    """A header that does not parse; ``offset`` is 0-based within the info string."""
+    """A header that does not parse.
+
+    The grammar sees only the info string, so the error knows where in it the trouble
+    starts (``offset``, an index into the string); ``located`` places it in a file.
+    """
 
     def __init__(self, message: str, offset: int = 0) -> None:
         super().__init__(message)
         self.message = message
         self.offset = offset
+
+    def located(self, info_start: SourceLocation) -> SourceLocation:
+        """Where the error is in a file whose info string starts at ``info_start``."""
+        return replace(info_start, col=info_start.col + self.offset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +230,7 @@ def _parse_options(pairs: list[tuple[str, str, int]]) -> BlockOptions:
     seen: set[str] = set()
     for key, raw, offset in pairs:
         if key not in KEYS:
-            hint = _suggest(key, list(KEYS))
+            hint = did_you_mean(key, KEYS) or f" (expected one of: {', '.join(KEYS)})"
             raise HeaderError(f"unknown key '{key}'{hint}", offset)
         if key in seen:
             raise HeaderError(f"key '{key}' given twice", offset)
@@ -327,15 +336,6 @@ def _read_quoted(info: str, start: int, end: int) -> tuple[str, int]:
         out.append(ch)
         i += 1
     raise HeaderError("unterminated quoted value", start)
-
-
-def _suggest(word: str, candidates: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    if close:
-        return f" (did you mean '{close[0]}'?)"
-    return f" (expected one of: {', '.join(candidates)})"
 
 
 def option_names() -> tuple[str, ...]:

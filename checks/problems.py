@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from checks.model import SourceLocation
@@ -67,6 +67,31 @@ class Problem:
             "rule": self.rule,
             "message": self.message,
         }
+
+
+class ProblemError(Exception):
+    """A user error, raised where it is found: its located problems (or, when it has no
+    place in a file, a message) and the exit code it ends the command with. The CLI
+    prints it without a traceback."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        problems: Sequence[Problem] = (),
+        exit_code: ExitCode = ExitCode.INVALID,
+    ) -> None:
+        super().__init__(message or (str(problems[0]) if problems else "error"))
+        self.message = message
+        self.problems = tuple(problems)
+        self.exit_code = exit_code
+
+    def format(self) -> str:
+        """The lines the user sees: each problem, then the message."""
+        lines = [str(p) for p in self.problems]
+        if self.message:
+            lines.append(self.message if self.problems else f"error: {self.message}")
+        return "\n".join(lines)
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

@@ -6,7 +6,6 @@ CLI asks the questions and the runner runs.
 
 from __future__ import annotations
 
-import difflib
 import enum
 import os
 import shutil
@@ -14,12 +13,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from checks.model import Check, Risk, Variable
+from checks.problems import ExitCode, ProblemError, did_you_mean
 from checks.run.process import runner_program
 from checks.variables import Resolution, used_variables
 
 
-class SelectionError(ValueError):
-    """An unknown step or section id (a usage error)."""
+class SelectionError(ProblemError):
+    """An unknown section, step or tag: a usage error about the command line, so it has
+    no place in a file."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, exit_code=ExitCode.USAGE)
 
 
 class Action(enum.Enum):
@@ -68,7 +72,7 @@ def select_checks(
     if section is not None:
         known = sorted({s for c in checks for s in _sections_of(c, sections)})
         if section not in known:
-            raise SelectionError(f"unknown section '{section}'{_hint(section, known)}")
+            raise SelectionError(f"unknown section '{section}'{did_you_mean(section, known)}")
         chosen = [c for c in chosen if section in _sections_of(c, sections)]
     if steps:
         picked: list[Check] = []
@@ -76,7 +80,7 @@ def select_checks(
             match = [c for c in checks if wanted in (c.id, c.step_id)]
             if not match:
                 ids = [c.step_id for c in checks] + [c.id for c in checks]
-                raise SelectionError(f"unknown step '{wanted}'{_hint(wanted, ids)}")
+                raise SelectionError(f"unknown step '{wanted}'{did_you_mean(wanted, ids)}")
             picked.extend(m for m in match if m not in picked)
         chosen = [c for c in chosen if c in picked]
     if tags:
@@ -84,9 +88,8 @@ def select_checks(
         for tag in tags:
             if tag not in known_tags:
                 shown = ", ".join(known_tags) if known_tags else "none"
-                raise SelectionError(
-                    f"unknown tag '{tag}'{_hint(tag, known_tags)} (tags on this page: {shown})"
-                )
+                hint = did_you_mean(tag, known_tags)
+                raise SelectionError(f"unknown tag '{tag}'{hint} (tags on this page: {shown})")
         chosen = [c for c in chosen if set(tags) & set(c.options.tags)]
     if section is None and not steps and not tags and not walk:
         runnable = [c for c in chosen if c.risk is Risk.CHECK]
@@ -97,11 +100,6 @@ def select_checks(
 
 def _sections_of(check: Check, sections: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
     return sections.get(check.id, (check.section,) if check.section else ())
-
-
-def _hint(word: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def decide_exec(check: Check, *, tty: bool, yes: bool, allow: Iterable[str]) -> Decision:

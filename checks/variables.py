@@ -11,21 +11,30 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from checks.model import Check, SourceLocation, Variable
+from checks.problems import ExitCode, Problem, ProblemError, Severity
 from checks.shell.reads import scan_shell
 
+COMMAND_LINE = SourceLocation("<command line>", 1, 1)
+"""Where a problem about a variable with no declaration (a ``--var``) is located."""
 _ASSIGN = re.compile(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z")
 
 
-class VariableError(ValueError):
-    """Invalid input about variables; ``location`` points at the source when known."""
+class VariableError(ProblemError):
+    """Invalid input about variables: a located problem (a line of an env file), or a
+    message when it has no place in a file (``--var``: a usage error)."""
 
-    def __init__(self, message: str, location: SourceLocation | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.location = location
-
-    def __str__(self) -> str:
-        return f"{self.location}: error: {self.message}" if self.location else self.message
+    def __init__(
+        self,
+        message: str,
+        location: SourceLocation | None = None,
+        *,
+        exit_code: ExitCode = ExitCode.INVALID,
+    ) -> None:
+        if location is None:
+            super().__init__(message, exit_code=exit_code)
+        else:
+            problem = Problem(location, Severity.ERROR, message, "variable")
+            super().__init__(problems=(problem,), exit_code=exit_code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +61,7 @@ def parse_var_options(items: Iterable[str]) -> dict[str, str]:
     for item in items:
         m = _ASSIGN.match(item)
         if not m:
-            raise VariableError(f"--var {item!r}: expected NAME=VALUE")
+            raise VariableError(f"--var {item!r}: expected NAME=VALUE", exit_code=ExitCode.USAGE)
         out[m.group(1)] = m.group(2)
     return out
 
@@ -135,18 +144,19 @@ def validate_value(var: Variable, value: str) -> str:
     return ""
 
 
-def validate_resolution(declared: Sequence[Variable], resolution: Resolution) -> list[str]:
-    """Every pattern/choices violation, with the declaration's location."""
-    errors: list[str] = []
+def validate_resolution(declared: Sequence[Variable], resolution: Resolution) -> list[Problem]:
+    """Every pattern/choices violation, at the declaration, saying where the value came from."""
+    problems: list[Problem] = []
     for var in declared:
         value = resolution.values.get(var.name)
         if value is None:
             continue
         message = validate_value(var, value.value)
         if message:
-            where = f"{var.location}: error: " if var.location else "error: "
-            errors.append(f"{where}{message} (from {value.source})")
-    return errors
+            where = var.location or COMMAND_LINE
+            text = f"{message} (from {value.source})"
+            problems.append(Problem(where, Severity.ERROR, text, "variable"))
+    return problems
 
 
 def block_environment(

@@ -10,7 +10,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from checks.extract import Extraction, ExtractProblem, extract_file, extract_markdown
+from checks.extract import Extraction, extract_file, extract_markdown
 from checks.problems import ExitCode, Problem, Severity
 from generator.errors import RunbookError, UsageError
 from generator.load.parse import ParseCache
@@ -30,15 +30,10 @@ class Target:
     extraction: Extraction
 
 
-def to_problem(problem: ExtractProblem) -> Problem:
-    """An extraction problem as the CLI prints it."""
-    return Problem(problem.location, Severity.ERROR, problem.message, rule="block")
-
-
 def load_targets(targets: Sequence[str], root: str) -> list[Target]:
     """Load every target; RunbookError (exit 3) listing every located problem."""
     loaded = [load_target(t, root) for t in targets]
-    problems = [to_problem(p) for t in loaded for p in t.extraction.problems]
+    problems = [p for t in loaded for p in t.extraction.problems]
     if problems:
         raise RunbookError(problems=problems, exit_code=ExitCode.INVALID)
     return loaded

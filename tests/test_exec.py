@@ -188,6 +188,21 @@ def test_precedence_var_then_env_file_then_environment_then_default(work: Path) 
     assert proc.stdout == "hello-env from eu\n"
 
 
+def test_a_bad_env_file_line_is_exit_3_at_its_line(work: Path) -> None:
+    (work / "vars.env").write_text("# team values\nREGION=us\nthis is not an assignment\n")
+    proc = runbook("exec", "demo.md", "--env-file", "vars.env", "--var", "API_TOKEN=x", cwd=work)
+    assert proc.returncode == 3
+    assert proc.stderr == (
+        "vars.env:3:1: error: expected NAME=VALUE, got 'this is not an assignment'\n"
+    )
+
+
+def test_a_malformed_var_option_is_a_usage_error(work: Path) -> None:
+    proc = runbook("exec", "demo.md", "--var", "REGION", cwd=work)
+    assert proc.returncode == 2
+    assert proc.stderr == "error: --var 'REGION': expected NAME=VALUE\n"
+
+
 def test_dry_run_shows_values_and_sources_masks_secrets_and_runs_nothing(work: Path) -> None:
     proc = runbook(
         "exec",

@@ -582,8 +582,8 @@ def test_bash_syntax_gives_each_block_its_own_result_when_one_swallows_the_rest(
     blocks = ["echo one", "echo 'never closed", "echo three", "if true; then", "echo five"]
     assert check_bash_syntax(blocks) == [
         None,
-        SyntaxProblem(0, "unexpected EOF while looking for matching `''"),
+        SyntaxProblem(1, "unexpected EOF while looking for matching `''"),
         None,
-        SyntaxProblem(1, "syntax error: unexpected end of file"),  # bash: the line after
+        SyntaxProblem(2, "syntax error: unexpected end of file"),  # bash: the line after
         None,
     ]

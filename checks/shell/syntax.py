@@ -42,7 +42,7 @@ class SyntaxProblem:
     """What ``bash -n`` said about one block."""
 
     line: int
-    """0-based line in the block."""
+    """1-based line in the block, as bash counts it."""
     message: str
     """bash's message without its file and line prefix."""
 
@@ -108,7 +108,8 @@ def check_bash_syntax(
     keys: list[str] = []
     if cache is not None:
         stat = os.stat(executable)
-        salt = f"{executable}:{stat.st_size}:{stat.st_mtime_ns}\0".encode()
+        # "v2": the entries' lines are 1-based (v1's were 0-based).
+        salt = f"v2:{executable}:{stat.st_size}:{stat.st_mtime_ns}\0".encode()
         keys = [hashlib.blake2b(salt + b.encode(), digest_size=16).hexdigest() for b in blocks]
         todo = []
         for index, key in enumerate(keys):
@@ -145,7 +146,7 @@ def _check_chunk(bash: str, blocks: Sequence[str], chunk: list[int]) -> dict[int
         problem = _run(bash, script)
         if problem is None:
             break
-        position = max(0, _block_at(starts, problem.line))
+        position = max(0, _block_at(starts, problem.line - 1))
         culprit = rest[position]
         alone = _run(bash, blocks[culprit])
         if alone is not None:
@@ -203,14 +204,14 @@ def _run(bash: str, script: str) -> SyntaxProblem | None:
                 stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired:
-            return SyntaxProblem(0, "bash -n did not finish in 60 s")
+            return SyntaxProblem(1, "bash -n did not finish in 60 s")
     if proc.returncode == 0:
         return None
     for raw in proc.stderr.splitlines():
         m = _ERROR_LINE.match(raw)
         if m and "warning:" not in m.group(2):
-            return SyntaxProblem(int(m.group(1)) - 1, m.group(2).strip())
-    return SyntaxProblem(0, proc.stderr.strip().splitlines()[-1] if proc.stderr else "error")
+            return SyntaxProblem(int(m.group(1)), m.group(2).strip())
+    return SyntaxProblem(1, proc.stderr.strip().splitlines()[-1] if proc.stderr else "error")
 
 
 def _to_json(problem: SyntaxProblem | None) -> list[object] | None:

@@ -76,13 +76,12 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return (and, as a console script, exit with) the exit code."""
-    from checks.problems import ExitCode
-    from generator.errors import RunbookError
+    from checks.problems import ExitCode, ProblemError
 
     code: Any
     try:
         code = cli.main(args=argv, prog_name="runbook", standalone_mode=False)
-    except RunbookError as exc:
+    except ProblemError as exc:
         text = exc.format()
         if text:
             click.echo(text, err=True)

@@ -24,7 +24,7 @@ from generator.cli._session import (
 )
 from generator.errors import RunbookError, UsageError
 from generator.load.parse import ParseCache
-from generator.targets import Target, all_runbooks, to_problem
+from generator.targets import Target, all_runbooks
 
 
 def lint_problems(paths: Sequence[str], root: str, cache: ParseCache) -> list[Problem]:
@@ -75,7 +75,7 @@ def run_ci_checks(
     cache = ParseCache(cache_dir(no_cache=False))
     problems = lint_problems(paths, root, cache)
     targets = all_runbooks(paths, root, cache)
-    problems += [to_problem(p) for t in targets for p in t.extraction.problems]
+    problems += [p for t in targets for p in t.extraction.problems]
     problems = list(dict.fromkeys(problems))  # a Markdown file is linted and extracted
     if has_errors(problems):
         raise RunbookError(problems=[p for p in problems if p.severity.value == "error"])

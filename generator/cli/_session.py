@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from checks.model import Check, Result, Risk, SourceLocation, Status, Variable
+from checks.model import Check, Result, Risk, Status, Variable
 from checks.problems import ExitCode, Problem, Severity
 from checks.report import (
     Transcript,
@@ -23,19 +23,18 @@ from checks.report import (
 )
 from checks.run.capture import redact_text, secret_forms
 from checks.variables import (
+    COMMAND_LINE,
     Resolution,
     Value,
-    VariableError,
     block_environment,
     parse_var_options,
     read_env_file,
     resolve_variables,
     used_variables,
+    validate_resolution,
     validate_value,
 )
 from generator.errors import RunbookError, UsageError
-
-NOWHERE = SourceLocation("<command line>", 1, 1)
 
 _MARKS = {
     Status.PASSED: ("PASS", "green"),
@@ -82,21 +81,15 @@ def resolve_all(
     ask: Callable[[Variable], str] | None = None,
 ) -> Variables:
     """Resolve, prompt for missing required values on a TTY, validate; exit 3 otherwise."""
-    try:
-        cli = parse_var_options(var_options)
-    except VariableError as exc:
-        raise UsageError(exc.message) from None
-    try:
-        from_file = read_env_file(env_file) if env_file else {}
-    except VariableError as exc:
-        raise RunbookError(str(exc), exit_code=ExitCode.INVALID) from None
+    cli = parse_var_options(var_options)
+    from_file = read_env_file(env_file) if env_file else {}
     resolution = resolve_variables(declared, cli, from_file, environ, env_file or "")
     missing = [v for v in resolution.missing if v.name in needed]
     if missing:
         if not tty:
             problems = [
                 Problem(
-                    v.location or NOWHERE,
+                    v.location or COMMAND_LINE,
                     Severity.ERROR,
                     f"required variable {v.name} has no value (no TTY to ask: set it with "
                     f"--var {v.name}=..., --env-file or the environment)",
@@ -110,15 +103,9 @@ def resolve_all(
         for var in missing:
             values[var.name] = Value(prompt(var), "prompt")
         resolution = Resolution(values=values, missing=())
-    problems = []
-    for var in declared:
-        value = resolution.values.get(var.name)
-        message = validate_value(var, value.value) if value is not None else ""
-        if message:
-            text = f"{message} (from {value.source})" if value else message
-            problems.append(Problem(var.location or NOWHERE, Severity.ERROR, text, "variable"))
-    if problems:
-        raise RunbookError(problems=problems, exit_code=ExitCode.INVALID)
+    invalid = validate_resolution(declared, resolution)
+    if invalid:
+        raise RunbookError(problems=invalid, exit_code=ExitCode.INVALID)
     return Variables(tuple(declared), resolution)
 
 

@@ -225,10 +225,7 @@ def _markdown_problems(
     blocks: list[ShellBlock] = []
     for path in paths:
         extraction = extract_file(path)
-        found.extend(
-            (Problem(p.location, Severity.ERROR, p.message, "block"), frozenset())
-            for p in extraction.problems
-        )
+        found.extend((p, frozenset()) for p in extraction.problems)
         declared = frozenset(v.name for v in extraction.variables)
         for check in extraction.checks:
             block = markdown_block(check, declared)

@@ -49,6 +49,8 @@ class ShellBlock:
     """True when ``start`` is the first line that is not blank (a YAML block scalar's)."""
 
     def at(self, line: int, col: int) -> SourceLocation:
+        """The file location of a 0-based (line, column) offset into ``text``: the one
+        conversion of the scanner's and bash's positions in a block."""
         if self.flat:
             return SourceLocation(self.start.path, self.start.line, self.start.col + col)
         lines = self.text.rstrip("\n").split("\n")
@@ -197,7 +199,7 @@ def shell_problems(
             block = blocks[index]
             found[index].append(
                 Problem(
-                    block.at(result.line, 0),
+                    block.at(result.line - 1, 0),  # ``at`` takes offsets into the text
                     Severity.ERROR,
                     f"{block.label}: bash syntax: {result.message}",
                     "bash-syntax",

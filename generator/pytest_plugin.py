@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from checks.select import Decision
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -58,23 +61,23 @@ class RunbookFile(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         from checks.model import Risk
-        from generator.cli._check_run import plan_target
+        from generator.plan import ci_plan
         from generator.targets import load_target
 
         target = load_target(str(self.path), os.environ.get("RUNBOOK_ROOT", "runbooks"))
         if target.extraction.problems:
             problems = "\n".join(str(p) for p in target.extraction.problems)
             raise self.CollectError(problems)
-        decisions, envs, variables = plan_target(target, dict(os.environ))
-        for decision in decisions:
+        plan = ci_plan(target.extraction, dict(os.environ))
+        for decision in plan.decisions:
             if decision.check.risk is not Risk.CHECK:
                 continue
             item = CheckItem.from_parent(
                 self,
                 name=decision.check.id,
                 decision=decision,
-                env=envs[decision.check.id],
-                secrets=variables.secrets,
+                env=plan.environments[decision.check.id],
+                secrets=plan.variables.secrets,
             )
             if decision.reason:
                 # A marker (not pytest.skip in runtest) so the report points at the block.
@@ -91,7 +94,7 @@ class CheckFailed(Exception):
 
 class CheckItem(pytest.Item):
     def __init__(
-        self, *, decision: Any, env: dict[str, str], secrets: tuple[bytes, ...], **kw: Any
+        self, *, decision: Decision, env: dict[str, str], secrets: tuple[bytes, ...], **kw: Any
     ) -> None:
         super().__init__(**kw)
         self.decision = decision

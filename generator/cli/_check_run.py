@@ -6,25 +6,18 @@ import os
 import sys
 from collections.abc import Sequence
 
-from checks.model import Risk
+from checks.outputs import write_reports
 from checks.problems import ExitCode, Problem, has_errors
 from checks.report import exit_code_for, summarize
 from checks.run.engine import ExecSettings, RunState, run_plan
 from checks.run.process import RunOptions
-from checks.select import Action, Decision, ci_skip_reason
-from checks.variables import Resolution, resolve_variables
 from generator.cli._environ import cache_dir
-from generator.cli._session import (
-    Progress,
-    Variables,
-    check_report_paths,
-    environments,
-    open_transcript,
-    write_reports,
-)
+from generator.cli._options import check_report_paths, open_transcript
+from generator.cli._terminal import Progress
 from generator.errors import RunbookError, UsageError
 from generator.load.parse import ParseCache
-from generator.targets import Target, all_runbooks
+from generator.plan import ci_plan
+from generator.targets import all_runbooks
 
 
 def lint_problems(paths: Sequence[str], root: str, cache: ParseCache) -> list[Problem]:
@@ -34,23 +27,6 @@ def lint_problems(paths: Sequence[str], root: str, cache: ParseCache) -> list[Pr
 
     options = LintOptions(today=today(), cache_dir=cache.root, parse_cache=cache)
     return list(lint_tree(root, list(paths), options).problems)
-
-
-def plan_target(
-    target: Target, environ: dict[str, str]
-) -> tuple[list[Decision], dict[str, dict[str, str]], Variables]:
-    """CI decisions for one target: its .check blocks, each run or skipped with a reason."""
-    extraction = target.extraction
-    declared = extraction.variables
-    resolution: Resolution = resolve_variables(declared, {}, {}, environ)
-    variables = Variables(declared, resolution)
-    checks = [c for c in extraction.checks if c.risk is Risk.CHECK]
-    envs = environments(checks, variables, environ)
-    decisions = []
-    for check in checks:
-        why = ci_skip_reason(check, declared, resolution, envs[check.id])
-        decisions.append(Decision(check, Action.SKIP if why else Action.RUN, why))
-    return decisions, envs, variables
 
 
 def run_ci_checks(
@@ -83,20 +59,20 @@ def run_ci_checks(
         sys.stderr.write(f"{problem}\n")
     err = sys.stderr
     log = open_transcript(transcript)
-    plans = [plan_target(target, environ) for target in targets]
-    progress = Progress(err, err.isatty(), log, total=sum(len(p[0]) for p in plans))
+    plans = [ci_plan(target.extraction, environ) for target in targets]
+    progress = Progress(err, err.isatty(), log, total=sum(len(p.decisions) for p in plans))
     state = RunState()
     try:
-        for decisions, envs, variables in plans:
+        for plan in plans:
             settings = ExecSettings(
                 tty=False,
                 jobs=jobs,
                 keep_going=True,
-                options=RunOptions(default_timeout=default_timeout, secrets=variables.secrets),
+                options=RunOptions(default_timeout=default_timeout, secrets=plan.variables.secrets),
             )
             run_plan(
-                decisions,
-                envs,
+                plan.decisions,
+                plan.environments,
                 settings,
                 None,
                 out=sys.stdout.buffer,

@@ -12,33 +12,16 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from checks.model import Check, Result
+from checks.outputs import write_reports
 from checks.problems import ExitCode
 from checks.report import Transcript, exit_code_for, summarize
 from checks.run.engine import ExecSettings, RunState, run_plan
 from checks.run.process import RunOptions
-from checks.select import (
-    Action,
-    Decision,
-    SelectionError,
-    decide_exec,
-    missing_requirement,
-    select_checks,
-)
-from generator.cli._session import (
-    IncidentLog,
-    Progress,
-    TerminalPrompter,
-    check_report_paths,
-    dry_run_text,
-    environments,
-    is_tty,
-    needed_names,
-    open_incident,
-    open_transcript,
-    resolve_all,
-    write_reports,
-)
+from generator.cli._options import check_report_paths, open_transcript
+from generator.cli._terminal import Progress, TerminalPrompter, is_tty, prompt_variable
 from generator.errors import UsageError
+from generator.incident.exec_log import IncidentLog, open_incident
+from generator.plan import ExecChoices, dry_run_text, exec_plan, select_blocks
 from generator.targets import load_targets
 
 
@@ -70,17 +53,14 @@ def run_exec(req: ExecRequest) -> int:
     """Run one target; return the exit code (0, 1, 3, 4 or 130)."""
     (target,) = load_targets([req.target], req.root)
     extraction = target.extraction
-    try:
-        selection = select_checks(
-            extraction.checks,
-            extraction.sections,
-            section=req.section,
-            steps=req.steps,
-            tags=req.tags,
-            walk=req.walk,
-        )
-    except SelectionError as exc:
-        raise UsageError(f"{req.target}: {exc}") from None
+    selection = select_blocks(
+        extraction,
+        req.target,
+        section=req.section,
+        steps=req.steps,
+        tags=req.tags,
+        walk=req.walk,
+    )
     tty = is_tty()
     if req.walk and not tty and not req.dry_run:
         raise UsageError(
@@ -105,37 +85,23 @@ def run_exec(req: ExecRequest) -> int:
             environ,
         )
     incident = open_incident(req.incident, req.incident_dir) if req.incident else None
-    declared = extraction.variables
-    runnable = [
-        c
-        for c in selection.selected
-        if decide_exec(c, tty=tty, yes=req.yes, allow=req.allow).action is not Action.SKIP
-    ]
-    variables = resolve_all(
-        declared,
-        req.var_options,
-        req.env_file,
-        environ,
-        needed=needed_names(runnable, declared) if not req.dry_run else [],
-        tty=tty,
+    plan = exec_plan(
+        extraction,
+        selection.selected,
+        ExecChoices(tty=tty, yes=req.yes, allow=req.allow),
+        var_options=req.var_options,
+        env_file=req.env_file,
+        environ=environ,
+        resolve_needed=not req.dry_run,
+        ask=prompt_variable,
     )
-    envs = environments(selection.selected, variables, environ)
-    decisions: list[Decision] = []
-    for check in selection.selected:
-        decision = decide_exec(check, tty=tty, yes=req.yes, allow=req.allow)
-        if decision.action not in (Action.SKIP, Action.MANUAL):
-            why = missing_requirement(check, declared, variables.resolution, envs[check.id])
-            if why:
-                decision = Decision(check, Action.SKIP, why)
-        decisions.append(decision)
     if req.dry_run:
-        plans = [(d.check, _plan_text(d)) for d in decisions]
-        sys.stdout.write(dry_run_text(plans, variables, environ))
+        sys.stdout.write(dry_run_text(plan))
         _list_rest(selection.listed, err)
         return int(ExitCode.OK)
     color = err.isatty()
     transcript = open_transcript(req.transcript)
-    progress = Progress(err, color, transcript, show_manual=not req.walk, total=len(decisions))
+    progress = Progress(err, color, transcript, show_manual=not req.walk, total=len(plan.decisions))
     log = IncidentLog(incident, err) if incident is not None else None
     if transcript:
         transcript.event("run", target=req.target, selected=[c.id for c in selection.selected])
@@ -152,13 +118,13 @@ def run_exec(req: ExecRequest) -> int:
         jobs=req.jobs,
         keep_going=req.keep_going,
         options=RunOptions(
-            default_timeout=req.default_timeout, grace=req.grace, secrets=variables.secrets
+            default_timeout=req.default_timeout, grace=req.grace, secrets=plan.variables.secrets
         ),
     )
     try:
         run_plan(
-            decisions,
-            envs,
+            plan.decisions,
+            plan.environments,
             settings,
             TerminalPrompter(err) if tty else None,
             out=sys.stdout.buffer,
@@ -222,16 +188,6 @@ def _empty_reason(req: ExecRequest) -> str:
     if req.section or req.steps or req.tags or req.walk:
         return "no block matches the selection"
     return "the page has no .check blocks (choose others with --step, --section or --walk)"
-
-
-def _plan_text(decision: Decision) -> str:
-    if decision.action is Action.RUN:
-        return "would run"
-    if decision.action is Action.ASK:
-        return "would ask y/N"
-    if decision.action is Action.CONFIRM_ID:
-        return "would ask to type the step id"
-    return f"would skip: {decision.reason}"
 
 
 def _list_rest(checks: tuple[Check, ...], stream: TextIO) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from generator.cli._options import jobs_option, report_options, root_option, timeout_option
+
 HELP = """CI: lint PATHS (default: the runbooks root), then run every eligible read-only
 .check block. Never prompts, never runs .action, .destructive, .manual or interactive
 blocks, whether or not there is a terminal.
@@ -29,27 +31,10 @@ written), 3 a runbook or block that does not validate (lint errors), 4 nothing r
 
 @click.command("check", help=HELP)
 @click.argument("paths", nargs=-1)
-@click.option("--json", "json_path", metavar="FILE", help="Write a JSON report.")
-@click.option("--junit", "junit_path", metavar="FILE", help="Write a JUnit XML report.")
-@click.option("--transcript", metavar="FILE", help="Append every event as a JSON line.")
-@click.option(
-    "--jobs",
-    default=1,
-    type=click.IntRange(1, 64),
-    metavar="N",
-    help="Run up to N blocks at once (1-64).",
-)
-@click.option(
-    "--timeout",
-    "default_timeout",
-    default=300.0,
-    type=float,
-    metavar="SECONDS",
-    help="Timeout of blocks that set none (default 300).",
-)
-@click.option(
-    "--root", default="runbooks", metavar="DIR", help="Runbooks root (default ./runbooks)."
-)
+@report_options
+@jobs_option("Run up to N blocks at once (1-64).")
+@timeout_option(300.0)
+@root_option("Runbooks root (default ./runbooks).")
 def command(
     paths: tuple[str, ...],
     json_path: str | None,

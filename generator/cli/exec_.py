@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
+
+from generator.cli._options import jobs_option, report_options, root_option, timeout_option
 
 HELP = """Run TARGET's blocks (a runbook id, a YAML or a Markdown file).
 
@@ -76,18 +80,11 @@ during the grace period KILLs the block).
     type=click.Choice(["action", "destructive"]),
     help="Run blocks of this risk without a TTY (destructive with --yes: without typing the id).",
 )
-@click.option(
-    "--jobs",
-    default=1,
-    type=click.IntRange(1, 64),
-    metavar="N",
-    help="Run up to N blocks at once (1-64): questions are asked first; an interactive "
-    "block runs alone.",
+@jobs_option(
+    "Run up to N blocks at once (1-64): questions are asked first; an interactive block runs alone."
 )
 @click.option("--keep-going", is_flag=True, help="Run the rest after a failure.")
-@click.option("--json", "json_path", metavar="FILE", help="Write a JSON report.")
-@click.option("--junit", "junit_path", metavar="FILE", help="Write a JUnit XML report.")
-@click.option("--transcript", metavar="FILE", help="Append every event as a JSON line.")
+@report_options
 @click.option(
     "--incident",
     metavar="INCIDENT",
@@ -100,14 +97,7 @@ during the grace period KILLs the block).
     metavar="D",
     help="Where --incident ids resolve (default incidents/).",
 )
-@click.option(
-    "--timeout",
-    "default_timeout",
-    default=600.0,
-    type=float,
-    metavar="SECONDS",
-    help="Timeout of blocks that set none (default 600).",
-)
+@timeout_option(600.0)
 @click.option(
     "--grace",
     default=2.0,
@@ -115,52 +105,8 @@ during the grace period KILLs the block).
     metavar="SECONDS",
     help="Between TERM and KILL when a block is stopped (default 2).",
 )
-@click.option("--root", default="runbooks", metavar="DIR", help="Where runbook ids resolve.")
-def command(
-    target: str,
-    section: str | None,
-    steps: tuple[str, ...],
-    tags: tuple[str, ...],
-    walk: bool,
-    var_options: tuple[str, ...],
-    env_file: str | None,
-    dry_run: bool,
-    yes: bool,
-    allow: tuple[str, ...],
-    jobs: int,
-    keep_going: bool,
-    json_path: str | None,
-    junit_path: str | None,
-    transcript: str | None,
-    incident: str | None,
-    incident_dir: str,
-    default_timeout: float,
-    grace: float,
-    root: str,
-) -> int:
+@root_option()
+def command(**options: Any) -> int:
     from generator.cli._exec_run import ExecRequest, run_exec
 
-    return run_exec(
-        ExecRequest(
-            target=target,
-            section=section,
-            steps=steps,
-            tags=tags,
-            walk=walk,
-            var_options=var_options,
-            env_file=env_file,
-            dry_run=dry_run,
-            yes=yes,
-            allow=allow,
-            jobs=jobs,
-            keep_going=keep_going,
-            json_path=json_path,
-            junit_path=junit_path,
-            transcript=transcript,
-            default_timeout=default_timeout,
-            grace=grace,
-            root=root,
-            incident=incident,
-            incident_dir=incident_dir,
-        )
-    )
+    return run_exec(ExecRequest(**options))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from generator.cli._options import root_option
+
 HELP = """List the executable blocks of TARGETs (runbook ids, YAML or Markdown files;
 default: every runbook under --root): id, risk, tags, requirements, location, and why
 `runbook check` would skip each one here.
@@ -23,42 +25,31 @@ Exit codes: 0 blocks listed, 2 unknown runbook, 3 invalid page, 4 no blocks foun
 @click.command("list", help=HELP)
 @click.argument("targets", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option(
-    "--root", default="runbooks", metavar="DIR", help="Runbooks root (default ./runbooks)."
-)
+@root_option("Runbooks root (default ./runbooks).")
 def command(targets: tuple[str, ...], as_json: bool, root: str) -> int:
     import json
     import os
     import sys
 
-    from checks.select import ci_skip_reason, decide_exec
-    from checks.variables import resolve_variables
-    from generator.cli._session import Variables, environments
+    from generator.plan import list_plan
     from generator.targets import all_runbooks, load_targets
 
     loaded = load_targets(list(targets), root) if targets else all_runbooks([root], root)
     environ = dict(os.environ)
-    rows = []
-    for target in loaded:
-        ex = target.extraction
-        resolution = resolve_variables(ex.variables, {}, {}, environ)
-        envs = environments(ex.checks, Variables(ex.variables, resolution), environ)
-        for check in ex.checks:
-            decision = decide_exec(check, tty=False, yes=False, allow=())
-            rows.append(
-                {
-                    "id": check.id,
-                    "risk": check.risk.value,
-                    "title": check.title,
-                    "tags": list(check.options.tags),
-                    "requires": list(check.options.requires),
-                    "location": str(check.location),
-                    "check_skip_reason": ci_skip_reason(
-                        check, ex.variables, resolution, envs[check.id]
-                    ),
-                    "exec_without_tty": decision.reason or "runs",
-                }
-            )
+    rows = [
+        {
+            "id": block.check.id,
+            "risk": block.check.risk.value,
+            "title": block.check.title,
+            "tags": list(block.check.options.tags),
+            "requires": list(block.check.options.requires),
+            "location": str(block.check.location),
+            "check_skip_reason": block.check_skip_reason,
+            "exec_without_tty": block.exec_without_tty,
+        }
+        for target in loaded
+        for block in list_plan(target.extraction, environ)
+    ]
     if as_json:
         sys.stdout.write(json.dumps({"version": 1, "blocks": rows}, indent=2) + "\n")
     else:

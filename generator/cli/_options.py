@@ -1,0 +1,77 @@
+"""What ``exec``, ``check`` and ``list`` take from the command line, declared once: the
+report options, ``--jobs``, ``--timeout``, ``--root``; and the report targets checked
+before anything runs (a usage error, exit 2, instead of a run that loses its report)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from checks.report import Transcript
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def _apply(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    def decorate(function: F) -> F:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return decorate
+
+
+report_options = _apply(
+    click.option("--json", "json_path", metavar="FILE", help="Write a JSON report."),
+    click.option("--junit", "junit_path", metavar="FILE", help="Write a JUnit XML report."),
+    click.option("--transcript", metavar="FILE", help="Append every event as a JSON line."),
+)
+"""``--json FILE``, ``--junit FILE``, ``--transcript FILE``."""
+
+
+def jobs_option(help: str) -> Callable[[F], F]:
+    """``--jobs N`` (1-64)."""
+    return click.option("--jobs", default=1, type=click.IntRange(1, 64), metavar="N", help=help)
+
+
+def timeout_option(default: float) -> Callable[[F], F]:
+    """``--timeout SECONDS``: the timeout of blocks that set none."""
+    return click.option(
+        "--timeout",
+        "default_timeout",
+        default=default,
+        type=float,
+        metavar="SECONDS",
+        help=f"Timeout of blocks that set none (default {default:g}).",
+    )
+
+
+def root_option(help: str = "Where runbook ids resolve.") -> Callable[[F], F]:
+    """``--root DIR``: where runbook ids resolve."""
+    return click.option("--root", default="runbooks", metavar="DIR", help=help)
+
+
+def check_report_paths(paths: Sequence[tuple[str, str | None]], environ: Mapping[str, str]) -> None:
+    """Every report target can be written, or a usage error before anything runs."""
+    from checks.outputs import report_path_problem
+    from generator.errors import UsageError
+
+    problem = report_path_problem(paths, environ)
+    if problem:
+        raise UsageError(problem)
+
+
+def open_transcript(path: str | None) -> Transcript | None:
+    """``--transcript FILE`` opened for appending (a usage error if it cannot be)."""
+    from checks.report import Transcript
+    from generator.errors import UsageError
+
+    if not path:
+        return None
+    try:
+        return Transcript(path)
+    except OSError as exc:
+        raise UsageError(f"--transcript {path}: cannot write it: {exc.strerror or exc}") from None

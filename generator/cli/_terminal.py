@@ -1,0 +1,146 @@
+"""The terminal side of a run: is there a TTY, questions asked on it, live progress lines."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+import threading
+from typing import TextIO
+
+from checks.model import Check, Result, Risk, Status, Variable
+from checks.report import Transcript
+from checks.variables import validate_value
+
+_MARKS = {
+    Status.PASSED: ("PASS", "green"),
+    Status.FAILED: ("FAIL", "red"),
+    Status.TIMEOUT: ("TIME", "red"),
+    Status.ERROR: ("ERR ", "red"),
+    Status.SKIPPED: ("SKIP", "yellow"),
+}
+
+
+def is_tty() -> bool:
+    """The one TTY test: is stdin a terminal? (``$CI`` changes nothing.)"""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, OSError):
+        return False
+
+
+def prompt_variable(var: Variable) -> str:
+    """Ask for a value on the terminal; masked for secrets; re-ask until valid."""
+    label = f"{var.name}" + (f" ({var.description})" if var.description else "")
+    while True:
+        if var.secret:
+            value = getpass.getpass(f"{label} [secret]: ")
+        else:
+            sys.stderr.write(f"{label}: ")
+            sys.stderr.flush()
+            value = sys.stdin.readline().rstrip("\n")
+        problem = validate_value(var, value) if value else f"{var.name} is required"
+        if not problem:
+            return value
+        sys.stderr.write(f"error: {problem}\n")
+
+
+class TerminalPrompter:
+    """y/N, typed step ids, walk choices and Enter for manual steps, on stdin/stderr."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+
+    def _ask(self, question: str) -> str:
+        self.stream.write(question)
+        self.stream.flush()
+        line = sys.stdin.readline()
+        if not line:
+            raise EOFError
+        return line.strip()
+
+    def _show(self, check: Check) -> None:
+        self.stream.write(
+            f"\n{check.risk.value.upper()} {check.id} ({check.location})"
+            + (f": {check.title}" if check.title else "")
+            + "\n"
+            + "".join(f"    {line}\n" for line in check.command.rstrip("\n").split("\n"))
+        )
+
+    def confirm(self, check: Check) -> bool:
+        self._show(check)
+        return self._ask(f"Run action {check.step_id}? [y/N] ").lower() in ("y", "yes")
+
+    def confirm_id(self, check: Check) -> bool:
+        self._show(check)
+        typed = self._ask(f"Destructive. Type the step id ({check.step_id}) to run it: ")
+        return typed in (check.step_id, check.id)
+
+    def walk(self, check: Check) -> str:
+        self._show(check)
+        while True:
+            answer = self._ask("[r]un, [s]kip or [q]uit? ").lower()
+            for word in ("run", "skip", "quit"):
+                if answer and word.startswith(answer):
+                    return word
+
+    def manual(self, check: Check) -> None:
+        self._show(check)
+        self._ask("Manual step: press Enter when done ")
+
+
+class Progress:
+    """Live lines while a run goes: one when a block starts, one when it ends.
+
+    A manual step's instruction is shown under its line (``show_manual``; in ``--walk``
+    the prompter has shown it already).
+    """
+
+    def __init__(
+        self,
+        stream: TextIO,
+        color: bool,
+        transcript: Transcript | None,
+        *,
+        show_manual: bool = True,
+        total: int = 0,
+    ) -> None:
+        self.stream = stream
+        self.color = color
+        self.transcript = transcript
+        self.show_manual = show_manual
+        self.total = total
+        """Blocks the run will report on; result lines count up to it (``[3/9]``)."""
+        self.done = 0
+        self._lock = threading.Lock()  # --jobs: starts come from worker threads
+
+    def _style(self, text: str, colour: str) -> str:
+        if not self.color:
+            return text
+        import click
+
+        return click.style(text, fg=colour, bold=True)
+
+    def start(self, check: Check) -> None:
+        with self._lock:
+            self.stream.write(f"{self._style('RUN ', 'cyan')} {check.id}  ({check.location})\n")
+            self.stream.flush()
+        if self.transcript:
+            self.transcript.event(
+                "start", id=check.id, location=str(check.location), command=check.command
+            )
+
+    def result(self, result: Result) -> None:
+        mark, colour = _MARKS[result.status]
+        note = f"  {result.reason}" if result.reason else ""
+        self.done += 1
+        count = f"[{self.done}/{self.total}] " if self.total else ""
+        lines = [
+            f"{count}{self._style(mark, colour)} {result.check.id}  {result.duration_s:.2f}s{note}"
+        ]
+        if self.show_manual and result.check.risk is Risk.MANUAL:
+            lines += [f"    | {line}" for line in result.check.command.rstrip("\n").split("\n")]
+        with self._lock:
+            self.stream.write("\n".join(lines) + "\n")
+            self.stream.flush()
+        if self.transcript:
+            self.transcript.result(result)

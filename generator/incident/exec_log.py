@@ -1,0 +1,43 @@
+"""``runbook exec --incident``: the record checked before the run, every block that ran
+appended to its timeline as it ends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TextIO
+
+from checks.model import Result, Status
+from generator.errors import RunbookError
+
+
+class IncidentLog:
+    """Every block that ran goes to the incident's timeline as it ends."""
+
+    def __init__(self, path: Path, stream: TextIO) -> None:
+        self.path = path
+        self.stream = stream
+        self.failed = False
+
+    def result(self, result: Result) -> None:
+        if result.status is Status.SKIPPED or self.failed:
+            return
+        from generator.incident.record import append_block_result
+
+        try:
+            append_block_result(self.path, result)
+        except (RunbookError, OSError) as exc:
+            # The run goes on (it is an incident); say once that the record is behind.
+            self.failed = True
+            text = exc.format() if isinstance(exc, RunbookError) else str(exc)
+            self.stream.write(
+                f"warning: --incident {self.path}: cannot append to the timeline: {text}\n"
+            )
+
+
+def open_incident(spec: str, incident_dir: str) -> Path:
+    """``--incident``: a path or an id in ``incident_dir``; checked before anything runs."""
+    from generator.incident.record import find_incident, read_incident
+
+    path = find_incident(spec, Path(incident_dir))
+    read_incident(path)  # a record that does not parse is exit 3 now, not after the run
+    return path

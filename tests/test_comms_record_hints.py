@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.comms.context import CONTEXT_SCHEMA, RECORDED_BY
+from generator.comms.context import CONTEXT_SCHEMA
+from generator.comms.hints import RECORDED_BY
 from tests.conftest import cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "comms" / "runbooks"

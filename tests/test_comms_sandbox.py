@@ -12,6 +12,7 @@ from generator.comms.context import ExampleContexts, build_context
 from generator.comms.sandbox import Escape, Namespace, environment, render_source
 from generator.comms.templates import check_template, render_example, render_template
 from generator.errors import RunbookError
+from generator.incident import IncidentRecord
 from generator.model import CommsTemplate, Runbook, SourceLocation
 
 RUNBOOK = Runbook(
@@ -339,7 +340,8 @@ def test_severity_level_carries_the_scheme_entry() -> None:
 
 def test_a_missing_scheme_value_says_where_it_comes_from() -> None:
     now = datetime(2024, 1, 15, 14, 30, tzinfo=UTC)
-    record = {"id": "INC-1", "severity": "SEV4", "started_at": "2024-01-15T14:15:00Z"}
+    fields = {"id": "INC-1", "severity": "SEV4", "started_at": "2024-01-15T14:15:00Z"}
+    record = IncidentRecord(dict(fields))
     cadence = template("Every {{ incident.severity_level.update_every }}")
     with pytest.raises(RunbookError) as info:
         render_template(RUNBOOK, cadence, build_context(RUNBOOK, record, now))
@@ -349,7 +351,7 @@ def test_a_missing_scheme_value_says_where_it_comes_from() -> None:
         "no update_every (add it to the scheme, or pass --set "
         "incident.severity_level.update_every=VALUE)"
     )
-    unknown = build_context(RUNBOOK, {**record, "severity": "SEV9"}, now)
+    unknown = build_context(RUNBOOK, IncidentRecord({**fields, "severity": "SEV9"}), now)
     with pytest.raises(RunbookError) as info:
         render_template(RUNBOOK, cadence, unknown, incident_ref="incidents/INC-1.yaml")
     assert info.value.format() == (

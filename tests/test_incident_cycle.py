@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checks.model import BlockOptions, Check, Result, Risk, SourceLocation, Status
-from generator.incident.record import append_block_result, read_incident
+from generator.incident import append_block_result, read_incident
 from tests.conftest import cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "comms"
@@ -519,7 +519,7 @@ def test_a_resolved_incident_changes_only_when_reopened(
         "incident", "update", str(path), "--reopen", "--note", "Errors are back",
     )  # fmt: skip
     assert (code, out, err) == (0, "", "")
-    record = read_incident(path)
+    record = read_incident(path).to_yaml()
     assert "resolved_at" not in record
     assert record["status"] == "investigating"
     assert record["impact"] == {}  # the duration resolve derived went with the resolution
@@ -535,7 +535,7 @@ def test_a_resolved_incident_changes_only_when_reopened(
     assert "next update:  2024-01-15 10:15 UTC (every 15m): OVERDUE by 50m" in out.splitlines()
     # Resolving again works; reopening an open incident is refused.
     assert run(capsys, monkeypatch, "2024-01-15T11:30:00Z", *resolve)[0] == 0
-    assert read_incident(path)["impact"] == {"duration_minutes": 90}
+    assert read_incident(path).impact == {"duration_minutes": 90}
     run(capsys, monkeypatch, "2024-01-15T11:40:00Z", "incident", "update", str(path), "--reopen")
     code, _, err = run(
         capsys, monkeypatch, "2024-01-15T11:50:00Z", "incident", "update", str(path), "--reopen"
@@ -558,7 +558,7 @@ def test_an_unusual_status_is_recorded_with_a_warning(
         "warning: status 'identfied' is none of investigating, identified, monitoring, "
         "resolved (did you mean 'identified'?); recorded as given\n"
     )
-    assert read_incident(Path(path))["status"] == "identfied"
+    assert read_incident(Path(path)).status == "identfied"
     for usual in ("Monitoring", "identified"):
         code, _, err = run(capsys, monkeypatch, at, "incident", "update", path, "--status", usual)
         assert (code, err) == (0, "")

@@ -11,7 +11,7 @@ import yaml
 
 from checks.model import BlockOptions, Check, Result, Risk, SourceLocation, Status
 from generator.cli import main
-from generator.incident.record import (
+from generator.incident import (
     append_block_result,
     create_incident,
     new_record,
@@ -74,7 +74,7 @@ def test_two_processes_appending_at_once_lose_nothing(tmp_path: Path) -> None:
     for worker in workers:
         worker.join(60)
         assert worker.exitcode == 0
-    timeline = read_incident(path)["timeline"]
+    timeline = read_incident(path).to_yaml()["timeline"]
     assert len(timeline) == 1 + 2 * APPENDS
     for block in ("rb--a", "rb--b"):
         outputs = [e["output"] for e in timeline if e.get("block") == block]
@@ -168,7 +168,7 @@ def test_output_tail_is_bounded(tmp_path: Path) -> None:
             finished_at="2024-01-15T14:05:00Z",
         ),
     )
-    entry = read_incident(path)["timeline"][-1]
+    entry = read_incident(path).to_yaml()["timeline"][-1]
     assert entry["output"].splitlines() == [f"l{n}" for n in range(81, 100)] + ["boom"]
     assert entry["exit_code"] == 2
     assert entry["time"] == "2024-01-15T14:05:00Z"

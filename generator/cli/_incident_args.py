@@ -1,49 +1,41 @@
-"""What ``runbook incident`` needs besides its commands: the clock, paths, the record's
-runbook and scheme, and checked option values (each a UsageError when wrong)."""
+"""What ``runbook incident`` needs besides its commands: paths, the record's runbook and
+scheme, and checked option values (each a UsageError when wrong)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from datetime import datetime
     from pathlib import Path
 
-    from generator.model import Runbook, SeverityScheme
-
-
-def now() -> datetime:
-    import os
-
-    from generator.incident.record import fixed_clock, system_clock
-
-    value = os.environ.get("RUNBOOK_NOW")
-    return fixed_clock(value)() if value else system_clock()
+    from generator.incident.model import IncidentRecord
+    from generator.model import Runbook, Section, SeverityScheme
 
 
 def path(spec: str, incident_dir: str) -> Path:
     from pathlib import Path
 
-    from generator.incident.record import find_incident
+    from generator.incident.store import find_incident
 
     return find_incident(spec, Path(incident_dir))
 
 
-def runbook_for(record: dict[str, Any], root: str) -> Runbook | None:
+def runbook_for(record: IncidentRecord, root: str) -> Runbook | None:
     """The record's runbook, when it still loads (status and report work without it)."""
     from generator.comms.templates import load_runbook
     from generator.errors import RunbookError
 
-    runbook_id = record.get("runbook")
+    runbook_id = record.runbook
     if not runbook_id:
         return None
     try:
-        return load_runbook(str(runbook_id), root)
+        return load_runbook(runbook_id, root)
     except RunbookError:
         return None
 
 
-def scheme_for(record: dict[str, Any], root: str) -> SeverityScheme | None:
+def scheme_for(record: IncidentRecord, root: str) -> SeverityScheme | None:
     """The scheme of the record's runbook, when it still loads."""
     from generator.load.tree import severity_scheme
 
@@ -76,7 +68,7 @@ def status_warning(status: str, runbook: Runbook | None) -> str | None:
 def checklist(runbook: Runbook) -> tuple[str, ...]:
     out: list[str] = []
 
-    def walk(sections: Any) -> None:
+    def walk(sections: Sequence[Section]) -> None:
         for section in sections:
             out.extend(item.text for item in section.checklist if not item.done)
             walk(section.sections)
@@ -106,25 +98,6 @@ def pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
             raise UsageError(f"{option} {value!r}: expected NAME=VALUE")
         out.append((key.strip(), rest))
     return out
-
-
-def number(text: str) -> Any:
-    try:
-        return int(text)
-    except ValueError:
-        return text
-
-
-TEXT_FIELDS = (
-    # (option, record key, timeline label): fields recorded as given.
-    ("title", "title", "Title"),
-    ("channel", "channel", "Channel"),
-    ("detected_by", "detected_by", "Detected by"),
-    ("timezone", "timezone", "Time zone"),
-    ("eta", "eta", "ETA"),
-    ("root_cause", "root_cause", "Root cause"),
-    ("resolution", "resolution", "Resolution"),
-)
 
 
 def check_timezone(zone: str) -> None:

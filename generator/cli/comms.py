@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from generator.model import CommsTemplate, Runbook
 
 
@@ -102,15 +100,6 @@ def _split_sets(sets: tuple[str, ...]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _now() -> datetime:
-    import os
-
-    from generator.incident.record import fixed_clock, system_clock
-
-    value = os.environ.get("RUNBOOK_NOW")
-    return fixed_clock(value)() if value else system_clock()
-
-
 def _render(
     runbook: Runbook,
     template: CommsTemplate,
@@ -124,7 +113,7 @@ def _render(
 
     from generator.comms.context import SAMPLE_NOW, build_context, sample_record
     from generator.comms.templates import render_template
-    from generator.incident.record import find_incident, read_incident
+    from generator.incident import clock, find_incident, read_incident
 
     pairs = _split_sets(sets)
     incident_ref = None
@@ -132,13 +121,13 @@ def _render(
         path = find_incident(incident_spec, Path(incident_dir))
         incident_ref = str(path)  # what a suggested `runbook incident update` can find
         record = read_incident(path)
-        if record.get("runbook") and record.get("runbook") != runbook.id:
+        if record.runbook and record.runbook != runbook.id:
             click.echo(
-                f"note: incident {record.get('id')} is for runbook '{record['runbook']}', "
-                f"not '{runbook.id}'",
+                f"note: incident {record.shown('id', 'None')} is for runbook "
+                f"'{record.runbook}', not '{runbook.id}'",
                 err=True,
             )
-        context = build_context(runbook, record, _now(), pairs)
+        context = build_context(runbook, record, clock.now(), pairs)
     else:
         sample = sample_record(runbook, template)
         context = build_context(runbook, sample, SAMPLE_NOW, [*template.examples, *pairs])
@@ -191,12 +180,7 @@ def _send(
     from pathlib import Path
 
     from generator.comms.send import post_slack_webhook, resolve_url
-    from generator.incident.record import (
-        add_entry,
-        find_incident,
-        format_time,
-        modify_incident,
-    )
+    from generator.incident import append_message_sent, clock, find_incident
 
     url = resolve_url(url_spec, os.environ)
     subject, body = message
@@ -209,13 +193,8 @@ def _send(
     click.echo(f"sent to {sent.target}: {code}", err=True)
     if incident_spec:
         path = find_incident(incident_spec, Path(incident_dir))
-        entry: dict[str, Any] = {
-            "time": format_time(_now()),
-            "kind": "comms",
-            "event": f"Sent '{template.id}' ({template.channel}, {template.audience})",
-            "template": template.id,
-        }
-        modify_incident(path, lambda record: add_entry(record, entry))
+        event = f"Sent '{template.id}' ({template.channel}, {template.audience})"
+        append_message_sent(path, template.id, event, clock.now())
     return 0
 
 

@@ -1,20 +1,15 @@
 """``runbook incident start|update|ack|resolve|status|report``: the incident record.
 
 INCIDENT is a path or an id looked up in ``--dir`` (default ``incidents/``). Every change is
-a locked, atomic rewrite of the YAML record. The time comes from ``RUNBOOK_NOW`` (ISO 8601)
-when set, so scripted runs and tests are deterministic.
+a locked, atomic rewrite of the YAML record (``generator.incident``: the changes are its
+functions; this module reads options). The time comes from ``generator.incident.clock``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import click
 
 from generator.cli import _incident_args as args
-
-if TYPE_CHECKING:
-    pass
 
 _DIR = click.option(
     "--dir", "incident_dir", default="incidents", metavar="D", help="Where incident ids resolve."
@@ -59,7 +54,7 @@ def start(
 
     from generator.comms.templates import load_runbook
     from generator.errors import UsageError
-    from generator.incident.record import create_incident, new_incident_id, new_record
+    from generator.incident import clock, create_incident, new_incident_id, new_record
     from generator.load.tree import severity_scheme
 
     runbook = load_runbook(runbook_target, root)
@@ -70,7 +65,7 @@ def start(
         raise UsageError(f"runbook '{runbook.id}' declares no severity: pass --severity ({ids})")
     args.check_severity(chosen, scheme)
     level = scheme.level(chosen)
-    now = args.now()
+    now = clock.now()
     record = new_record(
         incident_id=new_incident_id(now),
         title=title,
@@ -137,7 +132,8 @@ def update(
     """Record a status change, a note, any field a comms template reads, or ticked checklist
     items. A resolved incident is only changed with --reopen."""
     from generator.errors import UsageError
-    from generator.incident.record import add_entry, format_time, modify_incident, read_incident
+    from generator.incident import Update, clock, modify_incident, read_incident
+    from generator.incident import update as update_record
     from generator.load.tree import severity_scheme
 
     texts = {
@@ -167,84 +163,22 @@ def update(
         level = scheme.level(severity)
         if level is not None and level.update_every:
             cadence_minutes = round(level.update_every / 60)
-    now = format_time(args.now())
-
-    def change(record: dict[str, Any]) -> None:
-        parts = []
-        if record.get("resolved_at") and not reopen:
-            raise UsageError(
-                f"{record.get('id')}: resolved at {record['resolved_at']}; "
-                f"pass --reopen to reopen it and record this"
-            )
-        if reopen:
-            if not record.get("resolved_at"):
-                raise UsageError(f"--reopen: {record.get('id')} is not resolved")
-            parts.append(f"Reopened (was resolved at {record['resolved_at']})")
-            _reopen(record)
-            if not status:
-                parts.append(f"Status: {record.get('status', '?')} → investigating")
-                record["status"] = "investigating"
-        if status and status != record.get("status"):
-            parts.append(f"Status: {record.get('status', '?')} → {status}")
-            record["status"] = status
-        if severity and severity != record.get("severity"):
-            parts.append(f"Severity: {record.get('severity', '?')} → {severity}")
-            record["severity"] = severity
-            if cadence_minutes is not None:
-                record["update_every_minutes"] = cadence_minutes
-            else:
-                record.pop("update_every_minutes", None)
-        if every_minutes is not None:
-            record["update_every_minutes"] = every_minutes
-            parts.append(f"Updates every {every_minutes}m")
-        if note:
-            parts.append(note)
-        for option, key, label in args.TEXT_FIELDS:
-            value = texts[option]
-            if value:
-                record[key] = value
-                parts.append(f"{label}: {value}")
-        if role_pairs:
-            record_roles = record.setdefault("roles", {}) or {}
-            record["roles"] = record_roles
-            for role, person in role_pairs:
-                record_roles[role] = person
-                parts.append(f"{role}: {person}")
-        if impact_pairs:
-            impact = record.get("impact") or {}
-            record["impact"] = impact
-            for key, value in impact_pairs:
-                impact[key] = args.number(value)
-                parts.append(f"impact {key}: {value}")
-        for text in action_items:
-            items = record.get("action_items") or []
-            record["action_items"] = items
-            items.append(text)
-            parts.append(f"Action item: {text}")
-        checklist = record.get("checklist") or []
-        for number in done:
-            if not 1 <= number <= len(checklist) or not isinstance(checklist[number - 1], dict):
-                raise UsageError(f"--done {number}: the checklist has {len(checklist)} items")
-            checklist[number - 1]["done"] = True
-            parts.append(f"Done: {checklist[number - 1].get('text', '')}")
-        kind = "reopen" if reopen else "update" if (status or note) else "change"
-        add_entry(record, {"time": now, "kind": kind, "event": ". ".join(parts) or "Update"})
-
-    modify_incident(path, change)
+    change = Update(
+        status=status,
+        note=note,
+        severity=severity,
+        severity_cadence_minutes=cadence_minutes,
+        every_minutes=every_minutes,
+        texts=tuple((key, value) for key, value in texts.items() if value),
+        roles=tuple(role_pairs),
+        impact=tuple(impact_pairs),
+        action_items=action_items,
+        done=done,
+        reopen=reopen,
+    )
+    now = clock.now()
+    modify_incident(path, lambda record: update_record(record, change, now))
     return 0
-
-
-def _reopen(record: dict[str, Any]) -> None:
-    """Clear the resolution time, and the duration that resolve derived from it."""
-    from generator.incident.record import parse_time
-
-    started, resolved = parse_time(record.get("started_at")), parse_time(record["resolved_at"])
-    impact = record.get("impact")
-    if isinstance(impact, dict) and started is not None and resolved is not None:
-        derived = round((resolved - started).total_seconds() / 60)
-        if impact.get("duration_minutes") == derived:
-            del impact["duration_minutes"]
-    del record["resolved_at"]
 
 
 @command.command("ack")
@@ -253,26 +187,11 @@ def _reopen(record: dict[str, Any]) -> None:
 @_DIR
 def ack(incident: str, by: str | None, incident_dir: str) -> int:
     """Record that the incident was acknowledged (the first acknowledgement counts)."""
-    from generator.incident.record import add_entry, format_time, modify_incident
+    from generator.incident import acknowledge, clock, modify_incident
 
     path = args.path(incident, incident_dir)
-    now = format_time(args.now())
-
-    def change(record: dict[str, Any]) -> str | None:
-        if record.get("acknowledged_at"):
-            return str(record["acknowledged_at"])
-        record["acknowledged_at"] = now
-        add_entry(
-            record,
-            {
-                "time": now,
-                "kind": "ack",
-                "event": f"Acknowledged by {by}" if by else "Acknowledged",
-            },
-        )
-        return None
-
-    earlier = modify_incident(path, change)
+    now = clock.now()
+    earlier = modify_incident(path, lambda record: acknowledge(record, by, now))
     if earlier:
         click.echo(f"note: already acknowledged at {earlier}", err=True)
     return 0
@@ -288,35 +207,12 @@ def resolve(
     incident: str, resolution: str, root_cause: str | None, note: str | None, incident_dir: str
 ) -> int:
     """Mark the incident resolved now, with its resolution and root cause."""
-    from generator.errors import UsageError
-    from generator.incident.record import (
-        add_entry,
-        format_time,
-        modify_incident,
-        parse_time,
-    )
+    from generator.incident import clock, modify_incident
+    from generator.incident import resolve as resolve_record
 
     path = args.path(incident, incident_dir)
-    now_time = args.now()
-    now = format_time(now_time)
-
-    def change(record: dict[str, Any]) -> None:
-        if record.get("resolved_at"):
-            raise UsageError(f"{record.get('id')}: already resolved at {record['resolved_at']}")
-        record["status"] = "resolved"
-        record["resolved_at"] = now
-        record["resolution"] = resolution
-        if root_cause:
-            record["root_cause"] = root_cause
-        impact = record.get("impact") or {}
-        record["impact"] = impact
-        started = parse_time(record.get("started_at"))
-        if started is not None and "duration_minutes" not in impact:
-            impact["duration_minutes"] = round((now_time - started).total_seconds() / 60)
-        event = f"Resolved: {resolution}" + (f". {note}" if note else "")
-        add_entry(record, {"time": now, "kind": "resolve", "event": event})
-
-    modify_incident(path, change)
+    now = clock.now()
+    modify_incident(path, lambda record: resolve_record(record, resolution, root_cause, note, now))
     return 0
 
 
@@ -328,7 +224,7 @@ def resolve(
 def status(incident: str, fmt: str, incident_dir: str, root: str) -> int:
     """What is due: the next update by the severity's cadence and by each comms channel's
     cadence, open checklist and items."""
-    from generator.incident.record import read_incident
+    from generator.incident import clock, read_incident
     from generator.incident.report import status_json, status_lines
     from generator.load.tree import severity_scheme
 
@@ -339,9 +235,9 @@ def status(incident: str, fmt: str, incident_dir: str, root: str) -> int:
     if fmt == "json":
         import json
 
-        click.echo(json.dumps(status_json(record, scheme, args.now(), channels), indent=2))
+        click.echo(json.dumps(status_json(record, scheme, clock.now(), channels), indent=2))
     else:
-        click.echo("\n".join(status_lines(record, scheme, args.now(), channels)))
+        click.echo("\n".join(status_lines(record, scheme, clock.now(), channels)))
     return 0
 
 
@@ -353,7 +249,7 @@ def status(incident: str, fmt: str, incident_dir: str, root: str) -> int:
 def report(incident: str, out: str | None, incident_dir: str, root: str) -> int:
     """Render a postmortem in Markdown from the record."""
     from checks.files import write_atomic
-    from generator.incident.record import read_incident
+    from generator.incident import read_incident
     from generator.incident.report import render_postmortem
 
     record = read_incident(args.path(incident, incident_dir))

@@ -25,23 +25,28 @@ Anything else
     ``examples``). ``--set incident.eta=20m`` overrides a field of the incident.
 
 A value the context lacks is an error naming it (``generator.comms.templates``);
-``missing_hint`` says which ``runbook incident`` command records it. Secret variables of
-the runbook are never part of the context.
+``generator.comms.hints`` says which ``runbook incident`` command records it. Secret
+variables of the runbook are never part of the context. The ``incident`` namespace is made
+by ``generator.comms.incident_context``; the sample incident of examples is made here.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
+from typing import TypeAlias
 
 from checks.problems import ExitCode
-from generator.comms.sandbox import Namespace, format_minutes
+from generator.comms.incident_context import incident_context
+from generator.comms.sandbox import Namespace
 from generator.errors import RunbookError
-from generator.incident.record import format_time, parse_time
+from generator.incident.model import IncidentRecord, YamlMapping, YamlValue, format_time
 from generator.load.tree import severity_scheme
-from generator.model import CommsTemplate, Runbook, SeverityLevel
+from generator.model import CommsTemplate, Runbook
+
+Context: TypeAlias = dict[str, object]
+"""Top-level name -> value (a ``Namespace`` for ``incident`` and ``runbook``)."""
 
 SEVERITY_LEVEL_FIELDS: dict[str, str] = {
     "id": "SEV1, P0 ...",
@@ -89,7 +94,8 @@ CONTEXT_NAMES: dict[str, str] = {
     "runbook": "the runbook (fields: " + ", ".join(RUNBOOK_FIELDS) + ")",
     "now": "the time of rendering (ISO; filters: time, datetime, date)",
 }
-CONTEXT_SCHEMA: dict[str, Any] = {
+Schema: TypeAlias = "dict[str, Schema | None]"
+CONTEXT_SCHEMA: Schema = {
     "incident": {
         **dict.fromkeys(INCIDENT_FIELDS),
         "impact": dict.fromkeys(IMPACT_FIELDS),
@@ -104,133 +110,10 @@ SAMPLE_NOW = datetime(2024, 1, 15, 14, 30, tzinfo=UTC)
 """The built-in sample incident's "now" (the site and goldens are deterministic)."""
 
 
-# -- severity ------------------------------------------------------------------------------
-
-
-def describe_seconds(seconds: float) -> str:
-    """``15 minutes``, ``1 hour``, ``90 minutes`` for a cadence."""
-    minutes = round(seconds / 60)
-    if minutes % 60 == 0 and minutes >= 60:
-        hours = minutes // 60
-        return f"{hours} hour" + ("s" if hours != 1 else "")
-    return f"{minutes} minute" + ("s" if minutes != 1 else "")
-
-
-# -- context -------------------------------------------------------------------------------
-
-
-def _present(values: Mapping[str, Any]) -> dict[str, Any]:
-    # Absent and empty values stay undefined so a template using them fails loudly.
-    return {k: v for k, v in values.items() if v is not None and v != ""}
-
-
-def incident_context(
-    runbook: Runbook | None, record: Mapping[str, Any], now: datetime
-) -> Namespace:
-    """The ``incident`` namespace for one incident record (the mapping under ``incident:``)."""
-    from generator.incident.record import last_update_at, update_every_seconds
-
-    started = parse_time(record.get("started_at"))
-    resolved = parse_time(record.get("resolved_at"))
-    severity = record.get("severity")
-    label = None
-    scheme = severity_scheme(runbook) if runbook is not None else None
-    level = scheme.level(str(severity)) if scheme is not None and severity else None
-    if level is not None:
-        label = level.label or None
-    cadence = update_every_seconds(record, scheme)
-    roles = record.get("roles") if isinstance(record.get("roles"), Mapping) else {}
-    assert isinstance(roles, Mapping)
-    commander = roles.get("commander") or roles.get("incident_commander")
-    impact_raw = record.get("impact") if isinstance(record.get("impact"), Mapping) else {}
-    assert isinstance(impact_raw, Mapping)
-    impact = dict(impact_raw)
-    if started is not None and "duration_minutes" not in impact and resolved is not None:
-        impact["duration_minutes"] = round((resolved - started).total_seconds() / 60)
-    values: dict[str, Any] = {
-        "id": record.get("id"),
-        "title": record.get("title"),
-        "severity": severity,
-        "severity_label": label,
-        "severity_level": _level_context(level) if level is not None else None,
-        "status": record.get("status"),
-        "impact": Namespace("incident.impact", _present(impact)),
-        "started_at": format_time(started) if started else None,
-        "commander": commander,
-        "roles": Namespace("incident.roles", _present(dict(roles))),
-        "resolution": record.get("resolution"),
-        "root_cause": record.get("root_cause"),
-        "eta": record.get("eta"),
-        "channel": record.get("channel"),
-        "detected_by": record.get("detected_by"),
-        "acknowledged_at": record.get("acknowledged_at"),
-        "resolved_at": format_time(resolved) if resolved else None,
-        "action_items": [_item_text(i) for i in record.get("action_items") or ()],
-        "actions": [
-            Namespace(
-                "incident.actions[]",
-                _present(
-                    {
-                        "time": e.get("time"),
-                        "block": e.get("block"),
-                        "status": e.get("status"),
-                        "exit_code": e.get("exit_code"),
-                    }
-                ),
-            )
-            for e in record.get("timeline") or ()
-            if isinstance(e, Mapping) and e.get("kind") == "exec"
-        ],
-    }
-    if started is not None:
-        minutes = ((resolved or now) - started).total_seconds() / 60
-        values["duration"] = format_minutes(max(minutes, 0))
-        zone = record.get("timezone")
-        if isinstance(zone, str) and zone:
-            values["started_at_local"] = _local_time(started, zone)
-    if cadence is not None:
-        values["update_every"] = describe_seconds(cadence)
-        last = last_update_at(record) or started
-        if last is not None and resolved is None:
-            values["next_update"] = format_time(last + timedelta(seconds=cadence))
-    return Namespace("incident", _present(values))
-
-
-def _level_context(level: SeverityLevel) -> Namespace:
-    values = {
-        "id": level.id,
-        "label": level.label,
-        "impact": level.impact,
-        # An empty list is a missing value too: a template using it fails loudly.
-        "criteria": list(level.criteria) or None,
-        "examples": list(level.examples) or None,
-        "response": level.response,
-        "escalation": list(level.escalation) or None,
-        "update_every": describe_seconds(level.update_every) if level.update_every else None,
-    }
-    return Namespace("incident.severity_level", _present(values))
-
-
-def _item_text(item: Any) -> str:
-    if isinstance(item, Mapping):
-        return str(item.get("text") or item.get("title") or "")
-    return str(item)
-
-
-def _local_time(moment: datetime, zone: str) -> str | None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        local = moment.astimezone(ZoneInfo(zone))
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return local.strftime("%Y-%m-%d %H:%M %Z")
-
-
 def runbook_context(runbook: Runbook) -> Namespace:
     """The ``runbook`` namespace."""
     links = [
-        Namespace("runbook.links[]", _present({"title": link.title, "url": link.url or link.path}))
+        Namespace.present("runbook.links[]", {"title": link.title, "url": link.url or link.path})
         for link in runbook.links
     ]
     values = {
@@ -242,15 +125,15 @@ def runbook_context(runbook: Runbook) -> Namespace:
         "severity": runbook.severity,
         "links": links,
     }
-    return Namespace("runbook", _present(values))
+    return Namespace.present("runbook", values)
 
 
 def build_context(
     runbook: Runbook,
-    record: Mapping[str, Any] | None,
+    record: IncidentRecord | None,
     now: datetime,
     values: Iterable[tuple[str, str]] = (),
-) -> dict[str, Any]:
+) -> Context:
     """The whole context: incident (when a record is given), runbook, now, and ``values``.
 
     ``values`` are ``--set`` pairs (or a template's examples); a dotted key overrides a
@@ -259,18 +142,16 @@ def build_context(
     return with_values(_base_context(runbook, record, now), runbook, values)
 
 
-def _base_context(
-    runbook: Runbook, record: Mapping[str, Any] | None, now: datetime
-) -> dict[str, Any]:
-    context: dict[str, Any] = {"runbook": runbook_context(runbook), "now": format_time(now)}
+def _base_context(runbook: Runbook, record: IncidentRecord | None, now: datetime) -> Context:
+    context: Context = {"runbook": runbook_context(runbook), "now": format_time(now)}
     if record is not None:
         context["incident"] = incident_context(runbook, record, now)
     return context
 
 
 def with_values(
-    base: Mapping[str, Any], runbook: Runbook, values: Iterable[tuple[str, str]]
-) -> dict[str, Any]:
+    base: Mapping[str, object], runbook: Runbook, values: Iterable[tuple[str, str]]
+) -> Context:
     """A copy of the context ``base`` with ``values`` set (see ``build_context``); the
     namespaces of ``base`` are copied where a value goes into them, never changed, so one
     base serves many templates."""
@@ -313,7 +194,7 @@ def with_values(
     return context
 
 
-def sample_record(runbook: Runbook, template: CommsTemplate) -> dict[str, Any]:
+def sample_record(runbook: Runbook, template: CommsTemplate) -> IncidentRecord:
     """The built-in sample incident, shaped by the runbook and the template's status."""
     scheme = severity_scheme(runbook)
     severity = runbook.severity
@@ -322,7 +203,7 @@ def sample_record(runbook: Runbook, template: CommsTemplate) -> dict[str, Any]:
     status = template.status or "investigating"
     resolved = status.lower() in {"resolved", "postmortem", "closed", "all-clear"}
     first_check = next((s for s in runbook.all_steps() if s.run), None)
-    timeline: list[dict[str, Any]] = [
+    timeline: list[YamlValue] = [
         {"time": "2024-01-15T14:15:00Z", "kind": "start", "event": "Alert triggered"},
         {"time": "2024-01-15T14:18:00Z", "kind": "ack", "event": "Acknowledged"},
     ]
@@ -336,7 +217,7 @@ def sample_record(runbook: Runbook, template: CommsTemplate) -> dict[str, Any]:
                 "exit_code": 0,
             }
         )
-    record: dict[str, Any] = {
+    record: YamlMapping = {
         "id": "INC-20240115-1415",
         "title": runbook.title,
         "severity": severity,
@@ -362,10 +243,10 @@ def sample_record(runbook: Runbook, template: CommsTemplate) -> dict[str, Any]:
         record["resolved_at"] = "2024-01-15T15:45:00Z"
     else:
         timeline.append({"time": "2024-01-15T14:30:00Z", "kind": "update", "event": "Update"})
-    return record
+    return IncidentRecord(record)
 
 
-def example_context(runbook: Runbook, template: CommsTemplate) -> dict[str, Any]:
+def example_context(runbook: Runbook, template: CommsTemplate) -> Context:
     """Sample incident, runbook, a fixed now, and the template's ``examples``."""
     return ExampleContexts(runbook).context(template)
 
@@ -377,76 +258,14 @@ class ExampleContexts:
 
     def __init__(self, runbook: Runbook) -> None:
         self.runbook = runbook
-        self._bases: dict[str | None, dict[str, Any]] = {}
+        self._bases: dict[str | None, Context] = {}
 
-    def context(self, template: CommsTemplate) -> dict[str, Any]:
+    def context(self, template: CommsTemplate) -> Context:
         """Sample incident, runbook, a fixed now, and the template's ``examples``."""
         base = self._bases.get(template.status)
         if base is None:
             record = sample_record(self.runbook, template)
-            resolved = "resolved_at" in record
+            resolved = record.has("resolved_at")
             now = datetime(2024, 1, 15, 15, 45, tzinfo=UTC) if resolved else SAMPLE_NOW
             base = self._bases[template.status] = _base_context(self.runbook, record, now)
         return with_values(base, self.runbook, template.examples)
-
-
-# -- missing values ------------------------------------------------------------------------
-
-RECORDED_BY: dict[str, str] = {
-    "title": "update {ref} --title TEXT",
-    "severity": "update {ref} --severity LEVEL",
-    "status": "update {ref} --status STATUS",
-    "impact": "update {ref} --impact {field}=VALUE",
-    "started_at_local": "update {ref} --timezone ZONE",
-    "commander": "update {ref} --commander NAME",
-    "roles": "update {ref} --role {field}=NAME",
-    "update_every": "update {ref} --update-every 15m",
-    "next_update": "update {ref} --update-every 15m",
-    "resolution": "update {ref} --resolution TEXT",
-    "root_cause": "update {ref} --root-cause TEXT",
-    "eta": "update {ref} --eta TEXT",
-    "channel": "update {ref} --channel NAME",
-    "detected_by": "update {ref} --detected-by TEXT",
-    "acknowledged_at": "ack {ref}",
-    "resolved_at": "resolve {ref} --resolution TEXT",
-    "action_items": "update {ref} --action-item TEXT",
-}
-"""Incident field -> the ``runbook incident`` command that records it (``{ref}``: the
-incident; ``{field}``: the sub-field asked for, as in ``--impact summary=VALUE``)."""
-
-
-def missing_hint(name: str, incident: Mapping[str, Any] | None, ref: str | None) -> str:
-    """Why the incident field ``name`` (``incident.root_cause``) has no value, and how to
-    give it one; ``ref`` is how the user named the incident (a path or an id)."""
-    parts = name.split(".")
-    field = parts[1]
-    sub = parts[2] if len(parts) > 2 else None
-    ref = ref or str((incident or {}).get("id") or "INCIDENT")
-    by_set = f"pass --set {name}=VALUE"
-    if field in {"severity_level", "severity_label"}:
-        severity = (incident or {}).get("severity")
-        if incident is None or "severity_level" not in incident:
-            why = (
-                f"the incident's severity '{severity}' is not a level of the runbook's scheme"
-                if severity
-                else "the incident has no severity"
-            )
-            record = f"record one with `runbook incident update {ref} --severity LEVEL`"
-            if name == "incident.severity_level":
-                return f"{why} ({record})"  # --set cannot give a whole level
-            return f"{why} ({record}, or {by_set})"
-        what = sub or "label"
-        return (
-            f"level {severity} of the runbook's severity scheme has no {what} "
-            f"(add it to the scheme, or {by_set})"
-        )
-    if field == "next_update" and incident is not None and "resolved_at" in incident:
-        return f"the incident is resolved, so no update is due ({by_set})"
-    command = RECORDED_BY.get(field)
-    if command is None:
-        return f"the incident has no value for it ({by_set})"
-    command = command.format(ref=ref, field=sub or "NAME")
-    why = "the incident has no value for it"
-    if field in {"next_update", "update_every"}:
-        why = "neither the incident nor its severity has an update cadence"
-    return f"{why} (record it with `runbook incident {command}`, or {by_set})"

@@ -92,6 +92,12 @@ class Namespace(dict[str, Any]):
         super().__init__(values)
         self.path = path
 
+    @classmethod
+    def present(cls, path: str, values: dict[str, Any]) -> Namespace:
+        """Only the values that are there: absent and empty ones stay undefined, so a
+        template using them fails loudly."""
+        return cls(path, {k: v for k, v in values.items() if v is not None and v != ""})
+
 
 UNDEFINED_PREFIX = "undefined variable "
 

@@ -20,7 +20,8 @@ from jinja2 import TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 
 from checks.problems import ExitCode, Problem, Severity, did_you_mean
-from generator.comms.context import CONTEXT_SCHEMA, ExampleContexts, missing_hint
+from generator.comms.context import CONTEXT_SCHEMA, ExampleContexts
+from generator.comms.hints import missing_hint
 from generator.comms.sandbox import (
     MAX_TEMPLATE_CHARS,
     Escape,

@@ -13,9 +13,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from generator.incident.record import UPDATE_KINDS, parse_time
+from generator.incident.model import UPDATE_KINDS, IncidentRecord, latest
 from generator.model import CommsChannel
 
 _UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
@@ -119,7 +118,7 @@ class ChannelDue:
 
 
 def channels_due(
-    record: Mapping[str, Any],
+    record: IncidentRecord,
     channels: Iterable[CommsChannel],
     levels: Iterable[str],
     now: datetime,
@@ -130,11 +129,10 @@ def channels_due(
     --send``); without one, the incident's last status update of any kind.
     """
     levels = list(levels)
-    severity = str(record.get("severity")) if record.get("severity") else None
-    resolved = parse_time(record.get("resolved_at")) is not None
-    entries = [e for e in record.get("timeline") or () if isinstance(e, Mapping)]
-    any_update = _latest(e for e in entries if e.get("kind") in UPDATE_KINDS)
-    any_update = any_update or parse_time(record.get("started_at"))
+    severity = record.severity or None
+    resolved = record.resolved_at is not None
+    entries = record.timeline
+    any_update = latest(e for e in entries if e.kind in UPDATE_KINDS) or record.started_at
     out = []
     for channel in channels:
         if not channel.cadence:
@@ -143,18 +141,11 @@ def channels_due(
         every = cadence.for_severity(severity)
         sent = None
         if channel.template:
-            sent = _latest(
-                e
-                for e in entries
-                if e.get("kind") == "comms" and e.get("template") == channel.template
+            sent = latest(
+                e for e in entries if e.kind == "comms" and e.template == channel.template
             )
         last = sent or any_update
         due = None if every is None or last is None or resolved else last + timedelta(seconds=every)
         overdue = max((now - due).total_seconds(), 0.0) if due is not None else 0.0
         out.append(ChannelDue(channel, cadence, every, last, sent is not None, due, overdue))
     return out
-
-
-def _latest(entries: Iterable[Mapping[str, Any]]) -> datetime | None:
-    times = [t for e in entries if (t := parse_time(e.get("time"))) is not None]
-    return max(times) if times else None

@@ -21,7 +21,7 @@ class IncidentLog:
     def result(self, result: Result) -> None:
         if result.status is Status.SKIPPED or self.failed:
             return
-        from generator.incident.record import append_block_result
+        from generator.incident.changes import append_block_result
 
         try:
             append_block_result(self.path, result)
@@ -36,7 +36,7 @@ class IncidentLog:
 
 def open_incident(spec: str, incident_dir: str) -> Path:
     """``--incident``: a path or an id in ``incident_dir``; checked before anything runs."""
-    from generator.incident.record import find_incident, read_incident
+    from generator.incident.store import find_incident, read_incident
 
     path = find_incident(spec, Path(incident_dir))
     read_incident(path)  # a record that does not parse is exit 3 now, not after the run

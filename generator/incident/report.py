@@ -1,18 +1,18 @@
 """What an incident record says: what is due now (``status``) and the postmortem (``report``).
 
-Pure functions over the record mapping (``generator.incident.record`` reads and writes it).
+Pure functions over the typed record (``generator.incident.store`` reads and writes it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from generator.comms.sandbox import format_minutes
 from generator.incident.cadence import ChannelDue, channels_due
-from generator.incident.record import last_update_at, parse_time, update_every_seconds
+from generator.incident.changes import update_every_seconds
+from generator.incident.model import IncidentRecord, Item, YamlValue, parse_time
 from generator.model import CommsChannel, SeverityScheme
 
 
@@ -27,51 +27,48 @@ class Due:
     """Seconds past ``next_update`` (0 when not overdue)."""
 
 
-def next_update(record: Mapping[str, Any], scheme: SeverityScheme | None, now: datetime) -> Due:
+def next_update(record: IncidentRecord, scheme: SeverityScheme | None, now: datetime) -> Due:
     """The cadence, the last update and when the next is due (none once resolved)."""
     cadence = update_every_seconds(record, scheme)
-    last = last_update_at(record) or parse_time(record.get("started_at"))
-    if cadence is None or last is None or parse_time(record.get("resolved_at")) is not None:
+    last = record.last_update_at() or record.started_at
+    if cadence is None or last is None or record.resolved_at is not None:
         return Due(cadence, last, None, 0.0)
     due = last + timedelta(seconds=cadence)
     return Due(cadence, last, due, max((now - due).total_seconds(), 0.0))
 
 
-def severity_text(record: Mapping[str, Any], scheme: SeverityScheme | None) -> str:
+def severity_text(record: IncidentRecord, scheme: SeverityScheme | None) -> str:
     """``SEV1 (Critical)``, or the bare id when the scheme does not know it."""
-    severity = str(record.get("severity") or "unknown")
+    severity = record.severity or "unknown"
     level = scheme.level(severity) if scheme is not None else None
     return f"{severity} ({level.label})" if level is not None and level.label else severity
 
 
-def open_checklist(record: Mapping[str, Any]) -> list[tuple[int, str]]:
+def open_checklist(record: IncidentRecord) -> list[tuple[int, str]]:
     """(1-based number, text) of checklist items not done."""
-    out = []
-    for number, item in enumerate(record.get("checklist") or (), start=1):
-        if isinstance(item, Mapping) and not item.get("done"):
-            out.append((number, str(item.get("text", ""))))
-    return out
+    return [
+        (number, item.text)
+        for number, item in enumerate(record.checklist, start=1)
+        if not item.plain and not item.done
+    ]
 
 
-def open_action_items(record: Mapping[str, Any]) -> list[str]:
+def _item_line(item: Item) -> str:
+    owner = f" ({item.owner})" if item.owner else ""
+    return f"{item.text}{owner}"
+
+
+def open_action_items(record: IncidentRecord) -> list[str]:
     """Action items not marked done (plain strings count as open)."""
-    out = []
-    for item in record.get("action_items") or ():
-        if isinstance(item, Mapping):
-            if not item.get("done"):
-                owner = f" ({item['owner']})" if item.get("owner") else ""
-                out.append(f"{item.get('text', '')}{owner}")
-        else:
-            out.append(str(item))
-    return out
+    return [_item_line(item) for item in record.action_items if not item.done]
 
 
-def _when(value: Any) -> str:
+def _when(value: YamlValue | datetime) -> str:
     moment = parse_time(value)
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else str(value)
 
 
-def _span(start: Any, end: Any) -> str | None:
+def _span(start: YamlValue | datetime, end: YamlValue | datetime) -> str | None:
     a, b = parse_time(start), parse_time(end)
     if a is None or b is None:
         return None
@@ -79,7 +76,7 @@ def _span(start: Any, end: Any) -> str | None:
 
 
 def _channels(
-    record: Mapping[str, Any],
+    record: IncidentRecord,
     scheme: SeverityScheme | None,
     channels: Iterable[CommsChannel],
     now: datetime,
@@ -104,43 +101,35 @@ def _channel_line(due: ChannelDue, severity: str) -> str:
 
 
 def status_lines(
-    record: Mapping[str, Any],
+    record: IncidentRecord,
     scheme: SeverityScheme | None,
     now: datetime,
     channels: Iterable[CommsChannel] = (),
 ) -> list[str]:
     """``runbook incident status``: the state and what is due (per comms channel too)."""
-    lines = [f"{record.get('id')}: {record.get('title', '')}"]
+    lines = [f"{record.shown('id', 'None')}: {record.shown('title', '')}"]
     lines.append(
-        f"severity: {severity_text(record, scheme)}   status: {record.get('status', 'unknown')}"
-        + (f"   runbook: {record['runbook']}" if record.get("runbook") else "")
+        f"severity: {severity_text(record, scheme)}   status: {record.shown('status', 'unknown')}"
+        + (f"   runbook: {record.text('runbook')}" if record.has("runbook") else "")
     )
-    started = record.get("started_at")
+    started = record.text("started_at")
     ago = _span(started, now.isoformat())
     lines.append(f"started:      {_when(started)}" + (f" ({ago} ago)" if ago else ""))
-    if record.get("acknowledged_at"):
-        took = _span(started, record["acknowledged_at"])
-        lines.append(
-            f"acknowledged: {_when(record['acknowledged_at'])}"
-            + (f" ({took} after start)" if took else "")
-        )
-    else:
-        lines.append("acknowledged: not yet")
-    if record.get("resolved_at"):
-        took = _span(started, record["resolved_at"])
-        lines.append(
-            f"resolved:     {_when(record['resolved_at'])}"
-            + (f" ({took} after start)" if took else "")
-        )
-    else:
-        lines.append("resolved:     not yet")
+    for label, key in (("acknowledged: ", "acknowledged_at"), ("resolved:     ", "resolved_at")):
+        if record.has(key):
+            took = _span(started, record.text(key))
+            lines.append(
+                f"{label}{_when(record.text(key))}" + (f" ({took} after start)" if took else "")
+            )
+        else:
+            lines.append(f"{label}not yet")
     due = next_update(record, scheme, now)
     if due.last_update is not None:
         lines.append(f"last update:  {_when(due.last_update.isoformat())}")
-    if record.get("resolved_at"):
+    if record.has("resolved_at"):
         lines.append("next update:  none (resolved)")
     elif due.next_update is None:
-        lines.append(f"next update:  no cadence for {record.get('severity', 'this severity')}")
+        lines.append(f"next update:  no cadence for {record.shown('severity', 'this severity')}")
     else:
         every = format_minutes((due.cadence_s or 0) / 60)
         line = f"next update:  {_when(due.next_update.isoformat())} (every {every})"
@@ -148,12 +137,12 @@ def status_lines(
             line += f": OVERDUE by {format_minutes(due.overdue_s / 60)}"
         lines.append(line)
     per_channel = _channels(record, scheme, channels, now)
-    if per_channel and not record.get("resolved_at"):
+    if per_channel and not record.has("resolved_at"):
         lines.append("channel updates:")
-        severity = str(record.get("severity") or "this severity")
+        severity = record.text("severity") or "this severity"
         lines.extend(_channel_line(due, severity) for due in per_channel)
     checklist = open_checklist(record)
-    total = len(record.get("checklist") or ())
+    total = len(record.checklist)
     if checklist:
         lines.append(f"open checklist ({len(checklist)} of {total}):")
         lines.extend(f"  [{number}] {text}" for number, text in checklist)
@@ -165,14 +154,14 @@ def status_lines(
 
 
 def status_json(
-    record: Mapping[str, Any],
+    record: IncidentRecord,
     scheme: SeverityScheme | None,
     now: datetime,
     channels: Iterable[CommsChannel] = (),
-) -> dict[str, Any]:
+) -> dict[str, YamlValue]:
     """``status --format json``."""
     due = next_update(record, scheme, now)
-    per_channel = [
+    per_channel: list[YamlValue] = [
         {
             "channel": c.channel.channel,
             "audience": c.channel.audience,
@@ -187,28 +176,24 @@ def status_json(
         }
         for c in _channels(record, scheme, channels, now)
     ]
+    fields = ("id", "title", "severity", "status", "started_at", "acknowledged_at")
     return {
-        "id": record.get("id"),
-        "title": record.get("title"),
-        "severity": record.get("severity"),
-        "status": record.get("status"),
-        "started_at": record.get("started_at"),
-        "acknowledged_at": record.get("acknowledged_at"),
-        "resolved_at": record.get("resolved_at"),
+        **{key: record.raw(key) for key in fields},
+        "resolved_at": record.raw("resolved_at"),
         "update_every_s": due.cadence_s,
         "last_update": due.last_update.isoformat() if due.last_update else None,
         "next_update": due.next_update.isoformat() if due.next_update else None,
         "overdue_s": due.overdue_s,
         "channels": per_channel,
         "open_checklist": [{"number": n, "text": t} for n, t in open_checklist(record)],
-        "open_action_items": open_action_items(record),
+        "open_action_items": list[YamlValue](open_action_items(record)),
     }
 
 
 # -- postmortem ----------------------------------------------------------------------------
 
 
-def _inline(value: Any) -> str:
+def _inline(value: YamlValue) -> str:
     # Incident text is data: never raw HTML, never a broken table.
     text = " ".join(str(value).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -226,30 +211,30 @@ def _fence(text: str) -> list[str]:
     return [f"{ticks}text", text, ticks]
 
 
-def render_postmortem(record: Mapping[str, Any], scheme: SeverityScheme | None) -> str:
+def render_postmortem(record: IncidentRecord, scheme: SeverityScheme | None) -> str:
     """The postmortem in Markdown: summary, impact, key times, timeline, actions, items."""
-    title = record.get("title") or record.get("id") or "incident"
+    title = record.raw("title") or record.raw("id") or "incident"
     out = [f"# Postmortem: {_inline(title)}", ""]
     facts = [
-        f"**Incident:** {_inline(record.get('id', ''))}",
+        f"**Incident:** {_inline(record.shown('id', ''))}",
         f"**Severity:** {_inline(severity_text(record, scheme))}",
-        f"**Status:** {_inline(record.get('status', 'unknown'))}",
+        f"**Status:** {_inline(record.shown('status', 'unknown'))}",
     ]
-    if record.get("runbook"):
-        facts.append(f"**Runbook:** {_inline(record['runbook'])}")
+    if record.has("runbook"):
+        facts.append(f"**Runbook:** {_inline(record.raw('runbook'))}")
     out += [" · ".join(facts), "", "## Summary", ""]
-    summary = f"{_inline(title)} started {_when(record.get('started_at'))}"
-    if record.get("detected_by"):
-        summary += f", detected by {_inline(record['detected_by'])}"
-    took = _span(record.get("started_at"), record.get("resolved_at"))
-    if record.get("resolved_at"):
-        summary += f", and was resolved {_when(record['resolved_at'])}"
+    started = record.raw("started_at")
+    summary = f"{_inline(title)} started {_when(started)}"
+    if record.has("detected_by"):
+        summary += f", detected by {_inline(record.raw('detected_by'))}"
+    took = _span(started, record.raw("resolved_at"))
+    if record.has("resolved_at"):
+        summary += f", and was resolved {_when(record.raw('resolved_at'))}"
         summary += f" after {took}." if took else "."
     else:
         summary += "; it is not resolved yet."
     out += [summary, ""]
-    impact = record.get("impact") if isinstance(record.get("impact"), Mapping) else {}
-    assert isinstance(impact, Mapping)
+    impact = record.impact
     out += ["## Impact", ""]
     rows = [
         ("Users affected", impact.get("users_affected")),
@@ -266,26 +251,26 @@ def render_postmortem(record: Mapping[str, Any], scheme: SeverityScheme | None) 
     else:
         out.append("Not recorded.")
     out += ["", "## Key times", "", "| Measure | Value |", "|---|---|"]
-    out.append(f"| Started | {_when(record.get('started_at'))} |")
+    out.append(f"| Started | {_when(started)} |")
     for label, key in (("Acknowledged", "acknowledged_at"), ("Resolved", "resolved_at")):
-        out.append(f"| {label} | {_when(record[key]) if record.get(key) else 'not yet'} |")
-    tta = _span(record.get("started_at"), record.get("acknowledged_at"))
+        out.append(f"| {label} | {_when(record.raw(key)) if record.has(key) else 'not yet'} |")
+    tta = _span(started, record.raw("acknowledged_at"))
     out.append(f"| Time to acknowledge | {tta or 'n/a'} |")
     out.append(f"| Time to resolve | {took or 'n/a'} |")
     out.append("")
     for heading, key in (("Root cause", "root_cause"), ("Resolution", "resolution")):
-        out += [f"## {heading}", "", _inline(record.get(key) or "Not recorded."), ""]
+        out += [f"## {heading}", "", _inline(record.raw(key) or "Not recorded."), ""]
     out += _timeline(record)
     out += _actions(record)
     out += ["## Action items", ""]
-    items = record.get("action_items") or []
+    items = record.action_items
     for item in items:
-        if isinstance(item, Mapping):
-            mark = "x" if item.get("done") else " "
-            owner = f" ({_inline(item['owner'])})" if item.get("owner") else ""
-            out.append(f"- [{mark}] {_inline(item.get('text', ''))}{owner}")
+        if item.plain:
+            out.append(f"- [ ] {_inline(item.text)}")
         else:
-            out.append(f"- [ ] {_inline(item)}")
+            mark = "x" if item.done else " "
+            owner = f" ({_inline(item.owner)})" if item.owner else ""
+            out.append(f"- [{mark}] {_inline(item.text)}{owner}")
     if not items:
         out.append("None recorded.")
     open_items = open_checklist(record)
@@ -295,43 +280,35 @@ def render_postmortem(record: Mapping[str, Any], scheme: SeverityScheme | None) 
     return "\n".join(out) + "\n"
 
 
-def _timeline(record: Mapping[str, Any]) -> list[str]:
+def _timeline(record: IncidentRecord) -> list[str]:
     out = ["## Timeline", ""]
-    entries = [e for e in record.get("timeline") or () if isinstance(e, Mapping)]
+    entries = record.timeline
     if not entries:
         return [*out, "No entries.", ""]
     out += ["| Time (UTC) | Event |", "|---|---|"]
     for entry in entries:
-        moment = parse_time(entry.get("time"))
-        when = moment.strftime("%Y-%m-%d %H:%M") if moment else _inline(entry.get("time", ""))
-        out.append(f"| {when} | {_inline(entry.get('event', entry.get('kind', '')))} |")
+        moment = entry.moment
+        when = moment.strftime("%Y-%m-%d %H:%M") if moment else _inline(entry.time or "")
+        out.append(f"| {when} | {_inline(entry.event or entry.kind or '')} |")
     return [*out, ""]
 
 
-def _actions(record: Mapping[str, Any]) -> list[str]:
-    runs = [
-        e
-        for e in record.get("timeline") or ()
-        if isinstance(e, Mapping) and e.get("kind") == "exec"
-    ]
+def _actions(record: IncidentRecord) -> list[str]:
+    runs = [e for e in record.timeline if e.kind == "exec"]
     out = ["## Actions run", ""]
     if not runs:
         return [*out, "No blocks were run with `--incident`.", ""]
     out += ["| Time (UTC) | Block | Status | Exit code |", "|---|---|---|---|"]
     for run in runs:
-        moment = parse_time(run.get("time"))
-        when = moment.strftime("%H:%M:%S") if moment else _inline(run.get("time", ""))
-        code = "" if run.get("exit_code") is None else str(run["exit_code"])
+        moment = run.moment
+        when = moment.strftime("%H:%M:%S") if moment else _inline(run.time or "")
+        code = "" if run.exit_code is None else str(run.exit_code)
         out.append(
-            f"| {when} | `{_inline(run.get('block', ''))}` | {_inline(run.get('status', ''))} "
-            f"| {code} |"
+            f"| {when} | `{_inline(run.block or '')}` | {_inline(run.status or '')} | {code} |"
         )
     out.append("")
     for run in runs:
-        if run.get("status") != "passed" and run.get("output"):
-            out += [
-                f"Output of `{_inline(run.get('block', ''))}` ({_inline(run.get('status'))}):",
-                "",
-            ]
-            out += [*_fence(str(run["output"])), ""]
+        if run.status != "passed" and run.output:
+            out += [f"Output of `{_inline(run.block or '')}` ({_inline(run.status)}):", ""]
+            out += [*_fence(run.output), ""]
     return out

@@ -1,4 +1,4 @@
-"""The incident record: a YAML file that many processes append to during an incident.
+"""The incident record on disk: a YAML file that many processes append to during an incident.
 
 The file is a superset of seed 001's incident template::
 
@@ -25,77 +25,27 @@ The file is a superset of seed 001's incident template::
 Every change goes through ``modify_incident``: an exclusive ``flock`` on a lock file next to
 the record, read, change, write a temp file in the same folder, fsync, ``os.replace``. So a
 reader never sees half a file and concurrent appends (``runbook exec --incident`` in two
-terminals) never lose an entry. Times are ISO 8601 UTC strings; the clock is injected.
+terminals) never lose an entry. Times are ISO 8601 UTC strings.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import os
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import yaml
 
 from checks.files import write_atomic
 from checks.problems import ExitCode, Problem, Severity, did_you_mean
 from generator.errors import RunbookError, UsageError
-from generator.model import SeverityScheme, SourceLocation
-
-if TYPE_CHECKING:
-    from checks.model import Result
+from generator.incident.model import IncidentRecord, YamlMapping, YamlValue
+from generator.model import SourceLocation
 
 T = TypeVar("T")
-Clock = Callable[[], datetime]
-
-UPDATE_KINDS = frozenset({"start", "update", "comms"})
-"""Timeline kinds that count as a status update for the cadence."""
-OUTPUT_TAIL_LINES = 20
-OUTPUT_TAIL_CHARS = 2000
-
-
-def system_clock() -> datetime:
-    """The real time, UTC."""
-    return datetime.now(UTC)
-
-
-def fixed_clock(value: str) -> Clock:
-    """A clock that always says ``value`` (ISO 8601; ``RUNBOOK_NOW`` in the CLI)."""
-    moment = parse_time(value)
-    if moment is None:
-        raise UsageError(f"RUNBOOK_NOW={value!r}: expected an ISO 8601 time")
-    return lambda: moment
-
-
-def parse_time(value: Any) -> datetime | None:
-    """An aware datetime from an ISO string (``Z`` accepted), or None."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return _parse_iso(value.strip())
-
-
-@functools.lru_cache(maxsize=256)
-def _parse_iso(text: str) -> datetime | None:
-    # Remembered: every comms example renders the same sample incident's times.
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-@functools.lru_cache(maxsize=256)
-def format_time(moment: datetime) -> str:
-    """``2024-01-15T14:15:00Z`` (remembered, as ``_parse_iso``)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # -- YAML ----------------------------------------------------------------------------------
@@ -110,16 +60,19 @@ class _RecordLoader(_BaseLoader):  # type: ignore[misc]
     """Safe loading that keeps times as text (``14:15`` is not 855, dates are not datetimes)."""
 
 
-def _construct_text_or_int(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+def _construct_text_or_int(loader: yaml.SafeLoader, node: yaml.Node) -> str | int:
     assert isinstance(node, yaml.ScalarNode)
     if ":" in node.value:
-        return node.value  # YAML 1.1 sexagesimal: the seed's `time: 14:15`
-    return yaml.SafeLoader.construct_yaml_int(loader, node)
+        text: str = node.value  # YAML 1.1 sexagesimal: the seed's `time: 14:15`
+        return text
+    number: int = yaml.SafeLoader.construct_yaml_int(loader, node)
+    return number
 
 
-def _construct_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+def _construct_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
     assert isinstance(node, yaml.ScalarNode)
-    return node.value
+    text: str = node.value
+    return text
 
 
 _RecordLoader.add_constructor("tag:yaml.org,2002:int", _construct_text_or_int)
@@ -146,11 +99,11 @@ FIELD_ORDER = (
 """Known fields are written in this order (seed 001's), others after them as they came."""
 
 
-def dump_record(document: Mapping[str, Any]) -> str:
+def dump_record(document: Mapping[str, YamlValue]) -> str:
     """The YAML text of a whole incident document."""
     ordered = dict(document)
     record = ordered.get("incident")
-    if isinstance(record, Mapping):
+    if isinstance(record, dict):
         known = {key: record[key] for key in FIELD_ORDER if key in record}
         ordered["incident"] = known | {k: v for k, v in record.items() if k not in known}
     return yaml.dump(
@@ -168,7 +121,7 @@ def _invalid(path: Path, line: int, col: int, message: str) -> RunbookError:
     return RunbookError(problems=[problem], exit_code=ExitCode.INVALID)
 
 
-def parse_record(text: str, path: Path) -> dict[str, Any]:
+def parse_record(text: str, path: Path) -> YamlMapping:
     """The whole document (``{"incident": {...}}``), or a located error (exit 3)."""
     try:
         node = yaml.compose(text, Loader=_RecordLoader)
@@ -222,10 +175,10 @@ def parse_record(text: str, path: Path) -> dict[str, Any]:
     finally:
         loader.dispose()
     assert isinstance(document, dict)
-    return document
+    return cast(YamlMapping, document)
 
 
-def read_incident(path: Path) -> dict[str, Any]:
+def read_incident(path: Path) -> IncidentRecord:
     """The incident mapping of the record at ``path`` (exit 3 if it is not one)."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -235,7 +188,7 @@ def read_incident(path: Path) -> dict[str, Any]:
         raise RunbookError(f"{path}: cannot read: {exc}") from None
     record = parse_record(text, path)["incident"]
     assert isinstance(record, dict)
-    return record
+    return IncidentRecord(record)
 
 
 # -- locking and atomic writes -------------------------------------------------------------
@@ -256,7 +209,7 @@ def locked(path: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def modify_incident(path: Path, change: Callable[[dict[str, Any]], T]) -> T:
+def modify_incident(path: Path, change: Callable[[IncidentRecord], T]) -> T:
     """Lock, read, ``change(record)`` in place, write atomically; return what ``change`` did."""
     if not path.is_file():
         raise UsageError(f"{path}: no such incident record")
@@ -264,15 +217,16 @@ def modify_incident(path: Path, change: Callable[[dict[str, Any]], T]) -> T:
         text = path.read_text(encoding="utf-8")
         document = parse_record(text, path)
         record = document["incident"]
-        result = change(record)
+        assert isinstance(record, dict)
+        result = change(IncidentRecord(record))
         write_atomic(path, dump_record(document))
     return result
 
 
-def create_incident(directory: Path, record: dict[str, Any]) -> Path:
+def create_incident(directory: Path, record: IncidentRecord) -> Path:
     """Write a new record as ``<dir>/<id>.yaml`` (``-2``, ``-3`` ... if taken); its path."""
     directory.mkdir(parents=True, exist_ok=True)
-    base = str(record["id"])
+    base = str(record.id)
     for attempt in range(1, 1000):
         incident_id = base if attempt == 1 else f"{base}-{attempt}"
         path = directory / f"{incident_id}.yaml"
@@ -281,9 +235,9 @@ def create_incident(directory: Path, record: dict[str, Any]) -> Path:
         except FileExistsError:
             continue
         os.close(fd)
-        record["id"] = incident_id
+        record.set("id", incident_id)
         with locked(path):
-            write_atomic(path, dump_record({"incident": record}))
+            write_atomic(path, dump_record({"incident": record.to_yaml()}))
         return path
     raise RunbookError(f"{directory}: too many incidents named {base}")
 
@@ -300,122 +254,3 @@ def find_incident(spec: str, directory: Path) -> Path:
         return path
     known = sorted(p.stem for p in directory.glob("*.yaml")) if directory.is_dir() else []
     raise UsageError(f"no incident '{spec}' in {directory}/{did_you_mean(spec, known)}")
-
-
-# -- record contents -----------------------------------------------------------------------
-
-
-def new_record(
-    *,
-    incident_id: str,
-    title: str,
-    severity: str,
-    runbook_id: str,
-    now: datetime,
-    update_every: float | None,
-    detected_by: str | None = None,
-    commander: str | None = None,
-    channel: str | None = None,
-    checklist: tuple[str, ...] = (),
-) -> dict[str, Any]:
-    """A fresh record with its ``start`` timeline entry."""
-    record: dict[str, Any] = {
-        "id": incident_id,
-        "title": title,
-        "severity": severity,
-        "status": "investigating",
-        "runbook": runbook_id,
-        "started_at": format_time(now),
-    }
-    if detected_by:
-        record["detected_by"] = detected_by
-    if update_every is not None:
-        record["update_every_minutes"] = round(update_every / 60)
-    if channel:
-        record["channel"] = channel
-    record["impact"] = {}
-    record["roles"] = {"commander": commander} if commander else {}
-    record["timeline"] = [
-        {"time": format_time(now), "kind": "start", "event": f"Incident started: {title}"}
-    ]
-    if checklist:
-        record["checklist"] = [{"text": text, "done": False} for text in checklist]
-    record["action_items"] = []
-    return record
-
-
-def new_incident_id(now: datetime) -> str:
-    """``INC-20240115-1415`` (``create_incident`` adds ``-2`` when taken)."""
-    return now.astimezone(UTC).strftime("INC-%Y%m%d-%H%M")
-
-
-def add_entry(record: dict[str, Any], entry: dict[str, Any]) -> None:
-    """Append a timeline entry, creating the timeline if needed."""
-    timeline = record.get("timeline")
-    if not isinstance(timeline, list):
-        timeline = record["timeline"] = []
-    timeline.append(entry)
-
-
-def output_tail(stdout: str, stderr: str) -> str:
-    """The last lines of a block's (already redacted) output, bounded."""
-    text = stdout.rstrip("\n")
-    if stderr.strip():
-        text = (text + "\n" if text else "") + stderr.rstrip("\n")
-    lines = text.splitlines()[-OUTPUT_TAIL_LINES:]
-    tail = "\n".join(line.rstrip() for line in lines)
-    if len(tail) > OUTPUT_TAIL_CHARS:
-        tail = "…" + tail[-(OUTPUT_TAIL_CHARS - 1) :]
-    return tail
-
-
-def append_block_result(path: Path, result: Result, *, now: datetime | None = None) -> None:
-    """Append ``{time, kind: exec, block, status, exit_code, output}`` to the timeline.
-
-    ``result`` comes from the executor, so its output is already redacted. The time is the
-    result's ``finished_at`` (else ``now``, else the system clock).
-    """
-    when = parse_time(result.finished_at) or now or system_clock()
-    status = result.status.value
-    event = f"ran {result.check.id}: {status}"
-    if result.exit_code is not None:
-        event += f" (exit {result.exit_code})"
-    entry: dict[str, Any] = {
-        "time": format_time(when),
-        "kind": "exec",
-        "event": event,
-        "block": result.check.id,
-        "status": status,
-        "exit_code": result.exit_code,
-        "duration_s": round(result.duration_s, 3),
-    }
-    if result.reason:
-        entry["reason"] = result.reason
-    tail = output_tail(result.stdout, result.stderr)
-    if tail:
-        entry["output"] = tail
-    modify_incident(path, lambda record: add_entry(record, entry))
-
-
-def update_every_seconds(record: Mapping[str, Any], scheme: SeverityScheme | None) -> float | None:
-    """The update cadence: the record's ``update_every_minutes``, else the severity's."""
-    minutes = record.get("update_every_minutes")
-    if isinstance(minutes, int | float) and not isinstance(minutes, bool) and minutes > 0:
-        return float(minutes) * 60
-    severity = record.get("severity")
-    if scheme is not None and severity:
-        level = scheme.level(str(severity))
-        if level is not None and level.update_every:
-            return level.update_every
-    return None
-
-
-def last_update_at(record: Mapping[str, Any]) -> datetime | None:
-    """When the last status update (start, update, comms) was recorded."""
-    times = [
-        moment
-        for entry in record.get("timeline") or ()
-        if isinstance(entry, Mapping) and entry.get("kind") in UPDATE_KINDS
-        if (moment := parse_time(entry.get("time"))) is not None
-    ]
-    return max(times) if times else None

@@ -30,9 +30,14 @@ def scaffold(
     severity: str | None,
     service: str | None = None,
     owner: str | None = None,
+    local_check: bool = False,
 ) -> str:
     """A complete runbook to edit: metadata, variables, three sections with a check, an
-    action and a manual step, a checklist, and the review dates lint checks."""
+    action and a manual step, a checklist, and the review dates lint checks.
+
+    ``local_check`` adds a first check that needs nothing but coreutils, so that in a new
+    repository ``runbook check`` has something that runs (and passes) before the service's
+    own variables are set."""
     lines = [
         f"# yaml-language-server: $schema={schema_path}",
         "# Created by `runbook new`. Edit freely; `runbook lint` says what it thinks.",
@@ -73,6 +78,7 @@ def scaffold(
         "      - Acknowledge the page and say in the incident channel that you are on it",
         "      - Decide the severity",
         "    steps:",
+        *(_LOCAL_CHECK if local_check else ()),
         "      - id: health",
         "        title: The health endpoint answers",
         "        kind: check                # read-only: runbook check runs it in CI",
@@ -107,6 +113,17 @@ def scaffold(
         "",
     ]
     return "\n".join(lines)
+
+
+_LOCAL_CHECK = (
+    "      - id: disk-space",
+    "        title: The disk under this folder has room",
+    "        kind: check",
+    "        run: df -Pk . | awk 'NR == 2 {print $4}'",
+    "        timeout: 10s",
+    "        requires: [df, awk]",
+    "        expect: {stdout: '^[0-9]+$'}",
+)
 
 
 def _scalar(text: str) -> str:

@@ -18,6 +18,7 @@ import click
 from generator import __version__
 
 COMMANDS: dict[str, str] = {
+    "init": "init",
     "lint": "lint",
     "schema": "schema",
     "new": "new",
@@ -63,6 +64,7 @@ def cli() -> None:
 
     \b
     Start here:
+      runbook init                   set up a runbooks repository in this folder
       runbook new db-failover        scaffold a runbook that lints clean
       runbook lint                   check every runbook under ./runbooks
       runbook build                  build the site into ./site

@@ -48,6 +48,7 @@ from generator.site.html import (
     redirect_html,
     shallow_toc,
 )
+from generator.site.config import add_asset_files, add_requirements, merge_nav
 from generator.site._parallel import ParallelRenderer, PrerenderedPage
 from generator.site.safety import escape_title, sanitize_html
 from generator.site.tree import SitePage, load_site
@@ -104,6 +105,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         self._sources: dict[str, Source] = {}
         self._cache: dict[Any, str] = {}
         self._own_nav = True
+        self._user_nav: list[Any] = []
         self._root = Path("runbooks")
         self._today = dt.date.today()
         self._results: dict[str, Any] = {}
@@ -131,6 +133,9 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         if str(root) not in config.watch:
             config.watch.append(str(root))
         self._own_nav = config.nav is None
+        self._user_nav = list(config.nav or [])
+        for what in add_requirements(config):
+            log.debug(f"runbook plugin: enabled {what}")
         try:
             self._today = _parse_today(self.config.today)
             self._results = _load_report(self.config.report, base_dir) if self.config.report else {}
@@ -194,8 +199,8 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         self._previous = current
         self.pages_built = len(current) - len(redirects)
         self.redirects_built = len(redirects)
-        if self._own_nav:
-            config.nav = site.nav
+        config.nav = site.nav if self._own_nav else merge_nav(self._user_nav, site.nav)
+        add_asset_files(files, config)
         return files
 
     @event_priority(-100)  # last: workers see the pages and files every plugin left

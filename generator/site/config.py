@@ -1,0 +1,130 @@
+"""What the plugin brings to a site's MkDocs configuration, so a minimal ``mkdocs.yml``
+(``theme: material`` and ``plugins: [search, runbook]``) gives the same pages as ours.
+
+Runbook pages are written for a set of Markdown extensions (attribute lists for block ids,
+admonitions for callouts, superfences for mermaid and fences in tabs ...); without them the
+page shows ``{#diagnose}`` and ``!!! warning`` as text while the build says it succeeded.
+The plugin therefore enables whatever is missing, adds its own styles and scripts (shipped in
+the package, served from the site: no request leaves it), turns on the theme features the
+pages rely on, and adds the runbook navigation to an explicit ``nav:``. What a user already
+configured is kept as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from pymdownx.superfences import fence_code_format
+
+__all__ = ["add_asset_files", "add_requirements", "merge_nav"]
+
+MARKDOWN_EXTENSIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("admonition", {}),
+    ("attr_list", {}),
+    ("md_in_html", {}),
+    ("tables", {}),
+    ("toc", {"permalink": True}),
+    ("pymdownx.details", {}),
+    # Highlighting happens in the browser (vendored highlight.js), not with Pygments.
+    ("pymdownx.highlight", {"use_pygments": False}),
+    (
+        "pymdownx.superfences",
+        {"custom_fences": [{"name": "mermaid", "class": "mermaid", "format": fence_code_format}]},
+    ),
+    ("pymdownx.tabbed", {"alternate_style": True}),
+    ("pymdownx.tasklist", {"custom_checkbox": True}),
+)
+"""What runbook pages are written for, with the settings the pages assume."""
+
+THEME_FEATURES = ("navigation.prune", "navigation.indexes", "content.code.copy", "content.tabs.link")
+"""Material features the pages rely on: small navigation at scale, section index pages,
+copy buttons on command blocks, linked scenario tabs."""
+
+STYLESHEETS = ("assets/stylesheets/runbook.css",)
+SCRIPTS = (
+    "assets/vendor/mermaid-11.17.2.min.js",
+    "assets/vendor/highlight-11.12.0.min.js",
+    "assets/javascripts/runbook.js",
+)
+"""Site paths of the plugin's own assets, in load order (the files live in the package,
+under ``generator/site/assets/`` at the same relative paths)."""
+LICENSES = ("assets/vendor/LICENSE.highlightjs", "assets/vendor/LICENSE.mermaid")
+"""The vendored scripts' licenses travel with them."""
+
+
+def add_requirements(config: MkDocsConfig) -> list[str]:
+    """Enable the missing extensions, features, styles and scripts; return what was added."""
+    added: list[str] = []
+    for name, settings in MARKDOWN_EXTENSIONS:
+        if name not in config.markdown_extensions:
+            config.markdown_extensions.append(name)
+            if settings:
+                config.mdx_configs[name] = settings
+            added.append(f"markdown extension {name}")
+    if config.theme.name == "material":
+        features = config.theme.get("features") or []
+        for feature in THEME_FEATURES:
+            if feature not in features:
+                features.append(feature)
+                added.append(f"theme feature {feature}")
+        config.theme["features"] = features
+    for path in STYLESHEETS:
+        if path not in config.extra_css:
+            config.extra_css.append(path)
+            added.append(f"stylesheet {path}")
+    present = {str(script) for script in config.extra_javascript}
+    for path in SCRIPTS:
+        if path not in present:
+            config.extra_javascript.append(path)
+            added.append(f"script {path}")
+    return added
+
+
+def add_asset_files(files: Files, config: MkDocsConfig) -> None:
+    """The plugin's styles and scripts as site files; a file of the same path in
+    ``docs_dir`` wins, so a site can override them."""
+    for path in (*STYLESHEETS, *SCRIPTS, *LICENSES):
+        if files.get_file_from_path(path) is None:
+            content = resources.files("generator.site").joinpath(path).read_bytes()
+            files.append(File.generated(config, path, content=content))
+
+
+def merge_nav(user_nav: list[Any], generated: list[Any]) -> list[Any]:
+    """An explicit ``nav:`` stays first, as written; the generated runbook navigation
+    follows, without the pages the user's nav already lists (as TechDocs adds its pages)."""
+    listed = set(_pages(user_nav))
+    return [*user_nav, *_without(generated, listed)]
+
+
+def _pages(nav: Any) -> Iterator[str]:
+    if isinstance(nav, str):
+        yield nav
+    elif isinstance(nav, dict):
+        for value in nav.values():
+            yield from _pages(value)
+    elif isinstance(nav, list):
+        for item in nav:
+            yield from _pages(item)
+
+
+def _without(nav: list[Any], listed: set[str]) -> list[Any]:
+    kept: list[Any] = []
+    for item in nav:
+        if isinstance(item, str):
+            if item not in listed:
+                kept.append(item)
+            continue
+        assert isinstance(item, dict)
+        for title, value in item.items():
+            if isinstance(value, str):
+                if value not in listed:
+                    kept.append({title: value})
+            else:
+                children = _without(value, listed)
+                if children:
+                    kept.append({title: children})
+    return kept

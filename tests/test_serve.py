@@ -120,9 +120,18 @@ def test_failed_rebuild_says_what_failed_and_a_fix_rebuilds(server: Server) -> N
     assert f"{where}: error: " in err
     assert (
         f"error: rebuild failed (1 error above, the first at {where}); "
-        "pages wait until a change fixes it"
+        "serving the last good site until a change fixes it"
     ) in err.splitlines()
     assert "Aborted with a BuildError!" not in err
-    # MkDocs holds page requests while the site is broken; fixing the YAML releases them.
+    # The last good site is served at once, every page with a banner naming the error.
+    for path in (page, "", "alerts/"):
+        started = time.monotonic()
+        served = server.get(path)
+        assert time.monotonic() - started < 5, f"{path} was held"
+        assert '<div class="runbook-serve-error" role="alert"' in served
+        assert f"<code>{where}: error: unknown key &#x27;sevrity&#x27;" in served
+    assert "Database connection pool" in server.get(page)  # the last good page
+    # Fixing the YAML rebuilds, and the banner goes.
     yaml_file.write_text(good.replace("pool exhausted", "pool is exhausted"), "utf-8")
     _wait_for("the fixed rebuild", lambda: "pool is exhausted" in server.get(page), server)
+    assert "runbook-serve-error" not in server.get(page)

@@ -117,6 +117,12 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         # Its presence keeps this instance (and its caches) alive across serve rebuilds.
         self._dirty = dirty
 
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        from generator.site.serve import keep_serving
+
+        keep_serving(server)
+        return server
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.input_failed = False
         base_dir = Path(config.config_file_path or ".").resolve().parent

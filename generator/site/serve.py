@@ -3,19 +3,25 @@
 Click 8.3 silently turned MkDocs 1.6.1's live reload off (mkdocs#4032); the fix is
 click >= 8.4, and we pass ``livereload=True`` explicitly as well.
 
-A failed rebuild ends with one line that says what failed and that page requests wait
-(MkDocs holds them until a build succeeds) instead of MkDocs' bare ``Aborted with a
-BuildError!`` and "the server will appear stuck".
+A failed rebuild ends with one line that says what failed instead of MkDocs' bare
+``Aborted with a BuildError!`` and "the server will appear stuck". MkDocs holds every page
+request until a build succeeds, so a browser spins and curl waits for minutes after one bad
+edit; ``keep_serving`` (installed by the plugin's ``on_serve``) instead keeps serving the
+last good site, with a banner on every page naming the error and its location, and the next
+good edit removes it.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import re
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from checks.problems import ExitCode
 from generator.errors import UsageError
@@ -77,7 +83,8 @@ class _RebuildFailure(logging.Filter):
             self.errors.clear()
         elif _MKDOCS_STUCK in message:
             record.msg = (
-                f"error: rebuild failed ({self.summary()}); pages wait until a change fixes it"
+                f"error: rebuild failed ({self.summary()}); "
+                "serving the last good site until a change fixes it"
             )
             record.args = ()
         elif record.levelno >= logging.ERROR:
@@ -90,6 +97,88 @@ class _RebuildFailure(logging.Filter):
         count = f"{len(self.errors)} error{'s' if len(self.errors) > 1 else ''} above"
         m = _LOCATION.match(self.errors[0])
         return f"{count}, the first at {m.group(1)}" if m else f"{count}: {self.errors[0]}"
+
+
+class _BuildErrors(logging.Handler):
+    """The error lines MkDocs and the plugin log during one build."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if _MKDOCS_STUCK not in message:
+            self.lines.extend(line for line in message.splitlines() if line.strip())
+
+
+class ServeState:
+    """What the served pages say about the last rebuild (shared with the server's threads)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._error = ""
+
+    @property
+    def error(self) -> str:
+        with self._lock:
+            return self._error
+
+    def set_error(self, text: str) -> None:
+        with self._lock:
+            self._error = text
+
+
+def keep_serving(server: Any) -> ServeState:
+    """Make a failed rebuild keep the last good site served, with a banner naming the error.
+
+    ``server`` is MkDocs' ``LiveReloadServer``: its build loop treats a builder that
+    returns as a finished build (so held requests are answered and browsers reload), and it
+    passes every served HTML page through ``_inject_js_into_html`` (where the banner goes).
+    """
+    state = ServeState()
+    build: Callable[..., None] = server.builder
+    inject: Callable[[bytes, int], bytes] = server._inject_js_into_html
+    logger = logging.getLogger("mkdocs")
+
+    def builder(*args: Any, **kwargs: Any) -> None:
+        errors = _BuildErrors()
+        logger.addHandler(errors)
+        try:
+            build(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - any failed build keeps the last good site
+            lines = errors.lines or [line for line in str(exc).splitlines() if line.strip()]
+            state.set_error("\n".join(lines) or "the site did not build")
+            logging.getLogger("mkdocs.commands.serve").error(_MKDOCS_STUCK)
+            return
+        finally:
+            logger.removeHandler(errors)
+        state.set_error("")
+
+    def inject_banner(content: bytes, epoch: int) -> bytes:
+        content = inject(content, epoch)
+        error = state.error
+        if not error:
+            return content
+        match = re.search(rb"<body[^>]*>", content)
+        at = match.end() if match else 0
+        return content[:at] + _banner(error).encode() + content[at:]
+
+    server.builder = builder
+    server._inject_js_into_html = inject_banner
+    return state
+
+
+def _banner(error: str) -> str:
+    first, *rest = error.splitlines()
+    more = f" (and {len(rest)} more)" if rest else ""
+    return (
+        '<div class="runbook-serve-error" role="alert" style="position:sticky;top:0;'
+        "z-index:1000;padding:.6em 1em;background:#b71c1c;color:#fff;font:14px/1.4 "
+        'sans-serif;white-space:pre-wrap">'
+        f"<strong>Rebuild failed</strong>: <code>{html.escape(first)}</code>{more}. "
+        "This is the last good build; save a fix and the page reloads.</div>"
+    )
 
 
 class _WithoutLine:

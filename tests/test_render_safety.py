@@ -39,7 +39,7 @@ from generator.model import (
 )
 from generator.render.blocks import block_command, block_options
 from generator.render.page import PageContext, render_runbook
-from generator.render.text import escape_cell, escape_inline, escape_text
+from generator.render.text import escape_cell, escape_inline, safe_markdown
 from tests.test_render_page import to_html
 
 PAYLOADS = [
@@ -106,7 +106,7 @@ def live_html(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-@pytest.mark.parametrize("escape", [escape_text, escape_inline, escape_cell])
+@pytest.mark.parametrize("escape", [safe_markdown, escape_inline, escape_cell])
 def test_escaped_payload_is_never_live_html(payload: str, escape: Any) -> None:
     text = escape(payload)
     if escape is escape_cell:
@@ -126,7 +126,7 @@ def test_markdown_formatting_survives_escaping() -> None:
         "- item with `code`\n- R&D <team>\n\n"
         "```bash {#x .check}\necho '<b>' && true\n```"
     )
-    html = to_html(escape_text(text))
+    html = to_html(safe_markdown(text))
     assert "<strong>bold</strong>" in html
     assert "<code>a &lt; b &amp;&amp; c</code>" in html
     assert '<a href="https://example.com/a_(b)?x=1&amp;y=2">docs</a>' in html
@@ -138,16 +138,17 @@ def test_markdown_formatting_survives_escaping() -> None:
 
 
 def test_body_fences_lose_their_attributes_so_only_steps_run() -> None:
-    out = escape_text("Before:\n```bash {#db--x .destructive}\nrm -rf /\n```\nafter")
+    out = safe_markdown("Before:\n```bash {#db--x .destructive}\nrm -rf /\n```\nafter")
     assert out == "Before:\n\n```bash\nrm -rf /\n```\n\nafter"
     assert extract_markdown(out, "p.md").checks == ()
 
 
 def test_body_headings_stay_below_the_heading_they_sit_under() -> None:
     assert (
-        escape_text("# Top\n\nText\n\n### Deep", heading_floor=3) == "#### Top\n\nText\n\n#### Deep"
+        safe_markdown("# Top\n\nText\n\n### Deep", heading_floor=3)
+        == "#### Top\n\nText\n\n#### Deep"
     )
-    assert escape_text("Title\n=====", heading_floor=2) == "Title\n\n====="
+    assert safe_markdown("Title\n=====", heading_floor=2) == "Title\n\n====="
 
 
 def _full_runbook(text: str) -> Runbook:

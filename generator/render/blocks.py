@@ -19,30 +19,15 @@ from checks.model import BlockOptions, Risk, Variable
 from checks.problems import Problem, Severity
 from generator.errors import RunbookError
 from generator.model import Runbook, Step
-from generator.render.text import escape_inline, escape_text, fence_for
+from generator.render.text import escape_inline, fenced, safe_markdown
 
 __all__ = [
     "block_command",
     "block_options",
-    "fenced",
     "render_step",
     "render_variables_block",
     "step_header",
 ]
-
-_TILDES = re.compile(r"~+")
-
-
-def fenced(content: str, info: str) -> str:
-    """A fenced block around ``content``: its fence is longer than any run of its character."""
-    body = content if content.endswith("\n") or not content else content + "\n"
-    if "`" in info:
-        # CommonMark: a backtick fence's info string cannot hold a backtick.
-        longest = max((len(m) for m in _TILDES.findall(content)), default=0)
-        tildes = "~" * max(3, longest + 1)
-        return f"{tildes}{info}\n{body}{tildes}"
-    ticks = fence_for(content)
-    return f"{ticks}{info}\n{body}{ticks}"
 
 
 def block_options(step: Step) -> BlockOptions:
@@ -119,7 +104,7 @@ def render_step(
     blocks.append(f"{'#' * min(level, 6)} {escape_inline(title)}")
     blocks.append(_meta_line(step))
     if step.body.strip():
-        blocks.append(escape_text(step.body, heading_floor=min(level, 6)))
+        blocks.append(safe_markdown(step.body, heading_floor=min(level, 6)))
     if step.kind is Risk.MANUAL and not step.run.strip():
         return blocks
     header = step_header(runbook, step)

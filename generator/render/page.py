@@ -24,28 +24,24 @@ from generator.model import (
     Step,
     Table,
 )
-from generator.render.blocks import (
-    block_command,
-    fenced,
-    render_step,
-    render_variables_block,
-)
-from generator.render.reference import add_reference_parts
+from generator.render.blocks import block_command, render_step, render_variables_block
+from generator.render.reference import Part, reference_parts
 from generator.render.text import (
     bullets,
     code_span,
     escape_cell,
     escape_inline,
-    escape_text,
+    fenced,
     indent,
+    indent_verbatim,
     link,
+    safe_markdown,
 )
 
 __all__ = [
     "PageContext",
     "RenderedPage",
     "block_command",
-    "escape_text",
     "render_page",
     "render_runbook",
     "render_steps_markdown",
@@ -94,16 +90,17 @@ def render_page(runbook: Runbook, context: PageContext | None = None) -> Rendere
     page.front_matter()
     page.add(f"# {escape_inline(runbook.title)}")
     if runbook.summary.strip():
-        page.add(escape_text(runbook.summary, heading_floor=1))
+        page.add(safe_markdown(runbook.summary, heading_floor=1))
     page.header()
     page.variables()
     for section in runbook.sections:
         page.section(section, 2)
     page.scenarios()
-    add_reference_parts(page)
+    for part in reference_parts(runbook, ctx.last_results):
+        page.reference(part)
     if runbook.closing.strip():
         page.add("---")
-        page.add(escape_text(runbook.closing, heading_floor=1))
+        page.add(safe_markdown(runbook.closing, heading_floor=1))
     return RenderedPage(page.text(), tuple(page.problems))
 
 
@@ -226,6 +223,15 @@ class PageBuilder:
             source = link(org, self.ctx.org_url) if self.ctx.org_url else escape_inline(org)
             self.add(f"From {source}.\n{{: .runbook-inherited }}")
 
+    def reference(self, part: Part) -> None:
+        if part.key is None:
+            self.add(f"## {part.title}")
+        else:
+            self.part(part.title, part.key)
+        for block in part.blocks:
+            self.add(block)
+        self.problems.extend(part.problems)
+
     def heading(self, level: int, title: str, ident: str | None = None) -> None:
         anchor = f" {{#{ident}}}" if ident and _is_anchor(ident) else ""
         self.add(f"{'#' * min(level, 6)} {escape_inline(title)}{anchor}")
@@ -245,7 +251,7 @@ class PageBuilder:
         if section.callout is not None and section.callout.text.strip():
             self.callout(section.callout.type, section.callout.title, section.callout.text, floor)
         if section.body.strip():
-            self.add(escape_text(section.body, heading_floor=floor))
+            self.add(safe_markdown(section.body, heading_floor=floor))
         self.steps(section.steps, level + 1)
         if section.checklist:
             self.add(
@@ -261,7 +267,7 @@ class PageBuilder:
                 self.add(f"**{escape_inline(section.diagram.title)}**")
             self.add(fenced(section.diagram.mermaid, "mermaid"))
         if section.footer.strip():
-            self.add(escape_text(section.footer, heading_floor=floor))
+            self.add(safe_markdown(section.footer, heading_floor=floor))
         for child in section.sections:
             self.section(child, level + 1)
 
@@ -277,7 +283,7 @@ class PageBuilder:
         head = f"!!! {kind}"
         if title:
             head += f' "{escape_inline(title)}"'
-        self.add(head + "\n\n" + indent(escape_text(text, heading_floor=floor)))
+        self.add(head + "\n\n" + indent(safe_markdown(text, heading_floor=floor)))
 
     def table(self, table: Table) -> None:
         if table.caption:
@@ -312,7 +318,7 @@ class PageBuilder:
         if meta:
             self.add(" · ".join(meta) + "\n{: .runbook-section-meta }")
         if sc.body.strip():
-            self.add(escape_text(sc.body, heading_floor=3))
+            self.add(safe_markdown(sc.body, heading_floor=3))
         if sc.symptoms:
             self.add("#### Symptoms")
             self.add(bullets(sc.symptoms))
@@ -327,7 +333,7 @@ class PageBuilder:
             self.resolution(sc.resolution)
         if sc.long_term.strip():
             self.add("#### Long-term fix")
-            self.add(escape_text(sc.long_term, heading_floor=4))
+            self.add(safe_markdown(sc.long_term, heading_floor=4))
         if sc.post_incident:
             self.add("#### After the incident")
             self.add(bullets(sc.post_incident))
@@ -340,13 +346,13 @@ class PageBuilder:
         for opt in options:
             parts: list[str] = []
             if opt.body.strip():
-                parts.append(escape_text(opt.body, heading_floor=5))
+                parts.append(safe_markdown(opt.body, heading_floor=5))
             for step in opt.steps:
                 result = results.get(self.rb.block_id(step))
                 parts.extend(b.rstrip("\n") for b in render_step(self.rb, step, 5, result))
             body = "\n\n".join(p for p in parts if p.strip()) or escape_inline(opt.when)
             title = escape_inline(opt.when).replace('"', "&quot;")
-            tabs.append(f'=== "{title}"\n\n' + _indent_verbatim(body))
+            tabs.append(f'=== "{title}"\n\n' + indent_verbatim(body))
         self.add("\n\n".join(tabs))
 
 
@@ -365,8 +371,3 @@ def _plain(text: str) -> str:
 
 def _is_anchor(ident: str) -> bool:
     return bool(ident) and ident[0].isalnum() and all(c.isalnum() or c in "_-.:" for c in ident)
-
-
-def _indent_verbatim(text: str) -> str:
-    """Four spaces before every non-empty line (whitespace-only lines of code included)."""
-    return "\n".join(("    " + line) if line else "" for line in text.split("\n"))

@@ -1,49 +1,100 @@
-"""The reference parts at the end of a runbook page: escalation, contacts, roles, links,
-communications (templates rendered with their examples), post-incident and maintenance.
+"""The reference parts of a page: escalation, contacts, roles, links, communications
+(templates rendered with their examples), post-incident and maintenance.
 
-Called by ``generator.render.page`` with its page builder; pure, like the rest of the renderer.
+Pure: model in, Markdown blocks out. ``generator.render.page`` places them at the end of
+a runbook page; the organisation page (``generator.site.org``) shows the same parts of a
+``_defaults.yaml`` with the same functions, so what a runbook inherits reads the same on
+both pages. Text fields keep their Markdown (``generator.render.text``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from checks.problems import Problem, Severity
 from generator.errors import RunbookError
-from generator.model import CommsTemplate, Contact, Link
-from generator.render.blocks import fenced
+from generator.model import (
+    CommsChannel,
+    CommsTemplate,
+    Contact,
+    EscalationLevel,
+    Link,
+    Maintenance,
+    PostIncident,
+    Role,
+    Runbook,
+)
+from generator.render.blocks import render_step
 from generator.render.text import (
     bullets,
     code_span,
     escape_cell,
     escape_inline,
+    fenced,
     indent,
     link,
 )
 
-if TYPE_CHECKING:
-    from generator.render.page import PageBuilder
+__all__ = [
+    "Part",
+    "channels_table",
+    "contact_tables",
+    "escalation_table",
+    "links_list",
+    "reference_parts",
+    "roles_list",
+]
 
 
-def add_reference_parts(page: PageBuilder) -> None:
-    """Every reference part the runbook has, in page order."""
-    escalation(page)
-    contacts(page)
-    roles(page)
-    links(page)
-    communications(page)
-    post_incident(page)
-    maintenance(page)
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One top-level part of a page: a ``##`` heading and the blocks under it."""
+
+    title: str
+    key: str | None
+    """The runbook field it shows, so the page can say when a ``_defaults.yaml`` set it;
+    None for parts that are never inherited."""
+    blocks: tuple[str, ...]
+    problems: tuple[Problem, ...] = ()
+    """Comms templates that could not render (the part shows their source instead)."""
+
+
+def reference_parts(runbook: Runbook, results: Mapping[str, tuple[str, str]]) -> list[Part]:
+    """Every reference part the runbook has, in page order; ``results`` as in
+    ``PageContext.last_results`` (for the steps of post-incident timeframes)."""
+    rb = runbook
+    parts: list[Part] = []
+    if rb.escalation:
+        parts.append(Part("Escalation", "escalation", (escalation_table(rb.escalation),)))
+    if rb.contacts:
+        parts.append(Part("Contacts", "contacts", tuple(contact_tables(rb.contacts))))
+    if rb.roles:
+        parts.append(Part("Roles", "roles", (roles_list(rb.roles),)))
+    if rb.links:
+        parts.append(Part("Links", "links", (links_list(rb.links),)))
+    comms = rb.communications
+    if comms.channels or comms.templates:
+        blocks = [channels_table(comms.channels)] if comms.channels else []
+        problems: list[Problem] = []
+        for tpl in comms.templates:
+            blocks += _template(rb, tpl, problems)
+        parts.append(Part("Communications", "communications", tuple(blocks), tuple(problems)))
+    if rb.post_incident is not None:
+        blocks = _post_incident(rb, rb.post_incident, results)
+        parts.append(Part("Post-incident", None, tuple(blocks)))
+    if rb.maintenance is not None:
+        lines = _maintenance(rb.maintenance)
+        if lines:
+            parts.append(Part("Maintenance", None, ("\n".join(lines),)))
+    return parts
 
 
 # -- people and places ----------------------------------------------------------------
 
 
-def escalation(page: PageBuilder) -> None:
-    levels = page.rb.escalation
-    if not levels:
-        return
-    page.part("Escalation", "escalation")
+def escalation_table(levels: Sequence[EscalationLevel]) -> str:
+    """Level, who, after, until, when, contact: one row per level."""
     lines = [
         "| Level | Who | After | Until | When | Contact |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -58,134 +109,123 @@ def escalation(page: PageBuilder) -> None:
             lv.contact or "",
         ]
         lines.append("| " + " | ".join(escape_cell(c) for c in cells) + " |")
-    page.add("\n".join(lines))
+    return "\n".join(lines)
 
 
-def contacts(page: PageBuilder) -> None:
-    contacts = page.rb.contacts
-    if not contacts:
-        return
-    page.part("Contacts", "contacts")
+def contact_tables(contacts: Sequence[Contact]) -> list[str]:
+    """One table per contact group (with its ``###`` heading when it has a name)."""
     groups: dict[str, list[Contact]] = {}
     for c in contacts:
         groups.setdefault(c.group or "", []).append(c)
+    blocks: list[str] = []
     for name, members in groups.items():
         if name:
-            page.add(f"### {escape_inline(name)}")
+            blocks.append(f"### {escape_inline(name)}")
         lines = ["| Role | Name | Reach | Notes |", "| --- | --- | --- | --- |"]
         for c in members:
             reach = " · ".join(_reach(c))
             cells = [escape_cell(c.role), escape_cell(c.name or ""), reach.replace("|", "\\|"),
                      escape_cell(c.notes or "")]  # fmt: skip
             lines.append("| " + " | ".join(cells) + " |")
-        page.add("\n".join(lines))
+        blocks.append("\n".join(lines))
+    return blocks
 
 
-def roles(page: PageBuilder) -> None:
-    if not page.rb.roles:
-        return
-    page.part("Roles", "roles")
+def roles_list(roles: Sequence[Role]) -> str:
+    """Each role in bold with its duties below it."""
     lines: list[str] = []
-    for role in page.rb.roles:
+    for role in roles:
         lines.append(f"- **{escape_inline(role.name)}**")
         lines.extend(f"    - {escape_inline(d)}" for d in role.duties)
-    page.add("\n".join(lines))
+    return "\n".join(lines)
 
 
-def links(page: PageBuilder) -> None:
-    if not page.rb.links:
-        return
-    page.part("Links", "links")
-    page.add("\n".join(_link_item(lk) for lk in page.rb.links))
+def links_list(links: Sequence[Link]) -> str:
+    """One list item per link: a live link when its URL is safe, else the URL as code."""
+    return "\n".join(_link_item(lk) for lk in links)
+
+
+def channels_table(channels: Sequence[CommsChannel]) -> str:
+    """Channel, audience, cadence, template, notes: one row per channel."""
+    lines = [
+        "| Channel | Audience | Cadence | Template | Notes |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for ch in channels:
+        cells = [
+            escape_cell(ch.channel),
+            escape_cell(ch.audience),
+            escape_cell(ch.cadence or ""),
+            code_span(ch.template).replace("|", "\\|") if ch.template else "",
+            escape_cell(ch.notes or ""),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 # -- communications -------------------------------------------------------------------
 
 
-def communications(page: PageBuilder) -> None:
-    comms = page.rb.communications
-    if not comms.channels and not comms.templates:
-        return
-    page.part("Communications", "communications")
-    if comms.channels:
-        lines = [
-            "| Channel | Audience | Cadence | Template | Notes |",
-            "| --- | --- | --- | --- | --- |",
-        ]
-        for ch in comms.channels:
-            cells = [
-                escape_cell(ch.channel),
-                escape_cell(ch.audience),
-                escape_cell(ch.cadence or ""),
-                code_span(ch.template).replace("|", "\\|") if ch.template else "",
-                escape_cell(ch.notes or ""),
-            ]
-            lines.append("| " + " | ".join(cells) + " |")
-        page.add("\n".join(lines))
-    for tpl in comms.templates:
-        template(page, tpl)
+def _template(runbook: Runbook, tpl: CommsTemplate, problems: list[Problem]) -> list[str]:
+    """A template's heading, what it is for, and its example (or its source and why not)."""
+    from generator.comms.templates import render_example
 
-
-def template(page: PageBuilder, tpl: CommsTemplate) -> None:
-    page.heading(3, tpl.title or tpl.id)
+    blocks = [f"### {escape_inline(tpl.title or tpl.id)}"]
     meta = [escape_inline(tpl.channel), escape_inline(tpl.audience)]
     if tpl.status:
         meta.append("status " + escape_inline(tpl.status))
     meta.append("template " + code_span(tpl.id))
-    page.add(" · ".join(meta) + "\n{: .runbook-section-meta }")
-    from generator.comms.templates import render_example
-
+    blocks.append(" · ".join(meta) + "\n{: .runbook-section-meta }")
     lang = "html" if tpl.format == "html" else "text"
     try:
-        subject, body = render_example(page.rb, tpl)
+        subject, body = render_example(runbook, tpl)
     except RunbookError as exc:
-        page.problems.extend(
+        problems.extend(
             exc.problems or (Problem(tpl.location, Severity.ERROR, exc.message, "comms"),)
         )
-        page.add(
+        blocks.append(
             '!!! note "Template source"\n\n'
             + indent(f"The example could not be rendered: {escape_inline(exc.format())}")
         )
         if tpl.subject is not None:
-            page.add(fenced(tpl.subject, "jinja"))
-        page.add(fenced(tpl.body, "jinja"))
-        return
+            blocks.append(fenced(tpl.subject, "jinja"))
+        blocks.append(fenced(tpl.body, "jinja"))
+        return blocks
     if subject is not None:
-        page.add("Subject:")
-        page.add(fenced(subject, "text"))
-    page.add(fenced(body, lang))
+        blocks.append("Subject:")
+        blocks.append(fenced(subject, "text"))
+    blocks.append(fenced(body, lang))
+    return blocks
 
 
 # -- after ----------------------------------------------------------------------------
 
 
-def post_incident(page: PageBuilder) -> None:
-    pi = page.rb.post_incident
-    if pi is None:
-        return
-    page.add("## Post-incident")
+def _post_incident(
+    runbook: Runbook, pi: PostIncident, results: Mapping[str, tuple[str, str]]
+) -> list[str]:
+    blocks: list[str] = []
     for tf in pi.timeframes:
-        page.add(f"### {escape_inline(tf.title or 'Within ' + tf.within)}")
+        blocks.append(f"### {escape_inline(tf.title or 'Within ' + tf.within)}")
         if tf.title:
-            page.add(f"within {escape_inline(tf.within)}\n{{: .runbook-section-meta }}")
+            blocks.append(f"within {escape_inline(tf.within)}\n{{: .runbook-section-meta }}")
         if tf.tasks:
-            page.add("\n".join(f"- [ ] {escape_inline(t)}" for t in tf.tasks))
-        page.steps(tf.steps, 4)
+            blocks.append("\n".join(f"- [ ] {escape_inline(t)}" for t in tf.tasks))
+        for step in tf.steps:
+            blocks.extend(render_step(runbook, step, 4, results.get(runbook.block_id(step))))
     if pi.postmortem_template:
-        page.add("### Postmortem template")
-        page.add(fenced(pi.postmortem_template, "markdown"))
+        blocks.append("### Postmortem template")
+        blocks.append(fenced(pi.postmortem_template, "markdown"))
     if pi.timeline_template:
-        page.add("### Timeline template")
-        page.add(fenced(pi.timeline_template, "text"))
+        blocks.append("### Timeline template")
+        blocks.append(fenced(pi.timeline_template, "text"))
     if pi.metrics:
-        page.add("### Metrics to track")
-        page.add(bullets(pi.metrics))
+        blocks.append("### Metrics to track")
+        blocks.append(bullets(pi.metrics))
+    return blocks
 
 
-def maintenance(page: PageBuilder) -> None:
-    m = page.rb.maintenance
-    if m is None:
-        return
+def _maintenance(m: Maintenance) -> list[str]:
     rows = [
         ("Review", m.review),
         ("Owner", m.owner),
@@ -196,9 +236,7 @@ def maintenance(page: PageBuilder) -> None:
     if m.update_triggers:
         lines.append("- **Update when:**")
         lines.extend(f"    - {escape_inline(t)}" for t in m.update_triggers)
-    if lines:
-        page.add("## Maintenance")
-        page.add("\n".join(lines))
+    return lines
 
 
 def _reach(c: Contact) -> list[str]:

@@ -1,4 +1,11 @@
-"""Runbook text fields as safe Markdown: formatting kept, raw HTML never.
+"""Text -> Markdown, under one of two contracts, each named for it.
+
+- ``safe_markdown`` (with its one-line forms ``escape_inline`` and ``escape_cell``): a runbook
+  text field is Markdown; its formatting is kept, raw HTML never.
+- ``literal_text``: a plain value (a title in a listing, a tag, an alert name) shown exactly
+  as written: every Markdown character is escaped.
+
+And the code primitives both need: ``code_span``, ``fenced`` and ``fence_for``.
 
 Text fields (bodies, titles, symptoms, table cells, contacts ...) are Markdown, but the
 people who write runbooks are not the people who read the site, so nothing in them may
@@ -15,17 +22,24 @@ escaped, which can only make text more literal, never more live.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
 __all__ = [
     "SAFE_SCHEMES",
+    "bullets",
     "code_span",
     "escape_cell",
     "escape_inline",
-    "escape_text",
     "fence_for",
+    "fenced",
+    "indent",
+    "indent_verbatim",
+    "link",
+    "literal_text",
+    "safe_markdown",
     "safe_url",
 ]
 
@@ -47,6 +61,10 @@ _URL_NOISE = re.compile(r"[\x00-\x20\\<>\"'`]")
 # Whitespace or brackets: a placeholder (``[Case URL]``) or prose, not a link destination.
 _NOT_A_URL = re.compile(r"[\s\[\]<>]")
 _BACKTICKS = re.compile(r"`+")
+_TILDES = re.compile(r"~+")
+# Python-Markdown's ESCAPED_CHARS plus `|` (the tables extension): escaping anything
+# else would leave a visible backslash.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()>#+\-.!|])")
 _LIST_MARKER = re.compile(r"^([-+*])(?=\s)|^(\d+)\.(?=\s)")
 _SPACES = re.compile(r"\s+")
 _SPECIAL = re.compile(r"[\\`<>&{}(]")
@@ -55,7 +73,7 @@ _SPECIAL_HASH = re.compile(r"[\\`<>&{}(#]")
 _URL_SAFE = "!#$%&'*+,-./:;=?@_~"
 
 
-def escape_text(text: str, *, heading_floor: int = 0) -> str:
+def safe_markdown(text: str, *, heading_floor: int = 0) -> str:
     """A Markdown text field made safe for the site; formatting is kept.
 
     ``heading_floor`` is the level of the heading the text sits under: headings in the
@@ -119,6 +137,28 @@ def fence_for(content: str, minimum: int = 3) -> str:
     """A backtick fence longer than any backtick run in ``content``."""
     longest = max((len(m) for m in _BACKTICKS.findall(content)), default=0)
     return "`" * max(minimum, longest + 1)
+
+
+def fenced(content: str, info: str) -> str:
+    """A fenced block around ``content`` (never parsed): its fence is longer than any run
+    of its character."""
+    body = content if content.endswith("\n") or not content else content + "\n"
+    if "`" in info:
+        # CommonMark: a backtick fence's info string cannot hold a backtick.
+        longest = max((len(m) for m in _TILDES.findall(content)), default=0)
+        tildes = "~" * max(3, longest + 1)
+        return f"{tildes}{info}\n{body}{tildes}"
+    ticks = fence_for(content)
+    return f"{ticks}{info}\n{body}{ticks}"
+
+
+def literal_text(text: str) -> str:
+    """Plain text as inline Markdown that renders exactly as written, never as HTML.
+
+    Newlines become spaces, so the result is safe in a table cell or a heading.
+    """
+    flat = _SPACES.sub(" ", text).strip()
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
 
 
 def safe_url(url: str) -> str | None:
@@ -302,3 +342,9 @@ def bullets(items: tuple[str, ...]) -> str:
 def indent(text: str) -> str:
     """Four spaces before every line with text (the body of an admonition or a tab)."""
     return "\n".join(("    " + line) if line.strip() else "" for line in text.split("\n"))
+
+
+def indent_verbatim(text: str) -> str:
+    """Four spaces before every non-empty line, whitespace-only lines of code included
+    (a tab holding fences)."""
+    return "\n".join(("    " + line) if line else "" for line in text.split("\n"))

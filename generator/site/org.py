@@ -8,25 +8,14 @@ cannot render fails the build with its location.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
 from generator.model import CommsTemplate, Contact, Org, SeverityScheme
 from generator.site.layout import OrgGroup, relative_link, runbook_uri, slugify
-from generator.site.safety import escape_text
+from generator.render.text import fenced, indent_verbatim, literal_text
 
 RenderExample = Callable[[CommsTemplate], tuple[str, str]]
 """A template -> (subject, body) rendered with its examples (``comms.render_example``)."""
-
-_BACKTICKS = re.compile(r"`+")
-
-
-def fence(text: str, lang: str = "text") -> list[str]:
-    """A fenced block longer than any backtick run in ``text`` (the text is never parsed)."""
-    longest = max((len(m) for m in _BACKTICKS.findall(text)), default=0)
-    ticks = "`" * max(3, longest + 1)
-    return [f"{ticks}{lang}", *text.rstrip("\n").split("\n"), ticks]
-
 
 def format_seconds(seconds: float | None) -> str:
     """``1800`` -> ``30 min``; ``None`` -> ``""``."""
@@ -41,13 +30,13 @@ def format_seconds(seconds: float | None) -> str:
 
 
 def _cell(text: str | None) -> str:
-    return escape_text(text) if text else ""
+    return literal_text(text) if text else ""
 
 
 def severity_matrix(scheme: SeverityScheme) -> list[str]:
     """One table row per level: label, impact, response, update cadence, escalation."""
     out = [
-        f"### Severity scheme: {escape_text(scheme.name)}",
+        f"### Severity scheme: {literal_text(scheme.name)}",
         "",
         "| Level | Label | Impact | Response | Updates every | Escalation | Examples |",
         "|---|---|---|---|---|---|---|",
@@ -55,7 +44,7 @@ def severity_matrix(scheme: SeverityScheme) -> list[str]:
     for lv in scheme.levels:
         impact = " ".join(x for x in (lv.impact, *lv.criteria) if x)
         out.append(
-            f"| **{escape_text(lv.id)}** | {_cell(lv.label)} | {_cell(impact)} "
+            f"| **{literal_text(lv.id)}** | {_cell(lv.label)} | {_cell(impact)} "
             f"| {_cell(lv.response)} | {format_seconds(lv.update_every)} "
             f"| {_cell(' → '.join(lv.escalation))} | {_cell('; '.join(lv.examples))} |"
         )
@@ -74,13 +63,13 @@ def contacts_table(contacts: Sequence[Contact]) -> list[str]:
         groups.setdefault(contact.group or "", []).append(contact)
     for group, members in groups.items():
         if group:
-            out += [f"### {escape_text(group)}", ""]
+            out += [f"### {literal_text(group)}", ""]
         cols = [f for f in _CONTACT_FIELDS if any(getattr(c, f) for c in members)]
         out.append("| Role | " + " | ".join(c.capitalize() for c in cols) + " |")
         out.append("|---|" + "---|" * len(cols))
         for c in members:
             cells = [_cell(getattr(c, f)) for f in cols]
-            out.append(f"| {escape_text(c.role)} | " + " | ".join(cells) + " |")
+            out.append(f"| {literal_text(c.role)} | " + " | ".join(cells) + " |")
         out.append("")
     return out
 
@@ -94,9 +83,9 @@ def org_markdown(
     org = group.org
     assert org is not None
     uri = group.uri
-    out = [f"# {escape_text(org.title)}", ""]
+    out = [f"# {literal_text(org.title)}", ""]
     if org.summary:
-        out += [escape_text(org.summary), ""]
+        out += [literal_text(org.summary), ""]
     if org.path:
         out += [f"Defaults from `{org.path}`, inherited by the runbooks below.", ""]
 
@@ -112,7 +101,7 @@ def org_markdown(
         ]
         for lv in org.escalation:
             out.append(
-                f"| {escape_text(lv.level)} | {escape_text(lv.who)} | {_cell(lv.after)} "
+                f"| {literal_text(lv.level)} | {literal_text(lv.who)} | {_cell(lv.after)} "
                 f"| {_cell(lv.until)} | {_cell('; '.join(lv.when))} | {_cell(lv.contact)} |"
             )
         out.append("")
@@ -121,8 +110,8 @@ def org_markdown(
     if org.roles:
         out += ["## Roles", ""]
         for role in org.roles:
-            out += [f"### {escape_text(role.name)}", ""]
-            out += [f"- {escape_text(duty)}" for duty in role.duties]
+            out += [f"### {literal_text(role.name)}", ""]
+            out += [f"- {literal_text(duty)}" for duty in role.duties]
             out.append("")
     if org.links:
         out += ["## Links", ""]
@@ -135,7 +124,7 @@ def org_markdown(
 
 
 def _link_line(title: str, url: str | None, path: str | None, notes: str | None) -> str:
-    text = escape_text(title)
+    text = literal_text(title)
     if url and url.startswith(("https://", "http://")):
         # Angle brackets keep any character of the URL out of Markdown's way; nh3 still
         # checks the scheme.
@@ -145,7 +134,7 @@ def _link_line(title: str, url: str | None, path: str | None, notes: str | None)
     if path:
         text += f": `{path}`"
     if notes:
-        text += f" ({escape_text(notes)})"
+        text += f" ({literal_text(notes)})"
     return f"- {text}"
 
 
@@ -161,7 +150,7 @@ def _communications(org: Org, render_example: RenderExample) -> list[str]:
         ]
         for ch in comms.channels:
             out.append(
-                f"| {escape_text(ch.channel)} | {_cell(ch.audience)} | {_cell(ch.cadence)} "
+                f"| {literal_text(ch.channel)} | {_cell(ch.audience)} | {_cell(ch.cadence)} "
                 f"| {_cell(ch.template)} | {_cell(ch.notes)} |"
             )
         out.append("")
@@ -170,19 +159,21 @@ def _communications(org: Org, render_example: RenderExample) -> list[str]:
         title = tpl.title or tpl.id
         meta = ", ".join(x for x in (tpl.channel, tpl.audience, tpl.status or "") if x)
         out += [
-            f"### {escape_text(title)} {{#template-{slugify(tpl.id).lower()}}}",
+            f"### {literal_text(title)} {{#template-{slugify(tpl.id).lower()}}}",
             "",
-            f"*{escape_text(meta)}*",
+            f"*{literal_text(meta)}*",
             "",
         ]
         example = (f"Subject: {subject}\n\n" if subject else "") + body
         source = (f"Subject: {tpl.subject}\n\n" if tpl.subject else "") + tpl.body
-        out += ['=== "Example"', ""]
-        out += ["    " + line if line else "" for line in fence(example)]
-        out += ["", '=== "Template"', ""]
-        out += ["    " + line if line else "" for line in fence(source, "jinja")]
-        out.append("")
+        out += ['=== "Example"', "", indent_verbatim(_fenced(example, "text"))]
+        out += ["", '=== "Template"', "", indent_verbatim(_fenced(source, "jinja")), ""]
     return out
+
+
+def _fenced(text: str, lang: str) -> str:
+    # Trailing newlines are not shown; an empty text is one empty line.
+    return fenced(text.rstrip("\n") or "\n", lang)
 
 
 def _runbooks(group: OrgGroup, uri: str) -> list[str]:
@@ -190,8 +181,8 @@ def _runbooks(group: OrgGroup, uri: str) -> list[str]:
     if not group.runbooks():
         return [*out, "No runbook inherits these defaults yet.", ""]
     for svc in group.services:
-        out += [f"### [{escape_text(svc.title)}]({relative_link(uri, svc.uri)})", ""]
+        out += [f"### [{literal_text(svc.title)}]({relative_link(uri, svc.uri)})", ""]
         for rb in svc.runbooks:
-            out.append(f"- [{escape_text(rb.title)}]({relative_link(uri, runbook_uri(rb.id))})")
+            out.append(f"- [{literal_text(rb.title)}]({relative_link(uri, runbook_uri(rb.id))})")
         out.append("")
     return out

@@ -1,6 +1,6 @@
 """Markdown of the site's listing pages: home, services, alerts, tags.
 
-Every value from YAML goes through ``escape_text`` (no HTML, no Markdown syntax);
+Every value from YAML goes through ``literal_text`` (no HTML, no Markdown syntax);
 badges are our own ``<span class="rb-badge ...">``. Links are relative ``.md`` paths, so
 MkDocs' link and anchor validation (``--strict``) checks them.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from generator.model import Runbook, Section
 from generator.site.layout import OrgGroup, ServiceGroup, alert_uri, relative_link, runbook_uri, slugify
-from generator.site.safety import escape_text
+from generator.render.text import literal_text
 
 HOME = "index.md"
 ALERTS = "alerts/index.md"
@@ -47,7 +47,7 @@ class Redirect:
 
 def badge(text: str, kind: str) -> str:
     """A small coloured label; ``kind`` is one of our CSS modifiers (never user text)."""
-    return f'<span class="rb-badge rb-badge--{kind}">{escape_text(text)}</span>'
+    return f'<span class="rb-badge rb-badge--{kind}">{literal_text(text)}</span>'
 
 
 def review_state(runbook: Runbook, today: dt.date) -> tuple[str, str]:
@@ -65,13 +65,13 @@ def review_state(runbook: Runbook, today: dt.date) -> tuple[str, str]:
 def _review_cell(runbook: Runbook, today: dt.date) -> str:
     text, kind = review_state(runbook, today)
     if kind == "stale":
-        return f"{escape_text(text)} {badge('stale', 'stale')}"
-    return escape_text(text)
+        return f"{literal_text(text)} {badge('stale', 'stale')}"
+    return literal_text(text)
 
 
 def _link(text: str, from_uri: str, to_uri: str, anchor: str | None = None) -> str:
     target = relative_link(from_uri, to_uri) + (f"#{anchor}" if anchor else "")
-    return f"[{escape_text(text)}]({target})"
+    return f"[{literal_text(text)}]({target})"
 
 
 def _runbook_table(runbooks: Sequence[Runbook], from_uri: str, today: dt.date) -> list[str]:
@@ -80,8 +80,8 @@ def _runbook_table(runbooks: Sequence[Runbook], from_uri: str, today: dt.date) -
         "|---|---|---|---|",
     ]
     for rb in runbooks:
-        severity = escape_text(rb.severity) if rb.severity else ""
-        owner = escape_text(rb.owner) if rb.owner else ""
+        severity = literal_text(rb.severity) if rb.severity else ""
+        owner = literal_text(rb.owner) if rb.owner else ""
         lines.append(
             f"| {_link(rb.title, from_uri, runbook_uri(rb.id))} | {severity} | {owner} "
             f"| {_review_cell(rb, today)} |"
@@ -102,7 +102,7 @@ def home_markdown(groups: Sequence[OrgGroup], today: dt.date) -> str:
         "",
     ]
     for group in groups:
-        out += [f"## {escape_text(group.title)}", ""]
+        out += [f"## {literal_text(group.title)}", ""]
         if group.org is not None:
             out += [
                 f"Severities, escalation and contacts: {_link(group.title, HOME, group.uri)}.",
@@ -122,7 +122,7 @@ def home_markdown(groups: Sequence[OrgGroup], today: dt.date) -> str:
 
 def service_markdown(group: OrgGroup, svc: ServiceGroup, today: dt.date) -> str:
     """A service's page: its runbooks with severity, owner and review state."""
-    out = [f"# {escape_text(svc.title)}", ""]
+    out = [f"# {literal_text(svc.title)}", ""]
     if group.org is not None:
         out += [f"Part of {_link(group.title, svc.uri, group.uri)}.", ""]
     out += _runbook_table(svc.runbooks, svc.uri, today)
@@ -130,7 +130,7 @@ def service_markdown(group: OrgGroup, svc: ServiceGroup, today: dt.date) -> str:
     for rb in svc.runbooks:
         if rb.summary:
             out.append(
-                f"- {_link(rb.title, svc.uri, runbook_uri(rb.id))}: {escape_text(rb.summary)}"
+                f"- {_link(rb.title, svc.uri, runbook_uri(rb.id))}: {literal_text(rb.summary)}"
             )
     return "\n".join(out) + "\n"
 
@@ -159,7 +159,7 @@ def tags_markdown(runbooks: Sequence[Runbook]) -> str:
             (rb for rb in runbooks if any(tag_anchor(t) == anchor for t in rb.tags)),
             key=lambda rb: (rb.title.lower(), rb.id),
         )
-        out += [f"## {escape_text(tag)} {{#{anchor}}}", ""]
+        out += [f"## {literal_text(tag)} {{#{anchor}}}", ""]
         out += [f"- {_link(rb.title, TAGS, runbook_uri(rb.id))}" for rb in members]
         out.append("")
     return "\n".join(out)
@@ -191,7 +191,7 @@ def _walk_sections(sections: tuple[Section, ...]) -> Iterable[Section]:
 def _target_line(target: AlertTarget, from_uri: str) -> str:
     rb = target.runbook
     link = _link(rb.title, from_uri, runbook_uri(rb.id), target.anchor)
-    where = f", {escape_text(target.label)}" if target.label else ""
+    where = f", {literal_text(target.label)}" if target.label else ""
     severity = (
         f" {badge(_scenario_or_runbook_severity(target), 'manual')}" if _has_sev(target) else ""
     )
@@ -216,7 +216,7 @@ def _has_sev(target: AlertTarget) -> bool:
 def alert_markdown(alert: str, targets: Sequence[AlertTarget]) -> str:
     """The page an alert's ``runbook_url`` points at."""
     uri = alert_uri(alert)
-    out = [f"# Alert: {escape_text(alert)}", ""]
+    out = [f"# Alert: {literal_text(alert)}", ""]
     if len(targets) == 1:
         out += ["Handled by:", ""]
     else:
@@ -264,12 +264,12 @@ def alerts_index_markdown(
     for alert, targets in alerts.items():
         handled = ", ".join(
             _link(t.runbook.title, ALERTS, runbook_uri(t.runbook.id), t.anchor)
-            + (f" ({escape_text(t.label)})" if t.label else "")
+            + (f" ({literal_text(t.label)})" if t.label else "")
             for t in targets
         )
         uri = alert_uri(alert)
         redirects = alert_redirect(alert, targets) is not None
-        name = escape_text(alert) if redirects else _link(alert, ALERTS, uri)
+        name = literal_text(alert) if redirects else _link(alert, ALERTS, uri)
         path = uri.removesuffix(".md") + ("/" if directory_urls else ".html")
         out.append(f"| {name} | `{path}` | {handled} |")
     out.append("")

@@ -1,8 +1,8 @@
-"""The site's second line of defence: sanitise generated HTML, escape listing text.
+"""The site's second line of defence: sanitise generated HTML, escape navigation titles.
 
-``render`` already escapes raw HTML in runbook text; this module cleans the HTML that
-Python-Markdown made of every generated page (nh3, an allowlist of what Material and
-pymdownx emit), so a hole in the escaping still cannot put a script, an event handler,
+``render`` already escapes raw HTML in runbook text (``generator.render.text``); this
+module cleans the HTML that Python-Markdown made of every generated page (nh3, an
+allowlist of what Material and pymdownx emit), so a hole in the escaping still cannot put a script, an event handler,
 a ``javascript:`` URL or an ``<svg>`` into the site.
 """
 
@@ -78,19 +78,7 @@ def _keep_local_images(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
-# Python-Markdown's ESCAPED_CHARS plus `|` (the tables extension): escaping anything
-# else would leave a visible backslash.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()>#+\-.!|])")
 _SPACES = re.compile(r"\s+")
-
-
-def escape_text(text: str) -> str:
-    """Plain text as inline Markdown that renders exactly as written, never as HTML.
-
-    Newlines become spaces, so the result is safe in a table cell or a heading.
-    """
-    flat = _SPACES.sub(" ", text).strip()
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
 
 
 def escape_title(text: str) -> str:

@@ -40,7 +40,8 @@ from generator.site.pages import (
     tags_markdown,
 )
 from generator.site.runbook_pages import render_runbook_pages
-from generator.site.safety import escape_text, escape_title
+from generator.render.text import literal_text
+from generator.site.safety import escape_title
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,5 +252,5 @@ def _example_renderer(org: Org) -> Any:
 def _loose_index(group: OrgGroup) -> str:
     lines = ["# Runbooks", "", "Runbooks outside every organisation folder.", ""]
     for svc in group.services:
-        lines.append(f"- [{escape_text(svc.title)}]({relative_link(group.uri, svc.uri)})")
+        lines.append(f"- [{literal_text(svc.title)}]({relative_link(group.uri, svc.uri)})")
     return "\n".join(lines) + "\n"

@@ -37,6 +37,7 @@ from generator.render.text import (
     link,
     safe_markdown,
 )
+from generator.render.text import table as markdown_table
 
 __all__ = [
     "PageContext",
@@ -195,7 +196,7 @@ class PageBuilder:
         self.add(render_variables_block(variables))
         if not table:
             return
-        lines = ["| Name | Description | Default | Notes |", "| --- | --- | --- | --- |"]
+        rows: list[list[str]] = []
         for var in variables:
             notes: list[str] = []
             if var.required:
@@ -210,8 +211,8 @@ class PageBuilder:
                 notes.append("e.g. " + code_span(var.example))
             default = code_span(var.default) if var.default and not var.secret else ""
             cells = [code_span(var.name), escape_cell(var.description), default, "; ".join(notes)]
-            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-        self.add("\n".join(lines))
+            rows.append([c.replace("|", "\\|") for c in cells])
+        self.add(markdown_table(["Name", "Description", "Default", "Notes"], rows))
 
     # -- sections ----------------------------------------------------------------------
 
@@ -290,14 +291,8 @@ class PageBuilder:
             self.add(f"**{escape_inline(table.caption)}**")
         width = max([len(table.columns), *(len(r) for r in table.rows)])
         columns = list(table.columns) + [""] * (width - len(table.columns))
-        lines = [
-            "| " + " | ".join(escape_cell(c) for c in columns) + " |",
-            "| " + " | ".join("---" for _ in columns) + " |",
-        ]
-        for r in table.rows:
-            cells = list(r) + [""] * (width - len(r))
-            lines.append("| " + " | ".join(escape_cell(c) for c in cells) + " |")
-        self.add("\n".join(lines))
+        rows = ([escape_cell(c) for c in [*r, *[""] * (width - len(r))]] for r in table.rows)
+        self.add(markdown_table([escape_cell(c) for c in columns], rows))
 
     # -- scenarios ---------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from generator.render.text import (
     fenced,
     indent,
     link,
+    table,
 )
 
 __all__ = [
@@ -95,21 +96,12 @@ def reference_parts(runbook: Runbook, results: Mapping[str, tuple[str, str]]) ->
 
 def escalation_table(levels: Sequence[EscalationLevel]) -> str:
     """Level, who, after, until, when, contact: one row per level."""
-    lines = [
-        "| Level | Who | After | Until | When | Contact |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for lv in levels:
-        cells = [
-            lv.level,
-            lv.who,
-            lv.after or "",
-            lv.until or "",
-            "; ".join(lv.when),
-            lv.contact or "",
-        ]
-        lines.append("| " + " | ".join(escape_cell(c) for c in cells) + " |")
-    return "\n".join(lines)
+    rows = (
+        [lv.level, lv.who, lv.after or "", lv.until or "", "; ".join(lv.when), lv.contact or ""]
+        for lv in levels
+    )
+    header = ["Level", "Who", "After", "Until", "When", "Contact"]
+    return table(header, ([escape_cell(c) for c in cells] for cells in rows))
 
 
 def contact_tables(contacts: Sequence[Contact]) -> list[str]:
@@ -121,13 +113,12 @@ def contact_tables(contacts: Sequence[Contact]) -> list[str]:
     for name, members in groups.items():
         if name:
             blocks.append(f"### {escape_inline(name)}")
-        lines = ["| Role | Name | Reach | Notes |", "| --- | --- | --- | --- |"]
-        for c in members:
-            reach = " · ".join(_reach(c))
-            cells = [escape_cell(c.role), escape_cell(c.name or ""), reach.replace("|", "\\|"),
-                     escape_cell(c.notes or "")]  # fmt: skip
-            lines.append("| " + " | ".join(cells) + " |")
-        blocks.append("\n".join(lines))
+        rows = (
+            [escape_cell(c.role), escape_cell(c.name or ""),
+             " · ".join(_reach(c)).replace("|", "\\|"), escape_cell(c.notes or "")]
+            for c in members
+        )  # fmt: skip
+        blocks.append(table(["Role", "Name", "Reach", "Notes"], rows))
     return blocks
 
 
@@ -147,20 +138,17 @@ def links_list(links: Sequence[Link]) -> str:
 
 def channels_table(channels: Sequence[CommsChannel]) -> str:
     """Channel, audience, cadence, template, notes: one row per channel."""
-    lines = [
-        "| Channel | Audience | Cadence | Template | Notes |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for ch in channels:
-        cells = [
+    rows = (
+        [
             escape_cell(ch.channel),
             escape_cell(ch.audience),
             escape_cell(ch.cadence or ""),
             code_span(ch.template).replace("|", "\\|") if ch.template else "",
             escape_cell(ch.notes or ""),
         ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        for ch in channels
+    )
+    return table(["Channel", "Audience", "Cadence", "Template", "Notes"], rows)
 
 
 # -- communications -------------------------------------------------------------------

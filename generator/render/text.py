@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -41,6 +42,7 @@ __all__ = [
     "literal_text",
     "safe_markdown",
     "safe_url",
+    "table",
 ]
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
@@ -332,6 +334,13 @@ def link(title: str, url: str) -> str:
     if target is None:
         return code_span(url) if title == url else f"{label} ({code_span(url)})"
     return f"[{label}]({_link_target(target)})"
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A Markdown table; every cell is Markdown already fit for a cell (``escape_cell``)."""
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+    lines.extend("| " + " | ".join(cells) + " |" for cells in rows)
+    return "\n".join(lines)
 
 
 def bullets(items: tuple[str, ...]) -> str:

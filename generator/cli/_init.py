@@ -9,7 +9,7 @@ import click
 from checks.problems import ExitCode
 from generator.cli._environ import today
 from generator.errors import UsageError
-from generator.project import EXAMPLE_ID, GITIGNORE_LINES, PLUGIN_LINE, init_files
+from generator.scaffold import EXAMPLE_ID, GITIGNORE_LINES, PLUGIN_LINE, init_files
 
 
 def init_repository(folder: str, *, title: str, owner: str | None) -> int:

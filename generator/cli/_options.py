@@ -49,9 +49,44 @@ def timeout_option(default: float) -> Callable[[F], F]:
     )
 
 
-def root_option(help: str = "Where runbook ids resolve.") -> Callable[[F], F]:
-    """``--root DIR``: where runbook ids resolve."""
-    return click.option("--root", default="runbooks", metavar="DIR", help=help)
+ROOT_HELP = (
+    "Where runbooks are (default: $RUNBOOK_ROOT, else runbooks/ of the nearest folder "
+    "upwards that has runbooks/ or mkdocs.yml)."
+)
+
+
+def root_option(help: str = ROOT_HELP) -> Callable[[F], F]:
+    """``--root DIR``: where runbooks are; found like git finds its repository when not
+    given (``generator.repository``), the same for every command."""
+    return click.option("--root", callback=_found_root, metavar="DIR", help=help)
+
+
+def _found_root(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    if value:
+        return value
+    from generator.repository import default_root
+
+    return default_root()
+
+
+def config_option() -> Callable[[F], F]:
+    """``--config FILE``: the MkDocs configuration, found beside ``runbooks/`` upwards."""
+    return click.option(
+        "--config",
+        "config_file",
+        callback=_found_config,
+        metavar="FILE",
+        help="The MkDocs configuration (default: mkdocs.yml of the nearest folder upwards "
+        "that has runbooks/ or mkdocs.yml).",
+    )
+
+
+def _found_config(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    if value:
+        return value
+    from generator.repository import default_config
+
+    return default_config()
 
 
 def check_report_paths(paths: Sequence[tuple[str, str | None]], environ: Mapping[str, str]) -> None:

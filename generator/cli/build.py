@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from generator.cli._options import config_option
+
 
 @click.command("build")
 @click.option("--strict", is_flag=True, help="Fail on broken links, anchors and other warnings.")
@@ -12,10 +14,7 @@ import click
 )
 @click.option("--root", metavar="DIR", help="The runbooks folder (default: the plugin's root).")
 @click.option("--site-dir", metavar="DIR", help="Where to write the site (default: site/).")
-@click.option(
-    "--config", "config_file", default="mkdocs.yml", show_default=True, metavar="FILE",
-    help="The MkDocs configuration.",
-)  # fmt: skip
+@config_option()
 @click.option("--today", metavar="DATE", help="ISO date for stale badges (default: today).")
 @click.option(
     "--jobs", type=click.IntRange(1, 64), metavar="N",

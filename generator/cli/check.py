@@ -34,7 +34,7 @@ written), 3 a runbook or block that does not validate (lint errors), 4 nothing r
 @report_options
 @jobs_option("Run up to N blocks at once (1-64).")
 @timeout_option(300.0)
-@root_option("Runbooks root (default ./runbooks).")
+@root_option()
 def command(
     paths: tuple[str, ...],
     json_path: str | None,

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from generator.cli._options import root_option
+
 if TYPE_CHECKING:
     from generator.model import CommsTemplate, Runbook
 
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     metavar="slack-webhook URL",
     help="POST the message to an incoming webhook (URL or env:VAR). Needs --incident.",
 )
-@click.option("--root", default="runbooks", metavar="DIR", help="Where runbook ids resolve.")
+@root_option()
 def command(
     target: str,
     template_id: str | None,

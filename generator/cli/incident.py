@@ -10,11 +10,12 @@ from __future__ import annotations
 import click
 
 from generator.cli import _incident_args as args
+from generator.cli._options import root_option
 
 _DIR = click.option(
     "--dir", "incident_dir", default="incidents", metavar="D", help="Where incident ids resolve."
 )
-_ROOT = click.option("--root", default="runbooks", metavar="DIR", help="Where runbook ids resolve.")
+_ROOT = root_option()
 
 
 @click.group("incident")

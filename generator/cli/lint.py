@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from generator.cli._options import root_option
+
 
 @click.command("lint")
 @click.argument("paths", nargs=-1)
@@ -19,9 +21,7 @@ import click
 @click.option(
     "-v", "--verbose", is_flag=True, help="Also show the warnings that lint.allow accepts."
 )
-@click.option(
-    "--root", default="runbooks", metavar="DIR", help="Runbooks root (default ./runbooks)."
-)
+@root_option()
 @click.option("--no-cache", is_flag=True, help="Parse and check everything again.")
 def command(
     paths: tuple[str, ...], strict: bool, fmt: str, verbose: bool, root: str, no_cache: bool

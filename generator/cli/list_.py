@@ -25,7 +25,7 @@ Exit codes: 0 blocks listed, 2 unknown runbook, 3 invalid page, 4 no blocks foun
 @click.command("list", help=HELP)
 @click.argument("targets", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@root_option("Runbooks root (default ./runbooks).")
+@root_option()
 def command(targets: tuple[str, ...], as_json: bool, root: str) -> int:
     import json
     import os

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from generator.cli._options import root_option
+
 
 @click.command("new")
 @click.argument("runbook_id", metavar="ID")
@@ -16,9 +18,7 @@ import click
     metavar="DIR",
     help="Folder to create it in (default: the runbooks root); its _defaults.yaml apply.",
 )
-@click.option(
-    "--root", default="runbooks", metavar="DIR", help="Runbooks root (default ./runbooks)."
-)
+@root_option()
 def command(
     runbook_id: str,
     title: str | None,

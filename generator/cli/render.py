@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
+from generator.cli._options import root_option
+
 
 @click.command("render")
 @click.option("--out", "out_dir", required=True, metavar="DIR", help="Folder to write pages into.")
-@click.option(
-    "--root", default="runbooks", metavar="DIR", help="Runbooks root (default ./runbooks)."
-)
+@root_option()
 def command(out_dir: str, root: str) -> int:
     """Write each runbook's page Markdown into DIR, mirroring the runbooks' folders."""
     import os

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from generator.cli._options import config_option
+
 
 @click.command("serve")
 @click.option(
@@ -11,10 +13,7 @@ import click
     help="Where to serve.",
 )  # fmt: skip
 @click.option("--root", metavar="DIR", help="The runbooks folder (default: the plugin's root).")
-@click.option(
-    "--config", "config_file", default="mkdocs.yml", show_default=True, metavar="FILE",
-    help="The MkDocs configuration.",
-)  # fmt: skip
+@config_option()
 @click.option(
     "--full", is_flag=True,
     help="Rebuild every page on each change (default: only pages whose Markdown changed).",

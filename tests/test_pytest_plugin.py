@@ -112,3 +112,17 @@ def test_runbooks_are_collected_where_pyproject_sets_testpaths(tmp_path: Path) -
         *runbook_items,
     ]
     assert collect() == ["tests/test_unit.py::test_unit"]
+
+
+def test_the_plugin_runs_without_the_command_line_interface(tmp_path: Path) -> None:
+    # The plugin is a front door of its own: it plans through generator.plan, as
+    # `runbook check` does, and never loads the CLI's modules.
+    (tmp_path / "conftest.py").write_text(
+        "import sys\n\n\n"
+        "def pytest_sessionfinish(session):\n"
+        "    cli = sorted(m for m in sys.modules if m.startswith('generator.cli'))\n"
+        "    print(f'\\ncli modules: {cli}')\n"
+    )
+    proc = pytest_run(tmp_path, "-s")
+    assert "1 failed, 2 passed, 1 skipped" in proc.stdout
+    assert "cli modules: []" in proc.stdout.splitlines()

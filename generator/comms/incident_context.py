@@ -4,7 +4,6 @@ values a template reads (names and meanings: ``generator.comms.context``)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from generator.comms.sandbox import Namespace, format_minutes
 from generator.incident.changes import update_every_seconds
@@ -38,7 +37,7 @@ def incident_context(runbook: Runbook | None, record: IncidentRecord, now: datet
     impact = record.impact
     if started is not None and "duration_minutes" not in impact and resolved is not None:
         impact["duration_minutes"] = round((resolved - started).total_seconds() / 60)
-    values: dict[str, Any] = {
+    values: dict[str, object] = {
         "id": record.raw("id"),
         "title": record.raw("title"),
         "severity": severity,

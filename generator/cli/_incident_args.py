@@ -3,14 +3,13 @@ scheme, and checked option values (each a UsageError when wrong)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from generator.incident.model import IncidentRecord
-    from generator.model import Runbook, Section, SeverityScheme
+    from generator.model import Runbook, SeverityScheme
 
 
 def path(spec: str, incident_dir: str) -> Path:
@@ -63,18 +62,6 @@ def status_warning(status: str, runbook: Runbook | None) -> str | None:
         f"warning: status '{status}' is none of {listed}{did_you_mean(status, known)}; "
         "recorded as given"
     )
-
-
-def checklist(runbook: Runbook) -> tuple[str, ...]:
-    out: list[str] = []
-
-    def walk(sections: Sequence[Section]) -> None:
-        for section in sections:
-            out.extend(item.text for item in section.checklist if not item.done)
-            walk(section.sections)
-
-    walk(runbook.sections)
-    return tuple(out)
 
 
 def check_severity(severity: str, scheme: SeverityScheme) -> None:

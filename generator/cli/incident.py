@@ -55,7 +55,8 @@ def start(
 
     from generator.comms.templates import load_runbook
     from generator.errors import UsageError
-    from generator.incident import clock, create_incident, new_incident_id, new_record
+    from generator.incident import clock, create_incident
+    from generator.incident import start as start_record
     from generator.load.tree import severity_scheme
 
     runbook = load_runbook(runbook_target, root)
@@ -65,19 +66,15 @@ def start(
         ids = ", ".join(level.id for level in scheme.levels)
         raise UsageError(f"runbook '{runbook.id}' declares no severity: pass --severity ({ids})")
     args.check_severity(chosen, scheme)
-    level = scheme.level(chosen)
-    now = clock.now()
-    record = new_record(
-        incident_id=new_incident_id(now),
+    record = start_record(
+        runbook,
+        scheme,
         title=title,
         severity=chosen,
-        runbook_id=runbook.id,
-        now=now,
-        update_every=level.update_every if level else None,
+        now=clock.now(),
         detected_by=detected_by,
         commander=commander,
         channel=channel,
-        checklist=args.checklist(runbook),
     )
     click.echo(str(create_incident(Path(incident_dir), record)))
     return 0

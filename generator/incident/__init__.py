@@ -16,6 +16,7 @@ from generator.incident.changes import (
     new_incident_id,
     new_record,
     resolve,
+    start,
     update,
 )
 from generator.incident.clock import now
@@ -44,5 +45,6 @@ __all__ = [
     "parse_time",
     "read_incident",
     "resolve",
+    "start",
     "update",
 ]

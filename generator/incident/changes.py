@@ -27,7 +27,7 @@ from generator.incident.store import modify_incident
 
 if TYPE_CHECKING:
     from checks.model import Result
-    from generator.model import SeverityScheme
+    from generator.model import Runbook, Section, SeverityScheme
 
 OUTPUT_TAIL_LINES = 20
 OUTPUT_TAIL_CHARS = 2000
@@ -86,6 +86,47 @@ def new_record(
         fields["checklist"] = [{"text": text, "done": False} for text in checklist]
     fields["action_items"] = []
     return IncidentRecord(fields)
+
+
+def start(
+    runbook: Runbook,
+    scheme: SeverityScheme,
+    *,
+    title: str,
+    severity: str,
+    now: datetime,
+    detected_by: str | None = None,
+    commander: str | None = None,
+    channel: str | None = None,
+) -> IncidentRecord:
+    """``runbook incident start``: a record for ``runbook`` at a level of its ``scheme``,
+    with the level's cadence and the runbook's open checklist items."""
+    level = scheme.level(severity)
+    return new_record(
+        incident_id=new_incident_id(now),
+        title=title,
+        severity=severity,
+        runbook_id=runbook.id,
+        now=now,
+        update_every=level.update_every if level else None,
+        detected_by=detected_by,
+        commander=commander,
+        channel=channel,
+        checklist=runbook_checklist(runbook),
+    )
+
+
+def runbook_checklist(runbook: Runbook) -> tuple[str, ...]:
+    """The checklist items of every section, nested ones included, not done already."""
+    out: list[str] = []
+
+    def walk(sections: tuple[Section, ...]) -> None:
+        for section in sections:
+            out.extend(item.text for item in section.checklist if not item.done)
+            walk(section.sections)
+
+    walk(runbook.sections)
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,8 +109,8 @@ def test_the_build_counts_pages_and_alert_redirects_apart(
 ) -> None:
     assert build(FIXTURE, tmp_path / "site") == 0
     last = capsys.readouterr().err.splitlines()[-1]
-    # Home, organisation, 2 services, 3 runbooks, alerts, DatabaseSlow, tags.
-    assert re.fullmatch(r"built 10 pages and 5 alert redirects in \d+\.\d s", last), last
+    # Home, help, organisation, 2 services, 3 runbooks, alerts, DatabaseSlow, tags.
+    assert re.fullmatch(r"built 11 pages and 5 alert redirects in \d+\.\d s", last), last
 
 
 def test_an_alert_handled_in_several_places_lists_them(site: Path) -> None:

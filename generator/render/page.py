@@ -61,6 +61,8 @@ class PageContext:
     org_url: str | None = None
     """Relative link to the organisation page."""
     org_title: str | None = None
+    help_url: str | None = None
+    """Relative link to the site's "How to use these runbooks" page."""
     last_results: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     """Block id -> (status, finished_at ISO) from a check report."""
     today: dt.date | None = None
@@ -173,6 +175,8 @@ class PageBuilder:
         if self.ctx.org_title:
             title, url = self.ctx.org_title, self.ctx.org_url
             row("Organisation", link(title, url) if url else escape_inline(title))
+        if self.ctx.help_url:
+            row("New here?", link("How to use these runbooks", self.ctx.help_url))
         if rows:
             self.add("\n".join(rows))
 

@@ -170,6 +170,7 @@ def build_nav(groups: Sequence[OrgGroup], titles: dict[str, str]) -> list[NavIte
         nav.append({titles[group.uri]: children})
     nav.append({"Alerts": "alerts/index.md"})
     nav.append({"Tags": "tags/index.md"})
+    nav.append({"How to use these runbooks": "help.md"})
     return nav
 
 

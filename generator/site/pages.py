@@ -98,7 +98,8 @@ def home_markdown(groups: Sequence[OrgGroup], today: dt.date) -> str:
         "",
         f"{len(runbooks)} runbooks in {sum(len(g.services) for g in groups)} services"
         + (f", {stale} due for review" if stale else "")
-        + ". Search with the box at the top (press `/`), or pick a service.",
+        + ". Search with the box at the top (press `/`), or pick a service. New to these "
+        + f"pages? {_link('How to use these runbooks', HOME, 'help.md')}.",
         "",
     ]
     for group in groups:

@@ -17,6 +17,7 @@ from checks.model import SourceLocation
 from checks.problems import Problem, Severity
 from generator.model import CommsTemplate, Org, Runbook, SeverityScheme
 from generator.load.parse import ParseCache
+from generator.site.help import HELP, help_markdown
 from generator.site.layout import (
     NavItem,
     OrgGroup,
@@ -110,7 +111,10 @@ def build_pages(
     """Pages, navigation and the problems of runbook pages (comms templates that cannot
     render: errors, so the site fails with their location)."""
     groups = group_runbooks(runbooks, orgs)
-    slots: list[SitePage | _Job] = [SitePage(HOME, "Home", home_markdown(groups, today))]
+    slots: list[SitePage | _Job] = [
+        SitePage(HOME, "Home", home_markdown(groups, today)),
+        SitePage(HELP, "How to use these runbooks", help_markdown()),
+    ]
     for group in groups:
         slots.extend(_group_pages(group, today, results, cache))
     todo = [slot for slot in slots if isinstance(slot, _Job)]
@@ -180,6 +184,7 @@ def _group_pages(
             uri = runbook_uri(rb.id)
             org_url = relative_link(uri, group.uri) if org is not None else None
             org_title = org.title if org is not None else None
+            help_url = relative_link(uri, HELP)
             prefix = rb.id + "--"
             mine = tuple(
                 sorted(
@@ -188,7 +193,7 @@ def _group_pages(
                     if k.startswith(prefix)
                 )
             )
-            key = (rb, org_url, org_title, mine, today)
+            key = (rb, org_url, org_title, help_url, mine, today)
             markdown: str | None = cache.get(key) if cache is not None else None
             if markdown is not None:
                 pages.append(SitePage(uri, rb.title, markdown, source=rb.location))
@@ -196,6 +201,7 @@ def _group_pages(
             ctx = PageContext(
                 org_url=org_url,
                 org_title=org_title,
+                help_url=help_url,
                 last_results=dict(mine),
                 today=today,
                 severity_scheme=severity_scheme(rb),

@@ -40,6 +40,23 @@ def test_copy_button_copies_exactly_the_command(page: Any, site_url: str) -> Non
     assert page.evaluate("navigator.clipboard.readText()") == COMMAND
 
 
+@pytest.mark.parametrize("start", ["runbooks/db-pool/", "runbooks/cache-down/", ""])
+def test_the_help_page_is_one_click_from_a_runbook_page_and_home(
+    page: Any, site_url: str, start: str
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(site_url + start)
+    page.locator("article").get_by_role("link", name="How to use these runbooks").click()
+    page.wait_for_url(site_url + "help/")
+    expect(page.locator("article h1")).to_contain_text("How to use these runbooks")
+    # The badges are drawn as on runbook pages: four distinct colours.
+    badges = page.locator("article .runbook-meta > strong:first-child")
+    expect(badges).to_have_text(["check", "action", "destructive", "manual"], ignore_case=True)
+    colours = {badges.nth(i).evaluate("e => getComputedStyle(e).backgroundColor") for i in range(4)}
+    assert len(colours) == 4
+
+
 def test_an_alert_url_opens_the_section_that_handles_it(page: Any, site_url: str) -> None:
     # What a pager's runbook_url link does: straight to the section, no stop on the way.
     page.goto(site_url + "alerts/PgTooManyClients/")

@@ -398,16 +398,19 @@ class Runbook:
     """Top-level keys that came from a ``_defaults.yaml`` rather than the runbook itself."""
     location: SourceLocation = NOWHERE
 
+    def all_sections(self) -> tuple[Section, ...]:
+        """Every section in page order: each before its subsections (depth first)."""
+        out: list[Section] = []
+        todo = list(reversed(self.sections))
+        while todo:
+            section = todo.pop()
+            out.append(section)
+            todo.extend(reversed(section.sections))
+        return tuple(out)
+
     def all_steps(self) -> tuple[Step, ...]:
         """Every step in page order: sections (depth first), scenarios, post-incident."""
-        out: list[Step] = []
-
-        def walk(sections: tuple[Section, ...]) -> None:
-            for s in sections:
-                out.extend(s.steps)
-                walk(s.sections)
-
-        walk(self.sections)
+        out = [step for section in self.all_sections() for step in section.steps]
         for sc in self.scenarios:
             out.extend(sc.diagnosis)
             for res in sc.resolution:

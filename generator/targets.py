@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 
 from checks.extract import Extraction, extract_file, extract_markdown
 from checks.problems import ExitCode, Problem, Severity
-from generator.errors import RunbookError, UsageError
+from generator.errors import RunbookError
 from generator.load.parse import ParseCache
-from generator.load.tree import LoadResult, load_file, load_tree, resolve_target, severity_scheme
+from generator.load.tree import load_file, load_tree, resolve_target, runbook_in, severity_scheme
 from generator.model import Runbook
 from generator.render.page import PageContext, render_runbook
 
@@ -44,7 +44,7 @@ def load_target(target: str, root: str) -> Target:
     path = os.fspath(resolve_target(target, root))
     if path.lower().endswith(MARKDOWN_SUFFIXES):
         return Target(target, extract_file(path))
-    return Target(target, extract_runbook(_single_runbook(load_file(path, root), target)))
+    return Target(target, extract_runbook(runbook_in(load_file(path, root), target)))
 
 
 def all_runbooks(paths: Sequence[str], root: str, cache: ParseCache | None = None) -> list[Target]:
@@ -76,14 +76,6 @@ def _raise_errors(problems: Sequence[Problem]) -> None:
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
         raise RunbookError(problems=errors, exit_code=ExitCode.INVALID)
-
-
-def _single_runbook(result: LoadResult, name: str) -> Runbook:
-    """The one runbook of a file's load; its located errors exit 3."""
-    _raise_errors(result.problems)
-    if not result.runbooks:
-        raise UsageError(f"{name}: no runbook found")
-    return result.runbooks[0]
 
 
 def extract_runbook(runbook: Runbook) -> Extraction:

@@ -212,6 +212,24 @@ def test_unknown_template_and_secret_set_exit_2(
     )
 
 
+@pytest.mark.parametrize("value", ["status", "=investigating", " =x"])
+def test_a_set_without_a_name_and_a_value_exits_2(
+    work: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    code, out, err = cli(capsys, "comms", "payments-down", "slack-update", "--set", value)
+    assert (code, out, err) == (2, "", f"error: --set {value!r}: expected NAME=VALUE\n")
+
+
+def test_a_target_that_holds_no_runbook_is_a_usage_error_for_every_command(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    defaults = work / "runbooks" / "_defaults.yaml"
+    defaults.write_text("title: Payments\n")
+    for command in (["comms"], ["list"], ["incident", "start", "--title", "x", "--runbook"]):
+        code, out, err = cli(capsys, *command, "runbooks/_defaults.yaml")
+        assert (code, out, err) == (2, "", "error: runbooks/_defaults.yaml: no runbook found\n")
+
+
 def test_example_render_says_so_and_refuses_to_send(
     work: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -22,8 +22,8 @@ def path(spec: str, incident_dir: str) -> Path:
 
 def runbook_for(record: IncidentRecord, root: str) -> Runbook | None:
     """The record's runbook, when it still loads (status and report work without it)."""
-    from generator.comms.templates import load_runbook
     from generator.errors import RunbookError
+    from generator.load.tree import load_runbook
 
     runbook_id = record.runbook
     if not runbook_id:
@@ -73,18 +73,6 @@ def check_severity(severity: str, scheme: SeverityScheme) -> None:
         by_case = [i for i in ids if i.lower() == severity.lower()]
         hint = f" (did you mean '{by_case[0]}'?)" if by_case else did_you_mean(severity, ids)
         raise UsageError(f"--severity {severity}: not in the scheme ({', '.join(ids)}){hint}")
-
-
-def pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
-    from generator.errors import UsageError
-
-    out = []
-    for value in values:
-        key, eq, rest = value.partition("=")
-        if not eq or not key.strip():
-            raise UsageError(f"{option} {value!r}: expected NAME=VALUE")
-        out.append((key.strip(), rest))
-    return out
 
 
 def check_timezone(zone: str) -> None:

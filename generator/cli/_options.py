@@ -1,6 +1,7 @@
 """What ``exec``, ``check`` and ``list`` take from the command line, declared once: the
 report options, ``--jobs``, ``--timeout``, ``--root``; and the report targets checked
-before anything runs (a usage error, exit 2, instead of a run that loses its report)."""
+before anything runs (a usage error, exit 2, instead of a run that loses its report).
+Also the one reader of ``NAME=VALUE`` option values (``comms --set``, ``incident --role``)."""
 
 from __future__ import annotations
 
@@ -110,3 +111,17 @@ def open_transcript(path: str | None) -> Transcript | None:
         return Transcript(path)
     except OSError as exc:
         raise UsageError(f"--transcript {path}: cannot write it: {exc.strerror or exc}") from None
+
+
+def name_value_pairs(values: Sequence[str], option: str) -> list[tuple[str, str]]:
+    """``NAME=VALUE`` option values as (name, value) pairs in order; the name is stripped,
+    the value kept as given. A usage error (exit 2) for one without ``=`` or a name."""
+    from generator.errors import UsageError
+
+    out = []
+    for value in values:
+        name, eq, rest = value.partition("=")
+        if not eq or not name.strip():
+            raise UsageError(f"{option} {value!r}: expected NAME=VALUE")
+        out.append((name.strip(), rest))
+    return out

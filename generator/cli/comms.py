@@ -66,8 +66,9 @@ def command(
     Exit codes: 0 printed (and sent), 1 sending failed, 2 unknown template,
     3 a value is missing or the template does not render.
     """
-    from generator.comms.templates import find_template, load_runbook
+    from generator.comms.templates import find_template
     from generator.errors import UsageError
+    from generator.load.tree import load_runbook
 
     runbook = load_runbook(target, root)
     if list_only or template_id is None:
@@ -90,18 +91,6 @@ def command(
     return 0
 
 
-def _split_sets(sets: tuple[str, ...]) -> list[tuple[str, str]]:
-    from generator.errors import UsageError
-
-    pairs = []
-    for item in sets:
-        key, eq, value = item.partition("=")
-        if not eq or not key:
-            raise UsageError(f"--set {item!r}: expected NAME=VALUE")
-        pairs.append((key.strip(), value))
-    return pairs
-
-
 def _render(
     runbook: Runbook,
     template: CommsTemplate,
@@ -113,11 +102,12 @@ def _render(
     import os
     from pathlib import Path
 
+    from generator.cli._options import name_value_pairs
     from generator.comms.context import SAMPLE_NOW, build_context, sample_record
     from generator.comms.templates import render_template
     from generator.incident import clock, find_incident, read_incident
 
-    pairs = _split_sets(sets)
+    pairs = name_value_pairs(sets, "--set")
     incident_ref = None
     if incident_spec:
         path = find_incident(incident_spec, Path(incident_dir))

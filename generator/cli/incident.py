@@ -53,11 +53,10 @@ def start(
     """Create an incident record and print its path."""
     from pathlib import Path
 
-    from generator.comms.templates import load_runbook
     from generator.errors import UsageError
     from generator.incident import clock, create_incident
     from generator.incident import start as start_record
-    from generator.load.tree import severity_scheme
+    from generator.load.tree import load_runbook, severity_scheme
 
     runbook = load_runbook(runbook_target, root)
     scheme = severity_scheme(runbook)
@@ -129,6 +128,7 @@ def update(
 ) -> int:
     """Record a status change, a note, any field a comms template reads, or ticked checklist
     items. A resolved incident is only changed with --reopen."""
+    from generator.cli._options import name_value_pairs
     from generator.errors import UsageError
     from generator.incident import Update, clock, modify_incident, read_incident
     from generator.incident import update as update_record
@@ -145,7 +145,10 @@ def update(
         args.check_timezone(timezone)
     every_minutes = args.cadence_minutes(update_every) if update_every else None
     path = args.path(incident, incident_dir)
-    role_pairs, impact_pairs = args.pairs(roles, "--role"), args.pairs(impacts, "--impact")
+    role_pairs, impact_pairs = (
+        name_value_pairs(roles, "--role"),
+        name_value_pairs(impacts, "--impact"),
+    )
     if commander:
         role_pairs.insert(0, ("commander", commander))
     cadence_minutes: int | None = None

@@ -301,21 +301,6 @@ def _unknown_name(name: str, examples: set[str], secrets: set[str]) -> str | Non
 # -- lookup --------------------------------------------------------------------------------
 
 
-def load_runbook(target: str, root: str) -> Runbook:
-    """The runbook for a CLI TARGET (id or YAML file); located errors exit 3."""
-    from checks.problems import has_errors
-    from generator.load.tree import load_file, resolve_target
-
-    path = resolve_target(target, root)
-    result = load_file(path, root)
-    if has_errors(result.problems) or not result.runbooks:
-        raise RunbookError(
-            problems=result.problems or (),
-            message="" if result.problems else (f"{path}: not a runbook"),
-        )
-    return result.runbooks[0]
-
-
 def find_template(runbook: Runbook, template_id: str) -> CommsTemplate:
     """The template named ``template_id``; exit 2 with did-you-mean otherwise."""
     templates = runbook.communications.templates

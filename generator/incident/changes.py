@@ -27,7 +27,7 @@ from generator.incident.store import modify_incident
 
 if TYPE_CHECKING:
     from checks.model import Result
-    from generator.model import Runbook, Section, SeverityScheme
+    from generator.model import Runbook, SeverityScheme
 
 OUTPUT_TAIL_LINES = 20
 OUTPUT_TAIL_CHARS = 2000
@@ -118,15 +118,7 @@ def start(
 
 def runbook_checklist(runbook: Runbook) -> tuple[str, ...]:
     """The checklist items of every section, nested ones included, not done already."""
-    out: list[str] = []
-
-    def walk(sections: tuple[Section, ...]) -> None:
-        for section in sections:
-            out.extend(item.text for item in section.checklist if not item.done)
-            walk(section.sections)
-
-    walk(runbook.sections)
-    return tuple(out)
+    return tuple(item.text for s in runbook.all_sections() for item in s.checklist if not item.done)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,6 @@ placeholders, ``lint.allow`` and comms templates (``generator.lint.runbooks`` li
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
 
 from checks.model import SourceLocation
 from checks.problems import Problem, Severity, did_you_mean
@@ -12,7 +11,7 @@ from generator.comms.context import ExampleContexts
 from generator.comms.templates import check_template
 from generator.lint.placeholders import placeholder_problems
 from generator.load.tree import severity_scheme
-from generator.model import Runbook, Section
+from generator.model import Runbook
 
 __all__ = ["ALLOWABLE", "RULES", "runbook_problems"]
 
@@ -55,7 +54,7 @@ def _severity_problems(runbook: Runbook) -> list[Problem]:
     where: list[tuple[str, str, SourceLocation]] = []
     if runbook.severity is not None:
         where.append(("runbook", runbook.severity, runbook.location))
-    for section in _sections(runbook.sections):
+    for section in runbook.all_sections():
         if section.severity is not None:
             where.append((f"section '{section.id}'", section.severity, section.location))
     for scenario in runbook.scenarios:
@@ -111,9 +110,3 @@ def _allow_problems(runbook: Runbook) -> list[Problem]:
             message = f"lint.allow: unknown rule '{rule}'{did_you_mean(rule, ALLOWABLE)}"
         out.append(Problem(runbook.lint.location, Severity.WARNING, message, "lint-allow"))
     return out
-
-
-def _sections(sections: Iterable[Section]) -> Iterator[Section]:
-    for section in sections:
-        yield section
-        yield from _sections(section.sections)

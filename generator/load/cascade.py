@@ -245,12 +245,8 @@ def check_ids(runbook: Runbook) -> list[Problem]:
         if first[1] is not location:
             problems.append(_duplicate(kind, ident, location, first[1], first[0]))
 
-    def walk(sections: Iterable[Any]) -> None:
-        for section in sections:
-            visit("section", section.id, section.location)
-            walk(section.sections)
-
-    walk(runbook.sections)
+    for section in runbook.all_sections():
+        visit("section", section.id, section.location)
     for scenario in runbook.scenarios:
         visit("scenario", scenario.id, scenario.location)
     return problems

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks.problems import Problem, did_you_mean
-from generator.errors import UsageError
+from checks.problems import ExitCode, Problem, Severity, did_you_mean
+from generator.errors import RunbookError, UsageError
 from generator.load.cascade import DEFAULTS_NAMES, Cascade, Placed, unique_ids
 from generator.load.parse import ParseCache, display_path, read_documents
 from generator.model import (
@@ -30,6 +30,7 @@ __all__ = [
     "LoadResult",
     "find_files",
     "load_file",
+    "load_runbook",
     "load_tree",
     "resolve_target",
     "severity_scheme",
@@ -144,6 +145,22 @@ def resolve_target(target: str, root: str | os.PathLike[str] = Path("runbooks"))
             return Path(ids[text])
     hint = did_you_mean(text, ids)
     raise UsageError(f"unknown runbook '{text}' under {os.fspath(root)}{hint}")
+
+
+def load_runbook(target: str, root: str | os.PathLike[str] = Path("runbooks")) -> Runbook:
+    """The one runbook a CLI TARGET names (an id or a YAML file): its located errors exit 3;
+    a file that holds no runbook (a ``_defaults.yaml``) is a usage error, exit 2."""
+    return runbook_in(load_file(resolve_target(target, root), root), target)
+
+
+def runbook_in(result: LoadResult, name: str) -> Runbook:
+    """The runbook of one file's load; its located errors exit 3, none at all exits 2."""
+    errors = [p for p in result.problems if p.severity is Severity.ERROR]
+    if errors:
+        raise RunbookError(problems=errors, exit_code=ExitCode.INVALID)
+    if not result.runbooks:
+        raise UsageError(f"{name}: no runbook found")
+    return result.runbooks[0]
 
 
 BUILTIN_SEVERITIES = SeverityScheme(

@@ -172,7 +172,7 @@ def collect_alerts(runbooks: Iterable[Runbook]) -> dict[str, list[AlertTarget]]:
     for rb in runbooks:
         for alert in rb.alerts:
             out.setdefault(alert, []).append(AlertTarget(rb, None, ""))
-        for section in _walk_sections(rb.sections):
+        for section in rb.all_sections():
             for alert in section.alerts:
                 label = f"section '{section.title}'"
                 out.setdefault(alert, []).append(AlertTarget(rb, section.id, label))
@@ -181,12 +181,6 @@ def collect_alerts(runbooks: Iterable[Runbook]) -> dict[str, list[AlertTarget]]:
                 label = f"scenario '{scenario.title}'"
                 out.setdefault(alert, []).append(AlertTarget(rb, scenario.id, label))
     return dict(sorted(out.items(), key=lambda kv: kv[0].lower()))
-
-
-def _walk_sections(sections: tuple[Section, ...]) -> Iterable[Section]:
-    for section in sections:
-        yield section
-        yield from _walk_sections(section.sections)
 
 
 def _target_line(target: AlertTarget, from_uri: str) -> str:
@@ -204,7 +198,7 @@ def _scenario_or_runbook_severity(target: AlertTarget) -> str:
         for sc in target.runbook.scenarios:
             if sc.id == target.anchor and sc.severity:
                 return sc.severity
-        for section in _walk_sections(target.runbook.sections):
+        for section in target.runbook.all_sections():
             if section.id == target.anchor and section.severity:
                 return section.severity
     return target.runbook.severity or ""

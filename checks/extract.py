@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from checks.encoding import NotUtf8, decode_utf8
 from checks.header import BlockHeader, HeaderError, is_tagged, parse_header
 from checks.model import Check, SourceLocation, Variable
 from checks.problems import Problem, Severity, did_you_mean
@@ -51,9 +52,16 @@ class Extraction:
 
 
 def extract_file(path: str) -> Extraction:
-    """Read a Markdown file and extract it (path is kept as given in locations)."""
-    with open(path, encoding="utf-8") as handle:
-        return extract_markdown(handle.read(), path)
+    """Read a Markdown file and extract it (path is kept as given in locations). A file
+    that is not UTF-8 is one located problem (MkDocs reads pages as UTF-8 too, a byte
+    order mark allowed)."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        text = decode_utf8(data, path)
+    except NotUtf8 as exc:
+        return Extraction(problems=(block_problem(exc.location, exc.message),))
+    return extract_markdown(text, path)
 
 
 def extract_markdown(text: str, path: str) -> Extraction:
@@ -82,6 +90,8 @@ def extract_markdown(text: str, path: str) -> Extraction:
             headings = [h for h in headings if h[0] < pending_heading]
             headings.append((pending_heading, title, ident))
             pending_heading = None
+        elif tok.type == "html_block" and tok.map is not None:
+            state.in_html.update(range(*tok.map))
         elif tok.type == "fence" and tok.map is not None:
             state.handled.add(tok.map[0])
             if is_tagged(tok.info):
@@ -117,6 +127,8 @@ class _State:
     outputs: list[tuple[BlockHeader, str, SourceLocation]] = field(default_factory=list)
     sections: dict[str, tuple[str, ...]] = field(default_factory=dict)
     handled: set[int] = field(default_factory=set)
+    in_html: set[int] = field(default_factory=set)
+    """0-based lines markdown-it reads as raw HTML (a ``<div>``, ``<pre>``, any element)."""
     seen_variables_block: SourceLocation | None = None
     tab_titles: frozenset[int] = frozenset()
     """0-based lines of content tab titles (``=== "Title"``)."""
@@ -226,7 +238,17 @@ class _State:
             if i in self.handled:
                 inside = (m.group(2)[0], len(m.group(2)))
                 continue
-            if is_tagged(m.group(3)) and m.group(1):
+            if is_tagged(m.group(3)) and i in self.in_html:
+                # pymdownx.superfences finds fences before Python-Markdown sees the HTML,
+                # so the site shows this block as code; markdown-it reads it as HTML.
+                self.error(
+                    i,
+                    len(m.group(1)),
+                    "tagged block inside an HTML element (<div>, <pre> ...): the site shows "
+                    "it as code but it is not extracted, so it never runs; move it out of "
+                    "the element",
+                )
+            elif is_tagged(m.group(3)) and m.group(1):
                 self.error(
                     i,
                     len(m.group(1)),
@@ -354,7 +376,15 @@ def parse_variables(
                     problems.append(block_problem(at(k_node), message))
                     ok = False
                     continue
-                value = yaml.safe_load(yaml.serialize(v_node))
+                try:
+                    value = yaml.safe_load(yaml.serialize(v_node))
+                except yaml.YAMLError as exc:  # a tag safe YAML does not know
+                    problem = getattr(exc, "problem", None) or "cannot be read"
+                    problems.append(
+                        block_problem(at(v_node), f"variable '{name}': {key}: {problem}")
+                    )
+                    ok = False
+                    continue
                 error = _check_variable_value(key, value)
                 if error:
                     problems.append(block_problem(at(v_node), f"variable '{name}': {key}: {error}"))

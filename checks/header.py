@@ -11,6 +11,7 @@ Python-Markdown's superfences accepts every header this module formats (tested).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, fields, replace
 
@@ -109,12 +110,38 @@ class BlockHeader:
         return "doc"
 
 
+MIN_DURATION = 0.001
+"""Seconds: the shortest duration (1ms); shorter ones have no header spelling and no use."""
+MAX_DURATION = 36500 * 86400.0
+"""Seconds: the longest duration (36500d), so every date and deadline stays computable."""
+
+
 def parse_duration(text: str) -> float:
-    """Seconds in ``90``, ``10s``, ``1.5m``, ``2h30m``, ``90d``, ``250ms``; ValueError otherwise."""
+    """Seconds in ``90``, ``10s``, ``1.5m``, ``2h30m``, ``90d``, ``250ms``; ValueError otherwise
+    (also for zero and for durations outside :func:`duration_range_error`'s range)."""
+    seconds = duration_seconds(text)
+    error = duration_range_error(seconds) if seconds else None
+    if error:
+        raise ValueError(f"'{text.strip()}' {error}")
+    return seconds
+
+
+def duration_seconds(text: str) -> float:
+    """Seconds in a duration's spelling, whatever their number; ValueError otherwise."""
     text = text.strip()
     if not text or not _DURATION.match(text):
         raise ValueError(f"'{text}' is not a duration (expected e.g. 30s, 5m, 2h, 90d)")
-    return sum(float(num) * _UNIT_SECONDS[unit] for num, unit in _DURATION_PART.findall(text))
+    return sum(float(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION_PART.findall(text))
+
+
+def duration_range_error(seconds: float) -> str | None:
+    """Why a positive number of seconds is not a duration lint and exec both accept
+    (None when it is): what the loader takes, the page's header must spell and parse."""
+    if not math.isfinite(seconds) or seconds > MAX_DURATION:
+        return "is longer than the longest duration, 36500d"
+    if seconds < MIN_DURATION:
+        return "is shorter than the shortest duration, 1ms"
+    return None
 
 
 def format_duration(seconds: float) -> str:

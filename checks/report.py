@@ -17,6 +17,7 @@ from typing import IO, Any
 from checks.files import write_atomic
 from checks.model import Result, Status
 from checks.run.outcome import now_iso
+from checks.terminal import visible
 
 RAN = frozenset({Status.PASSED, Status.FAILED, Status.TIMEOUT, Status.ERROR})
 BAD = frozenset({Status.FAILED, Status.TIMEOUT, Status.ERROR})
@@ -181,7 +182,7 @@ def failure_text(result: Result) -> str:
         if tail:
             lines.append(f"    last {label}:")
             lines.extend(f"      {line}" for line in tail)
-    return "\n".join(lines)
+    return visible("\n".join(lines))
 
 
 def print_summary(results: Sequence[Result], stream: IO[str], *, color: bool = False) -> None:
@@ -220,7 +221,7 @@ def print_summary(results: Sequence[Result], stream: IO[str], *, color: bool = F
 def _escape(text: str) -> str:
     from rich.markup import escape
 
-    return escape(text)
+    return escape(visible(text))
 
 
 class Transcript:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from checks.encoding import NotUtf8, decode_utf8
 from checks.model import Check, SourceLocation, Variable
 from checks.problems import ExitCode, Problem, ProblemError, Severity
 from checks.shell.reads import scan_shell
@@ -70,10 +71,14 @@ def read_env_file(path: str) -> dict[str, tuple[str, int]]:
     """``KEY=VALUE`` lines (``#`` comments, optional ``export``, quotes) -> name: (value, line)."""
     out: dict[str, tuple[str, int]] = {}
     try:
-        with open(path, encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as exc:
         raise VariableError(f"--env-file {path}: {exc.strerror or exc}") from None
+    try:
+        lines = decode_utf8(data, path).splitlines()
+    except NotUtf8 as exc:  # the message shows no text: the line may hold a secret
+        raise VariableError(exc.message, exc.location) from None
     for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -81,7 +86,8 @@ def read_env_file(path: str) -> dict[str, tuple[str, int]]:
         m = _ASSIGN.match(line)
         if not m:
             raise VariableError(
-                f"expected NAME=VALUE, got {line[:40]!r}", SourceLocation(path, number, 1)
+                "expected NAME=VALUE (the line is not shown: it may hold a secret)",
+                SourceLocation(path, number, 1),
             )
         value = m.group(2).strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":

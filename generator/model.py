@@ -432,8 +432,11 @@ class Runbook:
 
     def review_due(self) -> dt.date | None:
         """When the next review is due: ``last_reviewed`` + ``review_every``; None when
-        either is missing."""
+        either is missing; the last date there is when that is later (lint says so)."""
         reviewed = self.reviewed_on()
         if reviewed is None or self.review_every is None:
             return None
-        return reviewed + dt.timedelta(seconds=self.review_every)
+        try:
+            return reviewed + dt.timedelta(seconds=self.review_every)
+        except OverflowError:
+            return dt.date.max

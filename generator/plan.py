@@ -26,6 +26,7 @@ from checks.select import (
     missing_requirement,
     select_checks,
 )
+from checks.terminal import visible_lines
 from checks.variables import (
     COMMAND_LINE,
     Resolution,
@@ -284,7 +285,7 @@ def dry_run_text(plan: Plan) -> str:
     for decision in plan.decisions:
         check = decision.check
         lines.append(f"{check.location}: {check.id} [{check.risk.value}] {_would(decision)}")
-        lines.extend(f"    | {line}" for line in check.command.rstrip("\n").split("\n"))
+        lines.extend(f"    | {line}" for line in visible_lines(check.command))
         for name in needed_names([check], variables.declared):
             value = variables.resolution.values.get(name)
             if value is None:

@@ -140,7 +140,7 @@ def _wait(proc: subprocess.Popen[bytes], deadline: float, canceller: Canceller) 
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return "timeout"
-                sel.select(min(left, 0.05) if pidfd is None else left)
+                sel.select(min(left, 0.05 if pidfd is None else 3600.0))  # poll() limit
         finally:
             if pidfd is not None:
                 os.close(pidfd)

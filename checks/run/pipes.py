@@ -91,7 +91,7 @@ class PipeSession:
                 self.notes.append(HELD_OUTPUT)
                 self._stop()
                 return
-            wait = deadline - now
+            wait = min(deadline - now, 3600.0)  # poll() takes at most ~24 days
             if self.pidfd is None and not self.exited:
                 wait = min(wait, 0.05)
             if exited_at is not None:

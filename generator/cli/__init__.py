@@ -82,11 +82,14 @@ def main(argv: list[str] | None = None) -> int:
 
     code: Any
     try:
+        _refuse_undecodable(sys.argv[1:] if argv is None else argv)
         code = cli.main(args=argv, prog_name="runbook", standalone_mode=False)
     except ProblemError as exc:
         text = exc.format()
         if text:
-            click.echo(text, err=True)
+            from checks.terminal import visible  # a message quotes what it was given
+
+            click.echo(visible(text), err=True)
         code = int(exc.exit_code)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
@@ -112,6 +115,23 @@ def main(argv: list[str] | None = None) -> int:
             _end_now(exit_code)
         sys.exit(exit_code)
     return exit_code
+
+
+def _refuse_undecodable(args: list[str]) -> None:
+    """An argument that is not UTF-8 (Python keeps its bytes as surrogates) would fail
+    wherever it is written or encoded (a record, a report, a JSON line): a usage error.
+    The argument is not shown: it may be a secret (``--var TOKEN=...``)."""
+    from generator.errors import UsageError
+
+    for number, arg in enumerate(args, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            byte = ord(arg[exc.start]) & 0xFF
+            raise UsageError(
+                f"argument {number} is not UTF-8 (byte 0x{byte:02x} at character "
+                f"{exc.start + 1}): give every argument as UTF-8 text"
+            ) from None
 
 
 _skip_teardown = False

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from checks.model import Check, Result, Risk, Status, Variable
 from checks.report import Transcript
+from checks.terminal import visible, visible_lines
 from checks.variables import validate_value
 
 _MARKS = {
@@ -61,9 +62,9 @@ class TerminalPrompter:
     def _show(self, check: Check) -> None:
         self.stream.write(
             f"\n{check.risk.value.upper()} {check.id} ({check.location})"
-            + (f": {check.title}" if check.title else "")
+            + (f": {visible(check.title)}" if check.title else "")
             + "\n"
-            + "".join(f"    {line}\n" for line in check.command.rstrip("\n").split("\n"))
+            + "".join(f"    {line}\n" for line in visible_lines(check.command))
         )
 
     def confirm(self, check: Check) -> bool:
@@ -138,7 +139,7 @@ class Progress:
             f"{count}{self._style(mark, colour)} {result.check.id}  {result.duration_s:.2f}s{note}"
         ]
         if self.show_manual and result.check.risk is Risk.MANUAL:
-            lines += [f"    | {line}" for line in result.check.command.rstrip("\n").split("\n")]
+            lines += [f"    | {line}" for line in visible_lines(result.check.command)]
         with self._lock:
             self.stream.write("\n".join(lines) + "\n")
             self.stream.flush()

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from checks.terminal import visible
 from generator.cli._options import root_option
 
 if TYPE_CHECKING:
@@ -157,8 +158,8 @@ def _print_message(template: CommsTemplate, message: tuple[str | None, str], fmt
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     if subject is not None:
-        click.echo(f"Subject: {subject}\n")
-    click.echo(body)
+        click.echo(visible(f"Subject: {subject}\n"))
+    click.echo(visible(body))
 
 
 def _send(
@@ -239,9 +240,11 @@ def _print_list(runbook: Runbook, fmt: str) -> None:
         for template, names, needs in rows:
             status = f" status={template.status}" if template.status else ""
             click.echo(
-                f"  {template.id:<{width}}  {template.channel} -> {template.audience}{status}"
+                visible(
+                    f"  {template.id:<{width}}  {template.channel} -> {template.audience}{status}"
+                )
             )
-            click.echo(f"  {'':<{width}}  reads: {', '.join(names) or '(nothing)'}")
+            click.echo(visible(f"  {'':<{width}}  reads: {', '.join(names) or '(nothing)'}"))
             if needs:
                 sets = " ".join(f"--set {name}=..." for name in needs)
                 click.echo(f"  {'':<{width}}  needs: {sets}")
@@ -249,7 +252,7 @@ def _print_list(runbook: Runbook, fmt: str) -> None:
         click.echo("channels:")
         for channel in channels:
             cadence = f", {channel.cadence}" if channel.cadence else ""
-            click.echo(f"  {channel.channel} -> {channel.audience}{cadence}")
+            click.echo(visible(f"  {channel.channel} -> {channel.audience}{cadence}"))
     click.echo("context:")
     for name, text in CONTEXT_NAMES.items():
         click.echo(f"  {name}: {text}")

@@ -225,6 +225,7 @@ def resolve(
 def status(incident: str, fmt: str, incident_dir: str, root: str) -> int:
     """What is due: the next update by the severity's cadence and by each comms channel's
     cadence, open checklist and items."""
+    from checks.terminal import visible
     from generator.incident import clock, read_incident
     from generator.incident.report import status_json, status_lines
     from generator.load.tree import severity_scheme
@@ -238,7 +239,8 @@ def status(incident: str, fmt: str, incident_dir: str, root: str) -> int:
 
         click.echo(json.dumps(status_json(record, scheme, clock.now(), channels), indent=2))
     else:
-        click.echo("\n".join(status_lines(record, scheme, clock.now(), channels)))
+        lines = status_lines(record, scheme, clock.now(), channels)
+        click.echo(visible("\n".join(lines)))
     return 0
 
 
@@ -250,6 +252,7 @@ def status(incident: str, fmt: str, incident_dir: str, root: str) -> int:
 def report(incident: str, out: str | None, incident_dir: str, root: str) -> int:
     """Render a postmortem in Markdown from the record."""
     from checks.files import write_atomic
+    from checks.terminal import visible
     from generator.incident import read_incident
     from generator.incident.report import render_postmortem
 
@@ -259,5 +262,5 @@ def report(incident: str, out: str | None, incident_dir: str, root: str) -> int:
         write_atomic(out, text)
         click.echo(out)
     else:
-        click.echo(text, nl=False)
+        click.echo(visible(text), nl=False)
     return 0

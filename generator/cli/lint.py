@@ -49,6 +49,7 @@ def command(
     import sys
 
     from checks.problems import ExitCode, Severity, has_errors
+    from checks.terminal import visible
     from generator.cli import skip_teardown
     from generator.cli._environ import cache_dir, today
     from generator.errors import UsageError
@@ -84,10 +85,12 @@ def command(
         return code
     for problem in result.problems:
         rule = f" [{problem.rule}]" if problem.severity is Severity.WARNING else ""
-        click.echo(f"{problem}{rule}")
+        click.echo(visible(f"{problem}{rule}"))
     if verbose:
         for problem in result.allowed:
-            click.echo(f"{problem.location}: note: allowed by lint.allow: {problem.message}")
+            click.echo(
+                visible(f"{problem.location}: note: allowed by lint.allow: {problem.message}")
+            )
     click.echo(_summary(result.files, errors, warnings, len(result.allowed), strict, verbose),
                err=True)  # fmt: skip
     return code

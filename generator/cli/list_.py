@@ -31,6 +31,7 @@ def command(targets: tuple[str, ...], as_json: bool, root: str) -> int:
     import os
     import sys
 
+    from checks.terminal import visible
     from generator.plan import list_plan
     from generator.targets import all_runbooks, load_targets
 
@@ -55,12 +56,13 @@ def command(targets: tuple[str, ...], as_json: bool, root: str) -> int:
     else:
         for row in rows:
             reason = row["check_skip_reason"] or "runs in check"
-            sys.stdout.write(
+            line = (
                 f"{row['location']}: {row['id']} [{row['risk']}]"
                 + (f" tags={','.join(row['tags'])}" if row["tags"] else "")
                 + (f" requires={','.join(row['requires'])}" if row["requires"] else "")
-                + f" -- {reason}\n"
+                + f" -- {reason}"
             )
+            sys.stdout.write(visible(line) + "\n")
     if not rows:
         sys.stderr.write("error: no executable blocks found\n")
         return 4

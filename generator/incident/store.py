@@ -39,6 +39,7 @@ from typing import Any, TypeVar, cast
 
 import yaml
 
+from checks.encoding import NotUtf8, decode_utf8
 from checks.files import write_atomic
 from checks.problems import ExitCode, Problem, Severity, did_you_mean
 from generator.errors import RunbookError, UsageError
@@ -181,14 +182,22 @@ def parse_record(text: str, path: Path) -> YamlMapping:
 def read_incident(path: Path) -> IncidentRecord:
     """The incident mapping of the record at ``path`` (exit 3 if it is not one)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path)
     except FileNotFoundError:
         raise UsageError(f"{path}: no such incident record") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise RunbookError(f"{path}: cannot read: {exc}") from None
     record = parse_record(text, path)["incident"]
     assert isinstance(record, dict)
     return IncidentRecord(record)
+
+
+def _read_text(path: Path) -> str:
+    """The record's text; a byte that is not UTF-8 is a located error (exit 3)."""
+    try:
+        return decode_utf8(path.read_bytes(), str(path))
+    except NotUtf8 as exc:
+        raise RunbookError(problems=[Problem(exc.location, Severity.ERROR, exc.message)]) from None
 
 
 # -- locking and atomic writes -------------------------------------------------------------
@@ -214,7 +223,7 @@ def modify_incident(path: Path, change: Callable[[IncidentRecord], T]) -> T:
     if not path.is_file():
         raise UsageError(f"{path}: no such incident record")
     with locked(path):
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path)
         document = parse_record(text, path)
         record = document["incident"]
         assert isinstance(record, dict)

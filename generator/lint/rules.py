@@ -4,16 +4,19 @@ placeholders, ``lint.allow`` and comms templates (``generator.lint.runbooks`` li
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 
 from checks.model import SourceLocation
 from checks.problems import Problem, Severity, did_you_mean
+from checks.terminal import has_control
 from generator.comms.context import ExampleContexts
 from generator.comms.templates import check_template
 from generator.lint.placeholders import placeholder_problems
+from generator.lint.shell import step_block
 from generator.load.tree import severity_scheme
 from generator.model import Runbook
 
-__all__ = ["ALLOWABLE", "RULES", "runbook_problems"]
+__all__ = ["ALLOWABLE", "RULES", "control_problem", "runbook_problems"]
 
 RULES: dict[str, Severity] = {
     "schema": Severity.ERROR,
@@ -22,6 +25,8 @@ RULES: dict[str, Severity] = {
     "bash-syntax": Severity.ERROR,
     "unknown-severity": Severity.ERROR,
     "comms-template": Severity.ERROR,
+    "control-character": Severity.ERROR,
+    "review-date": Severity.ERROR,
     "strict-exit-status": Severity.WARNING,
     "placeholder": Severity.WARNING,
     "stale-review": Severity.WARNING,
@@ -42,6 +47,7 @@ def runbook_problems(
     problems.extend(_review_problems(runbook, today))
     problems.extend(placeholder_problems(runbook, {} if memo is None else memo))
     problems.extend(_allow_problems(runbook))
+    problems.extend(_control_problems(runbook))
     contexts = ExampleContexts(runbook)
     for template in runbook.communications.templates:
         problems.extend(check_template(runbook, template, contexts))
@@ -82,6 +88,12 @@ def _review_problems(runbook: Runbook, today: dt.date | None) -> list[Problem]:
         message = f"never reviewed (review_every: {every}): set last_reviewed after a review"
     elif due is None:
         return []  # not an ISO date: the loader already said so
+    elif due == dt.date.max:
+        message = (
+            f"review_every: {every} after last_reviewed {runbook.last_reviewed} is past "
+            f"the last date there is ({due.isoformat()})"
+        )
+        return [Problem(runbook.location, Severity.ERROR, message, "review-date")]
     elif (runbook.reviewed_on() or today) > today:
         message = f"last_reviewed {runbook.last_reviewed} is in the future (today is {today})"
     elif due < today:
@@ -97,6 +109,48 @@ def _review_problems(runbook: Runbook, today: dt.date | None) -> list[Problem]:
 def _days(seconds: float) -> str:
     days = seconds / 86400
     return f"{days:g}d" if days >= 1 else f"{seconds:g}s"
+
+
+def control_problem(
+    label: str, text: str, at: Callable[[int, int], SourceLocation]
+) -> Problem | None:
+    """A control character other than tab (and newline) in a command: a terminal would act
+    on it where a person reads the command (``\\e[2K\\r`` erases it at the consent
+    prompt), so the command shown and the command run could differ. ``at(line, col)``
+    (0-based, within ``text``) locates it."""
+    char = has_control(text)
+    if char is None:
+        return None
+    index = next(i for i, c in enumerate(text) if has_control(c))
+    line = text.count("\n", 0, index)
+    return Problem(
+        at(line, index - (text.rfind("\n", 0, index) + 1)),
+        Severity.ERROR,
+        f"{label}: control character '{char}' in the command: a terminal acts on it "
+        "instead of showing it, so what a person reads is not what runs (if the command "
+        "needs one, let it make it: printf '\\033')",
+        "control-character",
+    )
+
+
+def _control_problems(runbook: Runbook) -> Iterator[Problem]:
+    for step in runbook.all_steps():
+        if step.run:
+            problem = control_problem(f"step '{step.id}'", step.run, step_block(step, step.run).at)
+            if problem is not None:
+                yield problem
+        if step.interpreter:
+            where = step.interpreter_location or step.location
+            problem = control_problem(
+                f"step '{step.id}' interpreter", step.interpreter, _on_line(where)
+            )
+            if problem is not None:
+                yield problem
+
+
+def _on_line(where: SourceLocation) -> Callable[[int, int], SourceLocation]:
+    """(line, col) in a one-line scalar -> its place on the scalar's line."""
+    return lambda line, col: SourceLocation(where.path, where.line, where.col + col)
 
 
 def _allow_problems(runbook: Runbook) -> list[Problem]:

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from checks.model import Check, SourceLocation
 from checks.problems import Problem, Severity
 from checks.shell.syntax import SyntaxCache
 from generator._workers import gc_paused, worker_count
@@ -42,7 +43,7 @@ from generator.lint.batch import (
     lint_sources,
     source_document,
 )
-from generator.lint.rules import ALLOWABLE, RULES
+from generator.lint.rules import ALLOWABLE, RULES, control_problem
 from generator.lint.shell import ShellBlock, markdown_block, shell_problems
 from generator.load.cascade import Cascade, unique_ids
 from generator.load.parse import (
@@ -52,7 +53,7 @@ from generator.load.parse import (
     file_digest,
     read_bytes,
 )
-from generator.load.tree import find_files, sorted_problems
+from generator.load.tree import find_files, links_outside, sorted_problems
 
 __all__ = ["ALLOWABLE", "RULES", "LintOptions", "LintResult", "lint_tree"]
 
@@ -107,6 +108,8 @@ def lint_tree(
     yaml_paths = None if names is None else [p for p in names if p not in markdown]
     if yaml_paths is None or yaml_paths:
         runbook_files, defaults_files = find_files(root, yaml_paths)
+    runbook_files, linked = links_outside(root, runbook_files)
+    defaults_files, linked_defaults = links_outside(root, defaults_files)
     cascade = Cascade(os.path.abspath(root), parse_cache)
     for path in defaults_files:
         cascade.defaults(os.path.abspath(path), path)
@@ -116,7 +119,8 @@ def lint_tree(
     if parse_cache is not None and (yaml_paths is None or yaml_paths):
         parse_cache.save()
     kept, duplicates = unique_ids((lint.placed, lint) for lint in lints if lint.placed)
-    problems = [*cascade.problems, *(p for lint in lints for p in lint.problems), *duplicates]
+    problems = [*linked, *linked_defaults, *cascade.problems, *duplicates]
+    problems.extend(p for lint in lints for p in lint.problems)
     found = [(p, frozenset[str]()) for p in sorted_problems(problems)]
     found.extend((p, lint.allow) for lint in kept for p in lint.found)
     found.extend(_markdown_problems(markdown, options.bash, syntax))
@@ -228,6 +232,9 @@ def _markdown_problems(
         found.extend((p, frozenset()) for p in extraction.problems)
         declared = frozenset(v.name for v in extraction.variables)
         for check in extraction.checks:
+            control = control_problem(f"block '{check.id}'", check.command, _below(check))
+            if control is not None:
+                found.append((control, frozenset()))
             block = markdown_block(check, declared)
             if block is not None:
                 blocks.append(block)
@@ -235,6 +242,12 @@ def _markdown_problems(
         problems = shell_problems(blocks, bash=bash, cache=syntax)
         found.extend((p, frozenset()) for own in problems for p in own)
     return found
+
+
+def _below(check: Check) -> Callable[[int, int], SourceLocation]:
+    """(line, col) in a fenced block's text -> its place in the file (below the fence)."""
+    where = check.location
+    return lambda line, col: SourceLocation(where.path, where.line + 1 + line, col + 1)
 
 
 def _split(

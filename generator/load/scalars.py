@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from yaml.constructor import ConstructorError
 from yaml.nodes import Node, ScalarNode
 
-from checks.header import parse_duration
+from checks.header import duration_range_error, duration_seconds
 from checks.problems import did_you_mean
 from generator.load import spec_types
 from generator.load.yaml_tags import BOOL, INT, NUMBER_TAGS, SCALAR_TAGS, STR, TIMESTAMP
@@ -64,8 +64,8 @@ def date(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: int) 
     return c.expected(node, ctx, what, "a date like 2026-10-01")
 
 
-_seconds = functools.lru_cache(maxsize=1024)(parse_duration)
-"""``parse_duration`` remembered: runbooks repeat a few spellings (``30s``, ``5m``) in every
+_seconds = functools.lru_cache(maxsize=1024)(duration_seconds)
+"""``duration_seconds`` remembered: runbooks repeat a few spellings (``30s``, ``5m``) in every
 step's timeout, and a hit is cheaper than the two regular expressions."""
 
 
@@ -79,8 +79,14 @@ def duration(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: i
                 seconds = _seconds(str(node.value))
         except (ValueError, OverflowError, ConstructorError):
             seconds = None
-    if seconds is None or not math.isfinite(seconds) or seconds <= 0:
+    if seconds is None or math.isnan(seconds) or seconds <= 0:
         return c.expected(node, ctx, what, "a duration like 30s or 5m")
+    error = duration_range_error(seconds)
+    if error:
+        from generator.load.convert import show
+
+        c.error(node, ctx, f"{what} {show(node)} {error}")
+        return INVALID
     return seconds
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from checks.model import SourceLocation
 from checks.problems import ExitCode, Problem, Severity, did_you_mean
 from generator.errors import RunbookError, UsageError
 from generator.load.cascade import DEFAULTS_NAMES, Cascade, Placed, unique_ids
@@ -29,6 +30,7 @@ __all__ = [
     "DEFAULTS_NAMES",
     "LoadResult",
     "find_files",
+    "links_outside",
     "load_file",
     "load_runbook",
     "load_tree",
@@ -73,6 +75,8 @@ def load_tree(
     files (None: every core from a few hundred files on; 1: this process only).
     """
     runbook_files, defaults_files = find_files(root, paths)
+    runbook_files, linked = links_outside(root, runbook_files)
+    defaults_files, linked_defaults = links_outside(root, defaults_files)
     if cache is None and cache_dir is not None:
         cache = ParseCache(cache_dir)
     cascade = Cascade(os.path.abspath(root), cache)
@@ -92,7 +96,9 @@ def load_tree(
     return LoadResult(
         runbooks=tuple(runbooks),
         orgs=tuple(cascade.orgs()),
-        problems=sorted_problems([*cascade.problems, *problems, *duplicates]),
+        problems=sorted_problems(
+            [*linked, *linked_defaults, *cascade.problems, *problems, *duplicates]
+        ),
     )
 
 
@@ -110,6 +116,28 @@ def find_files(
         elif paths is not None:
             runbook_files.append(entry)
     return runbook_files, defaults_files
+
+
+def links_outside(
+    root: str | os.PathLike[str], files: Sequence[str]
+) -> tuple[list[str], list[Problem]]:
+    """``files`` without the symbolic links to a file outside ``root``, and a problem for
+    each: a link could make lint or exec read (and quote in an error) any file the user
+    can read, ``/etc/shadow`` included."""
+    inside = os.path.join(os.path.realpath(root), "")
+    kept: list[str] = []
+    problems: list[Problem] = []
+    for path in files:
+        if os.path.islink(path) and not os.path.realpath(path).startswith(inside):
+            message = (
+                f"a symbolic link to a file outside the runbooks root '{os.fspath(root)}': "
+                "not followed (copy the file into the root, or link a folder inside it)"
+            )
+            where = SourceLocation(display_path(path), 1, 1)
+            problems.append(Problem(where, Severity.ERROR, message))
+        else:
+            kept.append(path)
+    return kept, problems
 
 
 def sorted_problems(problems: Iterable[Problem]) -> tuple[Problem, ...]:
@@ -134,7 +162,10 @@ def resolve_target(target: str, root: str | os.PathLike[str] = Path("runbooks"))
         if not os.path.isfile(text):
             raise UsageError(f"no such file: {text}")
         return Path(text)
-    ids = _scan_ids(os.fspath(root))
+    found = _scan_ids(os.fspath(root))
+    ids = {ident: places[0][0] for ident, places in found.items()}
+    if len(found.get(text, ())) > 1:
+        _refuse_duplicate(text, found[text])
     if text in ids:
         return Path(ids[text])
     # The line scan misses ids written in flow style or quoted oddly: load to be sure.
@@ -220,9 +251,9 @@ def _walk(folder: str, runbooks: list[str], defaults: list[str]) -> None:
                 runbooks.append(os.path.join(current, name))
 
 
-def _scan_ids(root: str) -> dict[str, str]:
-    """Runbook id -> file, from top-level ``id:`` lines (first file wins)."""
-    ids: dict[str, str] = {}
+def _scan_ids(root: str) -> dict[str, list[tuple[str, int]]]:
+    """Runbook id -> (file, line) of each top-level ``id:`` line, files in walk order."""
+    ids: dict[str, list[tuple[str, int]]] = {}
     runbooks: list[str] = []
     if os.path.isdir(root):
         _walk(root, runbooks, [])
@@ -234,5 +265,21 @@ def _scan_ids(root: str) -> dict[str, str]:
             continue
         m = _ID_LINE.search(text)
         if m:
-            ids.setdefault(m.group(2), display_path(path))
+            line = text.count("\n", 0, m.start()) + 1
+            ids.setdefault(m.group(2), []).append((display_path(path), line))
     return ids
+
+
+def _refuse_duplicate(ident: str, places: Sequence[tuple[str, int]]) -> None:
+    """Two files with one id: running either could be the wrong one (exit 3, both named)."""
+    (first, first_line), *others = sorted(places)
+    problems = [
+        Problem(
+            SourceLocation(path, line, 1),
+            Severity.ERROR,
+            f"duplicate runbook id '{ident}' (first in {first}:{first_line}): "
+            "give each runbook its own id, or name the file instead of the id",
+        )
+        for path, line in others
+    ]
+    raise RunbookError(problems=problems, exit_code=ExitCode.INVALID)

@@ -16,6 +16,7 @@ not grow with the number of runbooks.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
@@ -30,6 +31,9 @@ CHUNK = 25
 """Most runbooks in one nav section; bigger services are split (nav cost is per section)."""
 
 _SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+_SLUG_EDGES = re.compile(r"^[.-]+|-+$")
+_SLUG_MAX = 100
+"""Characters in a slug: a folder name, well under the 255 bytes file systems allow."""
 
 NavItem = dict[str, "str | list[NavItem]"] | str
 
@@ -80,9 +84,14 @@ class OrgGroup:
 
 
 def slugify(text: str) -> str:
-    """A URL path segment: ASCII letters, digits, ``_ . -``; never empty or a dot name."""
-    slug = _SLUG_UNSAFE.sub("-", text).strip("-")
-    return slug if slug and slug.strip(".") else "-"
+    """A URL path segment: ASCII letters, digits, ``_ . -``; never empty, never starting
+    with a dot (``..``, a hidden folder many static hosts do not serve), never longer than
+    a file name may be (a long name is cut and keeps a digest of the whole)."""
+    slug = _SLUG_EDGES.sub("", _SLUG_UNSAFE.sub("-", text))
+    if len(slug) > _SLUG_MAX:
+        digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+        slug = slug[: _SLUG_MAX - 11].rstrip(".-") + "-" + digest
+    return slug or "-"
 
 
 def runbook_uri(runbook_id: str) -> str:
@@ -90,7 +99,10 @@ def runbook_uri(runbook_id: str) -> str:
 
 
 def alert_uri(alert: str) -> str:
-    return f"alerts/{slugify(alert)}.md"
+    slug = slugify(alert)
+    if slug.lower().split(".")[0] == "index":  # the alerts index page's own file names
+        slug = "alert-" + slug
+    return f"alerts/{slug}.md"
 
 
 def relative_link(from_uri: str, to_uri: str) -> str:

@@ -38,6 +38,7 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from checks.problems import Problem, Severity
+from checks.terminal import visible
 from generator.errors import RunbookError
 from generator.model import NOWHERE
 from generator.load.parse import ParseCache
@@ -318,7 +319,8 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         self._close_renderer()
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        return collapse_whitespace(add_security_policy(output))
+        # A control character (an escape sequence in a command) shows as what it is.
+        return collapse_whitespace(add_security_policy(visible(output)))
 
     def on_post_template(
         self, output_content: str, *, template_name: str, config: MkDocsConfig

@@ -1,14 +1,34 @@
-"""Shared test settings: deterministic, load-tolerant hypothesis; the repository root."""
+"""Shared test settings and fixtures.
+
+- Hypothesis: deterministic and load-tolerant (a 2-core CI machine is often busy).
+- ``cli``: the one way tests run the ``runbook`` command. ``cli("lint", "--strict")`` calls
+  ``generator.cli.main`` in this process; ``cli.process(...)`` runs the venv's ``runbook``
+  console script as a real process; ``cli.start(...)`` starts one to signal or watch. All
+  three take ``cwd=``, ``env=`` (set) and ``unset=`` (removed); the first two return
+  ``Ran(returncode, stdout, stderr)``.
+- ``work``: a temporary folder laid out as a user's repository, and the working directory.
+  A module (``pytestmark``) or a test says what it holds with
+  ``@pytest.mark.work(runbooks=FOLDER or True, files=[...], env={...}, unset=[...])``.
+- Golden files (rendered pages, comms, invalid-input messages) are compared with
+  ``tests.helpers.assert_golden``. After a deliberate change, regenerate them with
+  ``RUNBOOK_UPDATE_GOLDENS=1 .venv/bin/python -m pytest`` and review ``git diff tests/``.
+
+Shared non-fixture helpers (``REPO``, ``FIXTURES``, page writers) are in ``tests/helpers.py``;
+test modules never import each other.
+"""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tests.helpers import REPO, Cli
+from tests.helpers import mkdocs_yml as mkdocs_yml  # for modules not moved to helpers yet
+from tests.helpers import run_fresh as run_fresh
 
 # CI runs on 2 busy cores: never fail a property because an example was slow.
 settings.register_profile(
@@ -20,46 +40,42 @@ settings.register_profile(
 )
 settings.load_profile("runbook")
 
-REPO = Path(__file__).resolve().parent.parent
+
+@pytest.fixture
+def cli(request: pytest.FixtureRequest) -> Iterator[Cli]:
+    """Runs the ``runbook`` command; see the module docstring."""
+    runner = Cli(request)
+    yield runner
+    runner.stop_all()
 
 
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """``runbook ARGS`` in this process: exit code, stdout and stderr of that call only."""
-    from generator.cli import main
+@pytest.fixture
+def work(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary folder laid out as a user's repository, and the working directory.
 
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_fresh(script: str) -> str:
-    """``script`` in a new interpreter (the repository importable), its stdout; fails on a
-    non-zero exit. For what needs a process without threads: a test session runs servers
-    in threads, and ``workers.fork_each`` does not fork a process that runs threads."""
-    proc = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
-
-
-def mkdocs_yml(folder: Path, change: tuple[str, str] = ("", ""), extra: str = "") -> Path:
-    """Our mkdocs.yml written into ``folder`` (docs_dir still the repository's), with
-    ``change`` (old, new) applied and ``extra`` appended."""
-    config = (REPO / "mkdocs.yml").read_text().replace("docs_dir: docs", f"docs_dir: {REPO}/docs")
-    old, new = change
-    if old:
-        assert old in config, old
-        config = config.replace(old, new)
-    path = folder / "mkdocs.yml"
-    path.write_text(config + extra)
-    return path
+    ``@pytest.mark.work(...)`` on the test or its module says what it holds:
+    ``runbooks`` a folder copied to ``runbooks/`` (``True``: an empty ``runbooks/``),
+    ``files`` files copied to the top, ``env`` variables set for the test (``{work}`` in a
+    value is this folder), ``unset`` variables removed for the test."""
+    marker = request.node.get_closest_marker("work")
+    options = dict(marker.kwargs) if marker else {}
+    runbooks = options.pop("runbooks", None)
+    files = options.pop("files", ())
+    env = options.pop("env", {})
+    unset = options.pop("unset", ())
+    assert not options, f"unknown work options: {sorted(options)}"
+    if runbooks is True:
+        (tmp_path / "runbooks").mkdir()
+    elif runbooks:
+        shutil.copytree(runbooks, tmp_path / "runbooks")
+    for file in files:
+        shutil.copy(file, tmp_path / Path(file).name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value.format(work=tmp_path))
+    for name in unset:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from generator.site._parallel import MIN_PAGES
-from tests.conftest import mkdocs_yml, run_fresh
+from tests.helpers import mkdocs_yml, run_fresh
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "site_tree" / "runbooks"

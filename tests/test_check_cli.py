@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_exec import page, runbook
+from tests.helpers import Cli, page
 
 CI_PAGE = """# C
 
@@ -31,9 +31,10 @@ echo fine
 
 def test_check_skips_ci_false_and_blocks_whose_arithmetic_variable_has_no_value(
     tmp_path: Path,
+    cli: Cli,
 ) -> None:
     page(tmp_path, CI_PAGE)
-    proc = runbook("check", "page.md", "--json", "r.json", cwd=tmp_path, env={"MIN_MB": ""})
+    proc = cli.process("check", "page.md", "--json", "r.json", cwd=tmp_path, env={"MIN_MB": ""})
     assert proc.returncode == 0, proc.stderr
     results = json.loads((tmp_path / "r.json").read_text())["results"]
     assert [(r["id"], r["status"], r["reason"]) for r in results] == [
@@ -48,7 +49,7 @@ def test_check_skips_ci_false_and_blocks_whose_arithmetic_variable_has_no_value(
     assert not (tmp_path / "prod-ran").exists()
     assert not (tmp_path / "space-ran").exists()
     # With a value the arithmetic block runs; ci: false still keeps the other one out.
-    proc = runbook("check", "page.md", cwd=tmp_path, env={"MIN_MB": "3"})
+    proc = cli.process("check", "page.md", cwd=tmp_path, env={"MIN_MB": "3"})
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "space-ran").read_text() == "3072\n"
     assert not (tmp_path / "prod-ran").exists()
@@ -57,13 +58,13 @@ def test_check_skips_ci_false_and_blocks_whose_arithmetic_variable_has_no_value(
     assert counted == [["[1/3]", "SKIP"], ["[2/3]", "PASS"], ["[3/3]", "PASS"]]
 
 
-def test_check_exits_3_on_an_invalid_page_and_runs_nothing(tmp_path: Path) -> None:
+def test_check_exits_3_on_an_invalid_page_and_runs_nothing(tmp_path: Path, cli: Cli) -> None:
     page(
         tmp_path,
         "# X\n\n```bash {#x--ok .check}\ntouch ran\n```\n\n"
         "```bash {#x--bad .check timeout=soon}\ntrue\n```\n",
     )
-    proc = runbook("check", "page.md", cwd=tmp_path)
+    proc = cli.process("check", "page.md", cwd=tmp_path)
     assert proc.returncode == 3
     assert proc.stderr.splitlines() == [
         "page.md:7:25: error: timeout: 'soon' is not a duration (expected e.g. 30s, 5m, 2h, 90d)"
@@ -71,22 +72,16 @@ def test_check_exits_3_on_an_invalid_page_and_runs_nothing(tmp_path: Path) -> No
     assert not (tmp_path / "ran").exists()
 
 
+@pytest.mark.work(runbooks=True, env={"RUNBOOK_CACHE_DIR": "{work}/cache"})
 def test_check_parses_each_runbook_once_for_lint_and_run(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    parsed_files: list[str],
+    work: Path, cli: Cli, parsed_files: list[str]
 ) -> None:
-    from generator.cli import main
-
-    (tmp_path / "runbooks").mkdir()
     for name in "ab":
-        (tmp_path / "runbooks" / f"{name}.yaml").write_text(
+        (work / "runbooks" / f"{name}.yaml").write_text(
             f"id: {name}\ntitle: {name}\nsections:\n  - id: s\n    title: S\n"
             f"    steps:\n      - {{id: ok, run: echo {name}}}\n"
         )
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("RUNBOOK_CACHE_DIR", str(tmp_path / "cache"))
-    assert main(["check"]) == 0
+    code, out, _ = cli("check")
+    assert code == 0
     assert sorted(parsed_files) == ["a.yaml", "b.yaml"]
-    assert capsys.readouterr().out == "a\nb\n"
+    assert out == "a\nb\n"

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,18 +20,16 @@ import pytest
 from generator.comms.templates import render_example
 from generator.load.tree import load_tree
 from generator.model import Runbook
-from tests.conftest import cli
+from tests.helpers import FIXTURES, GOLDEN, SEEDS, Cli, assert_golden
 
-HERE = Path(__file__).parent
-FIXTURES = HERE / "fixtures" / "comms" / "runbooks"
-REPO_RUNBOOKS = HERE.parent / "runbooks"
-GOLDEN = HERE / "golden" / "comms"
-UPDATE = os.environ.get("RUNBOOK_UPDATE_GOLDENS") == "1"
+RUNBOOKS = FIXTURES / "comms" / "runbooks"
+COMMS = GOLDEN / "comms"
+pytestmark = pytest.mark.work(runbooks=RUNBOOKS, env={"RUNBOOK_NOW": "2024-01-15T14:15:00Z"})
 
 
 def _templates() -> list[tuple[Runbook, str]]:
     out = []
-    for root in (FIXTURES, REPO_RUNBOOKS):
+    for root in (RUNBOOKS, SEEDS):
         if not root.is_dir():
             continue
         for runbook in load_tree(root).runbooks:
@@ -53,44 +49,29 @@ def test_every_template_renders_its_golden(runbook: Runbook, template_id: str) -
     template = next(t for t in runbook.communications.templates if t.id == template_id)
     subject, body = render_example(runbook, template)
     text = (f"Subject: {subject}\n\n" if subject is not None else "") + body + "\n"
-    golden = GOLDEN / runbook.id / f"{template_id}.txt"
-    if UPDATE:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(text, encoding="utf-8")
-    assert golden.is_file(), f"no golden {golden}: run with RUNBOOK_UPDATE_GOLDENS=1 and review"
-    assert text.splitlines() == golden.read_text(encoding="utf-8").splitlines()
+    assert_golden(COMMS / runbook.id / f"{template_id}.txt", text)
 
 
 def test_fixture_goldens_cover_every_channel_kind() -> None:
     # The fixtures exercise Slack escaping, plain email with a subject, and HTML.
-    slack = (GOLDEN / "payments-down" / "slack-update.txt").read_text()
+    slack = (COMMS / "payments-down" / "slack-update.txt").read_text()
     assert slack.splitlines()[1] == "*SEV1* Payment processing down"
-    email = (GOLDEN / "payments-down" / "email-stakeholders.txt").read_text()
+    email = (COMMS / "payments-down" / "email-stakeholders.txt").read_text()
     assert email.splitlines()[0] == "Subject: [SEV1] Production Incident - payments-api"
-    html = (GOLDEN / "payments-down" / "status-investigating.txt").read_text()
+    html = (COMMS / "payments-down" / "status-investigating.txt").read_text()
     assert html.splitlines()[0] == (
         "<p>We are investigating reports of errors and timeouts in payments-api.</p>"
     )
 
 
-@pytest.fixture
-def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(FIXTURES, tmp_path / "runbooks")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("RUNBOOK_NOW", "2024-01-15T14:15:00Z")
-    return tmp_path
-
-
-def start(capsys: pytest.CaptureFixture[str], title: str) -> str:
-    code, out, _ = cli(capsys, "incident", "start", "--runbook", "payments-down", "--title", title)
+def start(cli: Cli, title: str) -> str:
+    code, out, _ = cli("incident", "start", "--runbook", "payments-down", "--title", title)
     assert code == 0
     return out.strip()
 
 
-def test_list_shows_templates_variables_channels_and_context(
-    work: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = cli(capsys, "comms", "payments-down", "--list")
+def test_list_shows_templates_variables_channels_and_context(work: Path, cli: Cli) -> None:
+    code, out, err = cli("comms", "payments-down", "--list")
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[:5] == [
@@ -119,7 +100,7 @@ def test_list_shows_templates_variables_channels_and_context(
         context
     )
     assert lines[-1] == "  NAME: any value given with --set NAME=VALUE"
-    code, out, _ = cli(capsys, "comms", "payments-down", "--list", "--format", "json")
+    code, out, _ = cli("comms", "payments-down", "--list", "--format", "json")
     listed = json.loads(out)
     assert [t["id"] for t in listed["templates"]] == [
         "slack-update",
@@ -133,11 +114,11 @@ def test_list_shows_templates_variables_channels_and_context(
 
 
 def test_render_for_a_real_incident_escapes_the_title_for_slack(
-    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    work: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = start(capsys, "<!channel> payments & refunds down")
+    path = start(cli, "<!channel> payments & refunds down")
     monkeypatch.setenv("RUNBOOK_NOW", "2024-01-15T14:20:00Z")
-    code, out, err = cli(capsys, "comms", "payments-down", "slack-update", "--incident", path)
+    code, out, err = cli("comms", "payments-down", "slack-update", "--incident", path)
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         "UPDATE [14:20 UTC]",
@@ -146,7 +127,7 @@ def test_render_for_a_real_incident_escapes_the_title_for_slack(
         "Next update: 14:30 UTC",
     ]
     code, out, _ = cli(
-        capsys, "comms", "payments-down", "slack-update", "--incident", path, "--format", "json"
+        "comms", "payments-down", "slack-update", "--incident", path, "--format", "json"
     )
     assert json.loads(out) == {
         "template": "slack-update",
@@ -160,11 +141,9 @@ def test_render_for_a_real_incident_escapes_the_title_for_slack(
     }
 
 
-def test_missing_value_exits_3_naming_variable_and_location(
-    work: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    path = start(capsys, "Payments down")
-    code, out, err = cli(capsys, "comms", "payments-down", "slack-resolved", "--incident", path)
+def test_missing_value_exits_3_naming_variable_and_location(work: Path, cli: Cli) -> None:
+    path = start(cli, "Payments down")
+    code, out, err = cli("comms", "payments-down", "slack-resolved", "--incident", path)
     assert (code, out) == (3, "")
     # The record has no root cause yet: the message says so and points at the body line
     # that uses it (line 54, column 9 of the _defaults.yaml that declares the template).
@@ -175,13 +154,13 @@ def test_missing_value_exits_3_naming_variable_and_location(
         "or pass --set incident.root_cause=VALUE)\n"
     )
     code, out, err = cli(
-        capsys, "comms", "payments-down", "slack-resolved", "--incident", path,
+        "comms", "payments-down", "slack-resolved", "--incident", path,
         "--set", "incident.root_cause=Leak", "--set", "incident.resolution=Rollback",
     )  # fmt: skip
     assert (code, out) == (3, "")
     assert "undefined variable 'postmortem_url' (pass --set postmortem_url=VALUE" in err
     code, out, err = cli(
-        capsys, "comms", "payments-down", "slack-resolved", "--incident", path,
+        "comms", "payments-down", "slack-resolved", "--incident", path,
         "--set", "incident.root_cause=Leak", "--set", "incident.resolution=Rollback",
         "--set", "postmortem_url=https://pm/1",
     )  # fmt: skip
@@ -194,17 +173,15 @@ def test_missing_value_exits_3_naming_variable_and_location(
     ]
 
 
-def test_unknown_template_and_secret_set_exit_2(
-    work: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = cli(capsys, "comms", "payments-down", "slack-updat")
+def test_unknown_template_and_secret_set_exit_2(work: Path, cli: Cli) -> None:
+    code, out, err = cli("comms", "payments-down", "slack-updat")
     assert (code, out) == (2, "")
     assert err == (
         "error: runbook 'payments-down' has no comms template 'slack-updat' (did you mean "
         "'slack-update'?); templates: slack-update, email-stakeholders, slack-resolved, "
         "status-investigating\n"
     )
-    code, out, err = cli(capsys, "comms", "payments-down", "slack-update", "--set", "API_TOKEN=abc")
+    code, out, err = cli("comms", "payments-down", "slack-update", "--set", "API_TOKEN=abc")
     assert (code, out) == (2, "")
     assert (
         err
@@ -213,32 +190,28 @@ def test_unknown_template_and_secret_set_exit_2(
 
 
 @pytest.mark.parametrize("value", ["status", "=investigating", " =x"])
-def test_a_set_without_a_name_and_a_value_exits_2(
-    work: Path, capsys: pytest.CaptureFixture[str], value: str
-) -> None:
-    code, out, err = cli(capsys, "comms", "payments-down", "slack-update", "--set", value)
+def test_a_set_without_a_name_and_a_value_exits_2(work: Path, cli: Cli, value: str) -> None:
+    code, out, err = cli("comms", "payments-down", "slack-update", "--set", value)
     assert (code, out, err) == (2, "", f"error: --set {value!r}: expected NAME=VALUE\n")
 
 
 def test_a_target_that_holds_no_runbook_is_a_usage_error_for_every_command(
-    work: Path, capsys: pytest.CaptureFixture[str]
+    work: Path, cli: Cli
 ) -> None:
     defaults = work / "runbooks" / "_defaults.yaml"
     defaults.write_text("title: Payments\n")
     for command in (["comms"], ["list"], ["incident", "start", "--title", "x", "--runbook"]):
-        code, out, err = cli(capsys, *command, "runbooks/_defaults.yaml")
+        code, out, err = cli(*command, "runbooks/_defaults.yaml")
         assert (code, out, err) == (2, "", "error: runbooks/_defaults.yaml: no runbook found\n")
 
 
-def test_example_render_says_so_and_refuses_to_send(
-    work: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = cli(capsys, "comms", "payments-down", "email-stakeholders")
+def test_example_render_says_so_and_refuses_to_send(work: Path, cli: Cli) -> None:
+    code, out, err = cli("comms", "payments-down", "email-stakeholders")
     assert code == 0
     assert err == "note: filled with example values; pass --incident FILE for a real incident\n"
     assert out.splitlines()[0] == "Subject: [SEV1] Production Incident - payments-api"
     code, out, err = cli(
-        capsys, "comms", "payments-down", "slack-update", "--send", "slack-webhook", "http://x/"
+        "comms", "payments-down", "slack-update", "--send", "slack-webhook", "http://x/"
     )
     assert (code, out) == (2, "")
     assert err == (
@@ -278,15 +251,15 @@ def webhook() -> Iterator[str]:
 
 def test_send_posts_to_the_webhook_and_records_it(
     work: Path,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
     monkeypatch: pytest.MonkeyPatch,
     webhook: str,
 ) -> None:
-    path = start(capsys, "<!channel> down")
+    path = start(cli, "<!channel> down")
     monkeypatch.setenv("HOOK_URL", webhook)
     monkeypatch.setenv("RUNBOOK_NOW", "2024-01-15T14:25:00Z")
     code, out, err = cli(
-        capsys, "comms", "payments-down", "slack-update", "--incident", path,
+        "comms", "payments-down", "slack-update", "--incident", path,
         "--send", "slack-webhook", "env:HOOK_URL",
     )  # fmt: skip
     host = webhook.split("/services")[0]
@@ -306,12 +279,12 @@ def test_send_posts_to_the_webhook_and_records_it(
         )
     ]
     # The sent message counts as an update: the cadence restarts from it.
-    code, out, _ = cli(capsys, "incident", "status", path)
+    code, out, _ = cli("incident", "status", path)
     assert "next update:  2024-01-15 14:40 UTC (every 15m)" in out.splitlines()
 
     _Hook.answer = 403
     code, out, err = cli(
-        capsys, "comms", "payments-down", "slack-update", "--incident", path,
+        "comms", "payments-down", "slack-update", "--incident", path,
         "--send", "slack-webhook", "env:HOOK_URL",
     )  # fmt: skip
     assert code == 1
@@ -319,12 +292,12 @@ def test_send_posts_to_the_webhook_and_records_it(
 
 
 def test_send_reports_an_unset_variable_and_an_unreachable_host(
-    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    work: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = start(capsys, "down")
+    path = start(cli, "down")
     monkeypatch.delenv("NO_SUCH_HOOK", raising=False)
     code, _, err = cli(
-        capsys, "comms", "payments-down", "slack-update", "--incident", path,
+        "comms", "payments-down", "slack-update", "--incident", path,
         "--send", "slack-webhook", "env:NO_SUCH_HOOK",
     )  # fmt: skip
     assert code == 2
@@ -340,7 +313,7 @@ def test_send_reports_an_unset_variable_and_an_unreachable_host(
     port = sock.getsockname()[1]
     sock.close()
     code, _, err = cli(
-        capsys, "comms", "payments-down", "slack-update", "--incident", path,
+        "comms", "payments-down", "slack-update", "--incident", path,
         "--send", "slack-webhook", f"http://127.0.0.1:{port}/hook",
     )  # fmt: skip
     assert code == 1
@@ -349,30 +322,30 @@ def test_send_reports_an_unset_variable_and_an_unreachable_host(
 
 def test_sending_to_slack_escapes_values_whatever_the_template_channel(
     work: Path,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
     monkeypatch: pytest.MonkeyPatch,
     webhook: str,
 ) -> None:
     # The seed's stakeholder-update is an email template: printed, its values are plain
     # text; sent to Slack, they get Slack's escaping, and what is printed is what is sent.
-    root = str(REPO_RUNBOOKS)
+    root = str(SEEDS)
     code, out, _ = cli(
-        capsys, "incident", "start", "--runbook", "microservices-incident-response",
+        "incident", "start", "--runbook", "microservices-incident-response",
         "--root", root, "--title", "<!channel> orders & payments down", "--severity", "P0",
     )  # fmt: skip
     assert code == 0
     path = out.strip()
-    code, _, _ = cli(capsys, "incident", "update", path, "--impact", "summary=<@U123> can't pay")
+    code, _, _ = cli("incident", "update", path, "--impact", "summary=<@U123> can't pay")
     assert code == 0
     args = [
         "comms", "microservices-incident-response", "stakeholder-update", "--root", root,
         "--incident", path, "--set", "services_affected=<!here> orders",
     ]  # fmt: skip
-    code, printed, err = cli(capsys, *args)
+    code, printed, err = cli(*args)
     assert (code, err) == (0, "")
     assert printed.splitlines()[0] == "Subject: [P0] <!channel> orders & payments down"
     assert "Services affected: <!here> orders" in printed.splitlines()
-    code, sent_out, err = cli(capsys, *args, "--send", "slack-webhook", webhook)
+    code, sent_out, err = cli(*args, "--send", "slack-webhook", webhook)
     assert code == 0
     assert err == f"sent to {webhook.split('/services')[0]}: HTTP 200\n"
     text = json.loads(_Hook.received[0][2])["text"]

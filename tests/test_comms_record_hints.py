@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 from pathlib import Path
 
 import pytest
 
 from generator.comms.context import CONTEXT_SCHEMA
 from generator.comms.hints import RECORDED_BY
-from tests.conftest import cli
+from tests.helpers import FIXTURES, Cli
 
-FIXTURES = Path(__file__).parent / "fixtures" / "comms" / "runbooks"
+pytestmark = pytest.mark.work(
+    runbooks=FIXTURES / "comms" / "runbooks", env={"RUNBOOK_NOW": "2024-01-15T14:15:00Z"}
+)
 # Filled by `runbook incident start` (or derived from what it fills): nothing to record.
 ALWAYS = {
     "id", "title", "severity", "severity_label", "severity_level", "status", "impact",
@@ -44,18 +45,17 @@ PATHS = _paths()
 
 
 @pytest.fixture
-def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(FIXTURES, tmp_path / "runbooks")
+def fields(work: Path) -> Path:
+    """The runbook ``fields``: one template per recordable path, ``t<n>`` reads ``PATHS[n]``."""
     templates = "".join(
         f"    - {{id: t{n}, channel: other, body: '{{{{ incident.{path} }}}}'}}\n"
         for n, path in enumerate(PATHS)
     )
-    (tmp_path / "runbooks" / "acme" / "fields.yaml").write_text(
+    path = work / "runbooks" / "acme" / "fields.yaml"
+    path.write_text(
         "id: fields\ntitle: Fields\nseverity: SEV3\ncommunications:\n  templates:\n" + templates
     )
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("RUNBOOK_NOW", "2024-01-15T14:15:00Z")
-    return tmp_path
+    return path
 
 
 def test_the_paths_cover_every_recorded_field() -> None:
@@ -65,16 +65,14 @@ def test_the_paths_cover_every_recorded_field() -> None:
 
 
 @pytest.mark.parametrize("n", range(len(PATHS)), ids=PATHS)
-def test_the_suggested_command_records_the_missing_field(
-    work: Path, capsys: pytest.CaptureFixture[str], n: int
-) -> None:
+def test_the_suggested_command_records_the_missing_field(fields: Path, cli: Cli, n: int) -> None:
     path = PATHS[n]
     # SEV3 of the fixture scheme has no cadence: next_update and update_every are missing.
-    code, out, _ = cli(capsys, "incident", "start", "--runbook", "fields", "--title", "t")
+    code, out, _ = cli("incident", "start", "--runbook", "fields", "--title", "t")
     assert code == 0
     record = out.strip()
     render = ("comms", "fields", f"t{n}", "--incident", record)
-    code, out, err = cli(capsys, *render)
+    code, out, err = cli(*render)
     assert (code, out) == (3, ""), path
     assert f"undefined variable 'incident.{path}': " in err
     found = re.search(r"record it with `runbook (incident [^`]+)`", err)
@@ -83,30 +81,28 @@ def test_the_suggested_command_records_the_missing_field(
     assert record in found.group(1)  # the incident as the user named it
     argv = [VALUES.get(a, a) for a in shlex.split(found.group(1))]
     argv = [re.sub(r"=(VALUE|NAME)$", lambda m: "=" + VALUES[m.group(1)], a) for a in argv]
-    code, _, err = cli(capsys, *argv)
+    code, _, err = cli(*argv)
     assert code == 0, err
-    code, out, err = cli(capsys, *render)
+    code, out, err = cli(*render)
     assert (code, err) == (0, ""), path
     assert out.strip()
 
 
-def test_update_refuses_a_bad_time_zone_and_a_cadence_without_unit(
-    work: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = cli(capsys, "incident", "start", "--runbook", "fields", "--title", "t")
+def test_update_refuses_a_bad_time_zone_and_a_cadence_without_unit(fields: Path, cli: Cli) -> None:
+    code, out, _ = cli("incident", "start", "--runbook", "fields", "--title", "t")
     record = out.strip()
     before = Path(record).read_text()
-    code, _, err = cli(capsys, "incident", "update", record, "--timezone", "Mars/Olympus")
+    code, _, err = cli("incident", "update", record, "--timezone", "Mars/Olympus")
     assert (code, err) == (
         2,
         "error: --timezone Mars/Olympus: not a time zone (expected an IANA name: Europe/Berlin, "
         "UTC)\n",
     )
-    code, _, err = cli(capsys, "incident", "update", record, "--update-every", "15")
+    code, _, err = cli("incident", "update", record, "--update-every", "15")
     assert (code, err) == (2, "error: --update-every 15: expected a duration (15m, 1h, 1h30m)\n")
     assert Path(record).read_text() == before
     code, _, err = cli(
-        capsys, "incident", "update", record, "--update-every", "20m", "--commander", "Sam",
+        "incident", "update", record, "--update-every", "20m", "--commander", "Sam",
         "--channel", "#inc-1", "--root-cause", "A leak",
     )  # fmt: skip
     assert (code, err) == (0, "")

@@ -3,52 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures" / "exec"
+from tests.helpers import FAILING, FIXTURES, Cli, page
+
 SECRET = "tok-3f9a-SECRET-77"
+# demo.md's action and destructive steps leave a mark in $MARK_DIR.
+pytestmark = pytest.mark.work(files=[FIXTURES / "exec" / "demo.md"], env={"MARK_DIR": "{work}"})
 
 
-def runbook(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "MARK_DIR": str(cwd), **(env or {})}
-    if "GITHUB_STEP_SUMMARY" not in (env or {}):
-        full_env.pop("GITHUB_STEP_SUMMARY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        cwd=cwd,
-        env=full_env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=timeout,
+def test_no_selection_runs_the_checks_and_lists_the_rest(work: Path, cli: Cli) -> None:
+    proc = cli.process(
+        "exec", "demo.md", "--var", f"API_TOKEN={SECRET}", "--json", "r.json", cwd=work
     )
-
-
-@pytest.fixture
-def work(tmp_path: Path) -> Path:
-    shutil.copy(FIXTURES / "demo.md", tmp_path / "demo.md")
-    return tmp_path
-
-
-def page(tmp_path: Path, body: str, name: str = "page.md") -> Path:
-    path = tmp_path / name
-    path.write_text(body)
-    return path
-
-
-def test_no_selection_runs_the_checks_and_lists_the_rest(work: Path) -> None:
-    proc = runbook("exec", "demo.md", "--var", f"API_TOKEN={SECRET}", "--json", "r.json", cwd=work)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "hello from eu\ntoken=***\n"
     assert "Not selected (use --step ID, --section ID, --tag T or --walk):\n" in proc.stderr
@@ -64,8 +35,8 @@ def test_no_selection_runs_the_checks_and_lists_the_rest(work: Path) -> None:
     assert report["results"][0]["location"] == "demo.md:13:1"
 
 
-def test_secret_echoed_by_a_command_never_reaches_any_output(work: Path) -> None:
-    proc = runbook(
+def test_secret_echoed_by_a_command_never_reaches_any_output(work: Path, cli: Cli) -> None:
+    proc = cli.process(
         "exec",
         "demo.md",
         "--step",
@@ -90,8 +61,10 @@ def test_secret_echoed_by_a_command_never_reaches_any_output(work: Path) -> None
     assert "token=***" in (work / "r.xml").read_text()
 
 
-def test_action_and_destructive_without_a_tty_are_skipped_with_the_reason(work: Path) -> None:
-    proc = runbook(
+def test_action_and_destructive_without_a_tty_are_skipped_with_the_reason(
+    work: Path, cli: Cli
+) -> None:
+    proc = cli.process(
         "exec",
         "demo.md",
         "--section",
@@ -120,8 +93,8 @@ def test_action_and_destructive_without_a_tty_are_skipped_with_the_reason(work: 
     assert not (work / "restart").exists() and not (work / "drop").exists()
 
 
-def test_allow_runs_action_and_destructive_without_a_tty(work: Path) -> None:
-    proc = runbook(
+def test_allow_runs_action_and_destructive_without_a_tty(work: Path, cli: Cli) -> None:
+    proc = cli.process(
         "exec",
         "demo.md",
         "--section",
@@ -139,28 +112,20 @@ def test_allow_runs_action_and_destructive_without_a_tty(work: Path) -> None:
     assert (work / "drop").read_text() == "dropped\n"
 
 
-def test_allow_action_alone_does_not_run_destructive(work: Path) -> None:
-    proc = runbook("exec", "demo.md", "--step", "drop-cache", "--allow", "action", cwd=work)
+def test_allow_action_alone_does_not_run_destructive(work: Path, cli: Cli) -> None:
+    proc = cli.process("exec", "demo.md", "--step", "drop-cache", "--allow", "action", cwd=work)
     assert proc.returncode == 4
     assert not (work / "drop").exists()
 
 
-def test_ci_variable_changes_nothing(work: Path) -> None:
-    proc = runbook("exec", "demo.md", "--step", "restart", cwd=work, env={"CI": "true"})
+def test_ci_variable_changes_nothing(work: Path, cli: Cli) -> None:
+    proc = cli.process("exec", "demo.md", "--step", "restart", cwd=work, env={"CI": "true"})
     assert proc.returncode == 4
     assert "action: needs consent and there is no TTY (pass --allow action)" in proc.stderr
 
 
-def test_missing_required_variable_without_tty_is_exit_3_naming_it(work: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "API_TOKEN"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "generator", "exec", "demo.md"],
-        cwd=work,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-    )
+def test_missing_required_variable_without_tty_is_exit_3_naming_it(work: Path, cli: Cli) -> None:
+    proc = cli.process("exec", "demo.md", cwd=work, unset=["API_TOKEN"])
     assert proc.returncode == 3
     assert proc.stderr == (
         "demo.md:5:1: error: required variable API_TOKEN has no value (no TTY to ask: set it "
@@ -168,43 +133,47 @@ def test_missing_required_variable_without_tty_is_exit_3_naming_it(work: Path) -
     )
 
 
-def test_choices_are_validated_with_the_declaration_location(work: Path) -> None:
-    proc = runbook("exec", "demo.md", "--var", "REGION=mars", "--var", "API_TOKEN=x", cwd=work)
+def test_choices_are_validated_with_the_declaration_location(work: Path, cli: Cli) -> None:
+    proc = cli.process("exec", "demo.md", "--var", "REGION=mars", "--var", "API_TOKEN=x", cwd=work)
     assert proc.returncode == 3
     assert proc.stderr == (
         "demo.md:6:1: error: variable REGION: 'mars' is not one of: eu, us (from --var)\n"
     )
 
 
-def test_precedence_var_then_env_file_then_environment_then_default(work: Path) -> None:
+def test_precedence_var_then_env_file_then_environment_then_default(work: Path, cli: Cli) -> None:
     (work / "vars.env").write_text("# team values\nexport GREETING='hello-file'\nREGION=us\n")
     base = ["exec", "demo.md", "--step", "hello", "--env-file", "vars.env"]
     env = {"API_TOKEN": "x", "GREETING": "hello-env", "REGION": "eu"}
-    proc = runbook(*base, cwd=work, env=env)
+    proc = cli.process(*base, cwd=work, env=env)
     assert proc.stdout == "hello-file from us\n"
-    proc = runbook(*base, "--var", "GREETING=hello-cli", cwd=work, env=env)
+    proc = cli.process(*base, "--var", "GREETING=hello-cli", cwd=work, env=env)
     assert proc.stdout == "hello-cli from us\n"
-    proc = runbook("exec", "demo.md", "--step", "hello", cwd=work, env=env)
+    proc = cli.process("exec", "demo.md", "--step", "hello", cwd=work, env=env)
     assert proc.stdout == "hello-env from eu\n"
 
 
-def test_a_bad_env_file_line_is_exit_3_at_its_line(work: Path) -> None:
+def test_a_bad_env_file_line_is_exit_3_at_its_line(work: Path, cli: Cli) -> None:
     (work / "vars.env").write_text("# team values\nREGION=us\nthis is not an assignment\n")
-    proc = runbook("exec", "demo.md", "--env-file", "vars.env", "--var", "API_TOKEN=x", cwd=work)
+    proc = cli.process(
+        "exec", "demo.md", "--env-file", "vars.env", "--var", "API_TOKEN=x", cwd=work
+    )
     assert proc.returncode == 3
     assert proc.stderr == (
         "vars.env:3:1: error: expected NAME=VALUE (the line is not shown: it may hold a secret)\n"
     )
 
 
-def test_a_malformed_var_option_is_a_usage_error(work: Path) -> None:
-    proc = runbook("exec", "demo.md", "--var", "REGION", cwd=work)
+def test_a_malformed_var_option_is_a_usage_error(work: Path, cli: Cli) -> None:
+    proc = cli.process("exec", "demo.md", "--var", "REGION", cwd=work)
     assert proc.returncode == 2
     assert proc.stderr == "error: --var 'REGION': expected NAME=VALUE\n"
 
 
-def test_dry_run_shows_values_and_sources_masks_secrets_and_runs_nothing(work: Path) -> None:
-    proc = runbook(
+def test_dry_run_shows_values_and_sources_masks_secrets_and_runs_nothing(
+    work: Path, cli: Cli
+) -> None:
+    proc = cli.process(
         "exec",
         "demo.md",
         "--walk",
@@ -231,40 +200,24 @@ def test_dry_run_shows_values_and_sources_masks_secrets_and_runs_nothing(work: P
     assert not (work / "restart").exists()
 
 
-def test_unknown_step_is_a_usage_error_with_a_suggestion(work: Path) -> None:
-    proc = runbook("exec", "demo.md", "--step", "restrat", cwd=work)
+def test_unknown_step_is_a_usage_error_with_a_suggestion(work: Path, cli: Cli) -> None:
+    proc = cli.process("exec", "demo.md", "--step", "restrat", cwd=work)
     assert proc.returncode == 2
     assert proc.stderr == "error: demo.md: unknown step 'restrat' (did you mean 'restart'?)\n"
 
 
-def test_invalid_block_is_exit_3_with_its_location(tmp_path: Path) -> None:
+def test_invalid_block_is_exit_3_with_its_location(tmp_path: Path, cli: Cli) -> None:
     page(tmp_path, "# X\n\n```bash {#x--a .check expect-exit=zero}\ntrue\n```\n")
-    proc = runbook("exec", "page.md", cwd=tmp_path)
+    proc = cli.process("exec", "page.md", cwd=tmp_path)
     assert proc.returncode == 3
     assert proc.stderr == (
         "page.md:3:23: error: expect-exit: 'zero' is not a comma list of exit codes (e.g. 0,1)\n"
     )
 
 
-FAILING = """# F
-
-```bash {#f--one .check}
-echo one
-```
-
-```bash {#f--two .check}
-echo two; exit 7
-```
-
-```bash {#f--three .check}
-echo three
-```
-"""
-
-
-def test_fail_fast_skips_the_rest_and_keep_going_runs_them(tmp_path: Path) -> None:
+def test_fail_fast_skips_the_rest_and_keep_going_runs_them(tmp_path: Path, cli: Cli) -> None:
     page(tmp_path, FAILING)
-    proc = runbook("exec", "page.md", "--json", "r.json", cwd=tmp_path)
+    proc = cli.process("exec", "page.md", "--json", "r.json", cwd=tmp_path)
     assert proc.returncode == 1
     results = json.loads((tmp_path / "r.json").read_text())["results"]
     assert [(r["id"], r["status"], r["exit_code"]) for r in results] == [
@@ -279,16 +232,16 @@ def test_fail_fast_skips_the_rest_and_keep_going_runs_them(tmp_path: Path) -> No
         "page.md:7:1: failed: f--two\n    exit code 7, expected 0\n    last stdout:\n      two\n"
         in proc.stderr
     )
-    proc = runbook("exec", "page.md", "--keep-going", "--json", "r.json", cwd=tmp_path)
+    proc = cli.process("exec", "page.md", "--keep-going", "--json", "r.json", cwd=tmp_path)
     results = json.loads((tmp_path / "r.json").read_text())["results"]
     assert [r["status"] for r in results] == ["passed", "failed", "passed"]
 
 
-def test_github_step_summary_gets_a_table(tmp_path: Path) -> None:
+def test_github_step_summary_gets_a_table(tmp_path: Path, cli: Cli) -> None:
     page(tmp_path, FAILING)
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n")
-    runbook(
+    cli.process(
         "exec", "page.md", "--keep-going", cwd=tmp_path, env={"GITHUB_STEP_SUMMARY": str(summary)}
     )
     lines = summary.read_text().splitlines()
@@ -300,6 +253,7 @@ def test_github_step_summary_gets_a_table(tmp_path: Path) -> None:
 
 def test_junit_report_validates_against_the_junit_schema_with_error_elements(
     tmp_path: Path,
+    cli: Cli,
 ) -> None:
     xmlschema = pytest.importorskip("xmlschema")
     page(
@@ -310,7 +264,7 @@ def test_junit_report_validates_against_the_junit_schema_with_error_elements(
         + "\n```bash {#f--act .action}\ntrue\n```\n",
     )
     steps = [a for s in ("one", "two", "three", "slow", "bin", "act") for a in ("--step", s)]
-    proc = runbook(
+    proc = cli.process(
         "exec",
         "page.md",
         *steps,
@@ -322,7 +276,7 @@ def test_junit_report_validates_against_the_junit_schema_with_error_elements(
         cwd=tmp_path,
     )
     assert proc.returncode == 1
-    schema = xmlschema.XMLSchema(str(FIXTURES / "junit.xsd"))
+    schema = xmlschema.XMLSchema(str(FIXTURES / "exec" / "junit.xsd"))
     schema.validate(str(tmp_path / "r.xml"))
     import xml.etree.ElementTree as ET
 
@@ -356,31 +310,16 @@ def test_junit_report_validates_against_the_junit_schema_with_error_elements(
     assert cases["f--bin"].findtext("system-out") == "ctl\\x01 \ufffd"
 
 
-def test_ctrl_c_stops_the_group_writes_partial_reports_and_exits_130(tmp_path: Path) -> None:
+def test_ctrl_c_stops_the_group_writes_partial_reports_and_exits_130(
+    tmp_path: Path, cli: Cli
+) -> None:
     page(
         tmp_path,
         "# S\n\n```bash {#s--fast .check}\necho fast\n```\n\n"
         "```bash {#s--slow .check}\necho started; sleep 60\n```\n\n"
         "```bash {#s--never .check}\necho never\n```\n",
     )
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "generator",
-            "exec",
-            "page.md",
-            "--json",
-            "r.json",
-            "--transcript",
-            "t.jsonl",
-        ],
-        cwd=tmp_path,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = cli.start("exec", "page.md", "--json", "r.json", "--transcript", "t.jsonl", cwd=tmp_path)
     transcript = tmp_path / "t.jsonl"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -405,12 +344,12 @@ def test_ctrl_c_stops_the_group_writes_partial_reports_and_exits_130(tmp_path: P
     assert events[-1]["exit_code"] == 130
 
 
-def test_jobs_runs_blocks_in_parallel_with_prefixed_output(tmp_path: Path) -> None:
+def test_jobs_runs_blocks_in_parallel_with_prefixed_output(tmp_path: Path, cli: Cli) -> None:
     blocks = "".join(
         f"\n```bash {{#j--b{i} .check}}\nsleep 0.3; echo line-{i}\n```\n" for i in range(8)
     )
     page(tmp_path, "# J\n" + blocks)
-    proc = runbook("exec", "page.md", "--jobs", "4", "--json", "r.json", cwd=tmp_path)
+    proc = cli.process("exec", "page.md", "--jobs", "4", "--json", "r.json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert sorted(proc.stdout.splitlines()) == sorted(f"[j--b{i}] line-{i}" for i in range(8))
     results = json.loads((tmp_path / "r.json").read_text())["results"]
@@ -418,8 +357,8 @@ def test_jobs_runs_blocks_in_parallel_with_prefixed_output(tmp_path: Path) -> No
     assert all(r["stdout"] == f"line-{i}\n" for i, r in enumerate(results))
 
 
-def test_list_shows_risk_requirements_location_and_skip_reason(work: Path) -> None:
-    proc = runbook("list", "demo.md", "--json", cwd=work, env={"API_TOKEN": ""})
+def test_list_shows_risk_requirements_location_and_skip_reason(work: Path, cli: Cli) -> None:
+    proc = cli.process("list", "demo.md", "--json", cwd=work, env={"API_TOKEN": ""})
     assert proc.returncode == 0, proc.stderr
     blocks = {b["id"]: b for b in json.loads(proc.stdout)["blocks"]}
     assert blocks["demo--hello"]["check_skip_reason"] == ""
@@ -430,5 +369,5 @@ def test_list_shows_risk_requirements_location_and_skip_reason(work: Path) -> No
     assert blocks["demo--drop-cache"]["exec_without_tty"] == (
         "destructive: needs consent and there is no TTY (pass --allow destructive)"
     )
-    text = runbook("list", "demo.md", cwd=work, env={"API_TOKEN": "x"}).stdout.splitlines()
+    text = cli.process("list", "demo.md", cwd=work, env={"API_TOKEN": "x"}).stdout.splitlines()
     assert text[0] == "demo.md:13:1: demo--hello [check] -- runs in check"

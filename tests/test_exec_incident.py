@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
+from tests.helpers import Cli
+
 SECRET = "s3cr3t-TOKEN-9d1e"
+# The clock of every command, and no token from the developer's environment.
+pytestmark = pytest.mark.work(env={"RUNBOOK_NOW": "2024-01-15T14:15:00Z"}, unset=["API_TOKEN"])
 
 RUNBOOK = """\
 id: pay
@@ -40,36 +42,23 @@ sections:
 """
 
 
-def runbook(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("API_TOKEN", "GITHUB_STEP_SUMMARY")}
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        cwd=tmp_path,
-        env={**env, "RUNBOOK_NOW": "2024-01-15T14:15:00Z"},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def entry_time(finished_at: str) -> str:
     return finished_at[:19] + "Z"  # the record keeps seconds
 
 
 def test_exec_appends_each_block_that_ran_to_the_timeline_without_secrets(
-    tmp_path: Path,
+    work: Path,
+    cli: Cli,
 ) -> None:
-    (tmp_path / "runbooks").mkdir()
-    (tmp_path / "runbooks" / "pay.yaml").write_text(RUNBOOK)
-    started = runbook(tmp_path, "incident", "start", "--runbook", "pay", "--title", "Pay down")
+    (work / "runbooks").mkdir()
+    (work / "runbooks" / "pay.yaml").write_text(RUNBOOK)
+    started = cli.process("incident", "start", "--runbook", "pay", "--title", "Pay down")
     assert started.returncode == 0, started.stderr
-    record = tmp_path / started.stdout.strip()
-    assert record == tmp_path / "incidents" / "INC-20240115-1415.yaml"
+    record = work / started.stdout.strip()
+    assert record == work / "incidents" / "INC-20240115-1415.yaml"
 
     steps = ("--step", "ok", "--step", "broken", "--step", "restart", "--keep-going")
-    proc = runbook(
-        tmp_path,
+    proc = cli.process(
         "exec",
         "pay",
         *steps,
@@ -81,9 +70,9 @@ def test_exec_appends_each_block_that_ran_to_the_timeline_without_secrets(
         "r.json",
     )
     assert proc.returncode == 1, proc.stderr
-    results = {r["id"]: r for r in json.loads((tmp_path / "r.json").read_text())["results"]}
+    results = {r["id"]: r for r in json.loads((work / "r.json").read_text())["results"]}
     assert results["pay--restart"]["status"] == "skipped"
-    assert not (tmp_path / "restarted").exists()
+    assert not (work / "restarted").exists()
 
     timeline = yaml.safe_load(record.read_text())["incident"]["timeline"]
     ok, broken = results["pay--ok"], results["pay--broken"]
@@ -114,8 +103,7 @@ def test_exec_appends_each_block_that_ran_to_the_timeline_without_secrets(
     assert SECRET not in record.read_text()
 
     # INCIDENT may also be an id, looked up in --dir like `runbook incident` does.
-    again = runbook(
-        tmp_path,
+    again = cli.process(
         "exec",
         "pay",
         "--step",
@@ -129,7 +117,7 @@ def test_exec_appends_each_block_that_ran_to_the_timeline_without_secrets(
     timeline = yaml.safe_load(record.read_text())["incident"]["timeline"]
     assert [e.get("block") for e in timeline] == [None, "pay--ok", "pay--broken", "pay--ok"]
 
-    report = runbook(tmp_path, "incident", "report", "INC-20240115-1415")
+    report = cli.process("incident", "report", "INC-20240115-1415")
     assert report.returncode == 0, report.stderr
     actions = report.stdout.split("## Actions run\n", 1)[1]
     rows = [line for line in actions.splitlines() if "| `pay--" in line]
@@ -142,15 +130,15 @@ def test_exec_appends_each_block_that_ran_to_the_timeline_without_secrets(
     assert SECRET not in report.stdout
 
 
-def test_unknown_incident_is_a_usage_error_before_anything_runs(tmp_path: Path) -> None:
-    (tmp_path / "runbooks").mkdir()
-    (tmp_path / "runbooks" / "pay.yaml").write_text(RUNBOOK)
-    (tmp_path / "incidents").mkdir()
-    (tmp_path / "incidents" / "INC-20240115-1415.yaml").write_text(
+def test_unknown_incident_is_a_usage_error_before_anything_runs(work: Path, cli: Cli) -> None:
+    (work / "runbooks").mkdir()
+    (work / "runbooks" / "pay.yaml").write_text(RUNBOOK)
+    (work / "incidents").mkdir()
+    (work / "incidents" / "INC-20240115-1415.yaml").write_text(
         "incident: {id: INC-20240115-1415, title: x, timeline: []}\n"
     )
-    proc = runbook(
-        tmp_path, "exec", "pay", "--step", "ok", "--var", "API_TOKEN=x", "--incident", "INC-2024"
+    proc = cli.process(
+        "exec", "pay", "--step", "ok", "--var", "API_TOKEN=x", "--incident", "INC-2024"
     )
     assert proc.returncode == 2
     assert proc.stderr == (

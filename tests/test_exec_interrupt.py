@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import Cli
 
 # Ignores TERM and INT (sleep inherits the ignored TERM): only KILL ends it.
 STUBBORN = """
@@ -37,17 +37,6 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
-def start(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "generator", "exec", "page.md", "--json", "r.json", *args],
-        cwd=tmp_path,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def wait_for(paths: list[Path], timeout: float = 30) -> None:
     end = time.monotonic() + timeout
     while not all(p.exists() and p.read_text().strip() for p in paths):
@@ -57,11 +46,13 @@ def wait_for(paths: list[Path], timeout: float = 30) -> None:
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_second_ctrl_c_during_the_grace_period_kills_the_group_and_records_it(
-    tmp_path: Path, jobs: str
+    tmp_path: Path, jobs: str, cli: Cli
 ) -> None:
     names = ["stubborn"] if jobs == "1" else ["stubborn", "mule"]
     (tmp_path / "page.md").write_text("# I\n" + "".join(STUBBORN.format(name=n) for n in names))
-    proc = start(tmp_path, "--grace", "30", "--jobs", jobs)
+    proc = cli.start(
+        "exec", "page.md", "--json", "r.json", "--grace", "30", "--jobs", jobs, cwd=tmp_path
+    )
     pidfiles = [tmp_path / f"{n}.pid" for n in names]
     wait_for(pidfiles)
     pgids = [int(p.read_text()) for p in pidfiles]
@@ -93,9 +84,10 @@ def test_second_ctrl_c_during_the_grace_period_kills_the_group_and_records_it(
 
 def test_one_ctrl_c_stops_a_block_that_ignores_term_after_the_grace_period(
     tmp_path: Path,
+    cli: Cli,
 ) -> None:
     (tmp_path / "page.md").write_text("# I\n" + STUBBORN.format(name="stubborn"))
-    proc = start(tmp_path, "--grace", "0.5")
+    proc = cli.start("exec", "page.md", "--json", "r.json", "--grace", "0.5", cwd=tmp_path)
     wait_for([tmp_path / "stubborn.pid"])
     pgid = int((tmp_path / "stubborn.pid").read_text())
     time.sleep(0.3)

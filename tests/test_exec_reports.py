@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.test_exec import FAILING, page, runbook
+from tests.helpers import FAILING, Cli, page
 
 # Waits (bounded) until the test creates the file `release`: the run is "still going".
 HOLD = "for i in $(seq 400); do test -e release && break; sleep 0.05; done; echo released"
-
-
-def start(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "generator", "exec", "page.md", *args],
-        cwd=tmp_path,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def events(path: Path) -> list[dict[str, object]]:
@@ -44,13 +28,13 @@ def wait_until(predicate: object, timeout: float = 30) -> None:
         time.sleep(0.05)
 
 
-def test_transcript_has_each_result_while_the_run_is_still_going(tmp_path: Path) -> None:
+def test_transcript_has_each_result_while_the_run_is_still_going(tmp_path: Path, cli: Cli) -> None:
     page(
         tmp_path,
         "# T\n\n```bash {#t--one .check}\necho one\n```\n\n"
         f"```bash {{#t--hold .check}}\n{HOLD}\n```\n",
     )
-    proc = start(tmp_path, "--transcript", "t.jsonl")
+    proc = cli.start("exec", "page.md", "--transcript", "t.jsonl", cwd=tmp_path)
     log = tmp_path / "t.jsonl"
     wait_until(lambda: any(e.get("id") == "t--hold" for e in events(log)))
     # t--hold is running (it waits for `release`): what came before is on disk already.
@@ -69,14 +53,24 @@ def test_transcript_has_each_result_while_the_run_is_still_going(tmp_path: Path)
     assert [e["event"] for e in events(log)][-2:] == ["result", "end"]
 
 
-def test_parallel_results_are_reported_as_each_block_finishes(tmp_path: Path) -> None:
+def test_parallel_results_are_reported_as_each_block_finishes(tmp_path: Path, cli: Cli) -> None:
     page(
         tmp_path,
         "# P\n\n"
         f"```bash {{#p--hold .check}}\n{HOLD}\n```\n\n"
         "```bash {#p--quick .check}\necho quick\n```\n",
     )
-    proc = start(tmp_path, "--jobs", "2", "--transcript", "t.jsonl", "--json", "r.json")
+    proc = cli.start(
+        "exec",
+        "page.md",
+        "--jobs",
+        "2",
+        "--transcript",
+        "t.jsonl",
+        "--json",
+        "r.json",
+        cwd=tmp_path,
+    )
     log = tmp_path / "t.jsonl"
     wait_until(lambda: any(e["event"] == "result" for e in events(log)))
     assert proc.poll() is None  # p--hold still runs
@@ -91,7 +85,7 @@ def test_parallel_results_are_reported_as_each_block_finishes(tmp_path: Path) ->
     assert [r["id"] for r in report["results"]] == ["p--hold", "p--quick"]
 
 
-def test_parallel_fail_fast_skips_blocks_not_started_yet(tmp_path: Path) -> None:
+def test_parallel_fail_fast_skips_blocks_not_started_yet(tmp_path: Path, cli: Cli) -> None:
     # f--bad fails only once f--slow runs: otherwise, on a busy machine, f--bad's thread can
     # finish before the second thread starts and take f--slow itself (then rightly skipped).
     wait = "for _ in $(seq 500); do [ -e slow-started ] && break; sleep 0.01; done"
@@ -99,7 +93,7 @@ def test_parallel_fail_fast_skips_blocks_not_started_yet(tmp_path: Path) -> None
     blocks += "```bash {#f--slow .check}\ntouch slow-started; sleep 0.5; echo slow\n```\n\n"
     blocks += "".join(f"```bash {{#f--m{i} .check}}\ntouch m{i}\n```\n\n" for i in range(4))
     page(tmp_path, "# F\n\n" + blocks)
-    proc = runbook("exec", "page.md", "--jobs", "2", "--json", "r.json", cwd=tmp_path)
+    proc = cli.process("exec", "page.md", "--jobs", "2", "--json", "r.json", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     results = json.loads((tmp_path / "r.json").read_text())["results"]
     assert [(r["id"], r["status"]) for r in results] == [
@@ -111,17 +105,18 @@ def test_parallel_fail_fast_skips_blocks_not_started_yet(tmp_path: Path) -> None
         "not run: an earlier block failed (use --keep-going to run the rest)"
     }
     assert list(tmp_path.glob("m*")) == []
-    kept = runbook("exec", "page.md", "--jobs", "2", "--keep-going", cwd=tmp_path)
+    kept = cli.process("exec", "page.md", "--jobs", "2", "--keep-going", cwd=tmp_path)
     assert kept.returncode == 1
     assert sorted(p.name for p in tmp_path.glob("m*")) == ["m0", "m1", "m2", "m3"]
 
 
 def test_summary_table_lists_every_block_with_status_time_location_and_note(
     tmp_path: Path,
+    cli: Cli,
 ) -> None:
     page(tmp_path, FAILING + "\n```bash {#f--act .action}\ntrue\n```\n")
     steps = [a for s in ("one", "two", "three", "act") for a in ("--step", s)]
-    proc = runbook("exec", "page.md", *steps, "--keep-going", cwd=tmp_path)
+    proc = cli.process("exec", "page.md", *steps, "--keep-going", cwd=tmp_path)
     assert proc.returncode == 1
     tail = [re.sub(r"\b\d\.\d\ds", "N.NNs", line) for line in proc.stderr.splitlines()[-7:]]
     assert [line.rstrip() for line in tail] == [
@@ -168,23 +163,24 @@ HELLO = "# H\n\n```bash {#h--hello .check}\ntouch ran\n```\n"
     ],
 )
 def test_report_path_that_cannot_be_written_is_a_usage_error_before_anything_runs(
-    tmp_path: Path, args: list[str], env: dict[str, str], message: str
+    tmp_path: Path, args: list[str], env: dict[str, str], message: str, cli: Cli
 ) -> None:
     page(tmp_path, HELLO)
-    proc = runbook("exec", "page.md", *args, cwd=tmp_path, env=env)
+    proc = cli.process("exec", "page.md", *args, cwd=tmp_path, env=env)
     assert (proc.returncode, proc.stderr, proc.stdout) == (2, message, "")
     assert not (tmp_path / "ran").exists()
-    check = runbook("check", "page.md", *args, cwd=tmp_path, env=env)
+    check = cli.process("check", "page.md", *args, cwd=tmp_path, env=env)
     assert (check.returncode, check.stderr) == (2, message)
     assert not (tmp_path / "ran").exists()
 
 
 def test_report_folder_removed_during_the_run_is_an_error_line_not_a_traceback(
     tmp_path: Path,
+    cli: Cli,
 ) -> None:
     (tmp_path / "out").mkdir()
     page(tmp_path, "# H\n\n```bash {#h--rm .check}\nrm -r out\n```\n")
-    proc = runbook("exec", "page.md", "--json", "out/r.json", "--junit", "r.xml", cwd=tmp_path)
+    proc = cli.process("exec", "page.md", "--json", "out/r.json", "--junit", "r.xml", cwd=tmp_path)
     assert proc.returncode == 0
     assert "Traceback" not in proc.stderr
     assert proc.stderr.endswith(

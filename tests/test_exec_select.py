@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
-from tests.test_exec import page, runbook
+from tests.helpers import REPO, Cli, page
 
 TAGGED = """# T
 
@@ -33,9 +32,10 @@ Link the dashboard.
 
 def test_tag_selects_every_kind_of_tagged_block_and_consent_still_applies(
     tmp_path: Path,
+    cli: Cli,
 ) -> None:
     page(tmp_path, TAGGED)
-    proc = runbook("exec", "page.md", "--tag", "db", "--json", "r.json", cwd=tmp_path)
+    proc = cli.process("exec", "page.md", "--tag", "db", "--json", "r.json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "look\n"
     results = json.loads((tmp_path / "r.json").read_text())["results"]
@@ -45,15 +45,15 @@ def test_tag_selects_every_kind_of_tagged_block_and_consent_still_applies(
         ("t--tell", "skipped", "manual step: a person does this"),
     ]
     assert not (tmp_path / "fixed").exists()
-    allowed = runbook("exec", "page.md", "--tag", "web", "--allow", "action", cwd=tmp_path)
+    allowed = cli.process("exec", "page.md", "--tag", "web", "--allow", "action", cwd=tmp_path)
     assert allowed.returncode == 0, allowed.stderr
     assert allowed.stdout == "web\n"
     assert (tmp_path / "fixed").exists()
 
 
-def test_manual_step_outside_walk_shows_its_instruction(tmp_path: Path) -> None:
+def test_manual_step_outside_walk_shows_its_instruction(tmp_path: Path, cli: Cli) -> None:
     page(tmp_path, TAGGED)
-    proc = runbook("exec", "page.md", "--step", "tell", cwd=tmp_path)
+    proc = cli.process("exec", "page.md", "--step", "tell", cwd=tmp_path)
     assert proc.returncode == 4  # nothing ran: a person does it
     assert (
         "[1/1] SKIP t--tell  0.00s  manual step: a person does this\n"
@@ -62,18 +62,18 @@ def test_manual_step_outside_walk_shows_its_instruction(tmp_path: Path) -> None:
     ) in proc.stderr
 
 
-def test_unknown_tag_is_a_usage_error_with_a_suggestion(tmp_path: Path) -> None:
+def test_unknown_tag_is_a_usage_error_with_a_suggestion(tmp_path: Path, cli: Cli) -> None:
     page(tmp_path, TAGGED)
-    proc = runbook("exec", "page.md", "--tag", "dbb", cwd=tmp_path)
+    proc = cli.process("exec", "page.md", "--tag", "dbb", cwd=tmp_path)
     assert (proc.returncode, proc.stdout) == (2, "")
     assert proc.stderr == (
         "error: page.md: unknown tag 'dbb' (did you mean 'db'?) (tags on this page: db, web)\n"
     )
 
 
-def test_dry_run_with_nothing_selected_says_so_and_exits_4(tmp_path: Path) -> None:
+def test_dry_run_with_nothing_selected_says_so_and_exits_4(tmp_path: Path, cli: Cli) -> None:
     page(tmp_path, "# A\n\n```bash {#a--fix .action}\ntouch fixed\n```\n")
-    proc = runbook("exec", "page.md", "--dry-run", cwd=tmp_path)
+    proc = cli.process("exec", "page.md", "--dry-run", cwd=tmp_path)
     assert (proc.returncode, proc.stdout) == (4, "")
     assert proc.stderr == (
         "error: nothing selected in page.md: the page has no .check blocks (choose others "
@@ -83,9 +83,11 @@ def test_dry_run_with_nothing_selected_says_so_and_exits_4(tmp_path: Path) -> No
     )
 
 
-def test_walk_without_a_terminal_is_a_usage_error_and_runs_nothing(tmp_path: Path) -> None:
+def test_walk_without_a_terminal_is_a_usage_error_and_runs_nothing(
+    tmp_path: Path, cli: Cli
+) -> None:
     page(tmp_path, TAGGED)
-    proc = runbook("exec", "page.md", "--walk", cwd=tmp_path)
+    proc = cli.process("exec", "page.md", "--walk", cwd=tmp_path)
     assert (proc.returncode, proc.stdout) == (2, "")
     assert proc.stderr == (
         "error: --walk asks before every block and needs a terminal (stdin is not a TTY): "
@@ -93,13 +95,15 @@ def test_walk_without_a_terminal_is_a_usage_error_and_runs_nothing(tmp_path: Pat
     )
 
 
-def test_interactive_block_without_a_tty_is_skipped_with_the_reason(tmp_path: Path) -> None:
+def test_interactive_block_without_a_tty_is_skipped_with_the_reason(
+    tmp_path: Path, cli: Cli
+) -> None:
     page(
         tmp_path,
         "# I\n\n```bash {#i--shell .check interactive=true}\ntouch ran\n```\n\n"
         "```bash {#i--ok .check}\necho ok\n```\n",
     )
-    proc = runbook("exec", "page.md", "--json", "r.json", cwd=tmp_path)
+    proc = cli.process("exec", "page.md", "--json", "r.json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     results = json.loads((tmp_path / "r.json").read_text())["results"]
     assert [(r["id"], r["status"], r["reason"]) for r in results] == [
@@ -109,8 +113,8 @@ def test_interactive_block_without_a_tty_is_skipped_with_the_reason(tmp_path: Pa
     assert not (tmp_path / "ran").exists()
 
 
-def test_dry_run_shows_variables_used_in_arithmetic() -> None:
-    proc = runbook("exec", "demo", "--step", "disk-free", "--dry-run", cwd=REPO)
+def test_dry_run_shows_variables_used_in_arithmetic(cli: Cli) -> None:
+    proc = cli.process("exec", "demo", "--step", "disk-free", "--dry-run", cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-2:] == [
         "    DISK_PATH = '/'  (from default)",
@@ -118,20 +122,20 @@ def test_dry_run_shows_variables_used_in_arithmetic() -> None:
     ]
 
 
-def test_list_exits_4_when_no_block_matches_in_text_and_json(tmp_path: Path) -> None:
+def test_list_exits_4_when_no_block_matches_in_text_and_json(tmp_path: Path, cli: Cli) -> None:
     page(tmp_path, "# Nothing to run\n\nJust prose.\n")
-    text = runbook("list", "page.md", cwd=tmp_path)
-    as_json = runbook("list", "page.md", "--json", cwd=tmp_path)
+    text = cli.process("list", "page.md", cwd=tmp_path)
+    as_json = cli.process("list", "page.md", "--json", cwd=tmp_path)
     assert (text.returncode, text.stdout) == (4, "")
     assert (as_json.returncode, json.loads(as_json.stdout)) == (4, {"version": 1, "blocks": []})
     assert text.stderr == as_json.stderr == "error: no executable blocks found\n"
     page(tmp_path, TAGGED)
-    assert runbook("list", "page.md", "--json", cwd=tmp_path).returncode == 0
+    assert cli.process("list", "page.md", "--json", cwd=tmp_path).returncode == 0
 
 
 @pytest.mark.parametrize("name", ["exec", "list", "check"])
-def test_help_teaches_examples_and_exit_codes(tmp_path: Path, name: str) -> None:
-    proc = runbook(name, "--help", cwd=tmp_path)
+def test_help_teaches_examples_and_exit_codes(tmp_path: Path, name: str, cli: Cli) -> None:
+    proc = cli.process(name, "--help", cwd=tmp_path)
     assert proc.returncode == 0
     text = proc.stdout
     assert "Examples:\n" in text
@@ -146,11 +150,11 @@ def test_help_teaches_examples_and_exit_codes(tmp_path: Path, name: str) -> None
         assert "--allow destructive" in text
 
 
-def test_zsh_block_without_zsh_is_skipped_with_the_reason(tmp_path: Path) -> None:
+def test_zsh_block_without_zsh_is_skipped_with_the_reason(tmp_path: Path, cli: Cli) -> None:
     page(tmp_path, "# Z\n\n```zsh {#z--print .check}\nprint -r -- ok > ran\n```\n")
     (tmp_path / "bin").mkdir()
     env = {"PATH": str(tmp_path / "bin")}  # no zsh on it
-    proc = runbook("exec", "page.md", "--json", "r.json", cwd=tmp_path, env=env)
+    proc = cli.process("exec", "page.md", "--json", "r.json", cwd=tmp_path, env=env)
     assert proc.returncode == 4
     (result,) = json.loads((tmp_path / "r.json").read_text())["results"]
     assert (result["status"], result["reason"]) == (

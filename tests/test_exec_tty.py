@@ -7,18 +7,16 @@ import json
 import os
 import pty
 import select
-import shutil
 import signal
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.test_run import _gone
+from tests.helpers import FIXTURES, Cli, gone
 
-FIXTURES = Path(__file__).parent / "fixtures" / "exec"
+pytestmark = pytest.mark.work(files=[FIXTURES / "exec" / "demo.md"])
 
 
 _STARTED: list[Terminal] = []
@@ -31,7 +29,8 @@ class Terminal:
         pid, fd = pty.fork()
         if pid == 0:  # child
             os.chdir(cwd)
-            os.execve(sys.executable, [sys.executable, "-m", "generator", *args], env)
+            argv = Cli.argv(*args)
+            os.execve(argv[0], argv, env)
         self.pid, self.fd, self.seen = pid, fd, b""
         _STARTED.append(self)
 
@@ -90,12 +89,6 @@ def _no_terminal_left() -> Iterator[None]:
                 os.waitpid(term.pid, 0)
         except ChildProcessError:
             pass  # already reaped by wait()
-
-
-@pytest.fixture
-def work(tmp_path: Path) -> Path:
-    shutil.copy(FIXTURES / "demo.md", tmp_path / "demo.md")
-    return tmp_path
 
 
 def _env(work: Path, **extra: str) -> dict[str, str]:
@@ -256,7 +249,7 @@ def test_interactive_blocks_get_the_terminal_and_an_interpreter_its_text(tmp_pat
         "a background process was still running after the block ended; its process group "
         "was stopped (use setsid to start a lasting daemon)",
     ]
-    assert _gone(int((tmp_path / "bg.pid").read_text()))  # nothing left behind
+    assert gone(int((tmp_path / "bg.pid").read_text()))  # nothing left behind
 
 
 def _block(block_id: str, attrs: str) -> str:

@@ -12,9 +12,7 @@ import pytest
 
 from generator.incident.cadence import parse_cadence
 from generator.load.tree import load_tree, severity_scheme
-from tests.test_incident_cycle import run
-
-REPO_RUNBOOKS = Path(__file__).parent.parent / "runbooks"
+from tests.helpers import SEEDS, Cli
 
 # Every cadence the seeds' _defaults.yaml write, as read for their own scheme: a new seed
 # cadence fails here until someone decides what it means.
@@ -33,7 +31,7 @@ SEED_CADENCES = {
 
 def test_every_seed_cadence_is_read_or_kept_as_written() -> None:
     seen = {}
-    for runbook in load_tree(REPO_RUNBOOKS).runbooks:
+    for runbook in load_tree(SEEDS).runbooks:
         levels = [level.id for level in severity_scheme(runbook).levels]
         for channel in runbook.communications.channels:
             if channel.cadence:
@@ -79,7 +77,7 @@ def webhook() -> Iterator[str]:
         server.server_close()
 
 
-ROOT = ("--root", str(REPO_RUNBOOKS))
+ROOT = ("--root", str(SEEDS))
 
 
 def channel_lines(out: str) -> list[str]:
@@ -89,21 +87,20 @@ def channel_lines(out: str) -> list[str]:
 
 
 def test_status_says_which_channel_update_is_due_and_when(
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    work: Path,
+    cli: Cli,
     webhook: str,
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    code, out, _ = run(
-        capsys, monkeypatch, "2024-01-15T14:00:00Z", "incident", "start",
+    code, out, _ = cli(
+        "incident", "start",
         "--runbook", "payments-incident-response", "--title", "Card payments failing",
         "--severity", "SEV1", *ROOT,
+        env={"RUNBOOK_NOW": "2024-01-15T14:00:00Z"},
     )  # fmt: skip
     assert code == 0
     path = out.strip()
     status = ("incident", "status", path, *ROOT)
-    code, out, err = run(capsys, monkeypatch, "2024-01-15T14:20:00Z", *status)
+    code, out, err = cli(*status, env={"RUNBOOK_NOW": "2024-01-15T14:20:00Z"})
     assert (code, err) == (0, "")
     assert channel_lines(out)[:3] == [
         "  Incident channel (Slack, created with /incident): every 15m, "
@@ -112,20 +109,21 @@ def test_status_says_which_channel_update_is_due_and_when(
         "  Email to customers (if needed): every 30m, next by 2024-01-15 14:30 UTC",
     ]
     # A message sent with the channel's template restarts that channel's cadence only.
-    code, _, err = run(
-        capsys, monkeypatch, "2024-01-15T14:22:00Z", "comms", "payments-incident-response",
+    code, _, err = cli(
+        "comms", "payments-incident-response",
         "status-update", "--incident", path, "--set", "incident.impact.summary=Card declines",
         "--set", "actions_in_progress=Rolling back", "--send", "slack-webhook", webhook, *ROOT,
+        env={"RUNBOOK_NOW": "2024-01-15T14:22:00Z"},
     )  # fmt: skip
     assert code == 0, err
-    code, out, _ = run(capsys, monkeypatch, "2024-01-15T14:25:00Z", *status)
+    code, out, _ = cli(*status, env={"RUNBOOK_NOW": "2024-01-15T14:25:00Z"})
     assert channel_lines(out)[:3] == [
         "  Incident channel (Slack, created with /incident): every 15m, "
         "next by 2024-01-15 14:37 UTC",
         "  Email to internal stakeholders: At the start of a SEV1/SEV2 (as written)",
         "  Email to customers (if needed): every 30m, next by 2024-01-15 14:52 UTC",
     ]
-    code, out, _ = run(capsys, monkeypatch, "2024-01-15T14:25:00Z", *status, "--format", "json")
+    code, out, _ = cli(*status, "--format", "json", env={"RUNBOOK_NOW": "2024-01-15T14:25:00Z"})
     channels = json.loads(out)["channels"]
     assert [(c["channel"], c["every_s"], c["next_update"], c["parsed"]) for c in channels] == [
         ("Incident channel (Slack, created with /incident)", 900.0, "2024-01-15T14:37:00+00:00",
@@ -136,25 +134,23 @@ def test_status_says_which_channel_update_is_due_and_when(
     assert channels[0]["last_update_is_channel"] is True
 
 
-def test_a_cadence_for_other_severities_is_not_applied(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    code, out, _ = run(
-        capsys, monkeypatch, "2024-01-15T14:00:00Z", "incident", "start",
+def test_a_cadence_for_other_severities_is_not_applied(work: Path, cli: Cli) -> None:
+    code, out, _ = cli(
+        "incident", "start",
         "--runbook", "origin-platform-incident", "--title", "Slow logins", "--severity", "SEV-2",
         *ROOT,
+        env={"RUNBOOK_NOW": "2024-01-15T14:00:00Z"},
     )  # fmt: skip
     assert code == 0
     status = ("incident", "status", out.strip(), *ROOT)
-    code, out, _ = run(capsys, monkeypatch, "2024-01-15T14:40:00Z", *status)
+    code, out, _ = cli(*status, env={"RUNBOOK_NOW": "2024-01-15T14:40:00Z"})
     assert channel_lines(out) == [
         "  Incident Channel (dedicated Slack channel, `#incident-timestamp`): none for SEV-2 "
         "(Every 15 minutes for SEV-0/SEV-1)",
         "  Leadership Updates: every 30m, next by 2024-01-15 14:30 UTC: OVERDUE by 10m",
     ]
     # Resolved: nothing is due on any channel.
-    run(capsys, monkeypatch, "2024-01-15T14:45:00Z", "incident", "resolve", "INC-20240115-1400",
-        "--resolution", "Restarted")  # fmt: skip
-    code, out, _ = run(capsys, monkeypatch, "2024-01-15T14:50:00Z", *status)
+    cli("incident", "resolve", "INC-20240115-1400",
+        "--resolution", "Restarted", env={"RUNBOOK_NOW": "2024-01-15T14:45:00Z"})  # fmt: skip
+    code, out, _ = cli(*status, env={"RUNBOOK_NOW": "2024-01-15T14:50:00Z"})
     assert "channel updates:" not in out

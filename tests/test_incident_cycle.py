@@ -9,24 +9,9 @@ import pytest
 
 from checks.model import BlockOptions, Check, Result, Risk, SourceLocation, Status
 from generator.incident import append_block_result, read_incident
-from tests.conftest import cli
+from tests.helpers import FIXTURES, Cli
 
-FIXTURES = Path(__file__).parent / "fixtures" / "comms"
-
-
-@pytest.fixture
-def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(FIXTURES / "runbooks", tmp_path / "runbooks")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def run(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, now: str, *args: str
-) -> tuple[int, str, str]:
-    """``runbook ARGS`` at the time ``now`` (``RUNBOOK_NOW``)."""
-    monkeypatch.setenv("RUNBOOK_NOW", now)
-    return cli(capsys, *args)
+pytestmark = pytest.mark.work(runbooks=FIXTURES / "comms" / "runbooks")
 
 
 def block_result(status: Status, exit_code: int, stdout: str, finished_at: str) -> Result:
@@ -239,13 +224,8 @@ pool exhausted | 100/100
 """
 
 
-def test_start_ack_update_exec_resolve_report(
-    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    code, out, err = run(
-        capsys,
-        monkeypatch,
-        "2024-01-15T14:15:00Z",
+def test_start_ack_update_exec_resolve_report(work: Path, cli: Cli) -> None:
+    code, out, err = cli(
         "incident",
         "start",
         "--runbook",
@@ -256,32 +236,28 @@ def test_start_ack_update_exec_resolve_report(
         "Alex Kim",
         "--detected-by",
         "monitoring_alert",
+        env={"RUNBOOK_NOW": "2024-01-15T14:15:00Z"},
     )
     assert (code, out, err) == (0, "incidents/INC-20240115-1415.yaml\n", "")
     path = work / "incidents" / "INC-20240115-1415.yaml"
 
-    assert run(
-        capsys,
-        monkeypatch,
-        "2024-01-15T14:18:00Z",
+    assert cli(
         "incident",
         "ack",
         "INC-20240115-1415",
         "--by",
         "alex",
+        env={"RUNBOOK_NOW": "2024-01-15T14:18:00Z"},
     ) == (0, "", "")
     # A second acknowledgement keeps the first time.
-    assert run(capsys, monkeypatch, "2024-01-15T14:19:00Z", "incident", "ack", str(path)) == (
+    assert cli("incident", "ack", str(path), env={"RUNBOOK_NOW": "2024-01-15T14:19:00Z"}) == (
         0,
         "",
         "note: already acknowledged at 2024-01-15T14:18:00Z\n",
     )
     noisy = "".join(f"line {n}\n" for n in range(1, 21)) + "pool exhausted | 100/100\n"
     append_block_result(path, block_result(Status.FAILED, 1, noisy, "2024-01-15T14:22:05Z"))
-    code, out, err = run(
-        capsys,
-        monkeypatch,
-        "2024-01-15T14:30:00Z",
+    code, out, err = cli(
         "incident",
         "update",
         "INC-20240115-1415",
@@ -299,20 +275,18 @@ def test_start_ack_update_exec_resolve_report(
         "Alert on pool saturation",
         "--done",
         "1",
+        env={"RUNBOOK_NOW": "2024-01-15T14:30:00Z"},
     )
     assert (code, out, err) == (0, "", "")
     append_block_result(path, block_result(Status.PASSED, 0, "ok\n", "2024-01-15T14:31:00Z"))
 
-    code, out, err = run(
-        capsys, monkeypatch, "2024-01-15T15:15:00Z", "incident", "status", "INC-20240115-1415"
+    code, out, err = cli(
+        "incident", "status", "INC-20240115-1415", env={"RUNBOOK_NOW": "2024-01-15T15:15:00Z"}
     )
     assert (code, err) == (0, "")
     assert out.splitlines() == EXPECTED_STATUS.splitlines()
 
-    code, out, err = run(
-        capsys,
-        monkeypatch,
-        "2024-01-15T15:45:00Z",
+    code, out, err = cli(
         "incident",
         "resolve",
         "INC-20240115-1415",
@@ -320,25 +294,24 @@ def test_start_ack_update_exec_resolve_report(
         "Rolled back the 14:02 deploy",
         "--root-cause",
         "Connection leak in 14:02 release",
+        env={"RUNBOOK_NOW": "2024-01-15T15:45:00Z"},
     )
     assert (code, out, err) == (0, "", "")
     assert path.read_text().splitlines() == EXPECTED_RECORD.splitlines()
 
-    code, out, err = run(
-        capsys, monkeypatch, "2024-01-16T09:00:00Z", "incident", "report", "INC-20240115-1415"
+    code, out, err = cli(
+        "incident", "report", "INC-20240115-1415", env={"RUNBOOK_NOW": "2024-01-16T09:00:00Z"}
     )
     assert (code, err) == (0, "")
     assert out.splitlines() == EXPECTED_REPORT.splitlines()
 
-    code, out, err = run(
-        capsys,
-        monkeypatch,
-        "2024-01-16T09:00:00Z",
+    code, out, err = cli(
         "incident",
         "resolve",
         "INC-20240115-1415",
         "--resolution",
         "again",
+        env={"RUNBOOK_NOW": "2024-01-16T09:00:00Z"},
     )
     assert (code, out) == (2, "")
     assert err == "error: INC-20240115-1415: already resolved at 2024-01-15T15:45:00Z\n"
@@ -346,30 +319,26 @@ def test_start_ack_update_exec_resolve_report(
     assert path.read_text().splitlines() == EXPECTED_RECORD.splitlines()
 
 
-def test_status_after_resolution_and_without_cadence(
-    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_status_after_resolution_and_without_cadence(work: Path, cli: Cli) -> None:
     start = ["incident", "start", "--runbook", "payments-down", "--title", "Slow checkout"]
-    assert run(capsys, monkeypatch, "2024-01-15T10:00:00Z", *start, "--severity", "SEV3")[0] == 0
-    code, out, _ = run(
-        capsys, monkeypatch, "2024-01-15T10:40:00Z", "incident", "status", "INC-20240115-1000"
+    assert cli(*start, "--severity", "SEV3", env={"RUNBOOK_NOW": "2024-01-15T10:00:00Z"})[0] == 0
+    code, out, _ = cli(
+        "incident", "status", "INC-20240115-1000", env={"RUNBOOK_NOW": "2024-01-15T10:40:00Z"}
     )
     assert out.splitlines()[5:7] == [
         "last update:  2024-01-15 10:00 UTC",
         "next update:  no cadence for SEV3",
     ]
-    run(
-        capsys,
-        monkeypatch,
-        "2024-01-15T10:50:00Z",
+    cli(
         "incident",
         "update",
         "INC-20240115-1000",
         "--severity",
         "SEV1",
+        env={"RUNBOOK_NOW": "2024-01-15T10:50:00Z"},
     )
-    code, out, _ = run(
-        capsys, monkeypatch, "2024-01-15T10:55:00Z", "incident", "status", "INC-20240115-1000"
+    code, out, _ = cli(
+        "incident", "status", "INC-20240115-1000", env={"RUNBOOK_NOW": "2024-01-15T10:55:00Z"}
     )
     assert code == 0
     # A severity change is not a status update: the cadence counts from the start.
@@ -378,18 +347,16 @@ def test_status_after_resolution_and_without_cadence(
         "runbook: payments-down"
     )
     assert out.splitlines()[6] == "next update:  2024-01-15 10:15 UTC (every 15m): OVERDUE by 40m"
-    run(
-        capsys,
-        monkeypatch,
-        "2024-01-15T11:00:00Z",
+    cli(
         "incident",
         "resolve",
         "INC-20240115-1000",
         "--resolution",
         "Scaled up",
+        env={"RUNBOOK_NOW": "2024-01-15T11:00:00Z"},
     )
-    _, out, _ = run(
-        capsys, monkeypatch, "2024-01-15T11:00:00Z", "incident", "status", "INC-20240115-1000"
+    _, out, _ = cli(
+        "incident", "status", "INC-20240115-1000", env={"RUNBOOK_NOW": "2024-01-15T11:00:00Z"}
     )
     assert out.splitlines()[4:7] == [
         "resolved:     2024-01-15 11:00 UTC (1h after start)",
@@ -398,13 +365,8 @@ def test_status_after_resolution_and_without_cadence(
     ]
 
 
-def test_start_refuses_unknown_severity_and_runbook(
-    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    code, out, err = run(
-        capsys,
-        monkeypatch,
-        "2024-01-15T10:00:00Z",
+def test_start_refuses_unknown_severity_and_runbook(work: Path, cli: Cli) -> None:
+    code, out, err = cli(
         "incident",
         "start",
         "--runbook",
@@ -413,29 +375,28 @@ def test_start_refuses_unknown_severity_and_runbook(
         "x",
         "--severity",
         "SEV5",
+        env={"RUNBOOK_NOW": "2024-01-15T10:00:00Z"},
     )
     assert (code, out) == (2, "")
     assert err == (
         "error: --severity SEV5: not in the scheme (SEV1, SEV2, SEV3) (did you mean 'SEV3'?)\n"
     )
-    code, out, err = run(
-        capsys, monkeypatch, "2024-01-15T10:00:00Z",
+    code, out, err = cli(
         "incident", "start", "--runbook", "payments-down", "--title", "x", "--severity", "sev1",
+        env={"RUNBOOK_NOW": "2024-01-15T10:00:00Z"},
     )  # fmt: skip
     assert (code, out) == (2, "")
     assert err == (
         "error: --severity sev1: not in the scheme (SEV1, SEV2, SEV3) (did you mean 'SEV1'?)\n"
     )
-    code, out, err = run(
-        capsys,
-        monkeypatch,
-        "2024-01-15T10:00:00Z",
+    code, out, err = cli(
         "incident",
         "start",
         "--runbook",
         "payment-down",
         "--title",
         "x",
+        env={"RUNBOOK_NOW": "2024-01-15T10:00:00Z"},
     )
     assert (code, out) == (2, "")
     assert err == (
@@ -444,25 +405,21 @@ def test_start_refuses_unknown_severity_and_runbook(
     assert not (work / "incidents").exists()
 
 
-def test_two_incidents_in_the_same_minute_get_distinct_ids(
-    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_two_incidents_in_the_same_minute_get_distinct_ids(work: Path, cli: Cli) -> None:
     start = ["incident", "start", "--runbook", "payments-down", "--title", "t", "--dir", "inc"]
-    assert run(capsys, monkeypatch, "2024-01-15T10:00:10Z", *start)[1] == (
+    assert cli(*start, env={"RUNBOOK_NOW": "2024-01-15T10:00:10Z"})[1] == (
         "inc/INC-20240115-1000.yaml\n"
     )
-    assert run(capsys, monkeypatch, "2024-01-15T10:00:50Z", *start)[1] == (
+    assert cli(*start, env={"RUNBOOK_NOW": "2024-01-15T10:00:50Z"})[1] == (
         "inc/INC-20240115-1000-2.yaml\n"
     )
-    code, _, err = run(
-        capsys,
-        monkeypatch,
-        "2024-01-15T10:01:00Z",
+    code, _, err = cli(
         "incident",
         "status",
         "INC-20240115-100",
         "--dir",
         "inc",
+        env={"RUNBOOK_NOW": "2024-01-15T10:01:00Z"},
     )
     assert code == 2
     assert err == (
@@ -470,14 +427,12 @@ def test_two_incidents_in_the_same_minute_get_distinct_ids(
     )
 
 
-def test_seed_incident_template_loads_and_reports(
-    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_seed_incident_template_loads_and_reports(work: Path, cli: Cli) -> None:
     # Seed 001's own incident template, verbatim: bare `14:15` times stay text (not 855).
     seed = work / "seed.yaml"
-    shutil.copy(FIXTURES / "seed001-incident.yaml", seed)
-    code, out, err = run(
-        capsys, monkeypatch, "2024-01-16T09:00:00Z", "incident", "report", str(seed)
+    shutil.copy(FIXTURES / "comms" / "seed001-incident.yaml", seed)
+    code, out, err = cli(
+        "incident", "report", str(seed), env={"RUNBOOK_NOW": "2024-01-16T09:00:00Z"}
     )
     assert (code, err) == (0, "")
     lines = out.splitlines()
@@ -493,19 +448,17 @@ def test_seed_incident_template_loads_and_reports(
     ]
 
 
-def test_a_resolved_incident_changes_only_when_reopened(
-    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_resolved_incident_changes_only_when_reopened(work: Path, cli: Cli) -> None:
     start = ["incident", "start", "--runbook", "payments-down", "--title", "Checkout down"]
-    assert run(capsys, monkeypatch, "2024-01-15T10:00:00Z", *start, "--severity", "SEV1")[0] == 0
+    assert cli(*start, "--severity", "SEV1", env={"RUNBOOK_NOW": "2024-01-15T10:00:00Z"})[0] == 0
     path = work / "incidents" / "INC-20240115-1000.yaml"
     resolve = ["incident", "resolve", str(path), "--resolution", "Rolled back"]
-    assert run(capsys, monkeypatch, "2024-01-15T10:45:00Z", *resolve)[0] == 0
+    assert cli(*resolve, env={"RUNBOOK_NOW": "2024-01-15T10:45:00Z"})[0] == 0
     resolved = path.read_text()
 
-    code, out, err = run(
-        capsys, monkeypatch, "2024-01-15T11:00:00Z",
+    code, out, err = cli(
         "incident", "update", str(path), "--status", "monitoring",
+        env={"RUNBOOK_NOW": "2024-01-15T11:00:00Z"},
     )  # fmt: skip
     assert (code, out) == (2, "")
     assert err == (
@@ -514,9 +467,9 @@ def test_a_resolved_incident_changes_only_when_reopened(
     )
     assert path.read_text() == resolved
 
-    code, out, err = run(
-        capsys, monkeypatch, "2024-01-15T11:00:00Z",
+    code, out, err = cli(
         "incident", "update", str(path), "--reopen", "--note", "Errors are back",
+        env={"RUNBOOK_NOW": "2024-01-15T11:00:00Z"},
     )  # fmt: skip
     assert (code, out, err) == (0, "", "")
     record = read_incident(path).to_yaml()
@@ -530,29 +483,27 @@ def test_a_resolved_incident_changes_only_when_reopened(
         "event": "Reopened (was resolved at 2024-01-15T10:45:00Z). "
         "Status: resolved → investigating. Errors are back",
     }
-    _, out, _ = run(capsys, monkeypatch, "2024-01-15T11:05:00Z", "incident", "status", str(path))
+    _, out, _ = cli("incident", "status", str(path), env={"RUNBOOK_NOW": "2024-01-15T11:05:00Z"})
     assert "resolved:     not yet" in out.splitlines()
     assert "next update:  2024-01-15 10:15 UTC (every 15m): OVERDUE by 50m" in out.splitlines()
     # Resolving again works; reopening an open incident is refused.
-    assert run(capsys, monkeypatch, "2024-01-15T11:30:00Z", *resolve)[0] == 0
+    assert cli(*resolve, env={"RUNBOOK_NOW": "2024-01-15T11:30:00Z"})[0] == 0
     assert read_incident(path).impact == {"duration_minutes": 90}
-    run(capsys, monkeypatch, "2024-01-15T11:40:00Z", "incident", "update", str(path), "--reopen")
-    code, _, err = run(
-        capsys, monkeypatch, "2024-01-15T11:50:00Z", "incident", "update", str(path), "--reopen"
+    cli("incident", "update", str(path), "--reopen", env={"RUNBOOK_NOW": "2024-01-15T11:40:00Z"})
+    code, _, err = cli(
+        "incident", "update", str(path), "--reopen", env={"RUNBOOK_NOW": "2024-01-15T11:50:00Z"}
     )
     assert (code, err) == (2, "error: --reopen: INC-20240115-1000 is not resolved\n")
 
 
-def test_an_unusual_status_is_recorded_with_a_warning(
-    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_unusual_status_is_recorded_with_a_warning(work: Path, cli: Cli) -> None:
     at = "2024-01-15T10:00:00Z"
-    code, out, _ = run(
-        capsys, monkeypatch, at,
+    code, out, _ = cli(
         "incident", "start", "--runbook", "payments-down", "--title", "x", "--severity", "SEV1",
+        env={"RUNBOOK_NOW": at},
     )  # fmt: skip
     path = out.strip()
-    code, _, err = run(capsys, monkeypatch, at, "incident", "update", path, "--status", "identfied")
+    code, _, err = cli("incident", "update", path, "--status", "identfied", env={"RUNBOOK_NOW": at})
     assert code == 0
     assert err == (
         "warning: status 'identfied' is none of investigating, identified, monitoring, "
@@ -560,5 +511,5 @@ def test_an_unusual_status_is_recorded_with_a_warning(
     )
     assert read_incident(Path(path)).status == "identfied"
     for usual in ("Monitoring", "identified"):
-        code, _, err = run(capsys, monkeypatch, at, "incident", "update", path, "--status", usual)
+        code, _, err = cli("incident", "update", path, "--status", usual, env={"RUNBOOK_NOW": at})
         assert (code, err) == (0, "")

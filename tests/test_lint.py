@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import subprocess
 import sys
 import textwrap
@@ -15,36 +14,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from checks.shell.reads import scan_shell
-from generator.cli import main
+from tests.helpers import REPO, Cli, bash_logger, write
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
+pytestmark = pytest.mark.work(
+    runbooks=True, env={"RUNBOOK_TODAY": "2026-11-26", "RUNBOOK_CACHE_DIR": "{work}/cache"}
+)
 
 
-@pytest.fixture
-def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("RUNBOOK_TODAY", "2026-11-26")
-    monkeypatch.setenv("RUNBOOK_CACHE_DIR", str(tmp_path / "cache"))
-    (tmp_path / "runbooks").mkdir()
-    return tmp_path
-
-
-def lint(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str], str]:
-    capsys.readouterr()
-    code = main(["lint", *args])
-    out, err = capsys.readouterr()
+def lint(cli: Cli, *args: str) -> tuple[int, list[str], str]:
+    """``runbook lint ARGS`` in this process: exit code, stdout lines, stderr."""
+    code, out, err = cli("lint", *args)
     return code, out.splitlines(), err
 
 
-def test_undeclared_variable_points_at_its_line_and_column(
-    work: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_undeclared_variable_points_at_its_line_and_column(work: Path, cli: Cli) -> None:
     write(
         work / "runbooks/db.yaml",
         """
@@ -65,7 +48,7 @@ def test_undeclared_variable_points_at_its_line_and_column(
                 run: echo "$REGION"
         """,
     )
-    code, out, err = lint(capsys)
+    code, out, err = lint(cli)
     assert code == 3
     assert out == [
         "runbooks/db.yaml:12:20: error: step 'count': '$DB_HOTS' is not a declared variable "
@@ -78,7 +61,7 @@ def test_undeclared_variable_points_at_its_line_and_column(
 
 
 def test_names_the_block_sets_itself_or_the_step_fixes_are_not_undeclared(
-    work: Path, capsys: pytest.CaptureFixture[str]
+    work: Path, cli: Cli
 ) -> None:
     write(
         work / "runbooks/ok.yaml",
@@ -110,13 +93,11 @@ def test_names_the_block_sets_itself_or_the_step_fixes_are_not_undeclared(
                 run: select $1, '$NOT_SHELL';
         """,
     )
-    code, out, err = lint(capsys, "--strict")
+    code, out, err = lint(cli, "--strict")
     assert (code, out, err) == (0, [], "lint: 1 file, no problems\n")
 
 
-def test_interpreter_command_is_checked_but_not_its_stdin(
-    work: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_interpreter_command_is_checked_but_not_its_stdin(work: Path, cli: Cli) -> None:
     write(
         work / "runbooks/sql.yaml",
         """
@@ -132,7 +113,7 @@ def test_interpreter_command_is_checked_but_not_its_stdin(
                 run: select '$INSIDE';
         """,
     )
-    code, out, _ = lint(capsys)
+    code, out, _ = lint(cli)
     assert code == 3
     assert out == [
         "runbooks/sql.yaml:9:31: error: step 'q' interpreter: '$DATABASE_URI' is not a declared "
@@ -141,17 +122,8 @@ def test_interpreter_command_is_checked_but_not_its_stdin(
     ]
 
 
-def bash_logger(tmp_path: Path) -> tuple[str, Path]:
-    """A ``bash`` that logs each call, so tests can count them."""
-    log = tmp_path / "bash-calls.log"
-    script = tmp_path / "logging-bash"
-    script.write_text(f'#!/bin/sh\necho call >> "{log}"\nexec bash "$@"\n')
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    return str(script), log
-
-
 def test_bash_syntax_errors_are_located_and_many_steps_cost_one_call_then_none(
-    work: Path, capsys: pytest.CaptureFixture[str]
+    work: Path, cli: Cli
 ) -> None:
     good = "".join(
         f"      - id: fine-{n}\n        run: |\n          if true; then echo {n}; fi\n"
@@ -176,7 +148,7 @@ def test_bash_syntax_errors_are_located_and_many_steps_cost_one_call_then_none(
         "      ",
     )
     (work / "runbooks/sx.yaml").write_text(head + broken + good)
-    code, out, _ = lint(capsys)
+    code, out, _ = lint(cli)
     assert code == 3
     assert out == [
         "runbooks/sx.yaml:11:11: error: step 'broken-if': bash syntax: "
@@ -198,9 +170,7 @@ def test_bash_syntax_errors_are_located_and_many_steps_cost_one_call_then_none(
     assert log.read_text().count("call") == 1
 
 
-def test_exit_status_tested_under_strict_bash_is_a_warning(
-    work: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_exit_status_tested_under_strict_bash_is_a_warning(work: Path, cli: Cli) -> None:
     write(
         work / "runbooks/rc.yaml",
         """
@@ -225,7 +195,7 @@ def test_exit_status_tested_under_strict_bash_is_a_warning(
                   if [ $? -ne 0 ]; then echo down; fi
         """,
     )
-    code, out, err = lint(capsys)
+    code, out, err = lint(cli)
     assert code == 0
     assert out == [
         "runbooks/rc.yaml:10:16: warning: step 'strict': '$?' is tested after a command that, "
@@ -233,7 +203,7 @@ def test_exit_status_tested_under_strict_bash_is_a_warning(
         "then', 'command || ...', or 'strict: false' [strict-exit-status]"
     ]
     assert err == "lint: 1 file, 1 warning\n"
-    code, _, err = lint(capsys, "--strict")
+    code, _, err = lint(cli, "--strict")
     assert code == 3
     assert err == "lint: 1 file, 1 warning (errors under --strict)\n"
 
@@ -259,9 +229,9 @@ sections:
 """
 
 
-def test_placeholders_warn_where_they_are(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_placeholders_warn_where_they_are(work: Path, cli: Cli) -> None:
     write(work / "runbooks/ph.yaml", PLACEHOLDERS)
-    code, out, _ = lint(capsys)
+    code, out, _ = lint(cli)
     assert code == 0
     tail = " (fill it in, or accept it with 'lint: {allow: [placeholder]}') [placeholder]"
     assert out == [
@@ -275,11 +245,9 @@ def test_placeholders_warn_where_they_are(work: Path, capsys: pytest.CaptureFixt
     ]
 
 
-def test_lint_allow_keeps_accepted_warnings_visible_with_verbose(
-    work: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_lint_allow_keeps_accepted_warnings_visible_with_verbose(work: Path, cli: Cli) -> None:
     write(work / "runbooks/ph.yaml", PLACEHOLDERS + "lint: {allow: [placeholder, placholder]}\n")
-    code, out, err = lint(capsys, "--strict")
+    code, out, err = lint(cli, "--strict")
     assert code == 3  # the misspelt rule is a warning of its own
     assert out == [
         "runbooks/ph.yaml:18:7: warning: lint.allow: unknown rule 'placholder' "
@@ -287,7 +255,7 @@ def test_lint_allow_keeps_accepted_warnings_visible_with_verbose(
     ]
     assert err.endswith("; 4 warnings allowed by lint.allow: --verbose shows them\n")
     write(work / "runbooks/ph.yaml", PLACEHOLDERS + "lint: {allow: [placeholder]}\n")
-    code, out, err = lint(capsys, "--strict", "--verbose")
+    code, out, err = lint(cli, "--strict", "--verbose")
     assert code == 0
     assert [line.split(": note: ")[0] for line in out] == [
         "runbooks/ph.yaml:4:5",
@@ -298,7 +266,7 @@ def test_lint_allow_keeps_accepted_warnings_visible_with_verbose(
     assert all(": note: allowed by lint.allow: " in line for line in out)
 
 
-def test_an_error_cannot_be_allowed(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_error_cannot_be_allowed(work: Path, cli: Cli) -> None:
     write(
         work / "runbooks/e.yaml",
         """
@@ -309,7 +277,7 @@ def test_an_error_cannot_be_allowed(work: Path, capsys: pytest.CaptureFixture[st
           - {id: s, title: S, steps: [{id: a, run: 'echo "$X"'}]}
         """,
     )
-    code, out, _ = lint(capsys)
+    code, out, _ = lint(cli)
     assert code == 3
     assert out[0] == (
         "runbooks/e.yaml:3:7: warning: lint.allow: 'undeclared-variable' is an error and "
@@ -318,7 +286,7 @@ def test_an_error_cannot_be_allowed(work: Path, capsys: pytest.CaptureFixture[st
     assert out[1].startswith("runbooks/e.yaml:5:51: error: step 'a': '$X' is not a declared")
 
 
-def test_stale_review_follows_runbook_today(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_stale_review_follows_runbook_today(work: Path, cli: Cli) -> None:
     write(
         work / "runbooks/r.yaml",
         """
@@ -329,10 +297,10 @@ def test_stale_review_follows_runbook_today(work: Path, capsys: pytest.CaptureFi
         """,
     )
     write(work / "runbooks/never.yaml", "id: never\ntitle: Never\nreview_every: 30d\n")
-    code, out, _ = lint(capsys, "runbooks/r.yaml")
+    code, out, _ = lint(cli, "runbooks/r.yaml")
     assert (code, out) == (0, [])
     os.environ["RUNBOOK_TODAY"] = "2026-12-01"
-    code, out, _ = lint(capsys)
+    code, out, _ = lint(cli)
     assert code == 0
     assert out == [
         "runbooks/never.yaml:1:1: warning: never reviewed (review_every: 30d): set "
@@ -341,20 +309,18 @@ def test_stale_review_follows_runbook_today(work: Path, capsys: pytest.CaptureFi
         "2026-11-30 (review_every: 90d) [stale-review]",
     ]
     os.environ["RUNBOOK_TODAY"] = "2026-08-01"
-    _, out, _ = lint(capsys, "runbooks/r.yaml")
+    _, out, _ = lint(cli, "runbooks/r.yaml")
     assert out == [
         "runbooks/r.yaml:1:1: warning: last_reviewed 2026-09-01 is in the future "
         "(today is 2026-08-01) [stale-review]"
     ]
     os.environ["RUNBOOK_TODAY"] = "next tuesday"
-    code, _, err = lint(capsys)
+    code, _, err = lint(cli)
     assert code == 2
     assert err == "error: RUNBOOK_TODAY='next tuesday' is not an ISO date (2026-10-01)\n"
 
 
-def test_severity_outside_the_scheme_in_force_is_an_error(
-    work: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_severity_outside_the_scheme_in_force_is_an_error(work: Path, cli: Cli) -> None:
     write(
         work / "runbooks/org/_defaults.yaml",
         """
@@ -376,7 +342,7 @@ def test_severity_outside_the_scheme_in_force_is_an_error(
         """,
     )
     write(work / "runbooks/builtin.yaml", "id: builtin\ntitle: B\nseverity: SEV-1\n")
-    code, out, _ = lint(capsys)
+    code, out, _ = lint(cli)
     assert code == 3
     assert out == [
         "runbooks/builtin.yaml:1:1: error: runbook: severity 'SEV-1' is not a level of the "
@@ -388,9 +354,7 @@ def test_severity_outside_the_scheme_in_force_is_an_error(
     ]
 
 
-def test_comms_templates_with_bad_syntax_or_unknown_names_are_errors(
-    work: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_comms_templates_with_bad_syntax_or_unknown_names_are_errors(work: Path, cli: Cli) -> None:
     write(
         work / "runbooks/c.yaml",
         """
@@ -407,7 +371,7 @@ def test_comms_templates_with_bad_syntax_or_unknown_names_are_errors(
                 Owner: {{ incident.comander }}
         """,
     )
-    code, out, _ = lint(capsys)
+    code, out, _ = lint(cli)
     assert code == 3
     assert out == [
         "runbooks/c.yaml:7:9: error: comms template 'broken': syntax error: "
@@ -417,23 +381,19 @@ def test_comms_templates_with_bad_syntax_or_unknown_names_are_errors(
     ]
 
 
-def test_duplicate_ids_across_runbooks_fail_lint(
-    work: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_duplicate_ids_across_runbooks_fail_lint(work: Path, cli: Cli) -> None:
     write(work / "runbooks/a.yaml", "id: same\ntitle: A\n")
     write(work / "runbooks/b.yaml", "id: same\ntitle: B\n")
-    code, out, _ = lint(capsys)
+    code, out, _ = lint(cli)
     assert (code, out) == (
         3,
         ["runbooks/b.yaml:1:1: error: duplicate runbook id 'same' (first in runbooks/a.yaml:1)"],
     )
 
 
-def test_json_format_lists_problems_summary_and_exit_code(
-    work: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_json_format_lists_problems_summary_and_exit_code(work: Path, cli: Cli) -> None:
     write(work / "runbooks/ph.yaml", PLACEHOLDERS)
-    code, out, _ = lint(capsys, "--format", "json", "--strict")
+    code, out, _ = lint(cli, "--format", "json", "--strict")
     report = json.loads("\n".join(out))
     assert code == 3 == report["exit_code"]
     assert report["summary"] == {
@@ -450,7 +410,7 @@ def test_json_format_lists_problems_summary_and_exit_code(
     }
 
 
-def test_markdown_runbooks_are_linted_too(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_markdown_runbooks_are_linted_too(work: Path, cli: Cli) -> None:
     write(
         work / "page.md",
         """
@@ -469,7 +429,7 @@ def test_markdown_runbooks_are_linted_too(work: Path, capsys: pytest.CaptureFixt
         ```
         """,
     )
-    code, out, _ = lint(capsys, "page.md")
+    code, out, _ = lint(cli, "page.md")
     assert code == 3
     assert out == [
         "page.md:8:27: error: block 'p--ping': '$PORT' is not a declared variable: declare it "
@@ -510,18 +470,18 @@ def test_the_console_script_ends_lint_without_teardown_and_loses_no_output(
         assert proc.stdout.splitlines()[-1].startswith("runbooks/x.yaml:903:")
 
 
-def test_missing_path_is_a_usage_error(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = lint(capsys, "runbooks/nope.yaml")
+def test_missing_path_is_a_usage_error(work: Path, cli: Cli) -> None:
+    code, out, err = lint(cli, "runbooks/nope.yaml")
     assert (code, out, err) == (2, [], "error: runbooks/nope.yaml: no such file or directory\n")
 
 
 def test_repository_runbooks_lint_clean_but_for_the_explained_stale_seed(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cli: Cli
 ) -> None:
     monkeypatch.chdir(REPO)
     monkeypatch.setenv("RUNBOOK_TODAY", "2026-11-26")
     monkeypatch.setenv("RUNBOOK_CACHE_DIR", str(tmp_path))
-    code, out, _ = lint(capsys, "--strict")
+    code, out, _ = lint(cli, "--strict")
     # Seed 003 was last reviewed 2025-11-01 (monthly): its YAML says why the date stays.
     assert out == [
         "runbooks/saaspe/saaspe-production-incident.yaml:8:1: warning: stale: last reviewed "
@@ -552,14 +512,14 @@ def test_every_double_quoted_reference_is_found_and_no_single_quoted_one(
 
 
 def test_cached_results_follow_the_defaults_a_runbook_inherits(
-    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    work: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write(work / "runbooks/org/_defaults.yaml", "contacts: [{role: DBA, phone: '+1-555-0100'}]\n")
     write(work / "runbooks/org/r.yaml", "id: r\ntitle: R\n")
     write(work / "runbooks/other/o.yaml", "id: o\ntitle: O\n")
-    assert lint(capsys)[:2] == (0, [])
+    assert lint(cli)[:2] == (0, [])
     write(work / "runbooks/other/o.yaml", "id: o\ntitle: O changed\n")
-    assert lint(capsys, "runbooks/other")[:2] == (0, [])  # a run over one folder ...
+    assert lint(cli, "runbooks/other")[:2] == (0, [])  # a run over one folder ...
     import generator.lint.batch
 
     def fail(*args: object, **kwargs: object) -> None:
@@ -567,10 +527,10 @@ def test_cached_results_follow_the_defaults_a_runbook_inherits(
 
     with monkeypatch.context() as patched:
         patched.setattr(generator.lint.batch, "runbook_problems", fail)
-        assert lint(capsys)[:2] == (0, [])  # ... keeps the others' results: nothing to do
+        assert lint(cli)[:2] == (0, [])  # ... keeps the others' results: nothing to do
     # The runbook file is unchanged, but what it inherits is not: linted again.
     write(work / "runbooks/org/_defaults.yaml", "contacts: [{role: DBA, phone: '+1-xxx'}]\n")
-    code, out, _ = lint(capsys)
+    code, out, _ = lint(cli)
     assert (code, [line.split(": warning:")[0] for line in out]) == (
         0, ["runbooks/org/_defaults.yaml:1:12"],
     )  # fmt: skip

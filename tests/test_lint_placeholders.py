@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from tests.test_lint import lint, write
+from tests.helpers import Cli, write
 
 NESTED = """
 id: ph
@@ -36,13 +34,12 @@ sections:
 
 
 def test_placeholders_are_found_in_lists_pairs_rows_and_nested_objects(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    work: Path, cli: Cli
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    write(tmp_path / "runbooks/ph.yaml", NESTED)
-    code, out, err = lint(capsys, "--no-cache")
+    write(work / "runbooks/ph.yaml", NESTED)
+    code, out, err = cli("lint", "--no-cache")
     tail = " (fill it in, or accept it with 'lint: {allow: [placeholder]}') [placeholder]"
-    assert out == [
+    assert out.splitlines() == [
         "runbooks/ph.yaml:1:1: warning: runbook 'ph': placeholder 'TODO' in alerts" + tail,
         "runbooks/ph.yaml:8:7: warning: table: placeholder 'FIXME' in rows" + tail,
         "runbooks/ph.yaml:8:7: warning: table: placeholder '[owner name]' in rows" + tail,

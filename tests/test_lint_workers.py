@@ -18,8 +18,7 @@ from generator.lint.runbooks import LintOptions, LintResult, lint_tree
 from generator.load.cascade import Cascade
 from generator.load.parse import display_path
 from generator.load.tree import find_files, load_tree
-from tests.conftest import run_fresh
-from tests.test_lint import bash_logger
+from tests.helpers import bash_logger, run_fresh
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 26)

@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from generator.load.tree import load_file
-from tests.conftest import cli
+from tests.helpers import SEEDS, Cli
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(REPO / "runbooks", tmp_path / "runbooks")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("RUNBOOK_TODAY", "2026-11-26")
-    monkeypatch.setenv("RUNBOOK_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path
+pytestmark = pytest.mark.work(
+    runbooks=SEEDS, env={"RUNBOOK_TODAY": "2026-11-26", "RUNBOOK_CACHE_DIR": "{work}/cache"}
+)
 
 
-def test_new_runbook_lints_clean_strict_and_teaches_the_format(
-    work: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = cli(capsys, "new", "payments-db-failover", "--service", "payments-db")
+def test_new_runbook_lints_clean_strict_and_teaches_the_format(work: Path, cli: Cli) -> None:
+    code, out, err = cli("new", "payments-db-failover", "--service", "payments-db")
     assert (code, out) == (0, "runbooks/payments-db-failover.yaml\n")
     assert err.splitlines()[0] == (
         "created runbooks/payments-db-failover.yaml (severity SEV2 of 4 levels in force)"
     )
-    code, out, err = cli(capsys, "lint", "--strict", "runbooks/payments-db-failover.yaml")
+    code, out, err = cli("lint", "--strict", "runbooks/payments-db-failover.yaml")
     assert (code, out, err) == (0, "", "lint: 1 file, no problems\n")
     (runbook,) = load_file("runbooks/payments-db-failover.yaml", "runbooks").runbooks
     assert (runbook.title, runbook.service, runbook.severity) == (
@@ -44,19 +34,15 @@ def test_new_runbook_lints_clean_strict_and_teaches_the_format(
     assert text.startswith("# yaml-language-server: $schema=runbook.schema.json\n")
 
 
-def test_new_runbook_takes_its_severity_from_the_folder_scheme(
-    work: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_new_runbook_takes_its_severity_from_the_folder_scheme(work: Path, cli: Cli) -> None:
     title = 'P0: "checkout" fails'
-    code, out, _ = cli(
-        capsys, "new", "checkout-fails", "--dir", "runbooks/saaspe", "--title", title
-    )
+    code, out, _ = cli("new", "checkout-fails", "--dir", "runbooks/saaspe", "--title", title)
     assert (code, out) == (0, "runbooks/saaspe/checkout-fails.yaml\n")
     (runbook,) = load_file("runbooks/saaspe/checkout-fails.yaml", "runbooks").runbooks
     assert (runbook.title, runbook.severity, runbook.org) == (title, "P1", "saaspe")
     text = Path("runbooks/saaspe/checkout-fails.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=../runbook.schema.json\n")
-    code, out, _ = cli(capsys, "lint", "--strict", "runbooks/saaspe/checkout-fails.yaml")
+    code, out, _ = cli("lint", "--strict", "runbooks/saaspe/checkout-fails.yaml")
     assert (code, out) == (0, "")
 
 
@@ -71,30 +57,26 @@ def test_new_runbook_takes_its_severity_from_the_folder_scheme(
         (["new", "demo"], "error: runbook id 'demo' is taken by runbooks/demo/demo.yaml\n"),
     ],
 )
-def test_new_refuses_a_bad_or_taken_id(
-    work: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
-) -> None:
-    assert cli(capsys, *args) == (2, "", message)
+def test_new_refuses_a_bad_or_taken_id(work: Path, cli: Cli, args: list[str], message: str) -> None:
+    assert cli(*args) == (2, "", message)
 
 
-def test_new_never_overwrites_a_file(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_never_overwrites_a_file(work: Path, cli: Cli) -> None:
     Path("runbooks/notes.yaml").write_text("# not a runbook yet\n")
-    code, _, err = cli(capsys, "new", "notes")
+    code, _, err = cli("new", "notes")
     assert (code, err) == (2, "error: runbooks/notes.yaml exists; not overwriting it\n")
     assert Path("runbooks/notes.yaml").read_text() == "# not a runbook yet\n"
 
 
-def test_a_runbook_id_is_a_target_for_list_exec_and_comms(
-    work: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = cli(capsys, "list", "demo")
+def test_a_runbook_id_is_a_target_for_list_exec_and_comms(work: Path, cli: Cli) -> None:
+    code, out, _ = cli("list", "demo")
     assert code == 0
     assert out.splitlines()[0].startswith("runbooks/demo/demo.yaml:")
-    code, out, _ = cli(capsys, "exec", "demo", "--dry-run", "--step", "kernel")
+    code, out, _ = cli("exec", "demo", "--dry-run", "--step", "kernel")
     assert (code, out) == (
         0, "runbooks/demo/demo.yaml:71:9: demo--kernel [check] would run\n    | uname -s\n",
     )  # fmt: skip
-    code, _, err = cli(capsys, "exec", "dmeo", "--dry-run")
+    code, _, err = cli("exec", "dmeo", "--dry-run")
     assert (code, err) == (
         2,
         "error: unknown runbook 'dmeo' under runbooks (did you mean 'demo'?)\n",
@@ -108,7 +90,7 @@ def test_a_runbook_id_is_a_target_for_list_exec_and_comms(
             """
         )
     )
-    code, _, err = cli(capsys, "exec", "broken", "--dry-run")
+    code, _, err = cli("exec", "broken", "--dry-run")
     assert code == 3
     assert (
         err

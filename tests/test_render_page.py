@@ -8,55 +8,23 @@ Regenerate the goldens (then review the diff like code) with::
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import html as htmllib
-import os
 import re
 from pathlib import Path
-from typing import Any
 
-import markdown
 import pytest
-from pymdownx.superfences import fence_code_format
 
 from checks.extract import extract_markdown
 from checks.model import Risk
 from generator.load.tree import load_tree, severity_scheme
 from generator.model import Runbook
 from generator.render.page import PageContext, render_page, render_runbook
+from tests.helpers import GOLDEN, SEEDS, assert_golden
+from tests.site_html import live_html, to_html
 
-GOLDEN = Path(__file__).parent / "golden" / "render"
-CASES = GOLDEN / "cases"
+RENDER = GOLDEN / "render"
+CASES = RENDER / "cases"
 TODAY = dt.date(2026, 1, 1)
-
-# The site's Markdown configuration (mkdocs.yml), so these tests see what the site sees.
-EXTENSIONS = [
-    "admonition",
-    "attr_list",
-    "md_in_html",
-    "tables",
-    "toc",
-    "pymdownx.details",
-    "pymdownx.highlight",
-    "pymdownx.superfences",
-    "pymdownx.tabbed",
-    "pymdownx.tasklist",
-]
-EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
-    "toc": {"permalink": True},
-    "pymdownx.highlight": {"use_pygments": False},
-    "pymdownx.superfences": {
-        "custom_fences": [{"name": "mermaid", "class": "mermaid", "format": fence_code_format}]
-    },
-    "pymdownx.tabbed": {"alternate_style": True},
-    "pymdownx.tasklist": {"custom_checkbox": True},
-}
-
-
-def to_html(page: str) -> str:
-    """Page Markdown (front matter dropped, as MkDocs does) -> HTML, like the site."""
-    body = page.split("---\n", 2)[2] if page.startswith("---\n") else page
-    return markdown.markdown(body, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
 
 
 def load_cases() -> dict[str, tuple[Runbook, PageContext]]:
@@ -78,27 +46,10 @@ def load_cases() -> dict[str, tuple[Runbook, PageContext]]:
     }
 
 
-def assert_golden(actual: str, path: Path) -> None:
-    if os.environ.get("RUNBOOK_UPDATE_GOLDENS") == "1":
-        path.write_text(actual, encoding="utf-8")
-        return
-    if not path.exists():
-        pytest.fail(f"{path} is missing: run with RUNBOOK_UPDATE_GOLDENS=1 and review it")
-    expected = path.read_text(encoding="utf-8")
-    if actual != expected:
-        diff = difflib.unified_diff(
-            expected.splitlines(keepends=True),
-            actual.splitlines(keepends=True),
-            fromfile=str(path),
-            tofile="rendered",
-        )
-        pytest.fail("rendered page differs from the golden:\n" + "".join(diff), pytrace=False)
-
-
 @pytest.mark.parametrize("runbook_id", ["db-pool", "minimal"])
 def test_page_matches_golden(runbook_id: str) -> None:
     rb, ctx = load_cases()[runbook_id]
-    assert_golden(render_runbook(rb, ctx), GOLDEN / f"{runbook_id}.md")
+    assert_golden(RENDER / f"{runbook_id}.md", render_runbook(rb, ctx))
 
 
 def test_every_executable_step_is_one_code_block_with_its_id_in_the_site() -> None:
@@ -230,28 +181,24 @@ def test_comms_template_that_cannot_render_is_a_located_problem(tmp_path: Path) 
 
 # -- the seed runbooks (runbooks/) -------------------------------------------------------
 
-REPO_RUNBOOKS = Path(__file__).parent.parent / "runbooks"
-
 
 def _seed_pages() -> dict[str, str]:
-    result = load_tree(REPO_RUNBOOKS)
+    result = load_tree(SEEDS)
     return {
         rb.id: render_runbook(rb, PageContext(today=TODAY, severity_scheme=severity_scheme(rb)))
         for rb in result.runbooks
     }
 
 
-SEED_IDS = sorted(_seed_pages()) if REPO_RUNBOOKS.is_dir() else []
+SEED_IDS = sorted(_seed_pages()) if SEEDS.is_dir() else []
 
 
 @pytest.mark.parametrize("runbook_id", SEED_IDS)
 def test_seed_page_matches_golden(runbook_id: str) -> None:
-    assert_golden(_seed_pages()[runbook_id], GOLDEN / "seeds" / f"{runbook_id}.md")
+    assert_golden(RENDER / "seeds" / f"{runbook_id}.md", _seed_pages()[runbook_id])
 
 
 def test_seed_pages_run_what_they_show_and_show_no_live_html() -> None:
-    from tests.test_render_safety import live_html
-
     pages = _seed_pages()
     assert len(pages) >= 5
     for runbook_id, page in pages.items():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -40,7 +39,7 @@ from generator.model import (
 from generator.render.blocks import block_command, block_options
 from generator.render.page import PageContext, render_runbook
 from generator.render.text import escape_cell, escape_inline, safe_markdown
-from tests.test_render_page import to_html
+from tests.site_html import live_html, to_html
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -68,41 +67,6 @@ PAYLOADS = [
     '!!! note "<img src=x onerror=alert(1)>"\n    body',
     '=== "<script>t</script>"\n    body',
 ]
-
-_ALLOWED_TAGS = {
-    "p", "code", "pre", "a", "em", "strong", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol",
-    "li", "table", "thead", "tbody", "tr", "th", "td", "div", "blockquote", "label", "input",
-    "span", "br", "hr", "details", "summary",
-}  # fmt: skip
-_BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
-
-
-class _LiveHTML(HTMLParser):
-    """Collects every element or attribute that would make HTML live."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _ALLOWED_TAGS:
-            self.found.append(f"<{tag}>")
-        for key, value in attrs:
-            if key.startswith("on") or key in ("style", "srcdoc", "formaction", "markdown"):
-                self.found.append(f"<{tag} {key}>")
-            squeezed = "".join((value or "").split()).lower()
-            if key in ("href", "src") and squeezed.startswith(_BAD_SCHEMES):
-                self.found.append(f"<{tag} {key}={value}>")
-
-    def handle_comment(self, data: str) -> None:
-        self.found.append("<!--")
-
-
-def live_html(html: str) -> list[str]:
-    parser = _LiveHTML()
-    parser.feed(html)
-    parser.close()
-    return parser.found
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

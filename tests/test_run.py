@@ -14,6 +14,7 @@ import pytest
 from checks.model import BlockOptions, Check, Risk, SourceLocation, Status
 from checks.run.capture import BoundedCapture, Redactor, secret_forms
 from checks.run.process import Canceller, Interrupted, RunOptions, run_check
+from tests.helpers import gone
 
 ENV = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8"}
 
@@ -28,15 +29,6 @@ def make(command: str, lang: str = "bash", expected: str | None = None, **opts: 
         location=SourceLocation("page.md", 7),
         expected_output=expected,
     )
-
-
-def _gone(pid: int) -> bool:
-    """Dead: no /proc entry, or a zombie waiting for a PID 1 that may never reap it."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return True
-    return stat[stat.rfind(")") + 2] == "Z"
 
 
 def test_passing_block_tees_and_captures_both_streams() -> None:
@@ -109,7 +101,7 @@ def test_timeout_stops_the_group_including_a_grandchild_that_ignores_term(
     assert result.reason == "timed out after 0.5s: process group stopped"
     assert result.stdout == "started\n"
     grandchild = int(pidfile.read_text())
-    assert _gone(grandchild)
+    assert gone(grandchild)
 
 
 def test_follow_block_reaching_its_timeout_passes() -> None:
@@ -129,7 +121,7 @@ def test_background_child_holding_the_output_does_not_hang_the_run(tmp_path: Pat
         "a background process kept the output open after the block ended; "
         "its process group was stopped",
     )
-    assert _gone(int(pidfile.read_text()))
+    assert gone(int(pidfile.read_text()))
 
 
 def test_fifty_megabytes_of_output_stay_bounded_and_the_middle_is_counted() -> None:
@@ -255,7 +247,7 @@ def test_background_process_with_redirected_output_is_stopped_when_the_block_end
         RunOptions(grace=0.5),
     )
     assert (result.status, result.stdout) == (Status.PASSED, "started\n")
-    assert _gone(int(pidfile.read_text()))
+    assert gone(int(pidfile.read_text()))
     assert result.details == (
         "a background process was still running after the block ended; its process group "
         "was stopped (use setsid to start a lasting daemon)",

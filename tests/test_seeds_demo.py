@@ -6,20 +6,17 @@ It must need nothing but bash, coreutils and python3, so every check passes here
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from generator.load.tree import load_tree
 from generator.model import Risk
+from tests.helpers import REPO, SEEDS, Cli
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "demo-t0ken-4f9c2e"
 
 
 def test_demo_covers_every_kind_of_step() -> None:
-    result = load_tree(ROOT / "runbooks", [ROOT / "runbooks" / "demo"])
+    result = load_tree(SEEDS, [SEEDS / "demo"])
     assert [p for p in result.problems if p.severity.value == "error"] == []
     (demo,) = result.runbooks
     steps = demo.all_steps()
@@ -35,18 +32,10 @@ def test_demo_covers_every_kind_of_step() -> None:
     assert demo.communications.templates
 
 
-def test_demo_checks_pass_and_the_secret_never_shows(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "DEMO_TOKEN"}
-    env["DEMO_TOKEN"] = TOKEN
+def test_demo_checks_pass_and_the_secret_never_shows(tmp_path: Path, cli: Cli) -> None:
     report = tmp_path / "r.json"
-    proc = subprocess.run(
-        [sys.executable, "-m", "generator", "check", "runbooks/demo", "--json", str(report)],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    proc = cli.process(
+        "check", "runbooks/demo", "--json", report, cwd=REPO, env={"DEMO_TOKEN": TOKEN}
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     results = {r["id"]: r for r in json.loads(report.read_text())["results"]}

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator._workers import chunks_of, shares
-from tests.conftest import run_fresh
+from tests.helpers import run_fresh
 
 
 def test_chunks_keep_order_and_shrink_so_processes_finish_together() -> None:

@@ -6,32 +6,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "exec"
-pytestmark = pytest.mark.service
+from tests.helpers import FIXTURES, Cli
 
-
-def runbook(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-@pytest.fixture
-def work(tmp_path: Path) -> Path:
-    shutil.copy(FIXTURES / "services.md", tmp_path / "services.md")
-    return tmp_path
+pytestmark = [pytest.mark.service, pytest.mark.work(files=[FIXTURES / "exec" / "services.md"])]
 
 
 def _psql(url: str, sql: str) -> subprocess.Popen[bytes]:
@@ -41,7 +23,7 @@ def _psql(url: str, sql: str) -> subprocess.Popen[bytes]:
 
 
 def test_check_runs_postgres_and_redis_steps_and_skips_aws_kubectl_precisely(
-    work: Path, postgres_url: str, redis_port: int, ci_path: str
+    work: Path, postgres_url: str, redis_port: int, ci_path: str, cli: Cli
 ) -> None:
     env = {
         "PATH": ci_path,
@@ -49,7 +31,7 @@ def test_check_runs_postgres_and_redis_steps_and_skips_aws_kubectl_precisely(
         "DATABASE_URL": postgres_url,
         "REDIS_PORT": str(redis_port),
     }
-    proc = runbook("check", "services.md", "--json", "r.json", cwd=work, env=env)
+    proc = cli.process("check", "services.md", "--json", "r.json", cwd=work, env=env, inherit=False)
     assert proc.returncode == 0, proc.stderr
     results = {r["id"]: r for r in json.loads((work / "r.json").read_text())["results"]}
     assert {k: r["status"] for k, r in results.items()} == {
@@ -69,7 +51,7 @@ def test_check_runs_postgres_and_redis_steps_and_skips_aws_kubectl_precisely(
 
 
 def test_exec_finds_a_real_lock_wait_and_long_running_query(
-    work: Path, postgres_url: str, ci_path: str
+    work: Path, postgres_url: str, ci_path: str, cli: Cli
 ) -> None:
     setup = subprocess.run(
         ["psql", "-X", "-q", postgres_url, "-c", "create table if not exists t_lock(id int)"],
@@ -83,7 +65,7 @@ def test_exec_finds_a_real_lock_wait_and_long_running_query(
         waiter = _psql(postgres_url, "select count(*) from t_lock;")
         time.sleep(1.5)  # both are now older than the runbook's 1 s threshold
         env = {"PATH": ci_path, "HOME": str(work), "DATABASE_URL": postgres_url}
-        proc = runbook(
+        proc = cli.process(
             "exec",
             "services.md",
             "--step",
@@ -94,6 +76,7 @@ def test_exec_finds_a_real_lock_wait_and_long_running_query(
             "r.json",
             cwd=work,
             env=env,
+            inherit=False,
         )
         assert proc.returncode == 0, proc.stderr
         results = {r["id"]: r for r in json.loads((work / "r.json").read_text())["results"]}
@@ -113,10 +96,10 @@ def test_exec_finds_a_real_lock_wait_and_long_running_query(
 
 
 def test_check_without_database_url_skips_with_the_variable_named(
-    work: Path, ci_path: str, redis_port: int
+    work: Path, ci_path: str, redis_port: int, cli: Cli
 ) -> None:
     env = {"PATH": ci_path, "HOME": str(work), "REDIS_PORT": str(redis_port)}
-    proc = runbook("check", "services.md", "--json", "r.json", cwd=work, env=env)
+    proc = cli.process("check", "services.md", "--json", "r.json", cwd=work, env=env, inherit=False)
     assert proc.returncode == 0, proc.stderr
     results = {r["id"]: r for r in json.loads((work / "r.json").read_text())["results"]}
     assert results["svc--connection-count"]["reason"] == (
@@ -125,11 +108,15 @@ def test_check_without_database_url_skips_with_the_variable_named(
     assert results["svc--redis-memory"]["status"] == "passed"
 
 
-def test_check_exits_4_when_nothing_ran(work: Path, tmp_path: Path) -> None:
+def test_check_exits_4_when_nothing_ran(work: Path, tmp_path: Path, cli: Cli) -> None:
     env = {"PATH": str(tmp_path), "HOME": str(work)}
     (tmp_path / "bash").symlink_to(shutil.which("bash") or "/bin/bash")
-    proc = runbook(
-        "check", "services.md", cwd=work, env={**env, "LANG": os.environ.get("LANG", "C")}
+    proc = cli.process(
+        "check",
+        "services.md",
+        cwd=work,
+        env={**env, "LANG": os.environ.get("LANG", "C")},
+        inherit=False,
     )
     assert proc.returncode == 4
     assert proc.stderr.endswith("error: nothing ran: every check was skipped or none was found\n")

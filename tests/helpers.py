@@ -1,0 +1,246 @@
+"""What several test modules share and is not a fixture: the repository's folders, the
+golden-file switch, fresh interpreters, and small writers of test inputs.
+
+Test modules import from here (``from tests.helpers import REPO``), never from each other.
+Fixtures (the ``cli`` runner, ``work``) live in ``tests/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+"""The checkout's top folder (tests never read ../shared)."""
+TESTS = REPO / "tests"
+FIXTURES = TESTS / "fixtures"
+GOLDEN = TESTS / "golden"
+SEEDS = REPO / "runbooks"
+"""The seed runbooks that ship with the project."""
+
+RUNBOOK = Path(sys.executable).with_name("runbook")
+"""The venv's ``runbook`` console script: what a user runs."""
+
+UPDATE_GOLDENS = os.environ.get("RUNBOOK_UPDATE_GOLDENS") == "1"
+"""``RUNBOOK_UPDATE_GOLDENS=1``: golden files are rewritten instead of compared."""
+
+
+def assert_golden(path: Path, actual: str) -> None:
+    """``actual`` is exactly the golden file ``path``; with ``RUNBOOK_UPDATE_GOLDENS=1``
+    the file is (re)written instead, to be reviewed in ``git diff`` like code."""
+    if UPDATE_GOLDENS:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+        return
+    if not path.is_file():
+        pytest.fail(f"no golden {path}: run with RUNBOOK_UPDATE_GOLDENS=1 and review it")
+    expected = path.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            actual.splitlines(keepends=True),
+            fromfile=str(path),
+            tofile="now",
+        )
+        pytest.fail(f"{path} differs from what the code makes now:\n" + "".join(diff), False)
+
+
+def run_fresh(script: str) -> str:
+    """``script`` in a new interpreter (the repository importable), its stdout; fails on a
+    non-zero exit. For what needs a process without threads: a test session runs servers
+    in threads, and ``workers.fork_each`` does not fork a process that runs threads."""
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def mkdocs_yml(folder: Path, change: tuple[str, str] = ("", ""), extra: str = "") -> Path:
+    """Our mkdocs.yml written into ``folder`` (docs_dir still the repository's), with
+    ``change`` (old, new) applied and ``extra`` appended."""
+    config = (REPO / "mkdocs.yml").read_text().replace("docs_dir: docs", f"docs_dir: {REPO}/docs")
+    old, new = change
+    if old:
+        assert old in config, old
+        config = config.replace(old, new)
+    path = folder / "mkdocs.yml"
+    path.write_text(config + extra)
+    return path
+
+
+def write(path: Path, text: str) -> Path:
+    """``text`` (dedented, leading newline dropped) into ``path``, folders made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def page(folder: Path, body: str, name: str = "page.md") -> Path:
+    """A Markdown page with executable blocks, written as is."""
+    path = folder / name
+    path.write_text(body)
+    return path
+
+
+FAILING = """# F
+
+```bash {#f--one .check}
+echo one
+```
+
+```bash {#f--two .check}
+echo two; exit 7
+```
+
+```bash {#f--three .check}
+echo three
+```
+"""
+"""A page of three checks, the second of which fails with exit status 7."""
+
+
+def bash_logger(folder: Path) -> tuple[str, Path]:
+    """A ``bash`` that logs each call, so tests can count them."""
+    log = folder / "bash-calls.log"
+    script = folder / "logging-bash"
+    script.write_text(f'#!/bin/sh\necho call >> "{log}"\nexec bash "$@"\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return str(script), log
+
+
+def gone(pid: int) -> bool:
+    """Dead: no /proc entry, or a zombie waiting for a PID 1 that may never reap it."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return text[text.rfind(")") + 2] == "Z"
+
+
+class Ran(NamedTuple):
+    """One finished ``runbook`` command (named as ``subprocess.CompletedProcess``)."""
+
+    returncode: int
+    """The exit status."""
+    stdout: str
+    """Everything it wrote to stdout."""
+    stderr: str
+    """Everything it wrote to stderr."""
+
+
+Arg = str | os.PathLike[str]
+
+
+class Cli:
+    """Runs ``runbook ARGS``: in this process (call it), or as the console script
+    (``process``, ``start``). Environment changes last for that one command."""
+
+    def __init__(self, request: pytest.FixtureRequest) -> None:
+        self._request = request
+        self._started: list[subprocess.Popen[str]] = []
+
+    def __call__(
+        self,
+        *args: Arg,
+        cwd: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        unset: Iterable[str] = (),
+    ) -> Ran:
+        """``generator.cli.main(args)`` here: its exit code and the output of that call only."""
+        from generator.cli import main
+
+        # Asked for only here, so a test may use capfd with the process flavours.
+        capsys: pytest.CaptureFixture[str] = self._request.getfixturevalue("capsys")
+        capsys.readouterr()
+        with pytest.MonkeyPatch.context() as patch:
+            if cwd is not None:
+                patch.chdir(cwd)
+            for name, value in (env or {}).items():
+                patch.setenv(name, value)
+            for name in unset:
+                patch.delenv(name, raising=False)
+            code = main([os.fspath(a) for a in args])
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    def process(
+        self,
+        *args: Arg,
+        cwd: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        unset: Iterable[str] = (),
+        inherit: bool = True,
+        timeout: float = 120,
+    ) -> Ran:
+        """The console script as a real process, stdin closed, no TTY; ``inherit=False``:
+        only ``env`` for an environment."""
+        proc = subprocess.run(
+            self.argv(*args),
+            cwd=cwd,
+            env=self.environ(env, unset, inherit),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=timeout,
+            check=False,
+        )
+        return Ran(proc.returncode, proc.stdout, proc.stderr)
+
+    def start(
+        self,
+        *args: Arg,
+        cwd: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        unset: Iterable[str] = (),
+    ) -> subprocess.Popen[str]:
+        """The console script running in the background, to signal or watch (stdout and
+        stderr piped, stdin closed); killed at the end of the test if still running."""
+        proc = subprocess.Popen(
+            self.argv(*args),
+            cwd=cwd,
+            env=self.environ(env, unset),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self._started.append(proc)
+        return proc
+
+    def stop_all(self) -> None:
+        """Kill what ``start`` started and is still running."""
+        for proc in self._started:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+
+    @staticmethod
+    def argv(*args: Arg) -> list[str]:
+        """The command line of ``runbook ARGS`` as a user types it."""
+        return [str(RUNBOOK), *(os.fspath(a) for a in args)]
+
+    @staticmethod
+    def environ(
+        env: Mapping[str, str] | None = None, unset: Iterable[str] = (), inherit: bool = True
+    ) -> dict[str, str]:
+        """This process's environment (``inherit``, else nothing) with ``env`` set and
+        ``unset`` removed; never a CI step summary (the developer's or CI's own)."""
+        gone = {"GITHUB_STEP_SUMMARY", *unset}
+        base = {k: v for k, v in os.environ.items() if k not in gone} if inherit else {}
+        return {**base, **(env or {})}

@@ -4,7 +4,8 @@ Every entry of ``tests/fixtures/invalid/`` is one case: a ``.yaml`` file is load
 a folder is loaded as a tree. ``expected.txt`` holds the exact lines, paths relative to
 the repository. After a deliberate message change, regenerate and review the diff::
 
-    python tests/test_loading_invalid.py && git diff tests/fixtures/invalid/expected.txt
+    RUNBOOK_UPDATE_GOLDENS=1 .venv/bin/python -m pytest tests/test_loading_invalid.py
+    git diff tests/fixtures/invalid/expected.txt
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import pytest
 
 from checks.problems import Problem
 from generator.load.tree import LoadResult, load_file, load_tree
+from tests.helpers import REPO, assert_golden
 
-REPO = Path(__file__).resolve().parent.parent
 FOLDER = Path("tests/fixtures/invalid")
 GOLDEN = REPO / FOLDER / "expected.txt"
 CASES = sorted(name for name in os.listdir(REPO / FOLDER) if name != "expected.txt")
@@ -74,12 +75,6 @@ def test_duplicate_runbook_id_keeps_the_first_file() -> None:
     ]
 
 
-def write_golden() -> None:
-    """Rewrite expected.txt from what the loader says now (review the diff!)."""
-    os.chdir(REPO)
+def test_expected_txt_is_every_case_in_order_and_nothing_else() -> None:
     lines = [str(p) for name in CASES for p in load_case(name).problems]
-    GOLDEN.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-if __name__ == "__main__":
-    write_golden()
+    assert_golden(GOLDEN, "\n".join(lines) + "\n")

@@ -2,6 +2,8 @@
 
 YAML goes through the page renderer and is extracted from the Markdown the site shows
 (what runs is what the page shows); locations are mapped back to the step's YAML line.
+With ``generator.plan`` (blocks -> what a run does with each) this is the front door of
+``runbook exec``, ``check``, ``list`` and the pytest plugin.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from generator.load.parse import ParseCache
 from generator.load.tree import load_file, load_tree, resolve_target, runbook_in, severity_scheme
 from generator.model import Runbook
 from generator.render.page import PageContext, render_runbook
+
+__all__ = ["Target", "all_runbooks", "extract_runbook", "load_target", "load_targets"]
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 YAML_SUFFIXES = (".yaml", ".yml")

@@ -243,15 +243,8 @@ class PageBuilder:
 
     def section(self, section: Section, level: int) -> None:
         self.heading(level, section.title, section.id)
-        meta: list[str] = []
-        if section.window:
-            meta.append(f"window {escape_inline(section.window)}")
-        if section.severity:
-            meta.append("severity " + self.severity_text(section.severity))
-        if section.alerts:
-            meta.append("alerts " + ", ".join(code_span(a) for a in section.alerts))
-        if meta:
-            self.add(" · ".join(meta) + "\n{: .runbook-section-meta }")
+        window = [f"window {escape_inline(section.window)}"] if section.window else []
+        self.meta_line(window, section.severity, section.alerts)
         floor = min(level, 6)
         if section.callout is not None and section.callout.text.strip():
             self.callout(section.callout.type, section.callout.title, section.callout.text, floor)
@@ -275,6 +268,15 @@ class PageBuilder:
             self.add(safe_markdown(section.footer, heading_floor=floor))
         for child in section.sections:
             self.section(child, level + 1)
+
+    def meta_line(self, meta: list[str], severity: str | None, alerts: tuple[str, ...]) -> None:
+        """The line under a section's or scenario's heading: ``meta``, severity, alerts."""
+        if severity:
+            meta.append("severity " + self.severity_text(severity))
+        if alerts:
+            meta.append("alerts " + ", ".join(code_span(a) for a in alerts))
+        if meta:
+            self.add(" · ".join(meta) + "\n{: .runbook-section-meta }")
 
     def steps(self, steps: tuple[Step, ...], level: int) -> None:
         results = self.ctx.last_results
@@ -309,13 +311,7 @@ class PageBuilder:
 
     def scenario(self, sc: Scenario) -> None:
         self.heading(3, sc.title, sc.id)
-        meta: list[str] = []
-        if sc.severity:
-            meta.append("severity " + self.severity_text(sc.severity))
-        if sc.alerts:
-            meta.append("alerts " + ", ".join(code_span(a) for a in sc.alerts))
-        if meta:
-            self.add(" · ".join(meta) + "\n{: .runbook-section-meta }")
+        self.meta_line([], sc.severity, sc.alerts)
         if sc.body.strip():
             self.add(safe_markdown(sc.body, heading_floor=3))
         if sc.symptoms:

@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-from tests.conftest import run_fresh
+from tests.helpers import run_fresh
 
 PACKAGES = ["generator.render", "generator.site"]
 

@@ -129,7 +129,7 @@ def test_an_explicit_nav_keeps_its_pages_and_gets_the_runbooks_added(
     home = (fresh / "site/about/index.html").read_text()
     nav_links = re.findall(r'<a href="([^"]+)" class="md-nav__link', home)
     # The user's entries first, as written; the generated navigation after (home,
-    # organisation, alerts, tags), without the runbook page the user's nav already lists.
+    # organisation, alerts, tags, help), without the runbook page the user's nav already lists.
     assert nav_links == [
         "./",
         "../runbooks/example-service-down/",
@@ -137,6 +137,7 @@ def test_an_explicit_nav_keeps_its_pages_and_gets_the_runbooks_added(
         "../orgs/root/",
         "../alerts/",
         "../tags/",
+        "../help/",
     ]
 
 

@@ -176,7 +176,7 @@ class PageBuilder:
             title, url = self.ctx.org_title, self.ctx.org_url
             row("Organisation", link(title, url) if url else escape_inline(title))
         if self.ctx.help_url:
-            row("New here?", link("How to use these runbooks", self.ctx.help_url))
+            row("Help", link("How to use these runbooks", self.ctx.help_url))
         if rows:
             self.add("\n".join(rows))
 

@@ -1,8 +1,10 @@
 """The shared vocabulary of both packages: located problems, severities, exit codes.
 
 ``checks`` and ``generator`` report every finding as a :class:`Problem` (a 1-based
-``file:line:col`` location, a severity, a message, a rule name) and end every command with
-an :class:`ExitCode`.
+``file:line:col`` location, a severity, a message, a rule name). Every command returns an
+:class:`Outcome` (what happened) or raises a :class:`ProblemError` (a user error that
+carries its code); ``Outcome.exit_code`` is the one rule from what happened to an
+:class:`ExitCode`, and ``generator.cli.main`` the one place that exits with it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,36 @@ class ExitCode(enum.IntEnum):
     """Nothing ran: the selection is empty or every block was skipped."""
     INTERRUPTED = 130
     """Interrupted by Ctrl-C; partial reports and the transcript are written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a command ended, in facts: what every command returns (as Black's ``Report``)."""
+
+    failed: bool = False
+    """A check failed, timed out or errored; a committed file is not current; a message
+    was not sent; a site built with warnings under ``--strict``."""
+    invalid: bool = False
+    """Input that does not validate was found and reported (lint errors, a site or pages
+    that cannot be built from the runbooks)."""
+    nothing_ran: bool = False
+    """Nothing was selected, everything was skipped, or there was nothing to list."""
+    interrupted: bool = False
+    """Ctrl-C ended the run (partial reports written)."""
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """The exit code these facts mean (DESIGN.md): an interrupt wins, then invalid
+        input, then a failure, then an empty run."""
+        if self.interrupted:
+            return ExitCode.INTERRUPTED
+        if self.invalid:
+            return ExitCode.INVALID
+        if self.failed:
+            return ExitCode.FAILED
+        if self.nothing_ran:
+            return ExitCode.NOTHING_RAN
+        return ExitCode.OK
 
 
 class Severity(enum.Enum):

@@ -1,4 +1,4 @@
-"""Results -> terminal summary, JSON, JUnit XML, GitHub step summary; and the exit code.
+"""Results -> terminal summary, JSON, JUnit XML, GitHub step summary; and the run's Outcome.
 
 Reporters consume plain ``Result`` objects and never run anything. Results arrive
 already redacted (the runner masks secrets before anything is captured).
@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from checks.files import write_atomic
 from checks.model import Result, Status
+from checks.problems import Outcome
 from checks.run.outcome import now_iso
 from checks.terminal import visible
 
@@ -25,22 +26,22 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 TAIL_LINES = 15
 
 
-def exit_code_for(results: Sequence[Result]) -> int:
-    """1 when a block failed, timed out or errored; 4 when nothing ran; else 0."""
-    if any(r.status in BAD for r in results):
-        return 1
-    if not any(r.status in RAN for r in results):
-        return 4
-    return 0
+def outcome_of(results: Sequence[Result], *, interrupted: bool = False) -> Outcome:
+    """What a run of blocks amounts to: a block failed, timed out or errored; none ran."""
+    return Outcome(
+        failed=any(r.status in BAD for r in results),
+        nothing_ran=not any(r.status in RAN for r in results),
+        interrupted=interrupted,
+    )
 
 
-def summarize(results: Sequence[Result]) -> dict[str, Any]:
-    """Counts per status, total time and the exit code."""
+def summarize(results: Sequence[Result], *, interrupted: bool = False) -> dict[str, Any]:
+    """Counts per status, total time and the exit code of the run."""
     counts = Counter(r.status.value for r in results)
     summary: dict[str, Any] = {"total": len(results)}
     summary.update({s.value: counts.get(s.value, 0) for s in Status})
     summary["duration_s"] = round(sum(r.duration_s for r in results), 3)
-    summary["exit_code"] = exit_code_for(results)
+    summary["exit_code"] = int(outcome_of(results, interrupted=interrupted).exit_code)
     return summary
 
 
@@ -64,10 +65,9 @@ def result_to_json(result: Result) -> dict[str, Any]:
 
 def write_json(path: str, results: Sequence[Result], *, interrupted: bool = False) -> None:
     """The ``--json`` report (version 1), written atomically."""
-    summary = summarize(results)
+    summary = summarize(results, interrupted=interrupted)
     if interrupted:
         summary["interrupted"] = True
-        summary["exit_code"] = 130
     doc = {
         "version": 1,
         "generated_at": now_iso(),

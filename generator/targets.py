@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from checks.extract import Extraction, extract_file, extract_markdown
-from checks.problems import ExitCode, Problem, Severity
+from checks.problems import Problem, Severity
 from generator.errors import RunbookError
 from generator.load.parse import ParseCache
 from generator.load.tree import load_file, load_tree, resolve_target, runbook_in, severity_scheme
@@ -39,7 +39,7 @@ def load_targets(targets: Sequence[str], root: str) -> list[Target]:
     loaded = [load_target(t, root) for t in targets]
     problems = [p for t in loaded for p in t.extraction.problems]
     if problems:
-        raise RunbookError(problems=problems, exit_code=ExitCode.INVALID)
+        raise RunbookError(problems=problems)
     return loaded
 
 
@@ -79,7 +79,7 @@ def all_runbooks(paths: Sequence[str], root: str, cache: ParseCache | None = Non
 def _raise_errors(problems: Sequence[Problem]) -> None:
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
-        raise RunbookError(problems=errors, exit_code=ExitCode.INVALID)
+        raise RunbookError(problems=errors)
 
 
 def extract_runbook(runbook: Runbook) -> Extraction:

@@ -2,7 +2,9 @@
 
 Commands live in ``generator/cli/<name>.py`` and are imported only when used
 (or listed by ``--help``), so ``runbook --help`` stays fast. Each command returns an
-exit code; user errors arrive as ``RunbookError`` and are printed without a traceback.
+``Outcome`` (what happened); user errors arrive as a ``ProblemError`` (``RunbookError``)
+that carries its code and are printed without a traceback. ``main`` is the one place
+that turns either into the process exit status.
 """
 
 from __future__ import annotations
@@ -78,19 +80,25 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return (and, as a console script, exit with) the exit code."""
-    from checks.problems import ExitCode, ProblemError
+    from checks.problems import ExitCode, Outcome, ProblemError
 
     code: Any
     try:
         _refuse_undecodable(sys.argv[1:] if argv is None else argv)
-        code = cli.main(args=argv, prog_name="runbook", standalone_mode=False)
+        returned = cli.main(args=argv, prog_name="runbook", standalone_mode=False)
+        if isinstance(returned, Outcome):
+            code = returned.exit_code
+        elif returned is None or returned == 0:  # click's own end: --help, --version
+            code = ExitCode.OK
+        else:  # a command that decides its own exit code: a bug, so a traceback
+            raise TypeError(f"a command returned {returned!r}, not an Outcome")
     except ProblemError as exc:
         text = exc.format()
         if text:
             from checks.terminal import visible  # a message quotes what it was given
 
             click.echo(visible(text), err=True)
-        code = int(exc.exit_code)
+        code = exc.exit_code
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.ClickException as exc:
@@ -106,8 +114,6 @@ def main(argv: list[str] | None = None) -> int:
         # Output piped into `head`: not an error of ours.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        code = ExitCode.OK
-    if code is None:
         code = ExitCode.OK
     exit_code = int(code)
     if argv is None:

@@ -7,8 +7,8 @@ import sys
 from collections.abc import Sequence
 
 from checks.outputs import write_reports
-from checks.problems import ExitCode, Problem, has_errors
-from checks.report import exit_code_for, summarize
+from checks.problems import Outcome, Problem, has_errors
+from checks.report import outcome_of, summarize
 from checks.run.engine import ExecSettings, RunState, run_plan
 from checks.run.process import RunOptions
 from generator.cli._environ import cache_dir
@@ -38,8 +38,8 @@ def run_ci_checks(
     transcript: str | None,
     jobs: int,
     default_timeout: float,
-) -> int:
-    """Lint, then run; exit 0, 1, 3 (lint or block errors) or 4 (nothing ran)."""
+) -> Outcome:
+    """Lint, then run: what ran, failed or was interrupted (lint or block errors raise)."""
     for path in paths:
         if not os.path.exists(path):
             raise UsageError(f"{path}: no such file or directory")
@@ -94,10 +94,10 @@ def run_ci_checks(
         stream=err,
         color=err.isatty(),
     )
-    code = int(ExitCode.INTERRUPTED) if state.interrupted else exit_code_for(state.results)
+    outcome = outcome_of(state.results, interrupted=state.interrupted)
     if log:
-        log.event("end", summary=summarize(state.results), exit_code=code)
+        log.event("end", summary=summarize(state.results), exit_code=int(outcome.exit_code))
         log.close()
-    if code == ExitCode.NOTHING_RAN:
+    if outcome.nothing_ran and not outcome.interrupted:
         err.write("error: nothing ran: every check was skipped or none was found\n")
-    return code
+    return outcome

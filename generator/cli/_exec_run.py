@@ -13,8 +13,8 @@ from typing import TextIO
 
 from checks.model import Check, Result
 from checks.outputs import write_reports
-from checks.problems import ExitCode
-from checks.report import Transcript, exit_code_for, summarize
+from checks.problems import Outcome
+from checks.report import Transcript, outcome_of, summarize
 from checks.run.engine import ExecSettings, RunState, run_plan
 from checks.run.process import RunOptions
 from generator.cli._options import check_report_paths, open_transcript
@@ -49,8 +49,8 @@ class ExecRequest:
     incident_dir: str = "incidents"
 
 
-def run_exec(req: ExecRequest) -> int:
-    """Run one target; return the exit code (0, 1, 3, 4 or 130)."""
+def run_exec(req: ExecRequest) -> Outcome:
+    """Run one target: what ran, failed or was interrupted (user errors raise)."""
     (target,) = load_targets([req.target], req.root)
     extraction = target.extraction
     selection = select_blocks(
@@ -74,7 +74,7 @@ def run_exec(req: ExecRequest) -> int:
         err.write(f"error: nothing selected in {req.target}: {_empty_reason(req)}\n")
         if req.dry_run:
             _list_rest(selection.listed, err)
-            return int(ExitCode.NOTHING_RAN)
+            return Outcome(nothing_ran=True)
     if not req.dry_run:
         check_report_paths(
             [
@@ -98,7 +98,7 @@ def run_exec(req: ExecRequest) -> int:
     if req.dry_run:
         sys.stdout.write(dry_run_text(plan))
         _list_rest(selection.listed, err)
-        return int(ExitCode.OK)
+        return Outcome()
     color = err.isatty()
     transcript = open_transcript(req.transcript)
     progress = Progress(err, color, transcript, show_manual=not req.walk, total=len(plan.decisions))
@@ -145,11 +145,11 @@ def _finish(
     transcript: Transcript | None,
     environ: dict[str, str],
     color: bool,
-) -> int:
+) -> Outcome:
     """The summary and the reports; Ctrl-C meanwhile cannot lose them (it was pressed)."""
     err = sys.stderr
     results = state.results
-    code = 130 if state.interrupted else exit_code_for(results)
+    outcome = outcome_of(results, interrupted=state.interrupted)
     with _ctrl_c_ignored(state.interrupted):
         _list_rest(listed, err)
         write_reports(
@@ -163,12 +163,15 @@ def _finish(
         )
         if transcript:
             transcript.event(
-                "end", summary=summarize(results), exit_code=code, interrupted=state.interrupted
+                "end",
+                summary=summarize(results),
+                exit_code=int(outcome.exit_code),
+                interrupted=state.interrupted,
             )
             transcript.close()
         if state.interrupted:
             err.write("Interrupted: partial report written.\n")
-    return code
+    return outcome
 
 
 @contextlib.contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from checks.problems import ExitCode
+from checks.problems import Outcome
 from generator.cli._environ import today
 from generator.errors import RunbookError, UsageError
 from generator.load.tree import load_file, load_tree, severity_scheme
@@ -20,8 +20,8 @@ def create_runbook(
     owner: str | None,
     folder: str | None,
     root: str,
-) -> int:
-    """Write the scaffold; exit 2 for a bad id or an id already taken."""
+) -> Outcome:
+    """Write the scaffold; a usage error for a bad id or an id already taken."""
     if not ID_PATTERN.match(runbook_id):
         raise UsageError(
             f"'{runbook_id}' is not a runbook id: use lower-case letters, digits and dashes "
@@ -66,7 +66,7 @@ def create_runbook(
         f"  runbook lint {path}\n"
         f"  runbook exec {runbook_id} --dry-run\n"
     )
-    return int(ExitCode.OK)
+    return Outcome()
 
 
 def _write(path: str, text: str) -> None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from generator.cli._options import config_option
+
+if TYPE_CHECKING:
+    from checks.problems import Outcome
 
 
 @click.command("build")
@@ -30,7 +35,7 @@ def command(
     today: str | None,
     jobs: int | None,
     verbose: bool,
-) -> int:
+) -> Outcome:
     """Build the documentation site from the runbooks.
 
     Exit codes: 0 built, 1 warnings under --strict, 3 invalid runbooks or configuration.

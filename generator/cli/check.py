@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from checks.problems import Outcome
 
 from generator.cli._options import jobs_option, report_options, root_option, timeout_option
 
@@ -43,7 +48,7 @@ def command(
     jobs: int,
     default_timeout: float,
     root: str,
-) -> int:
+) -> Outcome:
     from generator.cli._check_run import run_ci_checks
 
     return run_ci_checks(

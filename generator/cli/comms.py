@@ -10,6 +10,7 @@ from checks.terminal import visible
 from generator.cli._options import root_option
 
 if TYPE_CHECKING:
+    from checks.problems import Outcome
     from generator.model import CommsTemplate, Runbook
 
 
@@ -54,7 +55,7 @@ def command(
     fmt: str,
     send: tuple[str, str] | None,
     root: str,
-) -> int:
+) -> Outcome:
     """Print TEMPLATE of RUNBOOK filled in for an incident (or with example values).
 
     \b
@@ -67,6 +68,7 @@ def command(
     Exit codes: 0 printed (and sent), 1 sending failed, 2 unknown template,
     3 a value is missing or the template does not render.
     """
+    from checks.problems import Outcome
     from generator.comms.templates import find_template
     from generator.errors import UsageError
     from generator.load.tree import load_runbook
@@ -76,7 +78,7 @@ def command(
         if send:
             raise UsageError("--send needs a TEMPLATE")
         _print_list(runbook, fmt)
-        return 0
+        return Outcome()
     template = find_template(runbook, template_id)
     if send and not incident_spec:
         raise UsageError(
@@ -89,7 +91,7 @@ def command(
     _print_message(template, message, fmt)
     if send:
         return _send(template, message, send[1], incident_spec, incident_dir)
-    return 0
+    return Outcome()
 
 
 def _render(
@@ -168,10 +170,11 @@ def _send(
     url_spec: str,
     incident_spec: str | None,
     incident_dir: str,
-) -> int:
+) -> Outcome:
     import os
     from pathlib import Path
 
+    from checks.problems import Outcome
     from generator.comms.send import post_slack_webhook, resolve_url
     from generator.incident import append_message_sent, clock, find_incident
 
@@ -182,13 +185,13 @@ def _send(
     code = "no answer" if sent.status is None else f"HTTP {sent.status}"
     if not sent.ok:
         click.echo(f"error: sending to {sent.target} failed: {code}: {sent.detail}", err=True)
-        return 1
+        return Outcome(failed=True)
     click.echo(f"sent to {sent.target}: {code}", err=True)
     if incident_spec:
         path = find_incident(incident_spec, Path(incident_dir))
         event = f"Sent '{template.id}' ({template.channel}, {template.audience})"
         append_message_sent(path, template.id, event, clock.now())
-    return 0
+    return Outcome()
 
 
 def _print_list(runbook: Runbook, fmt: str) -> None:

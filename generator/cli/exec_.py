@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from checks.problems import Outcome
 
 from generator.cli._options import jobs_option, report_options, root_option, timeout_option
 
@@ -106,7 +109,7 @@ during the grace period KILLs the block).
     help="Between TERM and KILL when a block is stopped (default 2).",
 )
 @root_option()
-def command(**options: Any) -> int:
+def command(**options: Any) -> Outcome:
     from generator.cli._exec_run import ExecRequest, run_exec
 
     return run_exec(ExecRequest(**options))

@@ -7,10 +7,15 @@ functions; this module reads options). The time comes from ``generator.incident.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from generator.cli import _incident_args as args
 from generator.cli._options import root_option
+
+if TYPE_CHECKING:
+    from checks.problems import Outcome
 
 _DIR = click.option(
     "--dir", "incident_dir", default="incidents", metavar="D", help="Where incident ids resolve."
@@ -49,7 +54,7 @@ def start(
     channel: str | None,
     incident_dir: str,
     root: str,
-) -> int:
+) -> Outcome:
     """Create an incident record and print its path."""
     from pathlib import Path
 
@@ -76,7 +81,7 @@ def start(
         channel=channel,
     )
     click.echo(str(create_incident(Path(incident_dir), record)))
-    return 0
+    return _done()
 
 
 @command.command("update")
@@ -125,7 +130,7 @@ def update(
     reopen: bool,
     incident_dir: str,
     root: str,
-) -> int:
+) -> Outcome:
     """Record a status change, a note, any field a comms template reads, or ticked checklist
     items. A resolved incident is only changed with --reopen."""
     from generator.cli._options import name_value_pairs
@@ -179,14 +184,14 @@ def update(
     )
     now = clock.now()
     modify_incident(path, lambda record: update_record(record, change, now))
-    return 0
+    return _done()
 
 
 @command.command("ack")
 @click.argument("incident")
 @click.option("--by", metavar="NAME", help="Who acknowledged.")
 @_DIR
-def ack(incident: str, by: str | None, incident_dir: str) -> int:
+def ack(incident: str, by: str | None, incident_dir: str) -> Outcome:
     """Record that the incident was acknowledged (the first acknowledgement counts)."""
     from generator.incident import acknowledge, clock, modify_incident
 
@@ -195,7 +200,7 @@ def ack(incident: str, by: str | None, incident_dir: str) -> int:
     earlier = modify_incident(path, lambda record: acknowledge(record, by, now))
     if earlier:
         click.echo(f"note: already acknowledged at {earlier}", err=True)
-    return 0
+    return _done()
 
 
 @command.command("resolve")
@@ -206,7 +211,7 @@ def ack(incident: str, by: str | None, incident_dir: str) -> int:
 @_DIR
 def resolve(
     incident: str, resolution: str, root_cause: str | None, note: str | None, incident_dir: str
-) -> int:
+) -> Outcome:
     """Mark the incident resolved now, with its resolution and root cause."""
     from generator.incident import clock, modify_incident
     from generator.incident import resolve as resolve_record
@@ -214,7 +219,7 @@ def resolve(
     path = args.path(incident, incident_dir)
     now = clock.now()
     modify_incident(path, lambda record: resolve_record(record, resolution, root_cause, note, now))
-    return 0
+    return _done()
 
 
 @command.command("status")
@@ -222,7 +227,7 @@ def resolve(
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @_DIR
 @_ROOT
-def status(incident: str, fmt: str, incident_dir: str, root: str) -> int:
+def status(incident: str, fmt: str, incident_dir: str, root: str) -> Outcome:
     """What is due: the next update by the severity's cadence and by each comms channel's
     cadence, open checklist and items."""
     from checks.terminal import visible
@@ -241,7 +246,7 @@ def status(incident: str, fmt: str, incident_dir: str, root: str) -> int:
     else:
         lines = status_lines(record, scheme, clock.now(), channels)
         click.echo(visible("\n".join(lines)))
-    return 0
+    return _done()
 
 
 @command.command("report")
@@ -249,7 +254,7 @@ def status(incident: str, fmt: str, incident_dir: str, root: str) -> int:
 @click.option("--out", metavar="FILE", help="Write the Markdown here instead of stdout.")
 @_DIR
 @_ROOT
-def report(incident: str, out: str | None, incident_dir: str, root: str) -> int:
+def report(incident: str, out: str | None, incident_dir: str, root: str) -> Outcome:
     """Render a postmortem in Markdown from the record."""
     from checks.files import write_atomic
     from checks.terminal import visible
@@ -263,4 +268,11 @@ def report(incident: str, out: str | None, incident_dir: str, root: str) -> int:
         click.echo(out)
     else:
         click.echo(visible(text), nl=False)
-    return 0
+    return _done()
+
+
+def _done() -> Outcome:
+    """A change written or a record shown: nothing more to say than success."""
+    from checks.problems import Outcome
+
+    return Outcome()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from generator.cli._options import root_option
+
+if TYPE_CHECKING:
+    from checks.problems import Outcome
 
 
 @click.command("lint")
@@ -25,7 +30,7 @@ from generator.cli._options import root_option
 @click.option("--no-cache", is_flag=True, help="Parse and check everything again.")
 def command(
     paths: tuple[str, ...], strict: bool, fmt: str, verbose: bool, root: str, no_cache: bool
-) -> int:
+) -> Outcome:
     """Check runbooks (default: every YAML file under --root) without running anything.
 
     Schema problems (unknown keys, wrong types, bad durations and patterns, duplicate
@@ -48,7 +53,7 @@ def command(
     import os
     import sys
 
-    from checks.problems import ExitCode, Severity, has_errors
+    from checks.problems import Outcome, Severity, has_errors
     from checks.terminal import visible
     from generator.cli import skip_teardown
     from generator.cli._environ import cache_dir, today
@@ -65,8 +70,7 @@ def command(
     skip_teardown()  # the caches are saved: nothing is left for exit handlers
     errors = sum(p.severity is Severity.ERROR for p in result.problems)
     warnings = sum(p.severity is Severity.WARNING for p in result.problems)
-    failed = has_errors(result.problems, strict=strict)
-    code = int(ExitCode.INVALID if failed else ExitCode.OK)
+    outcome = Outcome(invalid=has_errors(result.problems, strict=strict))
     if fmt == "json":
         report = {
             "version": 1,
@@ -79,10 +83,10 @@ def command(
                 "allowed": len(result.allowed),
                 "strict": strict,
             },
-            "exit_code": code,
+            "exit_code": int(outcome.exit_code),
         }
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
-        return code
+        return outcome
     for problem in result.problems:
         rule = f" [{problem.rule}]" if problem.severity is Severity.WARNING else ""
         click.echo(visible(f"{problem}{rule}"))
@@ -93,7 +97,7 @@ def command(
             )
     click.echo(_summary(result.files, errors, warnings, len(result.allowed), strict, verbose),
                err=True)  # fmt: skip
-    return code
+    return outcome
 
 
 def _summary(

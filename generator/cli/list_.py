@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from generator.cli._options import root_option
+
+if TYPE_CHECKING:
+    from checks.problems import Outcome
 
 HELP = """List the executable blocks of TARGETs (runbook ids, YAML or Markdown files;
 default: every runbook under --root): id, risk, tags, requirements, location, and why
@@ -26,11 +31,12 @@ Exit codes: 0 blocks listed, 2 unknown runbook, 3 invalid page, 4 no blocks foun
 @click.argument("targets", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @root_option()
-def command(targets: tuple[str, ...], as_json: bool, root: str) -> int:
+def command(targets: tuple[str, ...], as_json: bool, root: str) -> Outcome:
     import json
     import os
     import sys
 
+    from checks.problems import Outcome
     from checks.terminal import visible
     from generator.plan import list_plan
     from generator.targets import all_runbooks, load_targets
@@ -65,5 +71,4 @@ def command(targets: tuple[str, ...], as_json: bool, root: str) -> int:
             sys.stdout.write(visible(line) + "\n")
     if not rows:
         sys.stderr.write("error: no executable blocks found\n")
-        return 4
-    return 0
+    return Outcome(nothing_ran=not rows)

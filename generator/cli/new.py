@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from generator.cli._options import root_option
+
+if TYPE_CHECKING:
+    from checks.problems import Outcome
 
 
 @click.command("new")
@@ -26,7 +31,7 @@ def command(
     owner: str | None,
     folder: str | None,
     root: str,
-) -> int:
+) -> Outcome:
     """Create DIR/ID.yaml: a complete, commented runbook that `runbook lint --strict`
     accepts as it is, with a check, an action and a manual step to edit.
 

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from generator.cli._options import root_option
+
+if TYPE_CHECKING:
+    from checks.problems import Outcome
 
 
 @click.command("render")
 @click.option("--out", "out_dir", required=True, metavar="DIR", help="Folder to write pages into.")
 @root_option()
-def command(out_dir: str, root: str) -> int:
+def command(out_dir: str, root: str) -> Outcome:
     """Write each runbook's page Markdown into DIR, mirroring the runbooks' folders."""
     import os
     import sys
 
-    from checks.problems import ExitCode, has_errors
+    from checks.problems import Outcome, has_errors
     from generator.cli._environ import today as environ_today
     from generator.errors import UsageError
     from generator.load.tree import load_tree, severity_scheme
@@ -28,7 +33,7 @@ def command(out_dir: str, root: str) -> int:
         click.echo(str(problem), err=True)
     if has_errors(result.problems):
         click.echo(f"error: not rendering: {root} has errors", err=True)
-        return int(ExitCode.INVALID)
+        return Outcome(invalid=True)
     orgs = {org.id: org for org in result.orgs}
     today = environ_today()
     root_abs = os.path.abspath(root)
@@ -49,7 +54,7 @@ def command(out_dir: str, root: str) -> int:
         if total >= 200 and (n % 100 == 0 or n == total) and sys.stderr.isatty():
             click.echo(f"\rrendered {n}/{total}", err=True, nl=n == total)
     click.echo(f"rendered {total} page(s) into {out_dir} ({written} changed)", err=True)
-    return int(ExitCode.OK)
+    return Outcome()
 
 
 def _write_if_changed(path: str, text: str) -> int:

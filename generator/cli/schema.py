@@ -3,7 +3,12 @@ reference (``--format markdown``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from checks.problems import Outcome
 
 
 @click.command("schema")
@@ -32,7 +37,7 @@ import click
     metavar="FILE",
     help="Exit 1 when FILE is not the current schema (CI: the committed copy is current).",
 )
-def command(out: str | None, defaults: bool, fmt: str, check: str | None) -> int:
+def command(out: str | None, defaults: bool, fmt: str, check: str | None) -> Outcome:
     """JSON Schema (draft 2020-12) of runbook YAML, for editors and CI; or, with
     --format markdown, the format reference: every key with its type, default and
     meaning, the block header, the comms context and the exit codes.
@@ -44,7 +49,7 @@ def command(out: str | None, defaults: bool, fmt: str, check: str | None) -> int
       runbook schema --format markdown --out REFERENCE.md
     and check them in CI with --check FILE instead of --out FILE.
     """
-    from checks.problems import ExitCode
+    from checks.problems import Outcome
     from generator.errors import RunbookError, UsageError
     from generator.schema import build_defaults_schema, build_schema, dump_schema
 
@@ -65,7 +70,7 @@ def command(out: str | None, defaults: bool, fmt: str, check: str | None) -> int
         except OSError as exc:
             raise UsageError(f"cannot read {check}: {exc.strerror or exc}") from None
         if current:
-            return 0
+            return Outcome()
         flag = " --defaults" if defaults else " --format markdown" if fmt == "markdown" else ""
         what = "reference" if fmt == "markdown" else "schema"
         click.echo(
@@ -73,13 +78,13 @@ def command(out: str | None, defaults: bool, fmt: str, check: str | None) -> int
             f"runbook schema{flag} --out {check}",
             err=True,
         )
-        return int(ExitCode.FAILED)
+        return Outcome(failed=True)
     if out is None:
         click.echo(text, nl=False)
-        return 0
+        return Outcome()
     try:
         with open(out, "w", encoding="utf-8") as handle:
             handle.write(text)
     except OSError as exc:
         raise RunbookError(f"cannot write {out}: {exc.strerror or exc}") from None
-    return 0
+    return Outcome()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from generator.cli._options import config_option
+
+if TYPE_CHECKING:
+    from checks.problems import Outcome
 
 
 @click.command("serve")
@@ -18,7 +23,7 @@ from generator.cli._options import config_option
     "--full", is_flag=True,
     help="Rebuild every page on each change (default: only pages whose Markdown changed).",
 )  # fmt: skip
-def command(dev_addr: str, root: str | None, config_file: str, full: bool) -> int:
+def command(dev_addr: str, root: str | None, config_file: str, full: bool) -> Outcome:
     """Serve the site and rebuild it when a runbook, docs/ or mkdocs.yml changes.
 
     Only changed pages are rebuilt; a change of a title or of the set of runbooks

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from checks.problems import ExitCode
+from checks.problems import Outcome
 from generator.errors import RunbookError, UsageError
 
 ROOT_ENV = "RUNBOOK_ROOT"
@@ -91,12 +91,11 @@ def load_site_config(options: BuildOptions, **overrides: Any) -> Any:
     try:
         config = load_config(options.config_file, **kwargs)
     except ConfigurationError as exc:
-        raise RunbookError(f"{options.config_file}: {exc}", exit_code=ExitCode.INVALID) from None
+        raise RunbookError(f"{options.config_file}: {exc}") from None
     plugin = config.plugins.get("runbook")
     if plugin is None:
         raise RunbookError(
-            f"{options.config_file}: error: the 'runbook' plugin is not in plugins",
-            exit_code=ExitCode.INVALID,
+            f"{options.config_file}: error: the 'runbook' plugin is not in plugins"
         )
     if options.root:
         plugin.config.root = str(Path(options.root).resolve())
@@ -123,8 +122,9 @@ def check_options(options: BuildOptions) -> None:
             ) from None
 
 
-def run_build(options: BuildOptions, stream: TextIO | None = None) -> int:
-    """Build the site; 0 ok, 1 warnings under ``--strict``, 3 invalid runbooks or config."""
+def run_build(options: BuildOptions, stream: TextIO | None = None) -> Outcome:
+    """Build the site: failed with warnings under ``--strict``, invalid when the runbooks
+    or the configuration are."""
     stream = stream or sys.stderr
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
@@ -148,12 +148,13 @@ def run_build(options: BuildOptions, stream: TextIO | None = None) -> int:
                 config.plugins.on_shutdown()
         except Abort as exc:
             if plugin.input_failed:  # already printed, located
-                return int(ExitCode.INVALID)
+                return Outcome(invalid=True)
             print(f"error: {exc}", file=stream)
-            return int(ExitCode.FAILED if options.strict else ExitCode.INVALID)
+            # MkDocs aborts a --strict build for its warnings: the site itself is fine.
+            return Outcome(failed=True) if options.strict else Outcome(invalid=True)
         except MkDocsException as exc:
             print(f"error: {exc}", file=stream)
-            return int(ExitCode.INVALID)
+            return Outcome(invalid=True)
     warnings = handler.counts.get("warning", 0)
     print(
         f"built {plugin.pages_built} pages"
@@ -162,7 +163,7 @@ def run_build(options: BuildOptions, stream: TextIO | None = None) -> int:
         + (f" with {warnings} warnings" if warnings else ""),
         file=stream,
     )
-    return int(ExitCode.OK)
+    return Outcome()
 
 
 def _asdict(options: BuildOptions) -> dict[str, Any]:

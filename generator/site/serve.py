@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from checks.problems import ExitCode
+from checks.problems import Outcome
 from generator.errors import UsageError
 from generator.site.build import ROOT_ENV, mkdocs_logging
 
@@ -32,7 +32,7 @@ _MKDOCS_STUCK = "An error happened during the rebuild."
 _LOCATION = re.compile(r"^(\S+?:\d+(?::\d+)?): (?:error|warning): ")
 
 
-def run_serve(*, config_file: str, dev_addr: str, root: str | None, full: bool) -> int:
+def run_serve(*, config_file: str, dev_addr: str, root: str | None, full: bool) -> Outcome:
     """Serve until interrupted; 0 on Ctrl-C after a clean start."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.serve import serve
@@ -62,12 +62,12 @@ def run_serve(*, config_file: str, dev_addr: str, root: str | None, full: bool) 
             )
         except Abort:
             print("error: not serving: the site did not build (see above)", file=real_stderr)
-            return int(ExitCode.INVALID)
+            return Outcome(invalid=True)
         except KeyboardInterrupt:
-            return int(ExitCode.OK)
+            return Outcome()  # how a server is stopped
         finally:
             sys.stderr = real_stderr
-    return int(ExitCode.OK)
+    return Outcome()
 
 
 class _RebuildFailure(logging.Filter):

@@ -310,8 +310,9 @@ def test_junit_report_validates_against_the_junit_schema_with_error_elements(
     assert cases["f--bin"].findtext("system-out") == "ctl\\x01 \ufffd"
 
 
+@pytest.mark.parametrize("command", ["exec", "check"])
 def test_ctrl_c_stops_the_group_writes_partial_reports_and_exits_130(
-    tmp_path: Path, cli: Cli
+    tmp_path: Path, cli: Cli, command: str
 ) -> None:
     page(
         tmp_path,
@@ -319,7 +320,8 @@ def test_ctrl_c_stops_the_group_writes_partial_reports_and_exits_130(
         "```bash {#s--slow .check}\necho started; sleep 60\n```\n\n"
         "```bash {#s--never .check}\necho never\n```\n",
     )
-    proc = cli.start("exec", "page.md", "--json", "r.json", "--transcript", "t.jsonl", cwd=tmp_path)
+    args = ("page.md", "--json", "r.json", "--transcript", "t.jsonl")
+    proc = cli.start(command, *args, cwd=tmp_path)
     transcript = tmp_path / "t.jsonl"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -331,16 +333,18 @@ def test_ctrl_c_stops_the_group_writes_partial_reports_and_exits_130(
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert out == "fast\nstarted\n"
-    assert "Interrupted: partial report written.\n" in err
+    if command == "exec":
+        assert "Interrupted: partial report written.\n" in err
     report = json.loads((tmp_path / "r.json").read_text())
     assert [(r["id"], r["status"]) for r in report["results"]] == [
         ("s--fast", "passed"),
         ("s--slow", "error"),
     ]
     assert report["results"][1]["reason"] == "interrupted (Ctrl-C): process group stopped"
-    assert report["summary"]["interrupted"] is True
+    assert (report["summary"]["interrupted"], report["summary"]["exit_code"]) == (True, 130)
     events = [json.loads(line) for line in transcript.read_text().splitlines()]
-    assert [e["event"] for e in events] == ["run", "start", "result", "start", "result", "end"]
+    run = ["run"] if command == "exec" else []
+    assert [e["event"] for e in events] == [*run, "start", "result", "start", "result", "end"]
     assert events[-1]["exit_code"] == 130
 
 

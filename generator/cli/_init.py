@@ -6,13 +6,13 @@ import os
 
 import click
 
-from checks.problems import ExitCode
+from checks.problems import Outcome
 from generator.cli._environ import today
 from generator.errors import UsageError
 from generator.scaffold import EXAMPLE_ID, GITIGNORE_LINES, PLUGIN_LINE, init_files
 
 
-def init_repository(folder: str, *, title: str, owner: str | None) -> int:
+def init_repository(folder: str, *, title: str, owner: str | None) -> Outcome:
     if not os.path.isdir(folder):
         raise UsageError(f"'{folder}' is not a folder (create it first)")
     files = init_files(site_name=title, owner=owner, today=today())
@@ -42,7 +42,7 @@ def init_repository(folder: str, *, title: str, owner: str | None) -> int:
         f"  {prefix}runbook build                # the site, into site/ (or: runbook serve)",
     ]
     click.echo("\n".join(notes), err=True)
-    return int(ExitCode.OK)
+    return Outcome()
 
 
 def _missing_lines(folder: str, kept: list[str]) -> list[str]:

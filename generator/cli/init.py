@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from checks.problems import Outcome
 
 
 @click.command("init")
@@ -15,7 +20,7 @@ import click
     metavar="DIR",
     help="The repository's top folder (default: here).",
 )
-def command(title: str, owner: str | None, folder: str) -> int:
+def command(title: str, owner: str | None, folder: str) -> Outcome:
     """Set up a runbooks repository in DIR: runbooks/ with a _defaults.yaml and an
     example runbook, their JSON Schemas (for editor completion), mkdocs.yml with the
     plugin, a .gitignore for the site and the caches, and a CI workflow that runs

@@ -7,13 +7,15 @@ Fixtures (the ``cli`` runner, ``work``) live in ``tests/conftest.py``.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import io
 import os
 import stat
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -150,7 +152,9 @@ class Cli:
     """Runs ``runbook ARGS``: in this process (call it), or as the console script
     (``process``, ``start``). Environment changes last for that one command."""
 
-    def __init__(self, request: pytest.FixtureRequest) -> None:
+    def __init__(self, request: pytest.FixtureRequest | None = None) -> None:
+        """``request``: the test's, whose ``capsys`` captures the output; without one (a
+        module-scoped fixture), the output is captured here."""
         self._request = request
         self._started: list[subprocess.Popen[str]] = []
 
@@ -164,9 +168,7 @@ class Cli:
         """``generator.cli.main(args)`` here: its exit code and the output of that call only."""
         from generator.cli import main
 
-        # Asked for only here, so a test may use capfd with the process flavours.
-        capsys: pytest.CaptureFixture[str] = self._request.getfixturevalue("capsys")
-        capsys.readouterr()
+        argv = [os.fspath(a) for a in args]
         with pytest.MonkeyPatch.context() as patch:
             if cwd is not None:
                 patch.chdir(cwd)
@@ -174,8 +176,13 @@ class Cli:
                 patch.setenv(name, value)
             for name in unset:
                 patch.delenv(name, raising=False)
-            code = main([os.fspath(a) for a in args])
-        out, err = capsys.readouterr()
+            if self._request is None:
+                return _captured(main, argv)
+            # Asked for only here, so a test may use capfd with the process flavours.
+            capsys: pytest.CaptureFixture[str] = self._request.getfixturevalue("capsys")
+            capsys.readouterr()
+            code = main(argv)
+            out, err = capsys.readouterr()
         return Ran(code, out, err)
 
     def process(
@@ -244,3 +251,15 @@ class Cli:
         gone = {"GITHUB_STEP_SUMMARY", *unset}
         base = {k: v for k, v in os.environ.items() if k not in gone} if inherit else {}
         return {**base, **(env or {})}
+
+
+def _captured(main: Callable[[list[str]], int], argv: list[str]) -> Ran:
+    """``main(argv)`` with stdout and stderr captured as ``capsys`` does (text streams over
+    bytes, so a command may write to ``sys.stdout.buffer`` too)."""
+    out, err = (
+        io.TextIOWrapper(io.BytesIO(), "utf-8", newline="", write_through=True) for _ in "oe"
+    )
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    streams = [stream.buffer.getvalue().decode() for stream in (out, err)]  # type: ignore[attr-defined]
+    return Ran(code, *streams)

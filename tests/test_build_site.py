@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from tests.conftest import mkdocs_yml
+from tests.helpers import REPO, mkdocs_yml
 
-REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "site_tree" / "runbooks"
 TODAY = "2026-11-20"
 

@@ -6,8 +6,7 @@ import shutil
 from pathlib import Path
 
 from generator.fingerprint import code_version, source_digest
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import REPO
 
 
 def _copy_packages(tmp_path: Path) -> list[str]:

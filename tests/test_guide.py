@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import REPO
+
 GUIDE = REPO / "GUIDE.md"
 BIN = Path(sys.executable).parent
 

@@ -10,7 +10,6 @@ import pytest
 import yaml
 
 from checks.model import BlockOptions, Check, Result, Risk, SourceLocation, Status
-from generator.cli import main
 from generator.incident import (
     append_block_result,
     create_incident,
@@ -18,6 +17,7 @@ from generator.incident import (
     parse_time,
     read_incident,
 )
+from tests.helpers import FIXTURES, Cli
 
 APPENDS = 50
 
@@ -112,10 +112,10 @@ def test_two_processes_appending_at_once_lose_nothing(tmp_path: Path) -> None:
 )
 def test_corrupt_record_is_a_located_error_and_is_not_rewritten(
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     text: str,
     expected: str,
+    cli: Cli,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("RUNBOOK_NOW", "2024-01-15T15:00:00Z")
@@ -123,23 +123,21 @@ def test_corrupt_record_is_a_located_error_and_is_not_rewritten(
     path.parent.mkdir()
     path.write_text(text)
     for args in (["status", "INC-1"], ["update", "INC-1", "--note", "x"], ["report", "INC-1"]):
-        code = main(["incident", *args])
-        out, err = capsys.readouterr()
+        code, out, err = cli("incident", *args)
         assert (code, out) == (3, "")
         assert err == expected.format(path="incidents/INC-1.yaml") + "\n"
     assert path.read_text() == text
 
 
 def test_comms_with_a_corrupt_incident_exits_3(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> None:
-    fixtures = Path(__file__).parent / "fixtures" / "comms" / "runbooks"
+    fixtures = FIXTURES / "comms" / "runbooks"
     bad = tmp_path / "bad.yaml"
     bad.write_text("incident:\n  title: ok\n  impact: [1, 2]\n")
-    code = main(
-        ["comms", "payments-down", "slack-update", "--root", str(fixtures), "--incident", str(bad)]
+    code, out, err = cli(
+        "comms", "payments-down", "slack-update", "--root", str(fixtures), "--incident", str(bad)
     )
-    out, err = capsys.readouterr()
     assert (code, out) == (3, "")
     assert err == f"{bad}:3:11: error: invalid incident record: 'impact' must be a mapping\n"
 

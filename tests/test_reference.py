@@ -6,16 +6,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from checks.header import KEYS
 from checks.problems import ExitCode
-from generator.cli import main
 from generator.comms.context import CONTEXT_NAMES, INCIDENT_FIELDS
 from generator.load import spec
 from generator.reference import build_reference
+from tests.helpers import REPO, Cli
 
-REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO / "REFERENCE.md"
 
 
@@ -29,20 +26,20 @@ def _table_keys(section: str) -> list[str]:
     return re.findall(r"^\| `([^`]+)` \|", section, flags=re.M)
 
 
-def test_the_committed_reference_is_current() -> None:
+def test_the_committed_reference_is_current(cli: Cli) -> None:
     assert REFERENCE.read_text(encoding="utf-8") == build_reference(), (
         "REFERENCE.md is stale: runbook schema --format markdown --out REFERENCE.md"
     )
-    assert main(["schema", "--format", "markdown", "--check", str(REFERENCE)]) == 0
+    ran = cli("schema", "--format", "markdown", "--check", str(REFERENCE))
+    assert ran.returncode == 0
 
 
-def test_a_stale_copy_fails_the_check_and_says_how_to_regenerate(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_stale_copy_fails_the_check_and_says_how_to_regenerate(tmp_path: Path, cli: Cli) -> None:
     stale = tmp_path / "REFERENCE.md"
     stale.write_text(build_reference().replace("| `title` |", "| `titel` |", 1), encoding="utf-8")
-    assert main(["schema", "--format", "markdown", "--check", str(stale)]) == ExitCode.FAILED
-    assert capsys.readouterr().err == (
+    ran = cli("schema", "--format", "markdown", "--check", str(stale))
+    assert ran.returncode == ExitCode.FAILED
+    assert ran.stderr == (
         f"{stale}: not the current reference; regenerate it with: "
         f"runbook schema --format markdown --out {stale}\n"
     )

@@ -8,26 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
 from generator.repository import default_config, default_root, find_top
+from tests.helpers import Cli
+
+pytestmark = pytest.mark.work(
+    env={"RUNBOOK_TODAY": "2026-12-07", "RUNBOOK_CACHE_DIR": "{work}/.runbook-cache"},
+    unset=["RUNBOOK_ROOT"],
+)
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("RUNBOOK_TODAY", "2026-12-07")
-    monkeypatch.setenv("RUNBOOK_CACHE_DIR", str(tmp_path / ".runbook-cache"))
-    monkeypatch.delenv("RUNBOOK_ROOT", raising=False)
-    assert main(["init"]) == 0
-    (tmp_path / "runbooks" / "payments" / "db").mkdir(parents=True)
-    return tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+def repo(work: Path, cli: Cli) -> Path:
+    assert cli("init").returncode == 0
+    (work / "runbooks" / "payments" / "db").mkdir(parents=True)
+    return work
 
 
 def test_the_top_is_the_nearest_folder_with_runbooks_or_mkdocs_yml(tmp_path: Path) -> None:
@@ -44,47 +38,47 @@ def test_the_top_is_the_nearest_folder_with_runbooks_or_mkdocs_yml(tmp_path: Pat
 
 
 def test_every_command_works_from_a_subfolder(
-    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    repo: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(repo / "runbooks" / "payments" / "db")
-    assert run(capsys, "lint") == (0, "", "lint: 1 file, no problems\n")
-    code, out, _ = run(capsys, "list", "example-service-down", "--json")
+    assert cli("lint") == (0, "", "lint: 1 file, no problems\n")
+    code, out, _ = cli("list", "example-service-down", "--json")
     assert code == 0
     assert [b["id"] for b in json.loads(out)["blocks"]][:1] == ["example-service-down--disk-space"]
-    code, _, err = run(capsys, "exec", "example-service-down", "--step", "disk-space")
+    code, _, err = cli("exec", "example-service-down", "--step", "disk-space")
     assert code == 0, err
-    code, _, err = run(capsys, "check")
+    code, _, err = cli("check")
     assert code == 0, err
-    code, out, err = run(capsys, "comms", "example-service-down", "--list")
+    code, out, err = cli("comms", "example-service-down", "--list")
     assert code == 0, err
-    assert run(capsys, "new", "cache-down")[0] == 0
+    assert cli("new", "cache-down")[0] == 0
     assert (repo / "runbooks" / "cache-down.yaml").is_file()
-    code, _, err = run(capsys, "build")
+    code, _, err = cli("build")
     assert code == 0, err
     assert (repo / "site" / "runbooks" / "cache-down" / "index.html").is_file()
 
 
 def test_root_and_the_environment_override_the_found_repository(
-    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    repo: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     other = repo / "other"
     (other / "team").mkdir(parents=True)
     (other / "team" / "x.yaml").write_text("id: x\ntitle: X\n")
     monkeypatch.chdir(repo / "runbooks" / "payments")
-    code, out, _ = run(capsys, "list", "--json", "--root", str(other))
+    code, out, _ = cli("list", "--json", "--root", str(other))
     assert code == 4 and json.loads(out)["blocks"] == []
     monkeypatch.setenv("RUNBOOK_ROOT", str(other))
-    code, _, err = run(capsys, "lint")
+    code, _, err = cli("lint")
     assert (code, err) == (0, "lint: 1 file, no problems\n")
-    code, _, err = run(capsys, "comms", "example-service-down", "--list")
+    code, _, err = cli("comms", "example-service-down", "--list")
     assert code == 2 and "example-service-down" in err  # not under RUNBOOK_ROOT
 
 
 def test_outside_any_repository_the_message_says_where_it_looked(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("RUNBOOK_ROOT", raising=False)
-    code, _, err = run(capsys, "lint")
+    code, _, err = cli("lint")
     assert code == 2
     assert "runbooks root 'runbooks' is not a folder" in err

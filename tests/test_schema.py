@@ -13,11 +13,10 @@ import jsonschema
 import pytest
 import yaml
 
-from generator.cli import main
 from generator.load.tree import load_file
 from generator.schema import build_defaults_schema, build_schema, dump_schema
+from tests.helpers import REPO, Cli
 
-REPO = Path(__file__).resolve().parent.parent
 RUNBOOK_SCHEMA = REPO / "runbooks" / "runbook.schema.json"
 DEFAULTS_SCHEMA = REPO / "runbooks" / "defaults.schema.json"
 INVALID = REPO / "tests" / "fixtures" / "invalid"
@@ -66,22 +65,21 @@ def test_committed_schema_is_current(committed: Path, build: Any, flag: str) -> 
     )
 
 
-def test_schema_command_prints_and_writes(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["schema"]) == 0
-    assert json.loads(capsys.readouterr().out) == build_schema()
+def test_schema_command_prints_and_writes(tmp_path: Path, cli: Cli) -> None:
+    ran = cli("schema")
+    assert ran.returncode == 0
+    assert json.loads(ran.stdout) == build_schema()
     out = tmp_path / "s.json"
-    assert main(["schema", "--defaults", "--out", str(out)]) == 0
+    ran = cli("schema", "--defaults", "--out", str(out))
+    assert ran.returncode == 0
     assert json.loads(out.read_text()) == build_defaults_schema()
 
 
-def test_schema_command_reports_an_unwritable_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_schema_command_reports_an_unwritable_file(tmp_path: Path, cli: Cli) -> None:
     target = tmp_path / "missing-dir" / "s.json"
-    assert main(["schema", "--out", str(target)]) == 3
-    assert capsys.readouterr().err == (f"error: cannot write {target}: No such file or directory\n")
+    ran = cli("schema", "--out", str(target))
+    assert ran.returncode == 3
+    assert ran.stderr == (f"error: cannot write {target}: No such file or directory\n")
 
 
 def test_schema_shapes() -> None:
@@ -214,22 +212,25 @@ def test_spec_covers_every_model_field() -> None:
         assert targets == fields, name
 
 
-def test_schema_check_tells_whether_a_copy_is_current(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["schema", "--check", str(RUNBOOK_SCHEMA)]) == 0
-    assert main(["schema", "--defaults", "--check", str(DEFAULTS_SCHEMA)]) == 0
-    capsys.readouterr()
+def test_schema_check_tells_whether_a_copy_is_current(tmp_path: Path, cli: Cli) -> None:
+    ran = cli("schema", "--check", str(RUNBOOK_SCHEMA))
+    assert ran.returncode == 0
+    ran = cli("schema", "--defaults", "--check", str(DEFAULTS_SCHEMA))
+    assert ran.returncode == 0
     stale = tmp_path / "s.json"
     stale.write_text(RUNBOOK_SCHEMA.read_text().replace('"title"', '"titel"', 1))
-    assert main(["schema", "--check", str(stale)]) == 1
-    assert capsys.readouterr().err == (
+    ran = cli("schema", "--check", str(stale))
+    assert ran.returncode == 1
+    assert ran.stderr == (
         f"{stale}: not the current schema; regenerate it with: runbook schema --out {stale}\n"
     )
-    assert main(["schema", "--defaults", "--check", str(RUNBOOK_SCHEMA)]) == 1
-    assert "runbook schema --defaults --out" in capsys.readouterr().err
-    assert main(["schema", "--check", str(tmp_path / "none.json")]) == 2
-    assert capsys.readouterr().err == (
+    ran = cli("schema", "--defaults", "--check", str(RUNBOOK_SCHEMA))
+    assert ran.returncode == 1
+    assert "runbook schema --defaults --out" in ran.stderr
+    ran = cli("schema", "--check", str(tmp_path / "none.json"))
+    assert ran.returncode == 2
+    assert ran.stderr == (
         f"error: cannot read {tmp_path / 'none.json'}: No such file or directory\n"
     )
-    assert main(["schema", "--check", str(stale), "--out", str(stale)]) == 2
+    ran = cli("schema", "--check", str(stale), "--out", str(stale))
+    assert ran.returncode == 2

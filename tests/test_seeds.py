@@ -17,9 +17,9 @@ import yaml
 
 from generator.load.tree import load_tree
 from generator.model import Contact, Risk, Runbook, Section, Step
+from tests.helpers import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
-RUNBOOKS = ROOT / "runbooks"
+RUNBOOKS = REPO / "runbooks"
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 
 

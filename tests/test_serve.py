@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import REPO
+
 FIXTURE = REPO / "tests" / "fixtures" / "site_tree" / "runbooks"
 WAIT_S = 60.0
 

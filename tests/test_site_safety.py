@@ -15,8 +15,8 @@ import yaml
 
 from generator.cli import main
 from generator.site.safety import sanitize_html
+from tests.helpers import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 P = (
     '<script>alert("s1")</script> <img src=x onerror=alert(2)> '
     '{: onclick="alert(3)" } [x](javascript:alert(4)) <svg onload=alert(5)>'

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import REPO
 
 
 def test_plain_pytest_collects_tests_that_import_from_tests() -> None:
     # `python -m pytest` puts the working directory on sys.path; the `pytest` script does not,
-    # so `from tests.test_render_page import ...` needs pyproject's `pythonpath`.
+    # so `from tests.helpers import ...` needs pyproject's `pythonpath`.
     script = Path(sys.executable).parent / "pytest"
     if not script.exists():
         pytest.skip(f"{script} is absent")

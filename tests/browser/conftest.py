@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 
 from generator.cli import main
+from tests.helpers import REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "site_tree" / "runbooks"
 PAYLOADS = Path(__file__).resolve().parent.parent / "fixtures" / "site_payloads" / "runbooks"
-REPO = Path(__file__).resolve().parent.parent.parent
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

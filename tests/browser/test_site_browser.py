@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers import REPO
+
 pytestmark = pytest.mark.browser
 
 COMMAND = 'psql -h "$DB_HOST" -Atc "select count(*) from pg_stat_activity"'
-REPO = Path(__file__).resolve().parent.parent.parent
 
 
 def test_search_finds_the_runbook_with_a_phrase_from_it(page: Any, site_url: str) -> None:

@@ -9,31 +9,30 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
-from tests.helpers import REPO, mkdocs_yml
+from tests.helpers import REPO, SEEDS, Cli, mkdocs_yml
 
 FIXTURE = REPO / "tests" / "fixtures" / "site_tree" / "runbooks"
 TODAY = "2026-11-20"
 
 
-def build(root: Path, site: Path, *extra: str) -> int:
-    return main(
-        [
-            "build",
-            "--config", str(REPO / "mkdocs.yml"),
-            "--root", str(root),
-            "--site-dir", str(site),
-            "--today", TODAY,
-            *extra,
-        ]
-    )  # fmt: skip
+def build(root: Path, site: Path, *extra: str) -> list[str]:
+    """``runbook build`` of ``root`` into ``site`` with the repository's mkdocs.yml."""
+    return [
+        "build",
+        "--config", str(REPO / "mkdocs.yml"),
+        "--root", str(root),
+        "--site-dir", str(site),
+        "--today", TODAY,
+        *extra,
+    ]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site")
     docs_before = sorted(p.relative_to(REPO) for p in (REPO / "docs").rglob("*"))
-    assert build(FIXTURE, out, "--strict") == 0
+    ran = Cli()(*build(FIXTURE, out, "--strict"))
+    assert ran.returncode == 0, ran.stderr
     # Pages are generated in memory: nothing is ever written into docs_dir.
     assert sorted(p.relative_to(REPO) for p in (REPO / "docs").rglob("*")) == docs_before
     return out
@@ -91,11 +90,12 @@ def test_an_alert_handled_in_one_place_redirects_there(site: Path) -> None:
     assert 'http-equiv="Content-Security-Policy"' in section.read_text(encoding="utf-8")
 
 
-def test_alert_urls_follow_use_directory_urls(tmp_path: Path) -> None:
+def test_alert_urls_follow_use_directory_urls(tmp_path: Path, cli: Cli) -> None:
     change = ("use_directory_urls: true", "use_directory_urls: false")
     config_file = mkdocs_yml(tmp_path, change)
     site = tmp_path / "site"
-    assert build(FIXTURE, site, "--config", str(config_file), "--strict") == 0
+    ran = cli(*build(FIXTURE, site, "--config", str(config_file), "--strict"))
+    assert ran.returncode == 0
     target = redirect_target(site / "alerts/PgTooManyClients.html")
     assert target == "../runbooks/db-pool.html#diagnose"
     index = article(site / "alerts/index.html")
@@ -103,11 +103,10 @@ def test_alert_urls_follow_use_directory_urls(tmp_path: Path) -> None:
     assert "alerts/PgTooManyClients/" not in index
 
 
-def test_the_build_counts_pages_and_alert_redirects_apart(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert build(FIXTURE, tmp_path / "site") == 0
-    last = capsys.readouterr().err.splitlines()[-1]
+def test_the_build_counts_pages_and_alert_redirects_apart(tmp_path: Path, cli: Cli) -> None:
+    ran = cli(*build(FIXTURE, tmp_path / "site"))
+    assert ran.returncode == 0
+    last = ran.stderr.splitlines()[-1]
     # Home, help, organisation, 2 services, 3 runbooks, alerts, DatabaseSlow, tags.
     assert re.fullmatch(r"built 11 pages and 5 alert redirects in \d+\.\d s", last), last
 
@@ -206,7 +205,7 @@ def test_a_big_service_is_split_into_nav_sections_of_chunk_runbooks() -> None:
     assert parts[1][labels[1]][0] == {f"R{CHUNK:03d}": f"runbooks/rb-{CHUNK:03d}.md"}
 
 
-def test_report_shows_when_a_block_last_ran(tmp_path: Path) -> None:
+def test_report_shows_when_a_block_last_ran(tmp_path: Path, cli: Cli) -> None:
     report = tmp_path / "report.json"
     finished = "2026-11-19T08:30:00Z"
     report.write_text(
@@ -224,20 +223,22 @@ def test_report_shows_when_a_block_last_ran(tmp_path: Path) -> None:
         )
     )
     out = tmp_path / "site"
-    assert build(FIXTURE, out, "--report", str(report)) == 0
+    ran = cli(*build(FIXTURE, out, "--report", str(report)))
+    assert ran.returncode == 0
     assert "2026-11-19" in article(out / "runbooks/db-pool/index.html")
     assert "2026-11-19" not in article(out / "runbooks/cache-down/index.html")
 
 
 def test_broken_cross_runbook_link_fails_strict_with_its_yaml_location(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, cli: Cli
 ) -> None:
     root = tmp_path / "runbooks"
     shutil.copytree(FIXTURE, root)
     path = root / "acme" / "cache-down.yaml"
     path.write_text(path.read_text().replace("db-pool.md#diagnose", "db-pool.md#nope"))
-    assert build(root, tmp_path / "site", "--strict") == 1
-    err = capsys.readouterr().err
+    ran = cli(*build(root, tmp_path / "site", "--strict"))
+    assert ran.returncode == 1
+    err = ran.stderr
     line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "#nope" in text)
     col = path.read_text().splitlines()[line - 1].index("db-pool.md#nope") + 1
     assert (
@@ -247,15 +248,14 @@ def test_broken_cross_runbook_link_fails_strict_with_its_yaml_location(
     assert "error: Aborted with 1 warnings in strict mode!" in err.splitlines()
 
 
-def test_link_to_a_missing_runbook_fails_strict(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_link_to_a_missing_runbook_fails_strict(tmp_path: Path, cli: Cli) -> None:
     root = tmp_path / "runbooks"
     shutil.copytree(FIXTURE, root)
     path = root / "acme" / "cache-down.yaml"
     path.write_text(path.read_text().replace("db-pool.md#diagnose", "db-poool.md"))
-    assert build(root, tmp_path / "site", "--strict") == 1
-    err = capsys.readouterr().err
+    ran = cli(*build(root, tmp_path / "site", "--strict"))
+    assert ran.returncode == 1
+    err = ran.stderr
     assert re.search(
         rf"^{re.escape(str(path))}:\d+:\d+: warning: Doc file 'runbooks/cache-down.md' contains "
         r"a link 'db-poool.md', but the target 'runbooks/db-poool.md' is not found",
@@ -264,36 +264,34 @@ def test_link_to_a_missing_runbook_fails_strict(
     ), err
 
 
-def test_invalid_runbook_is_a_located_error_with_exit_3(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_invalid_runbook_is_a_located_error_with_exit_3(tmp_path: Path, cli: Cli) -> None:
     root = tmp_path / "runbooks"
     shutil.copytree(FIXTURE, root)
     path = root / "acme" / "ledger-lag.yaml"
     path.write_text(path.read_text().replace("severity: SEV2", "severity: SEV2\nsevrity: SEV1"))
-    assert build(root, tmp_path / "site") == 3
-    err = capsys.readouterr().err
+    ran = cli(*build(root, tmp_path / "site"))
+    assert ran.returncode == 3
+    err = ran.stderr
     line = path.read_text().splitlines().index("sevrity: SEV1") + 1
     assert re.search(rf"^{re.escape(str(path))}:{line}:1: error: .*'sevrity'", err, re.M), err
     assert "Traceback" not in err
 
 
-def test_missing_config_is_a_usage_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code = main(["build", "--config", str(tmp_path / "nope.yml"), "--site-dir", str(tmp_path)])
+def test_missing_config_is_a_usage_error(tmp_path: Path, cli: Cli) -> None:
+    ran = cli("build", "--config", str(tmp_path / "nope.yml"), "--site-dir", str(tmp_path))
+    code = ran.returncode
     assert code == 2
     assert (
-        capsys.readouterr().err.strip()
-        == f"error: {tmp_path / 'nope.yml'}: no such file (pass --config FILE)"
+        ran.stderr.strip() == f"error: {tmp_path / 'nope.yml'}: no such file (pass --config FILE)"
     )
 
 
-def test_bad_report_is_a_located_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_report_is_a_located_error(tmp_path: Path, cli: Cli) -> None:
     report = tmp_path / "report.json"
     report.write_text('{"results": [{"id": "x", "status": "sideways"}]}')
-    assert build(FIXTURE, tmp_path / "site", "--report", str(report)) == 3
-    err = capsys.readouterr().err
+    ran = cli(*build(FIXTURE, tmp_path / "site", "--report", str(report)))
+    assert ran.returncode == 3
+    err = ran.stderr
     assert f"{report}: error: results[0] needs an 'id' and a 'status'" in err
 
 
@@ -301,7 +299,8 @@ def test_bad_report_is_a_located_error(tmp_path: Path, capsys: pytest.CaptureFix
 def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Our own runbooks/ (the seeds) built with `runbook build --strict`."""
     out = tmp_path_factory.mktemp("seed-site")
-    assert build(REPO / "runbooks", out, "--strict") == 0
+    ran = Cli()(*build(SEEDS, out, "--strict"))
+    assert ran.returncode == 0, ran.stderr
     return out
 
 
@@ -373,22 +372,24 @@ def test_markup_whitespace_is_collapsed_but_code_is_kept_byte_for_byte() -> None
     ],
 )
 def test_bad_build_option_is_a_usage_error(
-    args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    args: list[str], message: str, tmp_path: Path, cli: Cli
 ) -> None:
     (tmp_path / "file.yaml").write_text("id: x\ntitle: X\n")
     argv = ["build", "--config", str(REPO / "mkdocs.yml"), "--site-dir", str(tmp_path / "site")]
-    assert main(argv + [a.format(tmp=tmp_path) for a in args]) == 2
-    assert capsys.readouterr().err.splitlines() == [message.format(tmp=tmp_path)]
+    ran = cli(*(argv + [a.format(tmp=tmp_path) for a in args]))
+    assert ran.returncode == 2
+    assert ran.stderr.splitlines() == [message.format(tmp=tmp_path)]
     assert not (tmp_path / "site").exists()
 
 
 def test_bad_today_from_the_environment_is_said_once(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> None:
     monkeypatch.setenv("RUNBOOK_TODAY", "2026-13-01")
     argv = ["build", "--config", str(REPO / "mkdocs.yml"), "--root", str(FIXTURE)]
-    assert main([*argv, "--site-dir", str(tmp_path / "site")]) == 3
-    err = capsys.readouterr().err.splitlines()
+    ran = cli(*argv, "--site-dir", str(tmp_path / "site"))
+    assert ran.returncode == 3
+    err = ran.stderr.splitlines()
     assert err[-1] == "error: RUNBOOK_TODAY '2026-13-01' is not an ISO date (expected 2026-10-01)"
     assert not any("error: error:" in line for line in err)
 
@@ -405,7 +406,7 @@ def test_mkdocs_yml_never_enables_snippets() -> None:
     assert "pymdownx.snippets" not in config.mdx_configs
 
 
-def test_snippet_syntax_in_runbook_text_shows_literally(tmp_path: Path) -> None:
+def test_snippet_syntax_in_runbook_text_shows_literally(tmp_path: Path, cli: Cli) -> None:
     root = tmp_path / "runbooks"
     root.mkdir()
     include = '--8<-- "/etc/passwd"'
@@ -429,7 +430,8 @@ def test_snippet_syntax_in_runbook_text_shows_literally(tmp_path: Path) -> None:
         f"        run: '{include}'\n",
         encoding="utf-8",
     )
-    assert build(root, tmp_path / "site", "--strict") == 0
+    ran = cli(*build(root, tmp_path / "site", "--strict"))
+    assert ran.returncode == 0
     page = article(tmp_path / "site" / "runbooks/snip/index.html")
     shown = '--8&lt;-- "/etc/passwd"'
     # Summary, body text, body fence, the step's block: snippets would empty the last two.
@@ -438,7 +440,7 @@ def test_snippet_syntax_in_runbook_text_shows_literally(tmp_path: Path) -> None:
 
 
 def test_runbook_comms_template_that_cannot_render_fails_the_build_with_its_location(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, cli: Cli
 ) -> None:
     root = tmp_path / "runbooks"
     shutil.copytree(FIXTURE, root)
@@ -455,8 +457,9 @@ def test_runbook_comms_template_that_cannot_render_fails_the_build_with_its_loca
         encoding="utf-8",
     )
     line = len(path.read_text(encoding="utf-8").splitlines())
-    assert build(root, tmp_path / "site") == 3  # not only under --strict
-    err = capsys.readouterr().err
+    ran = cli(*build(root, tmp_path / "site"))  # not only under --strict
+    assert ran.returncode == 3
+    err = ran.stderr
     assert (
         f"{path}:{line}:9: error: comms template 'broken': ZeroDivisionError: division by zero"
     ) in err.splitlines()

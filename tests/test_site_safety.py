@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.cli import main
 from generator.site.safety import sanitize_html
-from tests.helpers import REPO
+from tests.helpers import REPO, Cli
 
 P = (
     '<script>alert("s1")</script> <img src=x onerror=alert(2)> '
@@ -141,11 +140,11 @@ def evil_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (org / "_defaults.yaml").write_text(yaml.safe_dump(defaults()))
     (org / "evil.yaml").write_text(yaml.safe_dump(runbook(), sort_keys=False))
     site = tmp / "site"
-    code = main(
-        ["build", "--config", str(REPO / "mkdocs.yml"), "--root", str(tmp / "runbooks"),
-         "--site-dir", str(site), "--today", "2026-11-20"]
+    ran = Cli()(
+        "build", "--config", REPO / "mkdocs.yml", "--root", tmp / "runbooks",
+        "--site-dir", site, "--today", "2026-11-20",
     )  # fmt: skip
-    assert code == 0
+    assert ran.returncode == 0, ran.stderr
     return site
 
 

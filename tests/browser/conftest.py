@@ -18,12 +18,11 @@ from typing import Any
 
 import pytest
 
-from generator.cli import main
-from tests.helpers import REPO
+from tests.helpers import FIXTURES, REPO, Cli
 
 CHROMIUM = Path("/usr/bin/chromium")
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "site_tree" / "runbooks"
-PAYLOADS = Path(__file__).resolve().parent.parent / "fixtures" / "site_payloads" / "runbooks"
+FIXTURE = FIXTURES / "site_tree" / "runbooks"
+PAYLOADS = FIXTURES / "site_payloads" / "runbooks"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -36,17 +35,15 @@ CHROMIUM_ARGS = [
 
 def build_site(root: Path, site: Path) -> Path:
     """``root``'s runbooks built strictly with the repository's mkdocs.yml into ``site``."""
-    code = main(
-        [
-            "build",
-            "--strict",
-            "--config", str(REPO / "mkdocs.yml"),
-            "--root", str(root),
-            "--site-dir", str(site),
-            "--today", "2026-11-20",
-        ]
+    ran = Cli()(
+        "build",
+        "--strict",
+        "--config", REPO / "mkdocs.yml",
+        "--root", root,
+        "--site-dir", site,
+        "--today", "2026-11-20",
     )  # fmt: skip
-    assert code == 0
+    assert ran.returncode == 0, ran.stderr
     return site
 
 

@@ -99,3 +99,12 @@ def parsed_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(parse, "parse_bytes", counting)
     return calls
+
+
+@pytest.fixture(autouse=True)
+def _no_terminal_left() -> Iterator[None]:
+    """A test that started ``runbook`` on a pty (``tests.pty_terminal``) leaves none running."""
+    yield
+    from tests.pty_terminal import stop_terminals
+
+    stop_terminals()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli, mkdocs_yml
-from tests.test_exec_tty import Terminal
+from tests.helpers import Cli, mkdocs_yml
+from tests.pty_terminal import Terminal
 
 # What issue 12 found: the escape erases the line, so a terminal shows only `echo harmless`.
 HIDDEN = "rm -f victim # \\e[2K\\r    echo harmless"
@@ -39,11 +39,11 @@ def _raw(text: str) -> bool:
 
 
 def test_control_character_in_a_run_text_is_a_lint_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> None:
     monkeypatch.chdir(tmp_path)
     _hidden(tmp_path)
-    code, out, _ = cli(capsys, "lint", "--no-cache")
+    code, out, _ = cli("lint", "--no-cache")
     assert code == 3
     assert out == (
         "runbooks/b.yaml:10:30: error: step 'x': control character '\\e' in the command: "
@@ -53,29 +53,29 @@ def test_control_character_in_a_run_text_is_a_lint_error(
 
 
 def test_control_character_in_a_markdown_block_is_a_lint_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "m.md").write_text("# M\n\n```bash {#m--x .check}\necho ok\necho \x07 bell\n```\n")
-    code, out, _ = cli(capsys, "lint", "--no-cache", "m.md")
+    code, out, _ = cli("lint", "--no-cache", "m.md")
     assert code == 3
     assert out.startswith("m.md:5:6: error: block 'm--x': control character '\\x07' in the")
 
 
 def test_a_tab_in_a_command_is_fine(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "m.md").write_text("# M\n\n```bash {#m--x .check}\nprintf 'a\tb'\n```\n")
-    assert cli(capsys, "lint", "--no-cache", "m.md")[0] == 0
+    assert cli("lint", "--no-cache", "m.md")[0] == 0
 
 
 def test_dry_run_shows_the_escape_instead_of_obeying_it(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> None:
     monkeypatch.chdir(tmp_path)
     _hidden(tmp_path)
-    code, out, _ = cli(capsys, "exec", "b", "--step", "x", "--dry-run")
+    code, out, _ = cli("exec", "b", "--step", "x", "--dry-run")
     assert code == 0
     assert "    | rm -f victim # \\e[2K\n" in out
     assert not _raw(out)
@@ -109,37 +109,37 @@ def test_walk_titles_and_commands_are_shown_not_obeyed(tmp_path: Path) -> None:
 
 
 def test_the_site_shows_the_escape_in_the_command(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> None:
     monkeypatch.chdir(tmp_path)
     _hidden(tmp_path)
     mkdocs_yml(tmp_path)
-    assert cli(capsys, "build")[0] == 0
+    assert cli("build")[0] == 0
     page = (tmp_path / "site" / "runbooks" / "b" / "index.html").read_text()
     assert "rm -f victim # \\e[2K\n    echo harmless</code>" in page
     assert "\x1b" not in page
 
 
 def test_failure_summary_shows_output_escapes_visibly(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "m.md").write_text(
         "# M\n\n```bash {#m--x .check}\n"
         "printf 'out\\033]52;c;ZXZpbA==\\007 \\033[2J\\n'; exit 1\n```\n"
     )
-    code, out, err = cli(capsys, "exec", "m.md")
+    code, out, err = cli("exec", "m.md")
     assert code == 1
     assert "    last stdout:\n      out\\e]52;c;ZXZpbA==\\x07 \\e[2J\n" in err
     assert out == "out\x1b]52;c;ZXZpbA==\x07 \x1b[2J\n"  # streamed live: the command's own
 
 
 def test_lint_messages_quote_keys_visibly(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> None:
     monkeypatch.chdir(tmp_path)
     _runbook(tmp_path, "k", f'id: k\ntitle: K\n"bad{OSC52}key": 1\n')
-    code, out, _ = cli(capsys, "lint", "--no-cache")
+    code, out, _ = cli("lint", "--no-cache")
     assert code == 3
     assert out == "runbooks/k.yaml:3:1: error: unknown key 'bad\\e]52;c;ZXZpbA==\\x07key'\n"
 
@@ -154,29 +154,30 @@ COMMS = (
 
 
 def test_comms_list_and_message_show_escapes_visibly(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> None:
     monkeypatch.chdir(tmp_path)
     _runbook(tmp_path, "o", COMMS)
-    code, out, _ = cli(capsys, "comms", "o", "--list")
+    code, out, _ = cli("comms", "o", "--list")
     assert code == 0
     assert "  t  slack -> aud \\e[2J status=st \\e]52;c;ZXZpbA==\\x07\n" in out
     assert not _raw(out)
-    code, out, _ = cli(capsys, "comms", "o", "t", "--set", "incident.title=x\x1b[2Jy")
+    code, out, _ = cli("comms", "o", "t", "--set", "incident.title=x\x1b[2Jy")
     assert code == 0
     assert "\\e[31m" in out and "\\e[2J" in out
     assert not _raw(out)
 
 
 def test_incident_status_shows_a_title_escape_visibly(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> None:
     monkeypatch.chdir(tmp_path)
     _runbook(tmp_path, "o", COMMS)
-    code, out, _ = cli(capsys, "incident", "start", "--runbook", "o", "--title",
+    code, out, _ = cli(
+        "incident", "start", "--runbook", "o", "--title",
                        "T \x1b]52;c;eA==\x07")  # fmt: skip
     assert code == 0
-    code, out, _ = cli(capsys, "incident", "status", out.strip())
+    code, out, _ = cli("incident", "status", out.strip())
     assert code == 0
     assert ": T \\e]52;c;eA==\\x07\n" in out
     assert not _raw(out)

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import os
-import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from checks.model import Risk, SourceLocation
 from generator.load.parse import display_path
-from generator.load.scalars import _seconds
-from generator.load.tree import BUILTIN_SEVERITIES, load_file, load_tree, severity_scheme
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
-
+from generator.load.tree import (
+    BUILTIN_SEVERITIES,
+    LoadResult,
+    load_file,
+    load_tree,
+    severity_scheme,
+)
+from tests.helpers import write
 
 VALID = """
 id: db-pool
@@ -320,26 +319,28 @@ def test_missing_file_is_a_problem_not_an_exception(tmp_path: Path) -> None:
     assert [p.message for p in result.problems] == ["cannot read file: No such file or directory"]
 
 
-@pytest.fixture(params=["libyaml limits nesting", "bound on nesting"])
-def nesting_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Both ways a deep file is kept from libyaml's C recursion: libyaml's own limit (as in
-    PyYAML's wheels), or, where it has none, a bound on the depth that sends a deep file
-    to the Python composer."""
-    from generator.load import parse
+@pytest.fixture(params=["runbook", "defaults"])
+def load_deep(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], LoadResult]:
+    """Loads a YAML text with a ``tags`` key as a runbook file, or as the ``_defaults.yaml``
+    above a valid runbook: a deep document is stopped wherever it is."""
 
-    if request.param == "bound on nesting":
-        monkeypatch.setattr(parse, "_C_LIMITS_NESTING", False)
-    else:
-        assert parse._C_LIMITS_NESTING  # the libyaml of the installed PyYAML
-    return str(request.param)
+    def load(text: str) -> LoadResult:
+        if request.param == "runbook":
+            path = tmp_path / "deep.yaml"
+            path.write_text("id: x\ntitle: X\n" + text)
+            return load_file(path, tmp_path)
+        (tmp_path / "_defaults.yaml").write_text(text)
+        (tmp_path / "x.yaml").write_text("id: x\ntitle: X\n")
+        result = load_tree(tmp_path)
+        assert [rb.id for rb in result.runbooks] == ["x"]
+        return result
+
+    return load
 
 
-@pytest.mark.usefixtures("nesting_guard")
-def test_deep_nesting_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+def test_deep_nesting_is_a_problem_not_a_crash(load_deep: Callable[[str], LoadResult]) -> None:
     # libyaml's C composer would overflow the C stack on this.
-    path = tmp_path / "deep.yaml"
-    path.write_text("id: x\ntitle: X\ntags: " + "[" * 2500 + "]" * 2500 + "\n")
-    result = load_file(path, tmp_path)
+    result = load_deep("tags: " + "[" * 2500 + "]" * 2500 + "\n")
     assert [p.message for p in result.problems] == ["invalid YAML: nested too deeply"]
 
 
@@ -351,21 +352,19 @@ def test_a_deep_file_is_located_where_it_gets_too_deep(tmp_path: Path) -> None:
     assert problem.location.col > 1000  # libyaml stops at its limit, 1,000 levels
 
 
-@pytest.mark.usefixtures("nesting_guard")
-def test_deep_block_nesting_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+def test_deep_block_nesting_is_a_problem_not_a_crash(
+    load_deep: Callable[[str], LoadResult],
+) -> None:
     # No brackets: only the indentation says how deep it goes.
-    path = tmp_path / "deep.yaml"
-    path.write_text("id: x\ntitle: X\ntags:\n" + "".join(" " * i + "-\n" for i in range(1, 2500)))
-    result = load_file(path, tmp_path)
+    result = load_deep("tags:\n" + "".join(" " * i + "-\n" for i in range(1, 2500)))
     assert [p.message for p in result.problems] == ["invalid YAML: nested too deeply"]
 
 
-@pytest.mark.usefixtures("nesting_guard")
-def test_deep_nesting_on_one_line_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+def test_deep_nesting_on_one_line_is_a_problem_not_a_crash(
+    load_deep: Callable[[str], LoadResult],
+) -> None:
     # Compact sequences: every "- " on the line opens a level.
-    path = tmp_path / "deep.yaml"
-    path.write_text("id: x\ntitle: X\ntags:\n" + "- " * 2500 + "x\n")
-    result = load_file(path, tmp_path)
+    result = load_deep("tags:\n" + "- " * 2500 + "x\n")
     assert [p.message for p in result.problems] == ["invalid YAML: nested too deeply"]
 
 
@@ -442,8 +441,9 @@ sections:
 """
 
 
-def test_a_duration_written_again_is_parsed_once_and_a_bad_one_fails(tmp_path: Path) -> None:
-    _seconds.cache_clear()
+def test_a_duration_written_again_reads_alike_and_a_bad_one_fails_each_time(
+    tmp_path: Path,
+) -> None:
     good = load_file(write(tmp_path / "good.yaml", WAITS % ("7m30s", "7m30s")), tmp_path)
     assert [s.timeout for s in good.runbooks[0].all_steps()] == [450.0, 450.0]
     bad = load_file(write(tmp_path / "bad.yaml", WAITS % ("7m-30s", "7m-30s")), tmp_path)
@@ -451,4 +451,3 @@ def test_a_duration_written_again_is_parsed_once_and_a_bad_one_fails(tmp_path: P
         (line, f"step '{step}': 'timeout' must be a duration like 30s or 5m, got '7m-30s'")
         for line, step in ((7, "a"), (8, "b"))
     ]
-    assert (_seconds.cache_info().hits, _seconds.cache_info().misses) == (1, 3)

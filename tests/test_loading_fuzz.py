@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from checks.problems import Problem
 from generator.load import spec
-from generator.load.parse import _may_have_line
 from generator.load.tree import LoadResult, load_file, load_tree
 
 KEYS = sorted({f.name for obj in spec.OBJECTS.values() for f in obj.fields} | {"<<"})
@@ -99,12 +98,25 @@ def test_arbitrary_defaults_files_never_raise(
     assert all(p.location.path.endswith("_defaults.yaml") for p in result.problems)
 
 
+@FUZZ
 @given(
-    st.lists(st.integers(min_value=0, max_value=120), min_size=1, max_size=40),
-    st.integers(min_value=2, max_value=100),
+    st.integers(min_value=0, max_value=2600),
+    st.lists(st.integers(min_value=1, max_value=120), min_size=1, max_size=40),
 )
-def test_the_long_line_test_never_misses_one(lengths: list[int], length: int) -> None:
-    # The C composer is chosen only when no line is this long: a miss could crash.
-    text = b"\n".join(b"x" * n for n in lengths)
-    if max(lengths) >= length:
-        assert _may_have_line(text, length)
+def test_flow_nesting_over_lines_of_any_length_loads_or_is_too_deep(
+    tmp_path: Path, depth: int, lengths: list[int]
+) -> None:
+    # Nesting spread over lines of any length: the C composer must never see a document
+    # deeper than it can take (a miss crashes the process), and depth alone decides.
+    brackets = "[" * depth + "]" * depth
+    lines, start = [], 0
+    for n in lengths * (len(brackets) // len(lengths) + 1):
+        if start >= len(brackets):
+            break
+        lines.append(brackets[start : start + n])
+        start += n
+    (tmp_path / "deep.yaml").write_text("id: x\ntitle: X\nalerts: " + "\n  ".join(lines) + "\n")
+    result = load_file(tmp_path / "deep.yaml", tmp_path)
+    assert all(isinstance(p, Problem) for p in result.problems)
+    if depth >= 2000:
+        assert [p.message for p in result.problems] == ["invalid YAML: nested too deeply"]

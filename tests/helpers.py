@@ -215,18 +215,25 @@ class Cli:
         cwd: Path | None = None,
         env: Mapping[str, str] | None = None,
         unset: Iterable[str] = (),
+        log: Path | None = None,
+        new_session: bool = False,
     ) -> subprocess.Popen[str]:
-        """The console script running in the background, to signal or watch (stdout and
-        stderr piped, stdin closed); killed at the end of the test if still running."""
-        proc = subprocess.Popen(
-            self.argv(*args),
-            cwd=cwd,
-            env=self.environ(env, unset),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        """The console script running in the background, to signal or watch: stdout and
+        stderr piped (or both written to ``log``), stdin closed; ``new_session``: its own
+        process group, to signal as a terminal would. Killed at the end of the test if
+        still running."""
+        with contextlib.ExitStack() as stack:
+            output = stack.enter_context(log.open("w")) if log else subprocess.PIPE
+            proc = subprocess.Popen(
+                self.argv(*args),
+                cwd=cwd,
+                env=self.environ(env, unset),
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT if log else subprocess.PIPE,
+                text=True,
+                start_new_session=new_session,
+            )
         self._started.append(proc)
         return proc
 

@@ -7,7 +7,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -17,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO
+from tests.helpers import FIXTURES, REPO, Cli
 
-FIXTURE = REPO / "tests" / "fixtures" / "site_tree" / "runbooks"
+FIXTURE = FIXTURES / "site_tree" / "runbooks"
 WAIT_S = 60.0
 
 
@@ -28,7 +27,7 @@ class Server:
     url: str
     root: Path
     log: Path
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[str]
 
     def get(self, path: str) -> str:
         with urllib.request.urlopen(self.url + path, timeout=10) as response:
@@ -59,24 +58,17 @@ def _wait_for(what: str, condition: Callable[[], bool], server: Server) -> None:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def server(tmp_path: Path, cli: Cli) -> Iterator[Server]:
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
     shutil.copytree(REPO / "docs", tmp_path / "docs")
     shutil.copytree(FIXTURE, tmp_path / "runbooks")
     port = _free_port()
     log = tmp_path / "serve.log"
-    env = {**os.environ, "RUNBOOK_TODAY": "2026-11-20"}
-    env.pop("RUNBOOK_ROOT", None)
-    with log.open("wb") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "generator", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=tmp_path,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=err,
-            stderr=err,
-            start_new_session=True,
-        )
+    process = cli.start(
+        "serve", "--dev-addr", f"127.0.0.1:{port}",
+        cwd=tmp_path, env={"RUNBOOK_TODAY": "2026-11-20"}, unset=["RUNBOOK_ROOT"],
+        log=log, new_session=True,
+    )  # fmt: skip
     srv = Server(f"http://127.0.0.1:{port}/", tmp_path / "runbooks", log, process)
     try:
         yield srv

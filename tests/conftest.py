@@ -5,7 +5,9 @@
   ``generator.cli.main`` in this process; ``cli.process(...)`` runs the venv's ``runbook``
   console script as a real process; ``cli.start(...)`` starts one to signal or watch. All
   three take ``cwd=``, ``env=`` (set) and ``unset=`` (removed); the first two return
-  ``Ran(returncode, stdout, stderr)``.
+  ``Ran(returncode, stdout, stderr)``. A module- or session-scoped fixture uses
+  ``tests.helpers.Cli()`` (same runner, its own capture); prompts on a real terminal go
+  through ``tests.pty_terminal.Terminal`` (the same command line, on a pty).
 - ``work``: a temporary folder laid out as a user's repository, and the working directory.
   A module (``pytestmark``) or a test says what it holds with
   ``@pytest.mark.work(runbooks=FOLDER or True, files=[...], env={...}, unset=[...])``.
@@ -27,8 +29,6 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.helpers import REPO, Cli
-from tests.helpers import mkdocs_yml as mkdocs_yml  # for modules not moved to helpers yet
-from tests.helpers import run_fresh as run_fresh
 
 # CI runs on 2 busy cores: never fail a property because an example was slow.
 settings.register_profile(

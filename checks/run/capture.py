@@ -7,6 +7,7 @@ decoding (with replacement) happens once, at the end.
 from __future__ import annotations
 
 import base64
+import json
 import shlex
 import threading
 import urllib.parse
@@ -19,7 +20,9 @@ DEFAULT_LIMIT = 1024 * 1024
 
 
 def secret_forms(values: Iterable[str]) -> tuple[bytes, ...]:
-    """Every spelling of each secret worth redacting: raw, shell-quoted, base64, URL-encoded.
+    """Every spelling of each secret worth redacting: raw, shell-quoted (as ``shlex`` and
+    as bash's ``set -x`` write it), JSON-escaped, base64, URL-encoded. Forms derived
+    otherwise (a substring, hex, reversed) cannot be masked: README, "Secrets".
 
     Longest first, so a longer form is masked whole before a shorter one inside it.
     """
@@ -27,13 +30,43 @@ def secret_forms(values: Iterable[str]) -> tuple[bytes, ...]:
     for value in values:
         if not value:
             continue
-        raw = value.encode()
+        raw = _utf8(value)
         forms.add(raw)
-        forms.add(shlex.quote(value).encode())
+        forms.add(_utf8(shlex.quote(value)))
+        forms.update(form for form in _escaped_forms(value) if raw not in form)
         encoded = base64.b64encode(raw)
         forms.update((encoded, encoded.rstrip(b"=")))
-        forms.add(urllib.parse.quote(value, safe="").encode())
+        forms.add(urllib.parse.quote(raw, safe="").encode())
     return tuple(sorted(forms, key=lambda f: (-len(f), f)))
+
+
+_ANSI_C = {"\a": "\\a", "\b": "\\b", "\x1b": "\\E", "\f": "\\f", "\n": "\\n",
+           "\r": "\\r", "\t": "\\t", "\v": "\\v", "\\": "\\\\", "'": "\\'"}  # fmt: skip
+
+
+def _escaped_forms(value: str) -> set[bytes]:
+    """How programs print a value with a newline, tab, quote, backslash or non-ASCII in it:
+    JSON (``"a\\nb"``, ``"caf\\u00e9"``) and bash's ``set -x`` (``'pa'\\''ss'``,
+    ``$'a\\001b'``)."""
+    ansi_c = "".join(
+        _ANSI_C.get(c, f"\\{ord(c):03o}" if ord(c) < 32 or ord(c) == 127 else c) for c in value
+    )
+    texts = (
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        "'" + value.replace("'", "'\\''") + "'",
+        f"$'{ansi_c}'",
+    )
+    return {_utf8(text) for text in texts}
+
+
+def _utf8(text: str) -> bytes:
+    """``text`` as the bytes a process would print: an undecodable byte of the environment
+    (a surrogate escape) as that byte."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no byte decodes to
+        return text.encode("utf-8", "surrogatepass")
 
 
 class Redactor:

@@ -29,6 +29,7 @@ RULES: dict[str, Severity] = {
     "review-date": Severity.ERROR,
     "strict-exit-status": Severity.WARNING,
     "placeholder": Severity.WARNING,
+    "secret-default": Severity.WARNING,
     "stale-review": Severity.WARNING,
     "lint-allow": Severity.WARNING,
 }
@@ -48,6 +49,18 @@ def runbook_problems(
     problems.extend(placeholder_problems(runbook, {} if memo is None else memo))
     problems.extend(_allow_problems(runbook))
     problems.extend(_control_problems(runbook))
+    problems.extend(
+        Problem(
+            v.location or runbook.location,
+            Severity.WARNING,
+            f"variable '{v.name}': secrets have no defaults in files: the page never shows "
+            "a secret's value, so this default is dropped (give it with --var, --env-file "
+            "or the environment)",
+            "secret-default",
+        )
+        for v in runbook.variables
+        if v.secret and v.default is not None
+    )
     contexts = ExampleContexts(runbook)
     for template in runbook.communications.templates:
         problems.extend(check_template(runbook, template, contexts))

@@ -169,6 +169,24 @@ def test_org_page_has_the_severity_matrix_and_rendered_template(site: Path) -> N
     assert 'href="../../runbooks/db-pool/"' in org
 
 
+def part_html(page: str, ident: str) -> str:
+    """The HTML under ``<h2 id=ident>`` up to the next ``<h2``, the "From <org>." line
+    (which only a runbook page has) left out."""
+    start = page.index(f'<h2 id="{ident}">')
+    end = page.find("<h2", start + 1)
+    part = page[start : end if end >= 0 else len(page)]
+    return re.sub(r'<p class="runbook-inherited">.*?</p>\n?', "", part, flags=re.S)
+
+
+@pytest.mark.parametrize("ident", ["escalation", "contacts", "roles"])
+def test_a_part_a_runbook_inherits_reads_the_same_on_its_organisation_page(
+    site: Path, ident: str
+) -> None:
+    org = article(site / "orgs/acme/index.html")
+    page = article(site / "runbooks/db-pool/index.html")
+    assert part_html(org, ident) == part_html(page, ident)
+
+
 def test_runbook_page_links_to_its_org_and_keeps_commands_as_written(site: Path) -> None:
     page = article(site / "runbooks/db-pool/index.html")
     assert 'href="../../orgs/acme/"' in page

@@ -21,6 +21,7 @@ from generator.model import (
     EscalationLevel,
     Link,
     Maintenance,
+    Org,
     PostIncident,
     Role,
     Runbook,
@@ -42,6 +43,7 @@ __all__ = [
     "channels_table",
     "contact_tables",
     "escalation_table",
+    "inherited_parts",
     "links_list",
     "reference_parts",
     "roles_list",
@@ -65,15 +67,7 @@ def reference_parts(runbook: Runbook, results: Mapping[str, tuple[str, str]]) ->
     """Every reference part the runbook has, in page order; ``results`` as in
     ``PageContext.last_results`` (for the steps of post-incident timeframes)."""
     rb = runbook
-    parts: list[Part] = []
-    if rb.escalation:
-        parts.append(Part("Escalation", "escalation", (escalation_table(rb.escalation),)))
-    if rb.contacts:
-        parts.append(Part("Contacts", "contacts", tuple(contact_tables(rb.contacts))))
-    if rb.roles:
-        parts.append(Part("Roles", "roles", (roles_list(rb.roles),)))
-    if rb.links:
-        parts.append(Part("Links", "links", (links_list(rb.links),)))
+    parts = inherited_parts(rb)
     comms = rb.communications
     if comms.channels or comms.templates:
         blocks = [channels_table(comms.channels)] if comms.channels else []
@@ -92,6 +86,21 @@ def reference_parts(runbook: Runbook, results: Mapping[str, tuple[str, str]]) ->
 
 
 # -- people and places ----------------------------------------------------------------
+
+
+def inherited_parts(holder: Runbook | Org) -> list[Part]:
+    """Escalation, contacts, roles and links (what a ``_defaults.yaml`` hands down): the
+    organisation page shows them exactly as the runbook pages that inherit them do."""
+    parts: list[Part] = []
+    if holder.escalation:
+        parts.append(Part("Escalation", "escalation", (escalation_table(holder.escalation),)))
+    if holder.contacts:
+        parts.append(Part("Contacts", "contacts", tuple(contact_tables(holder.contacts))))
+    if holder.roles:
+        parts.append(Part("Roles", "roles", (roles_list(holder.roles),)))
+    if holder.links:
+        parts.append(Part("Links", "links", (links_list(holder.links),)))
+    return parts
 
 
 def escalation_table(levels: Sequence[EscalationLevel]) -> str:

@@ -4,14 +4,11 @@ several lines, with tabs, backslashes, quotes or non-ASCII; and what lint says a
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, Cli
+from tests.helpers import Cli
 
 PAGE = """# Secrets
 
@@ -53,17 +50,11 @@ def _leaks(text: str, secret: str) -> list[str]:
 
 
 @pytest.mark.parametrize("secret", SECRETS, ids=lambda s: s.split("-")[0].encode().hex())
-def test_escaped_and_traced_forms_of_a_secret_are_masked(tmp_path: Path, secret: str) -> None:
+def test_escaped_and_traced_forms_of_a_secret_are_masked(
+    tmp_path: Path, secret: str, cli: Cli
+) -> None:
     (tmp_path / "s.md").write_text(PAGE)
-    proc = subprocess.run(
-        [sys.executable, "-m", "generator", "exec", "s.md", "--json", "r.json"],
-        cwd=tmp_path,
-        env={**os.environ, "TOKEN": secret, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
+    proc = cli.process("exec", "s.md", "--json", "r.json", cwd=tmp_path, env={"TOKEN": secret})
     assert proc.returncode == 0, proc.stderr
     report = (tmp_path / "r.json").read_text()
     for text in (proc.stdout, proc.stderr, report):

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import REPO
+
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parent.parent.parent
 SCREENSHOT = REPO / "tests" / "golden" / "screenshots" / "runbook-page.png"
 VIEWPORT = {"width": 1280, "height": 900}
 

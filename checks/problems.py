@@ -86,10 +86,6 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.location}: {self.severity.value}: {self.message}"
 
-    def __reduce__(self) -> tuple[type, tuple[SourceLocation, Severity, str, str]]:
-        # Pickled by value (lint results, caches): faster than a slotted dataclass's state.
-        return Problem, (self.location, self.severity, self.message, self.rule)
-
     def to_json(self) -> dict[str, object]:
         return {
             "path": self.location.path,

@@ -13,24 +13,25 @@ import gc
 import heapq
 import os
 import pickle
-import selectors
 import signal
-import traceback
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 __all__ = [
     "PARALLEL_MIN_FILES",
+    "Task",
+    "Workers",
     "can_fork",
     "chunks_of",
-    "fork_each",
     "gc_paused",
-    "ignore_interrupts",
-    "map_in_processes",
     "shares",
     "worker_count",
 ]
 
+S = TypeVar("S")
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -77,8 +78,8 @@ def shares(weights: Sequence[int], workers: int) -> list[list[int]]:
     order, none empty.
 
     For work whose results are small (lint): one task per process costs less than
-    chunks taken in turn (measured on 1,000 runbooks: 2.01 s against 2.07 s). Each
-    share is a mix of the whole tree, so the processes finish close together."""
+    chunks taken in turn. Each share is a mix of the whole tree, so the processes finish
+    close together."""
     loads = [(0, k) for k in range(max(1, workers))]
     out: list[list[int]] = [[] for _ in loads]
     for index in sorted(range(len(weights)), key=lambda i: -weights[i]):
@@ -90,162 +91,123 @@ def shares(weights: Sequence[int], workers: int) -> list[list[int]]:
     return [share for share in out if share]
 
 
-def map_in_processes(
-    function: Callable[[T], R],
-    chunks: Sequence[T],
-    workers: int,
-    initializer: Callable[..., object] | None = None,
-    initargs: tuple[Any, ...] = (),
-) -> list[R] | None:
-    """``function`` over ``chunks`` in ``workers`` processes, results in order; None when
-    processes cannot be started (the caller then works in this one)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class Workers(Generic[S]):
+    """Worker processes that share one ``state``, given to every task's function.
 
-    method = "fork" if can_fork() else "forkserver"  # fork is fastest
-    if method not in multiprocessing.get_all_start_methods():
-        method = "spawn"
-    try:
-        context = multiprocessing.get_context(method)
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=initializer, initargs=initargs
-        ) as pool:
-            return list(pool.map(function, chunks))
-    except (OSError, RuntimeError, pickle.PicklingError):
-        return None  # no processes here (sandbox, limits)
-
-
-def fork_each(
-    function: Callable[[T], R],
-    tasks: Sequence[T],
-    initializer: Callable[..., object] | None = None,
-    initargs: tuple[Any, ...] = (),
-) -> list[R] | None:
-    """``function`` over ``tasks``, each in a forked process of its own, results in order;
-    None when processes cannot be forked or one ends without a result (killed, out of
-    memory): the caller then works in this one, as after ``map_in_processes``. An
-    exception ``function`` raises in a child is raised here, with the child's traceback
-    as a note.
-
-    For one large task per process (lint's shares) this is a pool's work without the
-    pool's cost: no manager thread, queues or shutdown handshake (30 ms of a two-second
-    lint). A child pickles its result into a pipe and leaves with ``os._exit``: no exit
-    handlers run and nothing is freed one object at a time.
+    Forked from this process where that is safe (they inherit ``state`` as it is, with
+    nothing copied), else started fresh (``state`` is pickled to each). Results come back
+    pickled by ``generator._pickling``. Use as a context manager, or ``close``.
     """
-    if not can_fork():
-        return None
-    children: list[tuple[int, int]] = []
-    try:
-        for task in tasks:
-            read, write = os.pipe()
-            # Ctrl-C must not reach a child before it ignores it: it would run this
-            # function's cleanup as if it were the parent.
-            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-            try:
-                pid = os.fork()
-                if pid == 0:  # the child: never returns
-                    _run_child(write, (read, children, mask), function, task, initializer, initargs)
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-            os.close(write)
-            children.append((pid, read))
-        outcomes = _read_all([read for _, read in children])
-    except OSError:
-        _stop(children)
-        return None
-    except BaseException:  # Ctrl-C: the children stop too
-        _stop(children)
-        raise
-    for pid, _ in children:  # they have mostly finished exiting by now
-        os.waitpid(pid, 0)
-    results: list[R] = []
-    for outcome in outcomes:
-        if outcome is None:
-            return None  # no (whole) result: the child died
-        ok, value = outcome
-        if not ok:
-            raise value
-        results.append(value)
-    return results
 
+    def __init__(self, pool: ProcessPoolExecutor, count: int) -> None:
+        self._pool = pool
+        self.count = count
 
-def _run_child(
-    write: int,
-    parent: tuple[int, list[tuple[int, int]], set[int | signal.Signals]],
-    function: Callable[[T], R],
-    task: T,
-    initializer: Callable[..., object] | None,
-    initargs: tuple[Any, ...],
-) -> NoReturn:
-    """In the child: run the task, send the outcome, leave (whatever happens, this
-    process never returns into the parent's code). ``parent``: the parent's end of this
-    pipe, the earlier children, the signal mask to restore once Ctrl-C is ignored."""
-    code = 0
-    try:
-        ignore_interrupts()
-        read, children, mask = parent
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        for fd in (read, *(earlier for _, earlier in children)):  # the parent's ends
-            os.close(fd)
-        if initializer is not None:
-            initializer(*initargs)
-        payload = pickle.dumps((True, function(task)), pickle.HIGHEST_PROTOCOL)
-    except BaseException as exc:  # the parent raises it
-        code = 1
-        exc.add_note(f"in worker process {os.getpid()}:\n{traceback.format_exc()}")
+    @classmethod
+    def start(
+        cls,
+        state: S,
+        count: int,
+        setup: Callable[[], object] | None = None,
+        *,
+        fork_only: bool = False,
+    ) -> Workers[S] | None:
+        """``count`` processes (each runs ``setup()`` first); None when processes cannot
+        be started here, or (``fork_only``) cannot be forked: the caller then works in
+        this process."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        method = "fork" if can_fork() else "forkserver"  # fork is fastest
+        if fork_only and method != "fork":
+            return None
+        if method not in multiprocessing.get_all_start_methods():
+            method = "spawn"
         try:
-            payload = pickle.dumps((False, exc), pickle.HIGHEST_PROTOCOL)
-        except Exception:  # an exception that does not pickle
-            payload = pickle.dumps((False, RuntimeError(traceback.format_exc())))
-    try:
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(write, view) :]
-        os.close(write)  # the end of the result now, not after this process's memory is gone
-    finally:
-        os._exit(code)
+            context = multiprocessing.get_context(method)
+            pool = ProcessPoolExecutor(
+                count, mp_context=context, initializer=_enter, initargs=(state, setup)
+            )
+        except (OSError, RuntimeError):
+            return None
+        return cls(pool, count)
+
+    def submit(self, function: Callable[[S, T], R], task: T) -> Task[R]:
+        """``function(state, task)`` in a worker; ``function`` is a module-level function."""
+        return Task(self._pool.submit(_call, function, task))
+
+    def map(self, function: Callable[[S, T], R], tasks: Sequence[T]) -> list[R] | None:
+        """``function(state, task)`` for each task, results in order; None when a worker
+        ended without a result (killed, out of memory) or none could start. An exception
+        ``function`` raises is raised here."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            pending = [self.submit(function, task) for task in tasks]
+            return [task.result() for task in pending]
+        except (OSError, BrokenProcessPool, pickle.PicklingError):
+            return None
+
+    def close(self, wait: bool = True) -> None:
+        """Stop the workers once they finish their tasks (``wait``: for that); nothing
+        queued starts."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+
+    def stop(self) -> None:
+        """Stop the workers now, mid-task (Ctrl-C in this process)."""
+        # The pool has no public way to end running tasks before Python 3.14.
+        processes = list(getattr(self._pool, "_processes", {}).values())
+        for process in processes:
+            with contextlib.suppress(OSError, AttributeError):
+                process.terminate()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Workers[S]:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        if kind is not None and not issubclass(kind, Exception):
+            self.stop()  # interrupted: the workers would run on to the end of their tasks
+        else:
+            self.close()
 
 
-def _read_all(fds: list[int]) -> list[tuple[bool, Any] | None]:
-    """What each child sent, (ok, value), unpickled as soon as its pipe ends (while the
-    others still work); None for a child that ended without a whole result. Reads as
-    the data comes: a child blocks on a full pipe."""
-    parts: dict[int, list[bytes]] = {fd: [] for fd in fds}
-    outcomes: dict[int, tuple[bool, Any] | None] = {}
-    with selectors.DefaultSelector() as selector:
-        for fd in fds:
-            selector.register(fd, selectors.EVENT_READ)
-        while len(outcomes) < len(fds):
-            for key, _ in selector.select():
-                block = os.read(key.fd, 1 << 20)
-                if block:
-                    parts[key.fd].append(block)
-                    continue
-                selector.unregister(key.fd)
-                try:
-                    outcomes[key.fd] = pickle.loads(b"".join(parts.pop(key.fd)))
-                except Exception:  # cut short: the child died
-                    outcomes[key.fd] = None
-    for fd in fds:
-        os.close(fd)
-    return [outcomes[fd] for fd in fds]
+class Task(Generic[R]):
+    """A task given to ``Workers``; ``result`` waits for it."""
+
+    def __init__(self, future: Future[bytes]) -> None:
+        self._future = future
+
+    def result(self) -> R:
+        """The function's result; raises what it raised (or ``BrokenProcessPool``)."""
+        data = self._future.result()
+        with gc_paused():
+            value: R = pickle.loads(data)
+        return value
 
 
-def _stop(children: list[tuple[int, int]]) -> None:
-    for pid, read in children:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGTERM)
-        with contextlib.suppress(OSError):
-            os.close(read)
-    for pid, _ in children:
-        with contextlib.suppress(OSError):
-            os.waitpid(pid, 0)
+_state: Any = None
+"""In a worker: the ``state`` of the ``Workers`` that started it."""
+
+
+def _enter(state: object, setup: Callable[[], object] | None) -> None:
+    global _state
+    _state = state
+    ignore_interrupts()
+    if setup is not None:
+        setup()
+
+
+def _call(function: Callable[[S, T], R], task: T) -> bytes:
+    from generator._pickling import dumps
+
+    return dumps(function(_state, task))
 
 
 def can_fork() -> bool:
     """Whether worker processes may be forked: ``fork`` exists and no other thread runs
     (forking a process that runs threads, such as ``mkdocs serve``, can deadlock)."""
-    import threading  # not multiprocessing: its import alone costs 4 ms of every lint
+    import threading  # not multiprocessing: importing it would slow every lint
 
     return hasattr(os, "fork") and threading.active_count() == 1
 
@@ -260,8 +222,8 @@ def ignore_interrupts() -> None:
 def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while building trees of many small objects.
 
-    The model is acyclic; collections triggered by allocation alone cost about a third
-    of a 1,000-runbook load and free nothing.
+    The model is acyclic; collections triggered by allocation alone are a large part of
+    a big load and free nothing.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -270,7 +232,7 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             # What was made meanwhile is all in the youngest generation: the first
-            # collection would walk every object of the tree (0.14 s at 1,000 runbooks).
+            # collection would walk every object of the tree.
             # Freezing then unfreezing moves them to the oldest one without a walk.
             gc.freeze()
             gc.unfreeze()

@@ -226,29 +226,29 @@ def test_a_first_run_leaves_reading_and_hashing_to_the_workers(
     assert len(read_here) == 11
 
 
-def test_a_process_without_threads_forks_one_worker_per_share(tmp_path: Path) -> None:
-    # As the CLI runs: no thread runs, so the workers are forked (workers.fork_each), not
-    # started by a pool; a test session may run servers in threads, hence a new interpreter.
+def test_a_process_without_threads_lints_in_forked_workers(tmp_path: Path) -> None:
+    # As the CLI runs: no thread runs, so the workers are forked; a test session may run
+    # servers in threads, hence a new interpreter.
     make_tree(tmp_path / "runbooks")
     script = textwrap.dedent(
         f"""
-        import json, os, sys, datetime as dt
+        import json, os, datetime as dt
         from generator.lint import batch as lint_batch
-        from generator import _workers as workers
         from generator.lint.runbooks import LintOptions, lint_tree
 
-        forked = []
-        real = workers.fork_each
-        def recording(function, tasks, *args):
-            forked.append(len(tasks))
-            return real(function, tasks, *args)
-        lint_batch.fork_each = recording
+        pids = set()
+        real = lint_batch.runbook_problems
+        def recording(*args):
+            pids.add(os.getpid())
+            return real(*args)
+        lint_batch.runbook_problems = recording
         os.chdir({str(tmp_path)!r})
         today = dt.date(2026, 11, 26)
         alone = lint_tree("runbooks", None, LintOptions(today=today, jobs=1))
+        pids.clear()  # the workers' own sets are copies: this one stays empty
         both = lint_tree("runbooks", None, LintOptions(today=today, jobs=2))
-        print(json.dumps([forked, both == alone, len(both.problems)]))
+        print(json.dumps([sorted(pids), both == alone, len(both.problems)]))
         """
     )
-    forked, same, problems = json.loads(run_fresh(script))
-    assert forked == [2] and same and problems > 10
+    here, same, problems = json.loads(run_fresh(script))
+    assert here == [] and same and problems > 10

@@ -1,4 +1,5 @@
-"""Work for worker processes comes in chunks that keep every process busy to the end."""
+"""Worker processes: work shared out whole and in order, results back in order, failures and
+Ctrl-C handled."""
 
 from __future__ import annotations
 
@@ -15,23 +16,12 @@ from generator._workers import chunks_of, shares
 from tests.helpers import run_fresh
 
 
-def test_chunks_keep_order_and_shrink_so_processes_finish_together() -> None:
-    items = list(range(1000))
-    chunks = chunks_of(items, 2)
-    assert [x for chunk in chunks for x in chunk] == items
-    sizes = [len(chunk) for chunk in chunks]
-    assert sizes[:4] == [250, 188, 141, 106]  # a quarter of what is left, then less
-    assert sizes[:-1] == sorted(sizes[:-1], reverse=True)
-    assert min(sizes) >= 1000 // 64  # no chunk of a few files: each costs a bash -n call
-
-
-def test_chunks_follow_the_weights() -> None:
-    assert chunks_of(list("abcdef"), 2, [100, 1, 1, 1, 1, 100]) == [
-        ["a"],
-        ["b", "c", "d", "e", "f"],
-    ]
-    assert chunks_of([], 2) == []
-    assert chunks_of(["only"], 4) == [["only"]]
+@given(st.lists(st.integers(min_value=1, max_value=10_000), max_size=300), st.integers(1, 6))
+def test_chunks_keep_every_item_once_in_order(weights: list[int], workers: int) -> None:
+    items = list(range(len(weights)))
+    for chunks in (chunks_of(items, workers), chunks_of(items, workers, weights)):
+        assert [x for chunk in chunks for x in chunk] == items
+        assert all(chunks)
 
 
 @given(st.lists(st.integers(min_value=0, max_value=10_000), max_size=300), st.integers(1, 6))
@@ -55,21 +45,28 @@ def test_shares_interleave_equal_items() -> None:
 
 PRELUDE = """
 import json, os, signal, sys, time
-from generator._workers import fork_each
+from generator._workers import Workers
 
-def pid_and_square(n):
-    return os.getpid(), n * n
+def pid_and_sum(state, n):
+    return os.getpid(), state + n
 
-def fail(n):
+def fail(state, n):
     raise ValueError(f"bad task {n}")
 
-def die(n):
+def die(state, n):
     os._exit(3)  # killed, out of memory ...: no result
 
-def wait_forever(path):
+def wait_forever(path, n):
     with open(path, "a") as handle:
         handle.write(f"{os.getpid()}\\n")
     time.sleep(60)
+
+def run(function, tasks, state=0, **kw):
+    workers = Workers.start(state, 2, **kw)
+    if workers is None:
+        return None
+    with workers:
+        return workers.map(function, tasks)
 """
 
 
@@ -78,44 +75,46 @@ def fresh(body: str) -> str:
     return run_fresh(PRELUDE + textwrap.dedent(body))
 
 
-def test_fork_each_runs_each_task_in_a_process_of_its_own() -> None:
-    out = fresh("print(json.dumps([os.getpid(), fork_each(pid_and_square, [2, 3, 4])]))")
+def test_workers_run_each_task_with_the_state_in_other_processes() -> None:
+    out = fresh("print(json.dumps([os.getpid(), run(pid_and_sum, [2, 3, 4], state=10)]))")
     parent, found = json.loads(out)
-    assert [square for _, square in found] == [4, 9, 16]
+    assert [total for _, total in found] == [12, 13, 14]
     pids = {pid for pid, _ in found}
-    assert len(pids) == 3 and parent not in pids
+    assert pids and parent not in pids
 
 
 def test_an_exception_in_a_worker_is_raised_with_its_traceback() -> None:
     out = fresh(
         """
         try:
-            fork_each(fail, [1])
+            run(fail, [1])
         except ValueError as exc:
-            print(json.dumps([str(exc), "".join(exc.__notes__)]))
+            print(json.dumps([str(exc), str(exc.__cause__)]))
         """
     )
-    message, notes = json.loads(out)
+    message, cause = json.loads(out)
     assert message == "bad task 1"
-    assert "in worker process" in notes and "in fail" in notes
+    assert "in fail" in cause
 
 
 def test_a_worker_that_dies_without_a_result_makes_the_caller_work_alone() -> None:
-    assert fresh("print(fork_each(die, [1, 2]))").strip() == "None"
+    assert fresh("print(run(die, [1, 2]))").strip() == "None"
 
 
-def test_fork_each_does_not_fork_a_process_that_runs_threads() -> None:
+def test_a_process_that_runs_threads_is_not_forked() -> None:
     out = fresh(
         """
-        import threading
+        import operator, threading
         stop = threading.Event()
-        thread = threading.Thread(target=stop.wait)
-        thread.start()
-        print(fork_each(pid_and_square, [2]))
+        threading.Thread(target=stop.wait, daemon=True).start()
+        forked = run(pid_and_sum, [2], fork_only=True)
+        # Fresh processes: the state is pickled, the function found by its module.
+        started = run(operator.add, [2, 3], state=5)
+        print(json.dumps([forked, started]))
         stop.set()
         """
     )
-    assert out.strip() == "None"
+    assert json.loads(out) == [None, [7, 8]]
 
 
 def test_interrupting_the_parent_stops_the_workers(tmp_path: Path) -> None:
@@ -129,7 +128,7 @@ def test_interrupting_the_parent_stops_the_workers(tmp_path: Path) -> None:
         signal.setitimer(signal.ITIMER_REAL, 1.0)
         started = time.monotonic()
         try:
-            fork_each(wait_forever, [{str(pids)!r}, {str(pids)!r}])
+            run(wait_forever, [1, 2], state={str(pids)!r})
         except KeyboardInterrupt:
             print(round(time.monotonic() - started))
         """

@@ -9,7 +9,6 @@ that turns either into the process exit status.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import os
 import sys
@@ -117,8 +116,6 @@ def main(argv: list[str] | None = None) -> int:
         code = ExitCode.OK
     exit_code = int(code)
     if argv is None:
-        if _skip_teardown:
-            _end_now(exit_code)
         sys.exit(exit_code)
     return exit_code
 
@@ -138,25 +135,6 @@ def _refuse_undecodable(args: list[str]) -> None:
                 f"argument {number} is not UTF-8 (byte 0x{byte:02x} at character "
                 f"{exc.start + 1}): give every argument as UTF-8 text"
             ) from None
-
-
-_skip_teardown = False
-
-
-def skip_teardown() -> None:
-    """Called by a command whose output and files are all written when it returns
-    (``lint``): the console script then ends the process without the interpreter's
-    teardown, which frees every object one by one (~25 ms after a large lint). ``main``
-    called with ``argv`` (tests, embedding) never ends the process."""
-    global _skip_teardown
-    _skip_teardown = True
-
-
-def _end_now(exit_code: int) -> None:
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # closed: nothing can reach it
-            stream.flush()
-    os._exit(exit_code)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,6 @@ def command(
 
     from checks.problems import Outcome, Severity, has_errors
     from checks.terminal import visible
-    from generator.cli import skip_teardown
     from generator.cli._environ import cache_dir, today
     from generator.errors import UsageError
     from generator.lint.runbooks import LintOptions, lint_tree
@@ -67,7 +66,6 @@ def command(
         raise UsageError(f"runbooks root '{root}' is not a folder (give PATHS or --root DIR)")
     options = LintOptions(today=today(), cache_dir=cache_dir(no_cache))
     result = lint_tree(root, list(paths) or None, options)
-    skip_teardown()  # the caches are saved: nothing is left for exit handlers
     errors = sum(p.severity is Severity.ERROR for p in result.problems)
     warnings = sum(p.severity is Severity.WARNING for p in result.problems)
     outcome = Outcome(invalid=has_errors(result.problems, strict=strict))

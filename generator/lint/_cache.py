@@ -10,6 +10,7 @@ an unchanged file costs a hash of its bytes: it is not even parsed.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import os
 import pickle
@@ -17,11 +18,11 @@ import shutil
 from typing import TYPE_CHECKING
 
 from checks.files import write_atomic
+from generator._pickling import dumps
 from generator.fingerprint import code_version
 
 if TYPE_CHECKING:
     from generator.lint.batch import FileLint
-    from generator.lint.runbooks import LintOptions
 
 __all__ = ["LintCache"]
 
@@ -33,16 +34,18 @@ class LintCache:
 
     MAX_ENTRIES = 20_000
 
-    def __init__(self, options: LintOptions) -> None:
+    def __init__(self, cache_dir: str | None, today: dt.date | None, bash: str) -> None:
+        """``cache_dir`` None: caches nothing. ``today`` and ``bash``: what the rules ran
+        with (a stale review depends on the day, ``bash -n`` on the bash)."""
         self.path: str | None = None
         self.entries: dict[bytes, FileLint] = {}
         self.used: set[bytes] = set()
         self.dirty = False
-        if options.cache_dir is None:
+        if cache_dir is None:
             return
-        salt = [str(options.today), options.bash, _bash_identity(options.bash)]
+        salt = [str(today), bash, _bash_identity(bash)]
         self.salt = "\0".join(salt).encode()
-        self.path = os.path.join(options.cache_dir, f"lint-{code_version()}.pickle")
+        self.path = os.path.join(cache_dir, f"lint-{code_version()}.pickle")
         try:
             with open(self.path, "rb") as handle:
                 entries = pickle.load(handle)
@@ -85,8 +88,7 @@ class LintCache:
             live.setdefault(k, v)
         with contextlib.suppress(OSError):
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            data = pickle.dumps(live, protocol=pickle.HIGHEST_PROTOCOL)
-            write_atomic(self.path, data, durable=False)
+            write_atomic(self.path, dumps(live), durable=False)
 
 
 def _bash_identity(bash: str) -> str:

@@ -13,11 +13,11 @@ import datetime as dt
 import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from checks.problems import Problem
 from checks.shell.syntax import SyntaxCache
-from generator._workers import can_fork, fork_each, gc_paused, map_in_processes, shares
+from generator._pickling import dumps
+from generator._workers import Workers, gc_paused, shares
 from generator.lint.rules import runbook_problems
 from generator.lint.shell import ShellBlock, runbook_blocks, shell_problems
 from generator.load.cascade import Cascade, Placed
@@ -25,7 +25,6 @@ from generator.load.parse import (
     Document,
     ParseCache,
     convert_document,
-    dumps_model,
     file_digest,
     read_bytes,
 )
@@ -47,10 +46,6 @@ class FileLint:
     allow: frozenset[str] = frozenset()
     """The runbook's ``lint.allow``."""
 
-    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
-        # Sent back by every worker and kept in the lint cache: by value, as Problem.
-        return FileLint, (self.problems, self.placed, self.found, self.allow)
-
 
 @dataclass(frozen=True, slots=True)
 class Linter:
@@ -62,6 +57,10 @@ class Linter:
     bash: str
     syntax: SyntaxCache | None
     """``bash -n`` results to reuse and extend; None keeps none."""
+
+    def without_cache(self) -> Linter:
+        """What a worker process lints with: the cascade as read so far, no parse cache."""
+        return Linter(self.cascade.without_cache(), self.today, self.bash, self.syntax)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +92,10 @@ def lint_documents(linter: Linter, files: Sequence[tuple[str, Document]]) -> lis
     through ``bash -n`` at once."""
     with gc_paused():
         assembled = [linter.cascade.runbook(path, doc) for path, doc in files]
-        # The placeholder memo is by identity: every runbook of the batch stays alive
-        # (in ``assembled``) until the memo is dropped.
-        memo: dict[int, list[Problem]] = {}
         pending: list[tuple[int, list[Problem], list[ShellBlock]]] = []
         for index, item in enumerate(assembled):
             if item.runbook is not None:
-                problems = runbook_problems(item.runbook, linter.today, memo)
+                problems = runbook_problems(item.runbook, linter.today)
                 pending.append((index, problems, runbook_blocks(item.runbook)))
         blocks = [block for *_, own in pending for block in own]
         per_block = iter(shell_problems(blocks, bash=linter.bash, cache=linter.syntax))
@@ -138,10 +134,12 @@ def lint_sources(
     indices = shares([s.size for s in sources], workers)
     chunks = [[sources[i] for i in share] for share in indices]
     keep = (keep_parsed, parse_folder if keep_parsed else None, hashed)
-    if can_fork():
-        parts = fork_each(_lint_chunk, chunks, _start_worker, (linter, keep))
-    else:  # threads run here (``serve``): a pool that does not fork this process
-        parts = map_in_processes(_lint_chunk, chunks, len(chunks), _start_worker, (linter, keep))
+    # A worker builds acyclic trees and exits: collections would only walk them.
+    pool = Workers.start(_Worker(linter.without_cache(), keep), len(chunks), gc.disable)
+    if pool is None:
+        return None
+    with pool:
+        parts = pool.map(_lint_chunk, chunks)
     if parts is None:
         return None
     out: list[tuple[FileLint, bytes, bytes] | None] = [None] * len(sources)
@@ -159,23 +157,22 @@ def lint_sources(
 
 _Keep = tuple[bool, str | None, bool]
 """Keep the parses, the folder to write them in, hash the files read."""
-_WORKER: tuple[Linter, _Keep] | None = None
 
 
-def _start_worker(linter: Linter, keep: _Keep) -> None:
-    global _WORKER
-    _WORKER = linter, keep
-    # A worker builds acyclic trees and exits: collections would only walk them.
-    gc.disable()
+@dataclass(frozen=True, slots=True)
+class _Worker:
+    """What a worker process lints with."""
+
+    linter: Linter
+    keep: _Keep
 
 
 _Chunk = tuple[list[FileLint], list[bytes], list[bytes], dict[str, list[object] | None], bool]
 
 
-def _lint_chunk(sources: Sequence[Source]) -> _Chunk:
+def _lint_chunk(worker: _Worker, sources: Sequence[Source]) -> _Chunk:
     """In a worker: parse, convert and lint one chunk of files."""
-    assert _WORKER is not None
-    linter, (keep_parsed, folder, hashed) = _WORKER
+    linter, (keep_parsed, folder, hashed) = worker.linter, worker.keep
     syntax = linter.syntax.share() if linter.syntax is not None else None
     own = Linter(linter.cascade, linter.today, linter.bash, syntax)
     with gc_paused():
@@ -188,7 +185,7 @@ def _lint_chunk(sources: Sequence[Source]) -> _Chunk:
             if folder is not None:
                 ParseCache.write_entry(folder, ("Runbook", source.display, doc.digest), doc)
             elif keep_parsed:
-                parsed[index] = dumps_model(doc)
+                parsed[index] = dumps(doc)
     digests = [doc.digest for doc in docs]
     if syntax is None:
         return lints, parsed, digests, {}, False

@@ -1,25 +1,28 @@
 """The ``placeholder`` rule: ``xxxxx``, ``[Your contact]``, ``<commit-sha>``, ``TODO`` left in
 the text or commands of a runbook, one warning per text field, at the first one.
 
-The rule reads every text of the model, so the walk is the cost: fields per class are
-computed once, values are told apart by their exact type (most are None, booleans,
-numbers or empty), and one cheap search rules out text without any candidate.
+The rule reads every text of the model, so the walk is the cost: the fields that can
+hold text are found once per class from its type hints, values are told apart by their
+exact type (most are None or empty), and one cheap search rules out text without any
+candidate.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+import typing
 
 from checks.model import SourceLocation
 from checks.problems import Problem, Severity
+from generator import model
 from generator.lint.shell import step_block
 from generator.model import Diagram, Runbook, Step
 
 __all__ = ["placeholder_problems"]
 
 # Each expression starts with what it matches, not with a look-behind: the engine then
-# jumps between candidate characters instead of trying every position (40x faster for
+# jumps between candidate characters instead of trying every position (far faster for
 # _ANGLE on a long body). The look-behind checks the character before the first.
 _X_RUN = re.compile(r"[xX](?<![A-Za-z0-9][xX])[xX]{2,}(?![A-Za-z0-9])")
 _ANGLE = re.compile(r"<(?<![<\w]<)([A-Za-z][A-Za-z0-9_-]*(?:[ .][A-Za-z0-9_-]+)*)>(?!>)")
@@ -37,30 +40,16 @@ _SKIP_TEXT_FIELDS = frozenset(
     {"id", "lang", "shell", "kind", "format", "channel", "audience", "pattern", "stdout", "path"}
 )
 _NOT_TEXT = frozenset({type(None), bool, int, float})
-_NOT_TEXT_TYPES = frozenset(
-    {"bool", "int", "int | None", "float", "float | None", "Risk", "tuple[int, ...]"}
-)
-"""Field annotations that hold no text (the converter gives every field its declared
-type), so the walk does not even read those fields."""
 
 
-def placeholder_problems(runbook: Runbook, memo: dict[int, list[Problem]]) -> list[Problem]:
-    """One warning per text field holding placeholders, at the first one.
-
-    ``memo`` (by object identity, for one lint run) makes parts a ``_defaults.yaml`` gives
-    every runbook below it cost one scan, not one per runbook."""
-    return _object_placeholders(runbook, memo, runbook.location)
+def placeholder_problems(runbook: Runbook) -> list[Problem]:
+    """One warning per text field holding placeholders, at the first one."""
+    return _object_placeholders(runbook, runbook.location)
 
 
-def _object_placeholders(
-    obj: object, memo: dict[int, list[Problem]], fallback: SourceLocation
-) -> list[Problem]:
-    key = id(obj)
-    problems = memo.get(key)
-    if problems is not None:
-        return problems
-    problems = []
-    for name in _TEXT_FIELDS.get(type(obj)) or _text_fields(type(obj)):
+def _object_placeholders(obj: object, fallback: SourceLocation) -> list[Problem]:
+    problems: list[Problem] = []
+    for name in _TEXT_FIELDS.get(type(obj), ()):
         value = getattr(obj, name)
         cls = type(value)
         if cls is str:
@@ -68,10 +57,9 @@ def _object_placeholders(
                 _add_text(obj, name, value, fallback, problems)
         elif cls is tuple:
             if value:
-                _value_placeholders(obj, name, value, memo, fallback, problems)
+                _value_placeholders(obj, name, value, fallback, problems)
         elif cls not in _NOT_TEXT:
-            _value_placeholders(obj, name, value, memo, fallback, problems)
-    memo[key] = problems
+            _value_placeholders(obj, name, value, fallback, problems)
     return problems
 
 
@@ -79,7 +67,6 @@ def _value_placeholders(
     owner: object,
     name: str,
     value: object,
-    memo: dict[int, list[Problem]],
     fallback: SourceLocation,
     out: list[Problem],
 ) -> None:
@@ -90,12 +77,12 @@ def _value_placeholders(
                 if item and _maybe_placeholder(item):
                     _add_text(owner, name, item, fallback, out)
             else:
-                _value_placeholders(owner, name, item, memo, fallback, out)
+                _value_placeholders(owner, name, item, fallback, out)
     elif isinstance(value, str):
         if value and _maybe_placeholder(value):
             _add_text(owner, name, value, fallback, out)
-    elif type(value) not in _NOT_TEXT and _text_fields(type(value)):
-        out.extend(_object_placeholders(value, memo, fallback))
+    elif type(value) in _TEXT_FIELDS:
+        out.extend(_object_placeholders(value, fallback))
 
 
 def _maybe_placeholder(text: str) -> bool:
@@ -163,26 +150,35 @@ def _placeholders(text: str, *, command: bool, diagram: bool) -> list[re.Match[s
 
 
 def _text_fields(cls: type) -> tuple[str, ...]:
-    """The fields of a model class that hold text or other model objects."""
-    names = _TEXT_FIELDS.get(cls)
-    if names is None:
-        names = ()
-        if dataclasses.is_dataclass(cls) and cls is not SourceLocation:
-            skip = set(_SKIP_TEXT_FIELDS)
-            if cls is Runbook:
-                skip |= {"org", "inherited", "lint"}
-            names = tuple(
-                f.name
-                for f in dataclasses.fields(cls)
-                if f.name not in skip
-                and not f.name.endswith("location")
-                and f.type not in _NOT_TEXT_TYPES
-            )
-        _TEXT_FIELDS[cls] = names
-    return names
+    """The fields of a model class whose declared type can hold text or model objects
+    (the converter gives every field its declared type)."""
+    skip = set(_SKIP_TEXT_FIELDS)
+    if cls is Runbook:
+        skip |= {"org", "inherited", "lint"}
+    hints = typing.get_type_hints(cls)
+    return tuple(
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.name not in skip and not f.name.endswith("location") and _holds_text(hints[f.name])
+    )
 
 
-_TEXT_FIELDS: dict[type, tuple[str, ...]] = {}
+def _holds_text(hint: object) -> bool:
+    """Whether a value of type ``hint`` can be or contain a text: ``str``, a model class,
+    or a union or tuple with one of them."""
+    if hint is str:
+        return True
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return hint is not SourceLocation
+    return any(_holds_text(arg) for arg in typing.get_args(hint))
+
+
+_TEXT_FIELDS: dict[type, tuple[str, ...]] = {
+    cls: _text_fields(cls)
+    for cls in vars(model).values()
+    if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls is not SourceLocation
+}
+"""Per model class, the fields the walk reads."""
 
 
 def _describe(obj: object) -> str:

@@ -38,15 +38,11 @@ ALLOWABLE = frozenset(r for r, s in RULES.items() if s is Severity.WARNING)
 """Rules ``lint.allow`` may accept: warnings only; an error is never waved through."""
 
 
-def runbook_problems(
-    runbook: Runbook, today: dt.date | None, memo: dict[int, list[Problem]] | None = None
-) -> list[Problem]:
-    """Every rule except the shell ones: severities, reviews, placeholders, templates.
-
-    Pass one ``memo`` for all the runbooks of a run (see ``placeholder_problems``)."""
+def runbook_problems(runbook: Runbook, today: dt.date | None) -> list[Problem]:
+    """Every rule except the shell ones: severities, reviews, placeholders, templates."""
     problems = _severity_problems(runbook)
     problems.extend(_review_problems(runbook, today))
-    problems.extend(placeholder_problems(runbook, {} if memo is None else memo))
+    problems.extend(placeholder_problems(runbook))
     problems.extend(_allow_problems(runbook))
     problems.extend(_control_problems(runbook))
     problems.extend(

@@ -115,7 +115,13 @@ def lint_tree(
         cascade.defaults(os.path.abspath(path), path)
     syntax = SyntaxCache(options.cache_dir) if options.cache_dir is not None else None
     linter = Linter(cascade, options.today, options.bash, syntax)
-    lints = _lint_files(runbook_files, linter, LintCache(options), parse_cache, options.jobs)
+    lints = _lint_files(
+        runbook_files,
+        linter,
+        LintCache(options.cache_dir, options.today, options.bash),
+        parse_cache,
+        options.jobs,
+    )
     if parse_cache is not None and (yaml_paths is None or yaml_paths):
         parse_cache.save()
     kept, duplicates = unique_ids((lint.placed, lint) for lint in lints if lint.placed)

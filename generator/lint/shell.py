@@ -162,8 +162,8 @@ def block_problems(block: ShellBlock, scan: ShellScan) -> list[Problem]:
 
 def may_read_or_quote(text: str) -> bool:
     """False for text in which the scanner can find no variable read, ``$?`` or open
-    quote: none of ``$``, quotes, ``((`` or ``<<`` (a third of real commands, most of
-    them short: ``kubectl get pods -n prod``)."""
+    quote: none of ``$``, quotes, ``((`` or ``<<`` (many real commands, most of them
+    short: ``kubectl get pods -n prod``)."""
     return "$" in text or "'" in text or '"' in text or "(" in text or "<<" in text
 
 

@@ -1,10 +1,10 @@
 """Faster constructors for the frozen model classes, for the loader's hot path.
 
 A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, which
-it looks up again for every field; a thousand runbooks have 87,000 model objects of up
-to 25 fields, and that was a fifth of their conversion. ``constructor(cls)`` returns a
-function with the same parameters and defaults as ``cls.__init__`` that calls each
-slot's own setter instead: the same object, a third cheaper to make. Classes with a
+it looks up again for every field; a big tree of runbooks has many model objects of up
+to 25 fields, and that was a large part of their conversion. ``constructor(cls)``
+returns a function with the same parameters and defaults as ``cls.__init__`` that calls
+each slot's own setter instead: the same object, cheaper to make. Classes with a
 ``__post_init__`` or fields outside ``__init__`` keep their own ``__init__``.
 """
 

@@ -36,10 +36,6 @@ class Placed:
     location: SourceLocation
     id_location: SourceLocation | None
 
-    def __reduce__(self) -> tuple[type, tuple[str, str, SourceLocation, SourceLocation | None]]:
-        # In every lint result: by value, as Problem.
-        return Placed, (self.id, self.path, self.location, self.id_location)
-
 
 @dataclass(frozen=True, slots=True)
 class Assembled:
@@ -66,9 +62,15 @@ class Cascade:
         self._by_folder: dict[str, str | None] = {}
         self._chains: dict[str, list[tuple[Document, Org | None]]] = {}
 
-    def __getstate__(self) -> dict[str, Any]:
-        # A worker builds runbooks; it neither reads nor caches files.
-        return {**{k: getattr(self, k) for k in vars(self)}, "cache": None}
+    def without_cache(self) -> Cascade:
+        """A copy that builds runbooks against the ``_defaults.yaml`` files read so far and
+        caches nothing: what a worker process needs."""
+        copy = Cascade(self.root)
+        copy.problems = list(self.problems)
+        copy._defaults = dict(self._defaults)
+        copy._by_folder = dict(self._by_folder)
+        copy._chains = dict(self._chains)
+        return copy
 
     def orgs(self) -> list[Org]:
         """One per ``_defaults.yaml`` read, by id."""

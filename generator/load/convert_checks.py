@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-if TYPE_CHECKING:
-    from generator.load.convert import Converter
+from generator.load.nodes import NodeReader as Converter
 
 __all__ = ["CHECKS", "Check"]
 
@@ -65,7 +64,7 @@ def locate_text(c: Converter, kw: dict[str, Any], node: Node, key: str) -> None:
                 kw[f"{key}_location"] = c.text_start(vnode)
 
 
-Check = Callable[["Converter", dict[str, Any], dict[str, Node], Node, str, set[str]], None]
+Check = Callable[[Converter, dict[str, Any], dict[str, Node], Node, str, set[str]], None]
 CHECKS: dict[str, Check] = {
     "Step": check_step,
     "Variable": check_variable,

@@ -8,11 +8,8 @@ parsed again. Never raises for bad input: every failure is a located ``Problem``
 from __future__ import annotations
 
 import contextlib
-import copyreg
-import dataclasses
 import functools
 import hashlib
-import io
 import itertools
 import os
 import pickle
@@ -27,17 +24,15 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-import checks.header
-import checks.model
 from checks.files import write_atomic
 from checks.model import SourceLocation
 from checks.problems import Problem, Severity
-from generator import model
-from generator._workers import chunks_of, gc_paused, map_in_processes, worker_count
+from generator._pickling import dumps
+from generator._workers import Workers, chunks_of, gc_paused, worker_count
 from generator.fingerprint import code_version
 from generator.load import spec
-from generator.load._fast import constructor
-from generator.load.convert import Converter, locate
+from generator.load.convert import Converter
+from generator.load.nodes import locate
 from generator.load.yaml_tags import FAST_LOADER, MAP
 from generator.model import NOWHERE
 
@@ -262,17 +257,18 @@ def _convert_parallel(
     if workers < 2:
         return None
     chunks = chunks_of(items, workers, [len(data) for data, _, _ in items])
-    jobs = [(chunk, kind) for chunk in chunks]
-    parts = map_in_processes(_convert_batch, jobs, workers)
-    return None if parts is None else [doc for part in parts for doc in pickle.loads(part)]
+    pool = Workers.start(kind, workers)
+    if pool is None:
+        return None
+    with pool:
+        parts = pool.map(_convert_batch, chunks)
+    return None if parts is None else [doc for part in parts for doc in part]
 
 
-def _convert_batch(job: tuple[Sequence[tuple[bytes, str, bytes]], str]) -> bytes:
-    """Converted Documents, pickled with the fast reducers (the default is 3x slower)."""
-    items, kind = job
+def _convert_batch(kind: str, items: Sequence[tuple[bytes, str, bytes]]) -> list[Document]:
+    """In a worker: Documents of one chunk of files."""
     with gc_paused():
-        docs = [convert_document(data, display, kind, digest) for data, display, digest in items]
-    return dumps_model(docs)
+        return [convert_document(data, display, kind, digest) for data, display, digest in items]
 
 
 def file_digest(data: bytes) -> bytes:
@@ -310,7 +306,7 @@ class ParseCache:
 
     The entries are spread over 256 subfolders (as git spreads its objects): processes
     that write entries at once (lint's workers) then rarely wait on the same folder's
-    lock, which on one shared folder cost up to 0.6 s of system time at 1,000 runbooks.
+    lock, which on one shared folder cost them much system time.
     The folder name carries a hash of the loader's own source, so a code change starts a
     fresh cache (older folders are removed). An entry that cannot be read is a miss and
     is written again. Entries unused for ``MAX_AGE_DAYS`` are removed.
@@ -356,7 +352,7 @@ class ParseCache:
         ``save`` would write); the parent then calls ``written``. Failures only cost speed."""
         with contextlib.suppress(OSError):
             path = os.path.join(folder, cls._name(key))
-            write_atomic(path, dumps_model(doc), durable=False)
+            write_atomic(path, dumps(doc), durable=False)
 
     def written(self, key: tuple[str, str, bytes]) -> None:
         """``key``'s entry was written by another process: keep it (on disk) this run."""
@@ -408,7 +404,7 @@ class ParseCache:
         return _loads_document(data)
 
     def put(self, key: tuple[str, str, bytes], doc: Document | bytes) -> None:
-        """Keep ``doc`` (or its pickle, by ``dumps_model``) for ``key``."""
+        """Keep ``doc`` (or its pickle, by ``generator._pickling.dumps``) for ``key``."""
         name = self._name(key)
         self._memory[name] = doc
         self._new.add(name)
@@ -424,7 +420,7 @@ class ParseCache:
                     _make_shards(self.folder)
                 for name in self._new:
                     doc = self._memory[name]
-                    data = doc if isinstance(doc, bytes) else dumps_model(doc)
+                    data = doc if isinstance(doc, bytes) else dumps(doc)
                     write_atomic(os.path.join(self.folder, name), data, durable=False)
                 self._prune()
         self._new.clear()
@@ -460,69 +456,3 @@ def _loads_document(data: bytes) -> Document | None:
     except Exception:  # damaged in any way: a miss
         return None
     return doc if isinstance(doc, Document) else None
-
-
-def dumps_model(value: Any) -> bytes:
-    """``value`` pickled, model objects the fast way (see ``_fast_reducers``)."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _reducers()
-    pickler.dump(value)
-    return buffer.getvalue()
-
-
-def _fast_reducers() -> dict[type, Any]:
-    """Pickle the model's frozen dataclasses as ``make(*values)``: ``make`` is the class's
-    fast constructor (``model_init``), a function of this module named ``_make_<Class>``
-    so that pickle finds it, or the class itself.
-
-    The default for slotted dataclasses restores each object through
-    ``dataclasses.fields()``; at a thousand runbooks that was 1.7 s of a 2.2 s warm load.
-    """
-    table: dict[type, Any] = dict(copyreg.dispatch_table)
-    for module in (model, checks.model):
-        for value in vars(module).values():
-            if isinstance(value, type) and dataclasses.is_dataclass(value):
-                names = tuple(f.name for f in dataclasses.fields(value) if f.init)
-                table[value] = _reducer(_maker(value), names)
-    return table
-
-
-def _maker(cls: type) -> Any:
-    make = constructor(cls)
-    if make is cls:
-        return cls
-    name = f"_make_{cls.__name__}"
-    make.__module__, make.__name__, make.__qualname__ = __name__, name, name
-    globals()[name] = make
-    return make
-
-
-def _reducer(make: Any, names: tuple[str, ...]) -> Any:
-    """``obj -> (make, (obj.a, obj.b, ...))``, written out for the class's fields: called
-    for every model object pickled, a loop over the names costs twice as much."""
-    scope: dict[str, Any] = {"make": make}
-    fields = "".join(f"obj.{name}, " for name in names)
-    exec(f"def reduce(obj):\n    return make, ({fields})", scope)
-    reduce: Any = scope["reduce"]
-    return reduce
-
-
-_FAST_REDUCERS: dict[type, Any] | None = None
-"""Made on first use: a lint that keeps no parses never needs them (6 ms of its start)."""
-
-
-def _reducers() -> dict[type, Any]:
-    global _FAST_REDUCERS
-    if _FAST_REDUCERS is None:
-        _FAST_REDUCERS = _fast_reducers()
-    return _FAST_REDUCERS
-
-
-def __getattr__(name: str) -> Any:
-    """The fast constructors a pickle names (``_make_Step``), made when it is loaded."""
-    if name.startswith("_make_"):
-        _reducers()
-        if name in globals():
-            return globals()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

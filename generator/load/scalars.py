@@ -11,7 +11,7 @@ import functools
 import math
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from yaml.constructor import ConstructorError
 from yaml.nodes import Node, ScalarNode
@@ -19,15 +19,11 @@ from yaml.nodes import Node, ScalarNode
 from checks.header import duration_range_error, duration_seconds
 from checks.problems import did_you_mean
 from generator.load import spec_types
+from generator.load.nodes import INVALID, show
+from generator.load.nodes import NodeReader as Converter
 from generator.load.yaml_tags import BOOL, INT, NUMBER_TAGS, SCALAR_TAGS, STR, TIMESTAMP
 
-if TYPE_CHECKING:
-    from generator.load.convert import Converter
-
-__all__ = ["INVALID", "SCALAR_HANDLERS"]
-
-INVALID: Any = object()
-"""Returned for a value that did not convert (its problem is already recorded)."""
+__all__ = ["SCALAR_HANDLERS"]
 _SLUG = re.compile(spec_types.SLUG_PATTERN)
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})\Z")
 
@@ -93,8 +89,6 @@ def duration(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: i
 def regex(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
     if not (isinstance(node, ScalarNode) and node.tag == STR):
         return c.expected(node, ctx, what, "a regular expression (a string)")
-    from generator.load.convert import show
-
     text = str(node.value)
     try:
         re.compile(text)

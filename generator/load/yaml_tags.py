@@ -62,8 +62,8 @@ assert (STR, SEQ, MAP) == (
 
 _PLAIN_TAGS: dict[str, str] = {}
 """Plain scalar -> its tag, for the short ones: keys (``id``, ``run``) and values such as
-``true`` or ``10m`` recur through a file and across files (72% of the plain scalars of the
-seed runbooks are repeats), and a dictionary hit is cheaper than the candidate lookup."""
+``true`` or ``10m`` recur through a file and across files (most plain scalars of the seed
+runbooks are repeats), and a dictionary hit is cheaper than the candidate lookup."""
 _PLAIN_TAGS_MAX = 20_000
 _PLAIN_MAX_CHARS = 64
 

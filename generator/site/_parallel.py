@@ -1,8 +1,8 @@
 """Markdown to HTML and search indexing of generated pages in forked worker processes.
 
 MkDocs converts every page's Markdown in one process, then renders the theme and Material
-indexes each page for search: at 1,000 runbooks Python-Markdown is about 40 % of a build
-and search indexing about 20 %. The plugin makes its generated pages ``PrerenderedPage``
+indexes each page for search: with many runbooks, Python-Markdown and search indexing are
+most of a build. The plugin makes its generated pages ``PrerenderedPage``
 objects and, once the navigation is known, forks workers (``mkdocs build`` only) that:
 
 1. run MkDocs' own ``Page.render`` (the same extensions, link checks and anchor
@@ -27,11 +27,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import os
 import pickle
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,17 +37,17 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from generator._workers import can_fork, ignore_interrupts
+from generator._workers import Task, Workers
 
 MIN_PAGES = 64
-"""Fewer pages than this render in the main process (starting workers costs ~50 ms)."""
+"""Fewer pages than this render in the main process (starting workers costs more)."""
 BATCH = 8
 """Pages per task: fewer round trips, still small enough to keep both cores busy."""
 
 
 @dataclass(frozen=True, slots=True)
 class _State:
-    """What a forked worker renders with (set just before the fork)."""
+    """What a forked worker renders with (it inherits it)."""
 
     config: MkDocsConfig
     files: Files
@@ -58,8 +56,6 @@ class _State:
     search: Mapping[str, Any] | None
     """Material's search settings, when its search plugin is on."""
 
-
-_state: _State | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +106,7 @@ class PrerenderedPage(Page):
 class ParallelRenderer:
     """Workers converting pages ahead of MkDocs' population loop, then indexing them."""
 
-    def __init__(self, pool: ProcessPoolExecutor, workers: int, state: _State, search: Any) -> None:
+    def __init__(self, pool: Workers[_State], workers: int, state: _State, search: Any) -> None:
         self.workers = workers
         self.used = 0
         """Pages whose HTML came from a worker."""
@@ -119,11 +115,11 @@ class ParallelRenderer:
         self._pool = pool
         self._state = state
         self._search = search
-        self._futures: dict[str, Future[list[Rendered]]] = {}
+        self._futures: dict[str, Task[list[Rendered]]] = {}
         self._ready: dict[str, Rendered] = {}
         self._finished: dict[str, tuple[str, str]] = {}
         self._queue: list[tuple[str, str, bytes]] = []
-        self._indexing: list[tuple[list[tuple[str, str, bytes]], Future[list[list[Any]]]]] = []
+        self._indexing: list[tuple[list[tuple[str, str, bytes]], Task[list[list[Any]]]]] = []
 
     @classmethod
     def start(
@@ -136,25 +132,20 @@ class ParallelRenderer:
     ) -> ParallelRenderer | None:
         """Workers for ``uris`` (in the order MkDocs will ask), or None where they do not pay
         or are not safe."""
-        global _state
         workers = min(jobs or os.cpu_count() or 1, len(uris) // BATCH)
-        if workers < 2 or len(uris) < MIN_PAGES or not can_fork():
+        if workers < 2 or len(uris) < MIN_PAGES:
             return None
         search = _material_search(config)
         state = _State(config, files, finish, None if search is None else search.config)
-        _state = state
-        try:
-            pool = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker
-            )
-            renderer = cls(pool, workers, state, search)
-            for start in range(0, len(uris), BATCH):
-                batch = list(uris[start : start + BATCH])
-                future = pool.submit(_render_batch, batch)
-                for uri in batch:
-                    renderer._futures[uri] = future
-        finally:
-            _state = None  # the workers have their copy; the parent keeps no reference
+        pool = Workers.start(state, workers, _init_worker, fork_only=True)
+        if pool is None:
+            return None
+        renderer = cls(pool, workers, state, search)
+        for start in range(0, len(uris), BATCH):
+            batch = list(uris[start : start + BATCH])
+            task = pool.submit(_render_batch, batch)
+            for uri in batch:
+                renderer._futures[uri] = task
         return renderer
 
     def take(self, uri: str, markdown: str) -> Rendered | None:
@@ -206,7 +197,7 @@ class ParallelRenderer:
             self._search.search_index.entries.extend(entries)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.close(wait=False)
         self._futures.clear()
         self._ready.clear()
         self._finished.clear()
@@ -231,9 +222,8 @@ class ParallelRenderer:
         return next((r for r in batch if r.uri == uri), None)
 
 
-def _render_batch(uris: list[str]) -> list[Rendered]:
-    assert _state is not None, "a worker runs only in a process forked by start()"
-    config, files = _state.config, _state.files
+def _render_batch(state: _State, uris: list[str]) -> list[Rendered]:
+    config, files = state.config, state.files
     out: list[Rendered] = []
     for uri in uris:
         file = files.get_file_from_path(uri)
@@ -251,7 +241,7 @@ def _render_batch(uris: list[str]) -> list[Rendered]:
                 uri=uri,
                 digest=_digest(page.markdown),
                 content=page.content,
-                final=_state.finish(page.content),
+                final=state.finish(page.content),
                 toc=page.toc,
                 title=page._title_from_render,
                 anchors=frozenset(page.present_anchor_ids or ()),
@@ -262,9 +252,8 @@ def _render_batch(uris: list[str]) -> list[Rendered]:
     return out
 
 
-def _index_batch(items: list[tuple[str, str, bytes]]) -> list[list[Any]]:
-    assert _state is not None, "a worker runs only in a process forked by start()"
-    return _index_pages(_state, items)
+def _index_batch(state: _State, items: list[tuple[str, str, bytes]]) -> list[list[Any]]:
+    return _index_pages(state, items)
 
 
 def _index_pages(state: _State, items: list[tuple[str, str, bytes]]) -> list[list[Any]]:
@@ -326,13 +315,12 @@ def _init_worker() -> None:
 
     markdown.Markdown = _ReusedMarkdown(markdown.Markdown)
     _capture_logs()
-    ignore_interrupts()
 
 
 class _ReusedMarkdown:
     """Stands in for the ``Markdown`` class in a worker: ``Page.render`` builds a new
-    instance per page, and setting up the extensions was a fifth of a runbook page's
-    conversion. ``reset()`` is Python-Markdown's way to convert another document with the
+    instance per page, and setting up the extensions was a large part of a runbook
+    page's conversion. ``reset()`` is Python-Markdown's way to convert another document with the
     same instance; MkDocs' own processors are registered again under their names, which
     replaces them."""
 

@@ -1,7 +1,7 @@
 """Runbook pages' Markdown for the site, in forked worker processes when there are many.
 
-Rendering is pure (a runbook and its page context in, Markdown out) and about a
-millisecond and a half per seed-shaped runbook: 1.5 s of one core at 1,000 runbooks. A
+Rendering is pure (a runbook and its page context in, Markdown out) and, over many
+runbooks, a large part of a build's time on one core. A
 forked worker inherits the runbooks, so only the page Markdown travels back. There are no
 workers below ``MIN_PAGES`` pages, without ``fork``, or when other threads run
 (``mkdocs serve``: forking a threaded process can deadlock).
@@ -9,50 +9,35 @@ workers below ``MIN_PAGES`` pages, without ``fork``, or when other threads run
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Sequence
 from typing import Any
 
+from generator._workers import Workers, chunks_of
 from generator.model import Runbook
-from generator._workers import can_fork, chunks_of, ignore_interrupts
 
 MIN_PAGES = 64
-"""Fewer runbook pages than this render in the calling process (a fork costs ~30 ms)."""
+"""Fewer runbook pages than this render in the calling process (a fork costs more)."""
 
-_jobs: Sequence[tuple[Runbook, Any]] = ()
-"""What a forked worker renders (set just before the fork)."""
+_Jobs = Sequence[tuple[Runbook, Any]]
 
 
-def render_runbook_pages(
-    jobs: Sequence[tuple[Runbook, Any]], workers: int | None = None
-) -> list[Any]:
+def render_runbook_pages(jobs: _Jobs, workers: int | None = None) -> list[Any]:
     """``generator.render.page.render_page`` of each (runbook, context), in order."""
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
     count = min(workers or os.cpu_count() or 1, len(jobs))
-    if count < 2 or len(jobs) < MIN_PAGES or not can_fork():
-        return _render(range(len(jobs)), jobs)
-    global _jobs
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(count, mp_context=context, initializer=ignore_interrupts)
-    _jobs = jobs  # the workers fork on the first task and inherit it
-    try:
-        parts = list(pool.map(_render_in_worker, chunks_of(range(len(jobs)), count)))
-        return [page for part in parts for page in part]
-    except (OSError, BrokenProcessPool):  # no processes here: render in this one
-        return _render(range(len(jobs)), jobs)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C: nothing more is started
-        _jobs = ()
+    pool = None
+    if count >= 2 and len(jobs) >= MIN_PAGES:
+        pool = Workers.start(jobs, count, fork_only=True)  # the workers inherit the jobs
+    if pool is None:
+        return _render(jobs, range(len(jobs)))
+    with pool:
+        parts = pool.map(_render, chunks_of(range(len(jobs)), count))
+    if parts is None:  # no processes here: render in this one
+        return _render(jobs, range(len(jobs)))
+    return [page for part in parts for page in part]
 
 
-def _render_in_worker(indexes: Sequence[int]) -> list[Any]:
-    return _render(indexes, _jobs)
-
-
-def _render(indexes: Sequence[int], jobs: Sequence[tuple[Runbook, Any]]) -> list[Any]:
+def _render(jobs: _Jobs, indexes: Sequence[int]) -> list[Any]:
     from generator.render.page import render_page
 
     return [render_page(*jobs[i]) for i in indexes]

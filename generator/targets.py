@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from checks.extract import Extraction, extract_file, extract_markdown
 from checks.problems import Problem, Severity
 from generator.errors import RunbookError
-from generator.load.parse import ParseCache
+from generator.load.cache import ParseCache
 from generator.load.tree import load_file, load_tree, resolve_target, runbook_in, severity_scheme
 from generator.model import Runbook
 from generator.render.page import PageContext, render_runbook

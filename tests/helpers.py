@@ -59,7 +59,7 @@ def assert_golden(path: Path, actual: str) -> None:
 def run_fresh(script: str) -> str:
     """``script`` in a new interpreter (the repository importable), its stdout; fails on a
     non-zero exit. For what needs a process without threads: a test session runs servers
-    in threads, and ``workers.fork_each`` does not fork a process that runs threads."""
+    in threads, and ``_workers.Workers`` does not fork a process that runs threads."""
     proc = subprocess.run(
         [sys.executable, "-c", script],
         capture_output=True,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from generator.load import parse as loader
 from generator.load.tree import load_tree
+from generator.model import Runbook
 
 
 def test_unchanged_files_are_not_parsed_again(tmp_path: Path, parsed_files: list[str]) -> None:
@@ -85,16 +86,16 @@ def test_parsing_in_worker_processes_gives_the_same_result(tmp_path: Path) -> No
 
 def test_worker_processes_really_convert(tmp_path: Path) -> None:
     items = [(f"id: r{i}\ntitle: R{i}\n".encode(), f"r{i}.yaml", b"") for i in range(3)]
-    docs = loader._convert_parallel(items, "Runbook", 2)
+    docs = loader._convert_parallel(items, Runbook, 2)
     assert docs is not None
-    assert [d.kwargs["id"] for d in docs] == ["r0", "r1", "r2"]
-    assert docs == [loader.convert_document(*item[:2], "Runbook", b"") for item in items]
+    assert [d.value.id for d in docs if d.value is not None] == ["r0", "r1", "r2"]
+    assert docs == [loader.convert_document(*item[:2], Runbook, b"") for item in items]
 
 
 def test_an_in_memory_cache_serves_the_next_load_of_the_same_process(
     tmp_path: Path, parsed_files: list[str]
 ) -> None:
-    from generator.load.parse import ParseCache
+    from generator.load.cache import ParseCache
 
     root = tmp_path / "rb"
     root.mkdir()
@@ -115,7 +116,7 @@ def test_an_in_memory_cache_serves_the_next_load_of_the_same_process(
 
 
 def test_a_cache_with_entries_is_not_empty_whatever_else_its_folder_holds(tmp_path: Path) -> None:
-    from generator.load.parse import ParseCache
+    from generator.load.cache import ParseCache
 
     root, cache = tmp_path / "rb", tmp_path / "cache"
     root.mkdir()
@@ -128,3 +129,30 @@ def test_a_cache_with_entries_is_not_empty_whatever_else_its_folder_holds(tmp_pa
     for entry in entries_in_shards(folder):
         entry.unlink()
     assert ParseCache(cache).empty()
+
+
+def test_cache_entries_name_only_public_classes_and_read_back_equal(tmp_path: Path) -> None:
+    import io
+    import pickle
+
+    root, cache = tmp_path / "rb", tmp_path / "cache"
+    root.mkdir()
+    (root / "_defaults.yaml").write_text("owner: sre\ncontacts: [{role: lead, name: Ann}]\n")
+    (root / "a.yaml").write_text(
+        "id: a\ntitle: A\nsections:\n  - id: s\n    title: S\n    steps:\n"
+        "      - {id: x, run: 'true', kind: action, expect: {exit: [0, 1]}}\n"
+    )
+    first = load_tree(root, cache_dir=cache)
+    named: set[tuple[str, str]] = set()
+
+    class Recording(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> object:
+            named.add((module, name))
+            return super().find_class(module, name)
+
+    (folder,) = cache.iterdir()
+    for entry in entries_in_shards(folder):
+        Recording(io.BytesIO(entry.read_bytes())).load()
+    assert named and all(not name.startswith("_") for _, name in named)
+    assert {"Step", "Runbook", "Defaults", "SourceLocation"} <= {name for _, name in named}
+    assert load_tree(root, cache_dir=cache) == first

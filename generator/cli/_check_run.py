@@ -15,7 +15,7 @@ from generator.cli._environ import cache_dir
 from generator.cli._options import check_report_paths, open_transcript
 from generator.cli._terminal import Progress
 from generator.errors import RunbookError, UsageError
-from generator.load.parse import ParseCache
+from generator.load.cache import ParseCache
 from generator.plan import ci_plan
 from generator.targets import all_runbooks
 

@@ -20,14 +20,11 @@ from generator._pickling import dumps
 from generator._workers import Workers, gc_paused, shares
 from generator.lint.rules import runbook_problems
 from generator.lint.shell import ShellBlock, runbook_blocks, shell_problems
+from generator.load.cache import ParseCache
 from generator.load.cascade import Cascade, Placed
-from generator.load.parse import (
-    Document,
-    ParseCache,
-    convert_document,
-    file_digest,
-    read_bytes,
-)
+from generator.load.document import Document
+from generator.load.parse import convert_document, file_digest, read_bytes
+from generator.model import Runbook
 
 __all__ = ["FileLint", "Linter", "Source", "lint_documents", "lint_sources", "source_document"]
 
@@ -77,17 +74,19 @@ class Source:
     """How much work the file is, for sharing it out."""
 
 
-def source_document(source: Source, hashed: bool = False) -> Document:
+def source_document(source: Source, hashed: bool = False) -> Document[Runbook]:
     """The Document of ``source``'s bytes (read now if the parent did not). ``hashed``:
     its ``digest`` is the bytes' hash (for the caches) when the parent did not give one."""
     data = source.data if source.data is not None else read_bytes(source.path, source.display)
     if isinstance(data, Problem):
         return Document(source.display, (data,))
     digest = source.digest or (file_digest(data) if hashed else b"")
-    return convert_document(data, source.display, "Runbook", digest)
+    return convert_document(data, source.display, Runbook, digest)
 
 
-def lint_documents(linter: Linter, files: Sequence[tuple[str, Document]]) -> list[FileLint]:
+def lint_documents(
+    linter: Linter, files: Sequence[tuple[str, Document[Runbook]]]
+) -> list[FileLint]:
     """Each (path, Document) assembled and linted; every shell block of the batch goes
     through ``bash -n`` at once."""
     with gc_paused():

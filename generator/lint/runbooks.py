@@ -45,15 +45,12 @@ from generator.lint.batch import (
 )
 from generator.lint.rules import ALLOWABLE, RULES, control_problem
 from generator.lint.shell import ShellBlock, markdown_block, shell_problems
+from generator.load.cache import ParseCache
 from generator.load.cascade import Cascade, unique_ids
-from generator.load.parse import (
-    Document,
-    ParseCache,
-    display_path,
-    file_digest,
-    read_bytes,
-)
+from generator.load.document import Document
+from generator.load.parse import display_path, file_digest, read_bytes
 from generator.load.tree import find_files, links_outside, sorted_problems
+from generator.model import Runbook
 
 __all__ = ["ALLOWABLE", "RULES", "LintOptions", "LintResult", "lint_tree"]
 
@@ -148,7 +145,7 @@ def _lint_files(
     out: list[FileLint | None] = [None] * len(paths)
     keys = [b""] * len(paths)
     chains: list[tuple[tuple[str, bytes, str | None], ...]] = [()] * len(paths)
-    parsed: list[tuple[int, Document]] = []
+    parsed: list[tuple[int, Document[Runbook]]] = []
     sources: list[tuple[int, Source]] = []
     caching = cache.path is not None or parse_cache is not None
     # With nothing cached yet (a first run), reading and hashing every file here only to
@@ -172,7 +169,11 @@ def _lint_files(
         out[index] = cache.get(keys[index])
         if out[index] is not None:
             continue
-        doc = parse_cache.get(("Runbook", display, digest)) if parse_cache is not None else None
+        doc = (
+            parse_cache.get(("Runbook", display, digest), Runbook)
+            if parse_cache is not None
+            else None
+        )
         if doc is not None:
             parsed.append((index, doc))
         else:

@@ -8,19 +8,29 @@ other processes are checked the same way).
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from checks.model import SourceLocation, Variable
 from checks.problems import Problem, Severity
-from generator.load import spec
-from generator.load.parse import Document, ParseCache, display_path, read_document
+from generator.load.cache import ParseCache
+from generator.load.document import Defaults, Document
+from generator.load.parse import display_path, read_document
 from generator.model import NOWHERE, Communications, Org, Runbook, Step
 
-__all__ = ["DEFAULTS_NAMES", "Assembled", "Cascade", "Placed", "check_ids", "unique_ids"]
+__all__ = [
+    "DEFAULTS_NAMES",
+    "Assembled",
+    "Cascade",
+    "Placed",
+    "check_ids",
+    "inherit",
+    "unique_ids",
+]
 
 DEFAULTS_NAMES = ("_defaults.yaml", "_defaults.yml")
 
@@ -58,9 +68,9 @@ class Cascade:
         self.cache = cache
         self.problems: list[Problem] = []
         """Problems of the ``_defaults.yaml`` files read."""
-        self._defaults: dict[str, tuple[Document, Org | None]] = {}
+        self._defaults: dict[str, tuple[Document[Defaults], Org | None]] = {}
         self._by_folder: dict[str, str | None] = {}
-        self._chains: dict[str, list[tuple[Document, Org | None]]] = {}
+        self._chains: dict[str, list[tuple[Document[Defaults], Org | None]]] = {}
 
     def without_cache(self) -> Cascade:
         """A copy that builds runbooks against the ``_defaults.yaml`` files read so far and
@@ -76,19 +86,21 @@ class Cascade:
         """One per ``_defaults.yaml`` read, by id."""
         return sorted((o for _, o in self._defaults.values() if o is not None), key=lambda o: o.id)
 
-    def defaults(self, path_abs: str, path: str | None = None) -> tuple[Document, Org | None]:
+    def defaults(
+        self, path_abs: str, path: str | None = None
+    ) -> tuple[Document[Defaults], Org | None]:
         """A parsed ``_defaults.yaml`` and its Org (cached)."""
         cached = self._defaults.get(path_abs)
         if cached is not None:
             return cached
-        doc = read_document(path if path is not None else path_abs, "Defaults", self.cache)
+        doc = read_document(path if path is not None else path_abs, Defaults, self.cache)
         self.problems.extend(doc.problems)
         org = self._org(doc, os.path.dirname(path_abs)) if doc.location is not NOWHERE else None
         self._defaults[path_abs] = (doc, org)
         return doc, org
 
-    def _org(self, doc: Document, folder_abs: str) -> Org:
-        kw = doc.kwargs
+    def _org(self, doc: Document[Defaults], folder_abs: str) -> Org:
+        defaults = doc.value if doc.value is not None else Defaults()
         if _is_under(folder_abs, self.root):
             rel = os.path.relpath(folder_abs, self.root)
             org_id = "" if rel == "." else Path(rel).as_posix()
@@ -96,19 +108,19 @@ class Cascade:
             org_id = display_path(folder_abs)
         return Org(
             id=org_id,
-            title=kw.get("title") or os.path.basename(folder_abs) or org_id,
-            summary=kw.get("summary", ""),
+            title=defaults.title or os.path.basename(folder_abs) or org_id,
+            summary=defaults.summary or "",
             path=doc.display,
-            severities=kw.get("severities"),
-            escalation=kw.get("escalation", ()),
-            contacts=kw.get("contacts", ()),
-            roles=kw.get("roles", ()),
-            links=kw.get("links", ()),
-            communications=kw.get("communications", Communications()),
+            severities=defaults.severities,
+            escalation=defaults.escalation or (),
+            contacts=defaults.contacts or (),
+            roles=defaults.roles or (),
+            links=defaults.links or (),
+            communications=defaults.communications or Communications(),
             location=doc.location,
         )
 
-    def chain(self, path: str) -> list[tuple[Document, Org | None]]:
+    def chain(self, path: str) -> list[tuple[Document[Defaults], Org | None]]:
         """The ``_defaults.yaml`` files that apply to the runbook file ``path``, nearest
         first (read now if they were not yet)."""
         folder = os.path.dirname(os.path.abspath(path))
@@ -117,7 +129,7 @@ class Cascade:
             chain = self._chains[folder] = self._folder_chain(folder)
         return chain
 
-    def _folder_chain(self, folder: str) -> list[tuple[Document, Org | None]]:
+    def _folder_chain(self, folder: str) -> list[tuple[Document[Defaults], Org | None]]:
         folders = [folder]
         if _is_under(folder, self.root):
             while folder != self.root:
@@ -151,44 +163,68 @@ class Cascade:
             for doc, org in self.chain(path)
         )
 
-    def runbook(self, path: str, doc: Document) -> Assembled:
+    def runbook(self, path: str, doc: Document[Runbook]) -> Assembled:
         """The runbook in ``path`` with what it inherits, and the file's problems."""
         chain = self.chain(path)
         problems = list(doc.problems)
-        if not doc.ok:
+        if doc.value is None:
             return Assembled(None, tuple(problems), None)
-        kwargs = dict(doc.kwargs)
-        inherited: list[str] = []
-        for key in spec.INHERITABLE:
-            if key == "variables":
-                merged = _merge_variables(
-                    kwargs.get(key, ()), [d.kwargs.get(key, ()) for d, _ in chain]
-                )
-                if len(merged) > len(kwargs.get(key, ())):
-                    inherited.append(key)
-                if merged:
-                    kwargs[key] = merged
-                continue
-            if key in doc.given:
-                continue
-            for defaults, _ in chain:
-                if key in defaults.kwargs:
-                    kwargs[key] = defaults.kwargs[key]
-                    inherited.append(key)
-                    break
+        defaults = [d.value for d, _ in chain if d.value is not None]
         org = next((o.id for _, o in chain if o is not None), None)
-        runbook = Runbook(
-            **kwargs,
-            path=doc.display,
-            org=org,
-            inherited=tuple(inherited),
-            location=doc.location,
-        )
+        runbook = inherit(doc.value, doc.given, defaults, path=doc.display, org=org)
         problems.extend(check_ids(runbook))
         if any(p.severity is Severity.ERROR for p in problems):
             return Assembled(None, tuple(problems), None)
         placed = Placed(runbook.id, runbook.path, runbook.location, doc.id_location)
         return Assembled(runbook, tuple(problems), placed)
+
+
+def inherit(
+    own: Runbook, given: frozenset[str], chain: Sequence[Defaults], path: str, org: str | None
+) -> Runbook:
+    """``own`` (a runbook file's own keys) with each key of ``spec.INHERITABLE`` it does not
+    set taken from the nearest ``_defaults.yaml`` that sets it (``chain``: nearest first);
+    variables merge, the runbook's own first. ``inherited`` lists the keys taken."""
+    inherited: list[str] = []
+
+    def pick(key: str, value: T, found: Iterable[T | None]) -> T:
+        if key not in given:
+            for candidate in found:
+                if candidate is not None:
+                    inherited.append(key)
+                    return candidate
+        return value
+
+    def variables() -> tuple[Variable, ...]:
+        merged = _merge_variables(own.variables, [d.variables or () for d in chain])
+        if len(merged) > len(own.variables):
+            inherited.append("variables")
+        return merged
+
+    c = chain
+    # In the order of spec.INHERITABLE, which is the order of ``inherited``.
+    return dataclasses.replace(
+        own,
+        service=pick("service", own.service, (d.service for d in c)),
+        owner=pick("owner", own.owner, (d.owner for d in c)),
+        tags=pick("tags", own.tags, (d.tags for d in c)),
+        audience=pick("audience", own.audience, (d.audience for d in c)),
+        oncall=pick("oncall", own.oncall, (d.oncall for d in c)),
+        review_every=pick("review_every", own.review_every, (d.review_every for d in c)),
+        lint=pick("lint", own.lint, (d.lint for d in c)),
+        variables=variables(),
+        severities=pick("severities", own.severities, (d.severities for d in c)),
+        escalation=pick("escalation", own.escalation, (d.escalation for d in c)),
+        contacts=pick("contacts", own.contacts, (d.contacts for d in c)),
+        roles=pick("roles", own.roles, (d.roles for d in c)),
+        links=pick("links", own.links, (d.links for d in c)),
+        communications=pick("communications", own.communications, (d.communications for d in c)),
+        post_incident=pick("post_incident", own.post_incident, (d.post_incident for d in c)),
+        maintenance=pick("maintenance", own.maintenance, (d.maintenance for d in c)),
+        path=path,
+        org=org,
+        inherited=tuple(inherited),
+    )
 
 
 def unique_ids(loaded: Iterable[tuple[Placed, T]]) -> tuple[list[T], list[Problem]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -20,7 +19,7 @@ from checks.problems import did_you_mean
 from generator import model
 from generator.load import spec
 from generator.load._fast import constructor
-from generator.load.convert_checks import CHECKS
+from generator.load.convert_checks import CHECKS, Fields
 from generator.load.nodes import INVALID, NodeReader, locate, show
 from generator.load.scalars import SCALAR_HANDLERS
 from generator.load.spec_types import (
@@ -46,7 +45,7 @@ _FIELDS: dict[str, dict[str, Field]] = {
 _REQUIRED: dict[str, tuple[str, ...]] = {
     name: tuple(f.name for f in s.fields if f.required) for name, s in spec.OBJECTS.items()
 }
-_CLASSES: dict[str, Callable[..., Any]] = {
+_CLASSES: dict[str, Callable[..., object]] = {
     name: constructor(getattr(model, name))
     for name in spec.OBJECTS
     if name not in ("Runbook", "Defaults")
@@ -103,7 +102,7 @@ class Converter(NodeReader):
 
     def fields(
         self, node: Node, obj: ObjectSpec, ctx: str, depth: int
-    ) -> tuple[dict[str, Any], dict[str, Node], set[str]] | None:
+    ) -> tuple[Fields, dict[str, Node], set[str]] | None:
         """The converted fields of a mapping (attr -> value) and the key nodes given.
 
         Also the keys that unknown keys were taken for (``rn`` -> ``run``), so that a
@@ -112,7 +111,7 @@ class Converter(NodeReader):
         assert isinstance(node, MappingNode)
         table = _TABLES[obj.name]
         texts = _TEXT_TARGETS[obj.name]
-        kwargs: dict[str, Any] = {}
+        kwargs: Fields = {}
         suggested: set[str] = set()
         # The usual mapping (every key a plain string, none twice, no merge) is walked as
         # it is; any other goes through ``pairs``, which merges and reports.
@@ -160,7 +159,7 @@ class Converter(NodeReader):
 
     # --- values --------------------------------------------------------------------------
 
-    def value(self, ftype: FieldType, node: Node, ctx: str, what: str, depth: int) -> Any:
+    def value(self, ftype: FieldType, node: Node, ctx: str, what: str, depth: int) -> object:
         """``node`` converted to ``ftype``'s Python value, or ``INVALID`` (problem recorded)."""
         self._budget -= 1
         if self._budget < 0:
@@ -168,17 +167,19 @@ class Converter(NodeReader):
         handler = _HANDLERS[type(ftype)]
         return handler(self, ftype, node, ctx, what, depth)
 
-    def _over_budget(self, node: Node) -> Any:
+    def _over_budget(self, node: Node) -> object:
         if self._budget == -1:
             self.error(node, "", "document too large (more than 500000 values after aliases)")
         return INVALID
 
-    def _list(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+    def _list(self, ftype: ListOf, node: Node, ctx: str, what: str, depth: int) -> object:
         if not (isinstance(node, SequenceNode) and node.tag == SEQ):
             return self.expected(node, ctx, what, "a list")
         return self._items(ftype.item, node, ctx, what, depth)
 
-    def _items(self, item: FieldType, node: SequenceNode, ctx: str, what: str, d: int) -> Any:
+    def _items(
+        self, item: FieldType, node: SequenceNode, ctx: str, what: str, d: int
+    ) -> tuple[object, ...]:
         out = []
         if isinstance(item, Obj):
             obj = spec.OBJECTS[item.name]
@@ -193,13 +194,13 @@ class Converter(NodeReader):
                     out.append(value)
         return tuple(out)
 
-    def _one_or_list(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+    def _one_or_list(self, ftype: OneOrList, node: Node, ctx: str, what: str, depth: int) -> object:
         if isinstance(node, SequenceNode) and node.tag == SEQ:
             return self._items(ftype.item, node, ctx, what, depth)
         value = self.value(ftype.item, node, ctx, what, depth)
         return value if value is INVALID else (value,)
 
-    def _map(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+    def _map(self, ftype: MapOf, node: Node, ctx: str, what: str, depth: int) -> object:
         if not (isinstance(node, MappingNode) and node.tag == MAP):
             return self.expected(node, ctx, what, "a mapping")
         pattern = re.compile(ftype.key_pattern) if ftype.key_pattern else None
@@ -222,14 +223,14 @@ class Converter(NodeReader):
             return tuple(v for _, v in out)
         return tuple(out)
 
-    def _obj(self, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+    def _obj(self, ftype: Obj, node: Node, ctx: str, what: str, depth: int) -> object:
         obj = spec.OBJECTS[ftype.name]
         label = f"{ctx}: {what[1:-1]}" if ctx else what[1:-1]
         return self.object(obj, node, self._label(obj, node, label), depth, (ctx, what))
 
     def _object_item(
         self, obj: ObjectSpec, node: Node, ctx: str, what: str, index: int, depth: int
-    ) -> Any:
+    ) -> object:
         fallback = f"{obj.label} #{index}"
         fallback = f"{ctx}: {fallback}" if ctx else fallback
         label = self._label(obj, node, fallback)
@@ -258,7 +259,7 @@ class Converter(NodeReader):
         where: tuple[str, str],
         name: str | None = None,
         at: Node | None = None,
-    ) -> Any:
+    ) -> object:
         """A model object from a mapping (or its string shorthand), or ``INVALID``.
 
         ``ctx`` names the object in messages about its keys; ``where`` is the (context,
@@ -268,7 +269,7 @@ class Converter(NodeReader):
             self.error(node, ctx, f"nested more than {MAX_DEPTH} levels deep")
             return INVALID
         if obj.shorthand and isinstance(node, ScalarNode) and node.tag == STR:
-            kwargs: dict[str, Any] = {obj.shorthand: str(node.value)}
+            kwargs: Fields = {obj.shorthand: str(node.value)}
             given: dict[str, Node] = {}
             suggested: set[str] = set()
         elif isinstance(node, MappingNode) and node.tag == MAP:
@@ -292,10 +293,11 @@ def _member(what: str, key: str) -> str:
     return f"{what} '{key}'"
 
 
-def build(name: str, kwargs: dict[str, Any], location: SourceLocation, key: str | None) -> Any:
+def build(name: str, kwargs: Fields, location: SourceLocation, key: str | None) -> object:
     """Instantiate the model class ``name`` from converted fields."""
-    if name == "Step" and "kind" in kwargs:
-        kwargs["kind"] = _RISKS[kwargs["kind"]]  # an Enum handler value: one of KINDS
+    kind = kwargs.get("kind")
+    if name == "Step" and isinstance(kind, str):
+        kwargs["kind"] = _RISKS[kind]  # an Enum handler value: one of KINDS
     if name == "Variable":
         return _VARIABLE(name=key or "", location=location, **kwargs)
     return _CLASSES[name](location=location, **kwargs)
@@ -303,7 +305,7 @@ def build(name: str, kwargs: dict[str, Any], location: SourceLocation, key: str 
 
 _RISKS = {risk.value: risk for risk in Risk}
 _VARIABLE = constructor(Variable)
-_HANDLERS: dict[type, Callable[..., Any]] = {
+_HANDLERS: dict[type, Callable[..., object]] = {
     **SCALAR_HANDLERS,
     ListOf: Converter._list,
     OneOrList: Converter._one_or_list,
@@ -311,7 +313,7 @@ _HANDLERS: dict[type, Callable[..., Any]] = {
     Obj: Converter._obj,
 }
 
-_TABLES: dict[str, dict[str, tuple[FieldType, str, str, Callable[..., Any]]]] = {
+_TABLES: dict[str, dict[str, tuple[FieldType, str, str, Callable[..., object]]]] = {
     name: {f.name: (f.type, f.target, f"'{f.name}'", _HANDLERS[type(f.type)]) for f in s.fields}
     for name, s in spec.OBJECTS.items()
 }

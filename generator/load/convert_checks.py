@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from generator.load.nodes import NodeReader as Converter
 
-__all__ = ["CHECKS", "Check"]
+__all__ = ["CHECKS", "Check", "Fields"]
+
+Fields = dict[str, object]
+"""An object's converted fields: model attribute -> value (of the attribute's type)."""
 
 
 def check_step(
-    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str, hints: set[str]
+    c: Converter, kw: Fields, given: dict[str, Node], node: Node, ctx: str, hints: set[str]
 ) -> None:
     if "shell" in given and "interpreter" in given:
         c.error(
@@ -30,33 +32,33 @@ def check_step(
 
 
 def check_variable(
-    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str, hints: set[str]
+    c: Converter, kw: Fields, given: dict[str, Node], node: Node, ctx: str, hints: set[str]
 ) -> None:
     default = kw.get("default")
-    if default is None:
+    if not isinstance(default, str):  # none given (a Scalar value is a string)
         return
     choices = kw.get("choices")
-    if choices and default not in choices:
-        listed = ", ".join(choices)
+    if isinstance(choices, tuple) and choices and default not in choices:
+        listed = ", ".join(map(str, choices))
         c.error(given["default"], ctx, f"default '{default}' is not one of the choices: {listed}")
     pattern = kw.get("pattern")
-    if pattern is not None and re.fullmatch(pattern, default) is None:
+    if isinstance(pattern, str) and re.fullmatch(pattern, default) is None:
         c.error(given["default"], ctx, f"default '{default}' does not match pattern '{pattern}'")
 
 
 def check_scheme(
-    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str, hints: set[str]
+    c: Converter, kw: Fields, given: dict[str, Node], node: Node, ctx: str, hints: set[str]
 ) -> None:
     kw.setdefault("name", "custom")
 
 
 def check_template(
-    c: Converter, kw: dict[str, Any], given: dict[str, Node], node: Node, ctx: str, hints: set[str]
+    c: Converter, kw: Fields, given: dict[str, Node], node: Node, ctx: str, hints: set[str]
 ) -> None:
     locate_text(c, kw, node, "body")
 
 
-def locate_text(c: Converter, kw: dict[str, Any], node: Node, key: str) -> None:
+def locate_text(c: Converter, kw: Fields, node: Node, key: str) -> None:
     """Set ``<key>_location`` to where the text of field ``key`` starts."""
     if key in kw and isinstance(node, MappingNode):
         for knode, vnode in node.value:
@@ -64,7 +66,7 @@ def locate_text(c: Converter, kw: dict[str, Any], node: Node, key: str) -> None:
                 kw[f"{key}_location"] = c.text_start(vnode)
 
 
-Check = Callable[[Converter, dict[str, Any], dict[str, Node], Node, str, set[str]], None]
+Check = Callable[[Converter, Fields, dict[str, Node], Node, str, set[str]], None]
 CHECKS: dict[str, Check] = {
     "Step": check_step,
     "Variable": check_variable,

@@ -1,40 +1,36 @@
 """Reading one YAML file: bytes -> node tree -> converted top-level fields, with a cache.
 
-A file becomes a ``Document`` (its converted fields and problems, before the cascade).
-``ParseCache`` keeps Documents by content hash across runs so unchanged files are not
-parsed again. Never raises for bad input: every failure is a located ``Problem``.
+A file becomes a ``Document`` (``generator.load.document``: its object and problems,
+before the cascade); ``generator.load.cache.ParseCache`` keeps Documents by content hash so
+unchanged files are not parsed again. Never raises for bad input: every failure is a
+located ``Problem``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import itertools
 import os
-import pickle
 import re
-import shutil
-import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from checks.files import write_atomic
 from checks.model import SourceLocation
 from checks.problems import Problem, Severity
-from generator._pickling import dumps
 from generator._workers import Workers, chunks_of, gc_paused, worker_count
-from generator.fingerprint import code_version
 from generator.load import spec
 from generator.load.convert import Converter
+from generator.load.document import Document, FileObject
 from generator.load.nodes import locate
 from generator.load.yaml_tags import FAST_LOADER, MAP
-from generator.model import NOWHERE
+
+if TYPE_CHECKING:
+    from generator.load.cache import ParseCache
 
 # libyaml's composer recurses in C: tens of thousands of nesting levels crash the process.
 # Above this bound on the nesting depth we use the pure Python composer, which raises
@@ -60,24 +56,6 @@ _C_LIMITS_NESTING = _c_parser_limits_nesting()
 _TOO_DEEP = "invalid YAML: nested too deeply"
 _BRACKETS = re.compile(rb"[\[\]{}]")
 _BLOCK_PREFIX = re.compile(rb"^[ ?-]*", re.M)
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """One file: its converted top-level fields, before the cascade (picklable)."""
-
-    display: str
-    problems: tuple[Problem, ...]
-    kwargs: dict[str, Any] = field(default_factory=dict)
-    given: frozenset[str] = frozenset()
-    """Top-level keys the file sets (valid or not)."""
-    location: SourceLocation = NOWHERE
-    id_location: SourceLocation | None = None
-    ok: bool = False
-    """The file parsed to a mapping and had every required key."""
-    digest: bytes = b""
-    """A hash of the file's bytes (empty when it could not be read): with ``display``,
-    what the Document is a function of."""
 
 
 def display_path(path: str) -> str:
@@ -205,14 +183,19 @@ def _may_have_line(text: bytes, length: int) -> bool:
     return any(text.find(b"\n", start, start + step) < 0 for start in range(0, len(text), step))
 
 
-def read_document(path: str, kind: str, cache: ParseCache | None) -> Document:
-    """One file as a Document (``kind``: ``Runbook`` or ``Defaults``)."""
+def read_document(
+    path: str, kind: type[FileObject], cache: ParseCache | None
+) -> Document[FileObject]:
+    """One file as a Document of a ``Runbook`` or ``Defaults``."""
     return read_documents([path], kind, cache, jobs=1)[0]
 
 
 def read_documents(
-    paths: Sequence[str], kind: str, cache: ParseCache | None, jobs: int | None = None
-) -> list[Document]:
+    paths: Sequence[str],
+    kind: type[FileObject],
+    cache: ParseCache | None,
+    jobs: int | None = None,
+) -> list[Document[FileObject]]:
     """Documents for ``paths``, in order: cache hits first, the rest converted.
 
     ``jobs``: worker processes for the conversion; None uses every core once there are
@@ -223,9 +206,9 @@ def read_documents(
 
 
 def _read_documents(
-    paths: Sequence[str], kind: str, cache: ParseCache | None, jobs: int | None
-) -> list[Document]:
-    out: list[Document | None] = [None] * len(paths)
+    paths: Sequence[str], kind: type[FileObject], cache: ParseCache | None, jobs: int | None
+) -> list[Document[FileObject]]:
+    out: list[Document[FileObject] | None] = [None] * len(paths)
     todo: list[tuple[int, str, bytes, tuple[str, str, bytes]]] = []
     for index, path in enumerate(paths):
         display = display_path(path)
@@ -233,8 +216,8 @@ def _read_documents(
         if isinstance(data, Problem):
             out[index] = Document(display, (data,))
             continue
-        key = (kind, display, file_digest(data))
-        cached = cache.get(key) if cache is not None else None
+        key = (kind.__name__, display, file_digest(data))
+        cached = cache.get(key, kind) if cache is not None else None
         if cached is not None:
             out[index] = cached
             continue
@@ -251,8 +234,8 @@ def _read_documents(
 
 
 def _convert_parallel(
-    items: list[tuple[bytes, str, bytes]], kind: str, workers: int
-) -> list[Document] | None:
+    items: list[tuple[bytes, str, bytes]], kind: type[FileObject], workers: int
+) -> list[Document[FileObject]] | None:
     """Convert in ``workers`` processes; None when that is pointless or impossible."""
     if workers < 2:
         return None
@@ -265,7 +248,9 @@ def _convert_parallel(
     return None if parts is None else [doc for part in parts for doc in part]
 
 
-def _convert_batch(kind: str, items: Sequence[tuple[bytes, str, bytes]]) -> list[Document]:
+def _convert_batch(
+    kind: type[FileObject], items: Sequence[tuple[bytes, str, bytes]]
+) -> list[Document[FileObject]]:
     """In a worker: Documents of one chunk of files."""
     with gc_paused():
         return [convert_document(data, display, kind, digest) for data, display, digest in items]
@@ -276,183 +261,30 @@ def file_digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
-def convert_document(data: bytes, display: str, kind: str, digest: bytes) -> Document:
+def convert_document(
+    data: bytes, display: str, kind: type[FileObject], digest: bytes
+) -> Document[FileObject]:
     """The Document of a file's bytes (``digest``: ``file_digest(data)``)."""
     node, problems, text = parse_bytes(data, display)
     if node is None:
         return Document(display, tuple(problems), digest=digest)
     converter = Converter(display, text)
-    result = converter.fields(node, spec.OBJECTS[kind], "", 1)
+    location = locate(display, node)
+    result = converter.fields(node, spec.OBJECTS[kind.__name__], "", 1)
     problems.extend(converter.problems)
     if result is None:
-        return Document(display, tuple(problems), location=locate(display, node), digest=digest)
-    kwargs, given, _ = result
+        return Document(display, tuple(problems), location=location, digest=digest)
+    fields, given, _ = result
+    # The spec decides which keys there are (tests/test_schema.py keeps it and the class
+    # in agreement); this call is where the converted values meet the class's types.
+    make: Callable[..., FileObject] = kind
     id_node = given.get("id")
     return Document(
         display,
         tuple(problems),
-        kwargs,
+        make(**fields, location=location),
         frozenset(given),
-        locate(display, node),
+        location,
         locate(display, id_node) if id_node is not None else None,
-        ok=True,
         digest=digest,
     )
-
-
-class ParseCache:
-    """Converted files by (kind, path, content hash): one pickle per entry under
-    ``cache_dir/loader-<code hash>/<2 hex>/``, so an edit rewrites one small file.
-
-    The entries are spread over 256 subfolders (as git spreads its objects): processes
-    that write entries at once (lint's workers) then rarely wait on the same folder's
-    lock, which on one shared folder cost them much system time.
-    The folder name carries a hash of the loader's own source, so a code change starts a
-    fresh cache (older folders are removed). An entry that cannot be read is a miss and
-    is written again. Entries unused for ``MAX_AGE_DAYS`` are removed.
-    """
-
-    MAX_AGE_DAYS = 30
-
-    def __init__(self, cache_dir: str | os.PathLike[str] | None) -> None:
-        """``cache_dir`` None: in memory only. Either way the instance remembers what it
-        served, so a process that loads the same files again (``runbook serve``, or
-        ``runbook check`` linting then running) should keep it between loads."""
-        self.root = os.fspath(cache_dir) if cache_dir is not None else None
-        self.folder = os.path.join(self.root, f"loader-{code_version()}") if self.root else ""
-        self._memory: dict[str, Document | bytes] = {}
-        """Documents, or their pickles (from worker processes) until one is asked for."""
-        self._new: set[str] = set()
-        """Entries to write to disk at the next ``save``."""
-        self._used: set[str] = set()
-
-    @staticmethod
-    def _name(key: tuple[str, str, bytes]) -> str:
-        """The entry's path in the folder: ``<2 hex>/<30 hex>``."""
-        kind, display, digest = key
-        name = hashlib.blake2b(f"{kind}\0{display}\0".encode() + digest, digest_size=16)
-        hexed = name.hexdigest()
-        return f"{hexed[:2]}/{hexed[2:]}"
-
-    def shared_folder(self) -> str | None:
-        """The folder other processes may write entries into (``write_entry``), created
-        now with its subfolders; None when this cache is in memory only or the folder
-        cannot be made."""
-        if self.root is None:
-            return None
-        try:
-            _make_shards(self.folder)
-        except OSError:
-            return None
-        return self.folder
-
-    @classmethod
-    def write_entry(cls, folder: str, key: tuple[str, str, bytes], doc: Document) -> None:
-        """In another process: write ``doc``'s entry into ``shared_folder()`` (what
-        ``save`` would write); the parent then calls ``written``. Failures only cost speed."""
-        with contextlib.suppress(OSError):
-            path = os.path.join(folder, cls._name(key))
-            write_atomic(path, dumps(doc), durable=False)
-
-    def written(self, key: tuple[str, str, bytes]) -> None:
-        """``key``'s entry was written by another process: keep it (on disk) this run."""
-        self._used.add(self._name(key))
-
-    def empty(self) -> bool:
-        """Whether nothing from an earlier load or run can be found here: no entry on disk
-        or kept in memory (entries put since the last ``save``, the ``_defaults.yaml``
-        files just read, do not count)."""
-        if not self._memory.keys() <= self._new:
-            return False
-        if self.root is None:
-            return True
-        try:
-            return next(self._entries(), None) is None
-        except OSError:
-            return True  # no folder: nothing to find
-
-    def _entries(self) -> Iterator[tuple[str, os.DirEntry[str]]]:
-        """Each entry on disk with its name (``<2 hex>/<30 hex>``), shard by shard."""
-        with os.scandir(self.folder) as shards:
-            for shard in shards:
-                if shard.is_dir():
-                    with os.scandir(shard.path) as entries:
-                        for entry in entries:
-                            yield f"{shard.name}/{entry.name}", entry
-
-    def get(self, key: tuple[str, str, bytes]) -> Document | None:
-        name = self._name(key)
-        doc = self._memory.get(name)
-        if isinstance(doc, bytes):
-            doc = _loads_document(doc)
-            if doc is not None:
-                self._memory[name] = doc
-        if doc is None and self.root is not None:
-            doc = self._read(name)
-            if doc is not None:
-                self._memory[name] = doc
-        if doc is not None:
-            self._used.add(name)
-        return doc
-
-    def _read(self, name: str) -> Document | None:
-        try:
-            with open(os.path.join(self.folder, name), "rb") as handle:
-                data = handle.read()
-        except OSError:
-            return None
-        return _loads_document(data)
-
-    def put(self, key: tuple[str, str, bytes], doc: Document | bytes) -> None:
-        """Keep ``doc`` (or its pickle, by ``generator._pickling.dumps``) for ``key``."""
-        name = self._name(key)
-        self._memory[name] = doc
-        self._new.add(name)
-        self._used.add(name)
-
-    def save(self) -> None:
-        """Keep in memory what this load used; on disk, write new entries atomically and
-        prune. Failures to write only cost speed."""
-        self._memory = {n: d for n, d in self._memory.items() if n in self._used}
-        if self.root is not None:
-            with contextlib.suppress(OSError):
-                if self._new:
-                    _make_shards(self.folder)
-                for name in self._new:
-                    doc = self._memory[name]
-                    data = doc if isinstance(doc, bytes) else dumps(doc)
-                    write_atomic(os.path.join(self.folder, name), data, durable=False)
-                self._prune()
-        self._new.clear()
-        self._used.clear()
-
-    def _prune(self) -> None:
-        assert self.root is not None
-        now = time.time()
-        for entry in os.scandir(self.root):
-            if entry.name.startswith("loader-") and entry.path != self.folder:
-                shutil.rmtree(entry.path, ignore_errors=True)  # another version of the code
-        if not os.path.isdir(self.folder):
-            return
-        for name, entry in self._entries():
-            if name in self._used:
-                os.utime(entry.path, (now, now))
-            elif now - entry.stat().st_mtime > self.MAX_AGE_DAYS * 86400:
-                os.unlink(entry.path)
-
-
-def _make_shards(folder: str) -> None:
-    """``folder`` and its 256 subfolders (``00`` to ``ff``)."""
-    os.makedirs(folder, exist_ok=True)
-    if not os.path.isdir(os.path.join(folder, "ff")):  # made last: all are there
-        for shard in range(256):
-            os.makedirs(os.path.join(folder, f"{shard:02x}"), exist_ok=True)
-
-
-def _loads_document(data: bytes) -> Document | None:
-    try:
-        with gc_paused():
-            doc = pickle.loads(data)
-    except Exception:  # damaged in any way: a miss
-        return None
-    return doc if isinstance(doc, Document) else None

@@ -11,7 +11,6 @@ import functools
 import math
 import re
 from collections.abc import Callable
-from typing import Any
 
 from yaml.constructor import ConstructorError
 from yaml.nodes import Node, ScalarNode
@@ -28,7 +27,9 @@ _SLUG = re.compile(spec_types.SLUG_PATTERN)
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})\Z")
 
 
-def text(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+def text(
+    c: Converter, ftype: spec_types.Text, node: Node, ctx: str, what: str, depth: int
+) -> object:
     if isinstance(node, ScalarNode) and (
         node.tag in (STR, TIMESTAMP) or (ftype.numbers and node.tag in NUMBER_TAGS)
     ):
@@ -36,20 +37,26 @@ def text(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: int) 
     return c.expected(node, ctx, what, "a string")
 
 
-def scalar(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+def scalar(
+    c: Converter, ftype: spec_types.Scalar, node: Node, ctx: str, what: str, depth: int
+) -> object:
     if isinstance(node, ScalarNode) and node.tag in SCALAR_TAGS:
         return str(node.value)
     return c.expected(node, ctx, what, "a string, number or boolean")
 
 
-def slug(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+def slug(
+    c: Converter, ftype: spec_types.Slug, node: Node, ctx: str, what: str, depth: int
+) -> object:
     if isinstance(node, ScalarNode) and node.tag == STR and _SLUG.match(str(node.value)):
         return str(node.value)
     expected = "a slug (lowercase letters, digits and '-', starting with a letter or digit)"
     return c.expected(node, ctx, what, expected)
 
 
-def date(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+def date(
+    c: Converter, ftype: spec_types.Date, node: Node, ctx: str, what: str, depth: int
+) -> object:
     if isinstance(node, ScalarNode) and node.tag in (STR, TIMESTAMP):
         m = _DATE.match(str(node.value).strip())
         if m:
@@ -65,7 +72,9 @@ _seconds = functools.lru_cache(maxsize=1024)(duration_seconds)
 step's timeout, and a hit is cheaper than the two regular expressions."""
 
 
-def duration(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+def duration(
+    c: Converter, ftype: spec_types.Duration, node: Node, ctx: str, what: str, depth: int
+) -> object:
     seconds: float | None = None
     if isinstance(node, ScalarNode):
         try:
@@ -79,14 +88,14 @@ def duration(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: i
         return c.expected(node, ctx, what, "a duration like 30s or 5m")
     error = duration_range_error(seconds)
     if error:
-        from generator.load.convert import show
-
         c.error(node, ctx, f"{what} {show(node)} {error}")
         return INVALID
     return seconds
 
 
-def regex(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+def regex(
+    c: Converter, ftype: spec_types.Regex, node: Node, ctx: str, what: str, depth: int
+) -> object:
     if not (isinstance(node, ScalarNode) and node.tag == STR):
         return c.expected(node, ctx, what, "a regular expression (a string)")
     text = str(node.value)
@@ -98,13 +107,17 @@ def regex(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: int)
     return text
 
 
-def bool_(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+def bool_(
+    c: Converter, ftype: spec_types.Bool, node: Node, ctx: str, what: str, depth: int
+) -> object:
     if isinstance(node, ScalarNode) and node.tag == BOOL:
         return bool(c.construct(node))
     return c.expected(node, ctx, what, "true or false")
 
 
-def exit_code(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+def exit_code(
+    c: Converter, ftype: spec_types.ExitCode, node: Node, ctx: str, what: str, depth: int
+) -> object:
     if isinstance(node, ScalarNode) and node.tag == INT:
         try:
             code = int(c.construct(node))
@@ -115,7 +128,9 @@ def exit_code(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: 
     return c.expected(node, ctx, what, "an exit code 0-255")
 
 
-def enum(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: int) -> Any:
+def enum(
+    c: Converter, ftype: spec_types.Enum, node: Node, ctx: str, what: str, depth: int
+) -> object:
     values: tuple[str, ...] = ftype.values
     if isinstance(node, ScalarNode) and node.tag == STR and node.value in values:
         return str(node.value)
@@ -128,7 +143,7 @@ def enum(c: Converter, ftype: Any, node: Node, ctx: str, what: str, depth: int) 
     return c.expected(node, ctx, what, "one of " + ", ".join(values), hint)
 
 
-SCALAR_HANDLERS: dict[type, Callable[..., Any]] = {
+SCALAR_HANDLERS: dict[type, Callable[..., object]] = {
     spec_types.Text: text,
     spec_types.Scalar: scalar,
     spec_types.Slug: slug,

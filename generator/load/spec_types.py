@@ -168,3 +168,15 @@ class ObjectSpec:
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
+
+
+def key(name: str, type_: FieldType, description: str = "", **kw: object) -> Field:
+    """A ``Field`` as the spec tables write it: name, type, description, options."""
+    return Field(name, type_, description, **kw)  # type: ignore[arg-type]
+
+
+TEXT = Text()
+MARKDOWN = Text()
+"""A text rendered as Markdown (the same value type; the name says how it is shown)."""
+TEXTS = ListOf(Text())
+STEPS = ListOf(Obj("Step"))

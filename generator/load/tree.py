@@ -16,8 +16,9 @@ from pathlib import Path
 from checks.model import SourceLocation
 from checks.problems import ExitCode, Problem, Severity, did_you_mean
 from generator.errors import RunbookError, UsageError
+from generator.load.cache import ParseCache
 from generator.load.cascade import DEFAULTS_NAMES, Cascade, Placed, unique_ids
-from generator.load.parse import ParseCache, display_path, read_documents
+from generator.load.parse import display_path, read_documents
 from generator.model import (
     Org,
     Runbook,
@@ -82,7 +83,7 @@ def load_tree(
     cascade = Cascade(os.path.abspath(root), cache)
     for path in defaults_files:
         cascade.defaults(os.path.abspath(path), path)
-    docs = read_documents(runbook_files, "Runbook", cache, jobs)
+    docs = read_documents(runbook_files, Runbook, cache, jobs)
     problems: list[Problem] = []
     loaded: list[tuple[Placed, Runbook]] = []
     for path, doc in zip(runbook_files, docs, strict=True):

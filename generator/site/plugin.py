@@ -41,7 +41,7 @@ from checks.problems import Problem, Severity
 from checks.terminal import visible
 from generator.errors import RunbookError
 from generator.model import NOWHERE
-from generator.load.parse import ParseCache
+from generator.load.cache import ParseCache
 from generator.site.html import (
     add_security_policy,
     collapse_whitespace,

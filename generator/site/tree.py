@@ -16,7 +16,7 @@ from typing import Any
 from checks.model import SourceLocation
 from checks.problems import Problem, Severity
 from generator.model import CommsTemplate, Org, Runbook, SeverityScheme
-from generator.load.parse import ParseCache
+from generator.load.cache import ParseCache
 from generator.site.help import HELP, help_markdown
 from generator.site.layout import (
     NavItem,

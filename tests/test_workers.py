@@ -121,11 +121,13 @@ def test_interrupting_the_parent_stops_the_workers(tmp_path: Path) -> None:
     pids = tmp_path / "pids"
     out = fresh(
         f"""
-        def interrupt(signum, frame):
-            raise KeyboardInterrupt
+        def interrupt(signum, frame):  # Ctrl-C once both workers are at work
+            if os.path.exists({str(pids)!r}) and len(open({str(pids)!r}).readlines()) == 2:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                raise KeyboardInterrupt
 
         signal.signal(signal.SIGALRM, interrupt)
-        signal.setitimer(signal.ITIMER_REAL, 1.0)
+        signal.setitimer(signal.ITIMER_REAL, 0.2, 0.2)
         started = time.monotonic()
         try:
             run(wait_forever, [1, 2], state={str(pids)!r})

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import heapq
 import os
 import pickle
 import signal
@@ -27,7 +26,6 @@ __all__ = [
     "can_fork",
     "chunks_of",
     "gc_paused",
-    "shares",
     "worker_count",
 ]
 
@@ -70,25 +68,6 @@ def chunks_of(
         starts.append(start)  # else the few items left join the last chunk
     ends = [*starts[1:], len(items)]
     return [items[a:b] for a, b in zip(starts, ends, strict=True)]
-
-
-def shares(weights: Sequence[int], workers: int) -> list[list[int]]:
-    """Item indices for ``workers`` processes, one share each, balanced by weight (e.g.
-    bytes): the heaviest item first, each to the lightest share so far; each share in item
-    order, none empty.
-
-    For work whose results are small (lint): one task per process costs less than
-    chunks taken in turn. Each share is a mix of the whole tree, so the processes finish
-    close together."""
-    loads = [(0, k) for k in range(max(1, workers))]
-    out: list[list[int]] = [[] for _ in loads]
-    for index in sorted(range(len(weights)), key=lambda i: -weights[i]):
-        load, k = heapq.heappop(loads)
-        out[k].append(index)
-        heapq.heappush(loads, (load + weights[index], k))
-    for share in out:
-        share.sort()
-    return [share for share in out if share]
 
 
 class Workers(Generic[S]):

@@ -182,12 +182,12 @@ def test_workers_started_without_fork_report_the_same(
 def test_each_file_gets_its_own_result_back_from_the_workers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The workers take shares of the files out of order: the results must come back to
+    # The workers take chunks of unequal weight: the results must come back to
     # the file they belong to (the caches key them by file).
     monkeypatch.chdir(tmp_path)
     make_tree(tmp_path / "runbooks")
     for n in range(30):
-        size = "x" * (n * 97 % 500)  # unequal weights: the shares interleave the files
+        size = "x" * (n * 97 % 500)  # unequal weights
         Path(f"runbooks/payments/more-{n}.yaml").write_text(f"id: more-{n}\ntitle: M {size}\n")
     files, _ = find_files("runbooks", None)
     sources = [lint_batch.Source(p, display_path(p), None, b"", len(p) * 7 % 300) for p in files]

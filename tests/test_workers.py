@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator._workers import chunks_of, shares
+from generator._workers import chunks_of
 from tests.helpers import run_fresh
 
 
@@ -22,25 +22,6 @@ def test_chunks_keep_every_item_once_in_order(weights: list[int], workers: int) 
     for chunks in (chunks_of(items, workers), chunks_of(items, workers, weights)):
         assert [x for chunk in chunks for x in chunk] == items
         assert all(chunks)
-
-
-@given(st.lists(st.integers(min_value=0, max_value=10_000), max_size=300), st.integers(1, 6))
-def test_shares_cover_every_item_once_and_balance_the_weight(
-    weights: list[int], workers: int
-) -> None:
-    found = shares(weights, workers)
-    assert sorted(i for share in found for i in share) == list(range(len(weights)))
-    assert all(share == sorted(share) and share for share in found)
-    assert len(found) <= workers
-    loads = [sum(weights[i] for i in share) for share in found]
-    if len(found) == workers:  # the heaviest item first: no share is ahead by more than one
-        assert max(loads) - min(loads) <= max(weights)
-
-
-def test_shares_interleave_equal_items() -> None:
-    assert shares([1] * 6, 2) == [[0, 2, 4], [1, 3, 5]]
-    assert shares([100, 1, 1, 1, 1, 100], 2) == [[0, 1, 3], [2, 4, 5]]
-    assert shares([], 2) == []
 
 
 PRELUDE = """

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from checks.problems import Problem
 from checks.shell.syntax import SyntaxCache
 from generator._pickling import dumps
-from generator._workers import Workers, gc_paused, shares
+from generator._workers import Workers, chunks_of, gc_paused
 from generator.lint.rules import runbook_problems
 from generator.lint.shell import ShellBlock, runbook_blocks, shell_problems
 from generator.load.cache import ParseCache
@@ -122,36 +122,30 @@ def lint_sources(
     parse_folder: str | None = None,
     hashed: bool = False,
 ) -> list[tuple[FileLint, bytes, bytes]] | None:
-    """Parse and lint ``sources`` in ``workers`` processes (one share of the files each,
-    see ``workers.shares``): each file's FileLint and, with
-    ``keep_parsed``, its Document pickled for the parse cache (else ``b""``). With a
-    ``parse_folder`` (``ParseCache.shared_folder``) the workers write those entries
-    themselves, in parallel, and send back ``b""``. Last, each file's digest: the one it
-    came with, else (``hashed``) the hash of the bytes the worker read, else ``b""``. The
-    ``bash -n`` results the workers used join ``linter.syntax``. None when processes
-    cannot be started."""
-    indices = shares([s.size for s in sources], workers)
-    chunks = [[sources[i] for i in share] for share in indices]
+    """Parse and lint ``sources`` in ``workers`` processes (in chunks by bytes, see
+    ``_workers.chunks_of``): each file's FileLint and, with ``keep_parsed``, its Document
+    pickled for the parse cache (else ``b""``). With a ``parse_folder``
+    (``ParseCache.shared_folder``) the workers write those entries themselves, in
+    parallel, and send back ``b""``. Last, each file's digest: the one it came with, else
+    (``hashed``) the hash of the bytes the worker read, else ``b""``. The ``bash -n``
+    results the workers used join ``linter.syntax``. None when processes cannot be
+    started."""
+    chunks = chunks_of(sources, workers, [s.size for s in sources])
     keep = (keep_parsed, parse_folder if keep_parsed else None, hashed)
     # A worker builds acyclic trees and exits: collections would only walk them.
-    pool = Workers.start(_Worker(linter.without_cache(), keep), len(chunks), gc.disable)
+    pool = Workers.start(_Worker(linter.without_cache(), keep), workers, gc.disable)
     if pool is None:
         return None
     with pool:
         parts = pool.map(_lint_chunk, chunks)
     if parts is None:
         return None
-    out: list[tuple[FileLint, bytes, bytes] | None] = [None] * len(sources)
-    for share, (lints, parsed, digests, syntax_used, syntax_added) in zip(
-        indices, parts, strict=True
-    ):
-        for index, lint, pickled, digest in zip(share, lints, parsed, digests, strict=True):
-            out[index] = lint, pickled, digest
+    out: list[tuple[FileLint, bytes, bytes]] = []
+    for lints, parsed, digests, syntax_used, syntax_added in parts:
+        out.extend(zip(lints, parsed, digests, strict=True))
         if linter.syntax is not None:
             linter.syntax.merge(syntax_used, syntax_added)
-    done = [item for item in out if item is not None]
-    assert len(done) == len(sources)  # the shares cover every source once
-    return done
+    return out
 
 
 _Keep = tuple[bool, str | None, bool]

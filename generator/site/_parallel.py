@@ -57,7 +57,6 @@ class _State:
     """Material's search settings, when its search plugin is on."""
 
 
-
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """What ``Page.render`` left on a page, in a form that crosses a process boundary."""

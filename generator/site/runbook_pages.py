@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from generator._workers import Workers, chunks_of
 from generator.model import Runbook
 
+if TYPE_CHECKING:
+    from generator.render.page import PageContext, RenderedPage
+
 MIN_PAGES = 64
 """Fewer runbook pages than this render in the calling process (a fork costs more)."""
 
-_Jobs = Sequence[tuple[Runbook, Any]]
+_Jobs = Sequence[tuple[Runbook, "PageContext"]]
 
 
-def render_runbook_pages(jobs: _Jobs, workers: int | None = None) -> list[Any]:
+def render_runbook_pages(jobs: _Jobs, workers: int | None = None) -> list[RenderedPage]:
     """``generator.render.page.render_page`` of each (runbook, context), in order."""
     count = min(workers or os.cpu_count() or 1, len(jobs))
     pool = None
@@ -37,7 +40,7 @@ def render_runbook_pages(jobs: _Jobs, workers: int | None = None) -> list[Any]:
     return [page for part in parts for page in part]
 
 
-def _render(jobs: _Jobs, indexes: Sequence[int]) -> list[Any]:
+def _render(jobs: _Jobs, indexes: Sequence[int]) -> list[RenderedPage]:
     from generator.render.page import render_page
 
     return [render_page(*jobs[i]) for i in indexes]

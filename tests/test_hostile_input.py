@@ -230,3 +230,13 @@ def test_a_symlink_inside_the_root_is_followed(work: Path, cli: Cli) -> None:
     _runbook(work, "id: a\ntitle: A\n" + STEP % "", "real/a.yaml")
     (work / "runbooks" / "link.yaml").symlink_to(work / "runbooks" / "real" / "a.yaml")
     assert cli("exec", "runbooks/link.yaml")[0] == 0
+
+
+@pytest.mark.parametrize("value", ["1e30", "inf", "nan", "-1", "0", "0.0000001"])
+def test_an_exec_timeout_outside_the_durations_is_a_usage_error(
+    work: Path, cli: Cli, value: str
+) -> None:
+    _runbook(work, "id: a\ntitle: A\n" + STEP % "")
+    code, _, err = cli("exec", "a", "--timeout", value)
+    assert code == 2
+    assert "Invalid value for '--timeout'" in err

@@ -46,8 +46,19 @@ def timeout_option(default: float) -> Callable[[F], F]:
         default=default,
         type=float,
         metavar="SECONDS",
+        callback=_check_timeout,
         help=f"Timeout of blocks that set none (default {default:g}).",
     )
+
+
+def _check_timeout(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """The bounds every duration has (a block's ``timeout`` too): a usage error outside."""
+    from checks.header import duration_range_error
+
+    error = "is not more than zero" if not value > 0 else duration_range_error(value)
+    if error:
+        raise click.BadParameter(f"{value:g} {error}")
+    return value
 
 
 ROOT_HELP = (

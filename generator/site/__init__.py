@@ -4,11 +4,12 @@
 pages -> ``Site``, no MkDocs import); ``layout`` says where each page lives and how the
 navigation groups them; ``pages`` writes the listing pages (home, services, alerts,
 tags), ``help`` the reader's help page, ``org`` the organisation pages and
-``runbook_pages`` the runbook pages (in worker processes when there are many). ``plugin`` is the thin MkDocs adapter (``RunbookPlugin``:
-in-memory pages), with ``config`` (what it adds to ``mkdocs.yml``), ``html`` (after
-Python-Markdown), ``safety`` (``sanitize_html``, nh3), ``link_warnings``, ``report`` (when
-each block last ran) and ``_parallel`` (Markdown -> HTML in forked workers). ``build``
-and ``serve`` run MkDocs for ``runbook build`` and ``runbook serve``.
+``runbook_pages`` the runbook pages (in worker processes when there are many).
+``plugin`` is the thin MkDocs adapter (``RunbookPlugin``: in-memory pages), with
+``config`` (what it adds to ``mkdocs.yml``), ``html`` (after Python-Markdown), ``safety``
+(``sanitize_html``, nh3), ``link_warnings``, ``report`` (when each block last ran) and
+``_parallel`` (Markdown -> HTML in forked workers). ``build`` and ``serve`` run MkDocs for
+``runbook build`` and ``runbook serve``.
 """
 
 from __future__ import annotations

@@ -94,9 +94,7 @@ def load_site_config(options: BuildOptions, **overrides: Any) -> Any:
         raise RunbookError(f"{options.config_file}: {exc}") from None
     plugin = config.plugins.get("runbook")
     if plugin is None:
-        raise RunbookError(
-            f"{options.config_file}: error: the 'runbook' plugin is not in plugins"
-        )
+        raise RunbookError(f"{options.config_file}: error: the 'runbook' plugin is not in plugins")
     if options.root:
         plugin.config.root = str(Path(options.root).resolve())
     if options.report:

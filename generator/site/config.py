@@ -40,7 +40,12 @@ MARKDOWN_EXTENSIONS: tuple[tuple[str, dict[str, Any]], ...] = (
 )
 """What runbook pages are written for, with the settings the pages assume."""
 
-THEME_FEATURES = ("navigation.prune", "navigation.indexes", "content.code.copy", "content.tabs.link")
+THEME_FEATURES = (
+    "navigation.prune",
+    "navigation.indexes",
+    "content.code.copy",
+    "content.tabs.link",
+)
 """Material features the pages rely on: small navigation at scale, section index pages,
 copy buttons on command blocks, linked scenario tabs."""
 

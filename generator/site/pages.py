@@ -11,9 +11,16 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from generator.model import Runbook, Section
-from generator.site.layout import OrgGroup, ServiceGroup, alert_uri, relative_link, runbook_uri, slugify
+from generator.model import Runbook
 from generator.render.text import literal_text
+from generator.site.layout import (
+    OrgGroup,
+    ServiceGroup,
+    alert_uri,
+    relative_link,
+    runbook_uri,
+    slugify,
+)
 
 HOME = "index.md"
 ALERTS = "alerts/index.md"

@@ -40,8 +40,10 @@ from mkdocs.utils.templates import TemplateContext
 from checks.problems import Problem, Severity
 from checks.terminal import visible
 from generator.errors import RunbookError
-from generator.model import NOWHERE
 from generator.load.cache import ParseCache
+from generator.model import NOWHERE
+from generator.site._parallel import ParallelRenderer, PrerenderedPage
+from generator.site.config import add_asset_files, add_requirements, merge_nav
 from generator.site.html import (
     add_security_policy,
     collapse_whitespace,
@@ -49,11 +51,9 @@ from generator.site.html import (
     redirect_html,
     shallow_toc,
 )
-from generator.site.config import add_asset_files, add_requirements, merge_nav
-from generator.site._parallel import ParallelRenderer, PrerenderedPage
+from generator.site.link_warnings import LocatingFilter, Source
 from generator.site.safety import escape_title, sanitize_html
 from generator.site.tree import SitePage, load_site
-from generator.site.link_warnings import LocatingFilter, Source
 
 log = logging.getLogger("mkdocs.plugins.runbook")
 

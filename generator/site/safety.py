@@ -2,8 +2,8 @@
 
 ``render`` already escapes raw HTML in runbook text (``generator.render.text``); this
 module cleans the HTML that Python-Markdown made of every generated page (nh3, an
-allowlist of what Material and pymdownx emit), so a hole in the escaping still cannot put a script, an event handler,
-a ``javascript:`` URL or an ``<svg>`` into the site.
+allowlist of what Material and pymdownx emit), so a hole in the escaping still cannot put
+a script, an event handler, a ``javascript:`` URL or an ``<svg>`` into the site.
 """
 
 from __future__ import annotations

@@ -146,7 +146,7 @@ def keep_serving(server: Any) -> ServeState:
         logger.addHandler(errors)
         try:
             build(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - any failed build keeps the last good site
+        except Exception as exc:  # any failed build keeps the last good site served
             lines = errors.lines or [line for line in str(exc).splitlines() if line.strip()]
             state.set_error("\n".join(lines) or "the site did not build")
             logging.getLogger("mkdocs.commands.serve").error(_MKDOCS_STUCK)

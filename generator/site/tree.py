@@ -15,8 +15,9 @@ from typing import Any
 
 from checks.model import SourceLocation
 from checks.problems import Problem, Severity
-from generator.model import CommsTemplate, Org, Runbook, SeverityScheme
 from generator.load.cache import ParseCache
+from generator.model import CommsTemplate, Org, Runbook, SeverityScheme
+from generator.render.text import literal_text
 from generator.site.help import HELP, help_markdown
 from generator.site.layout import (
     NavItem,
@@ -41,7 +42,6 @@ from generator.site.pages import (
     tags_markdown,
 )
 from generator.site.runbook_pages import render_runbook_pages
-from generator.render.text import literal_text
 from generator.site.safety import escape_title
 
 
@@ -226,8 +226,8 @@ def _schemes(group: OrgGroup, severity_scheme: Any) -> list[SeverityScheme]:
 
 
 def _example_renderer(org: Org) -> Any:
-    from generator.comms.templates import render_example
     from generator.comms.context import ExampleContexts
+    from generator.comms.templates import render_example
 
     # The organisation's defaults as a runbook, so its templates see what a runbook
     # inheriting them would.

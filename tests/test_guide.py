@@ -113,7 +113,9 @@ def test_guide_blocks_are_read_as_a_reader_sees_them() -> None:
     ]
 
 
-@pytest.mark.parametrize("name", ["GUIDE.md", "REFERENCE.md"])
+@pytest.mark.parametrize(
+    "name", ["README.md", "GUIDE.md", "REFERENCE.md", "ARCHITECTURE.md", "PERFORMANCE.md"]
+)
 def test_relative_links_between_the_documents_resolve(name: str) -> None:
     text = (REPO / name).read_text(encoding="utf-8")
     for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):

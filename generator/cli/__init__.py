@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "check": "check",
     "comms": "comms",
     "incident": "incident",
+    "import": "import_",
 }
 
 

@@ -87,7 +87,7 @@ def assemble(
             )
         if cleaned.escaped:
             prose_notes.append("escaped")
-        out = rewrite_links(cleaned.text, draft.anchors)
+        out = rewrite_links(cleaned.text, draft.anchors).strip("\n")
         return out if out.strip() else None
 
     fields = draft.fields

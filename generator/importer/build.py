@@ -261,6 +261,10 @@ class _Builder:
             self.carver.carve(section, heading.end, end)
             if not section.alerts:
                 section.alerts.extend(_table_alerts(section.body + "\n" + section.footer))
+            empty = not (section.body or section.steps or section.footer or section.diagram)
+            leaf = index + 1 == len(headings) or headings[index + 1].level <= heading.level
+            if empty and section.declares_variables and leaf:
+                continue  # only the variables block: it became `variables:`
             while stack and stack[-1][0] >= heading.level:
                 stack.pop()
             (stack[-1][1].children if stack else top).append(section)

@@ -61,20 +61,28 @@ class Carver:
         pending: list[str] = []
         cursor = start
         dedent = 0
-        title: str | None = None
         for index, fence in enumerate(fences):
             gap = self._gap(cursor, fence.start, dedent)
-            title = self._rendered_title(cursor, fence.start) or title
             role = self._role(fence, gap, section, fences[index + 1 :], end)
             if role == "snippet":
                 self.snippets += 1
                 continue
             if role == "step":
-                lead, rest = lead_in_title(gap)
-                body = _join([*pending, rest])
+                heading = self._rendered_heading(cursor, fence.start)
+                if heading is not None:  # a page `runbook render` wrote: its step heading
+                    pending.append(self._gap(cursor, heading, dedent))
+                    lead: str | None = self.step_titles[heading]
+                    rest = self._gap(heading, fence.start, 0)
+                else:
+                    lead, rest = lead_in_title(gap)
+                if section.steps or heading is not None:
+                    body = _join([*pending, rest]) if section.steps else rest
+                    if not section.steps:
+                        section.body = _join(pending)
+                else:  # text before the first step is the section's body
+                    section.body, body = _join([*pending, rest]), ""
                 pending = []
-                section.steps.append(self._step(fence, title or lead, body))
-                title = None
+                section.steps.append(self._step(fence, lead, body))
             elif role in ("sample", "expected"):
                 target = self._output_target(fence, section)
                 if target is None:
@@ -92,6 +100,8 @@ class Carver:
             elif role == "variables":
                 pending.append(gap)
                 self._variables(fence)
+                self._drop_variables_table(fence.end, end)
+                section.declares_variables = True
             cursor = fence.end
             dedent = fence.indent if fence.nested else 0
         pending.append(self._gap(cursor, end, dedent))
@@ -100,6 +110,16 @@ class Carver:
             section.footer = text
         else:
             section.body = text
+
+    def _drop_variables_table(self, start: int, end: int) -> None:
+        """The variables table ``runbook render`` writes after the block: generated, not prose."""
+        i = start
+        while i < end and not self.lines[i].strip():
+            i += 1
+        if i < end and self.lines[i].startswith("| Name | Description |"):
+            while i < end and self.lines[i].startswith("|"):
+                self.drop.add(i)
+                i += 1
 
     def _gap(self, start: int, end: int, dedent: int) -> str:
         lines = [self.lines[i] for i in range(start, end) if i not in self.drop]
@@ -111,8 +131,8 @@ class Carver:
                 lines[i] = line[min(spaces, dedent) :]
         return "\n".join(lines)
 
-    def _rendered_title(self, start: int, end: int) -> str | None:
-        found = [self.step_titles[i] for i in range(start, end) if i in self.step_titles]
+    def _rendered_heading(self, start: int, end: int) -> int | None:
+        found = [i for i in range(start, end) if i in self.step_titles]
         return found[-1] if found else None
 
     def _role(
@@ -321,18 +341,18 @@ def lead_in_title(gap: str) -> tuple[str | None, str]:
     """(title, the gap without it) when the gap ends with a short line ending in ':'."""
     lines = gap.split("\n")
     last = len(lines) - 1
-    while last >= 0 and not lines[last].strip():
+    while last >= 0 and not lines[last].strip(" \t>"):
         last -= 1
     if last < 0:
         return None, gap
     line = lines[last]
-    if last > 0 and lines[last - 1].strip():
-        return None, gap  # the last paragraph has more than one line
+    if last > 0 and lines[last - 1].strip(" \t>") and not _LIST_MARK.match(line):
+        return None, gap  # the last paragraph has more than one line (a list item starts one)
     stripped = line.strip()
     core = stripped.rstrip("*_ ").rstrip()
     if (
         not core.endswith((":", "："))
-        or len(core) > 120
+        or len(core) > 90
         or stripped.startswith(("|", "#", "<", "!!!", "???"))
     ):
         return None, gap
@@ -357,9 +377,10 @@ def _join(parts: list[str]) -> str:
 
 
 def _trim(text: str) -> str:
+    """Without blank lines (or empty quote lines, ``>``) at either end."""
     lines = text.split("\n")
-    while lines and not lines[0].strip():
+    while lines and not lines[0].strip(" \t>"):
         lines.pop(0)
-    while lines and not lines[-1].strip():
+    while lines and not lines[-1].strip(" \t>"):
         lines.pop()
     return "\n".join(lines)

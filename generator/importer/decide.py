@@ -7,8 +7,10 @@ import re
 from dataclasses import dataclass, field
 
 from checks.shell.reads import scan_shell
-from generator.importer.kinds import Reading, read_language, read_shell
+from generator.importer.kinds import read_shell
 from generator.importer.options import ImportOptions
+from generator.importer.queries import read_language
+from generator.importer.reading import Reading
 from generator.importer.runnable import manual_reason, prompt_lines, strip_prompts
 from generator.importer.table import CommandTable
 

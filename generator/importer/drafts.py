@@ -54,3 +54,5 @@ class SectionDraft:
     diagram: str | None = None
     children: list[SectionDraft] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
+    declares_variables: bool = False
+    """It held a ``{.runbook-variables}`` block (a rendered page's Variables section)."""

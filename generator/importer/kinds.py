@@ -8,34 +8,16 @@ gets the default kind and is named in ``unknown``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import re
 
+from generator.importer.queries import read_statements
+from generator.importer.reading import Reading, describe
 from generator.importer.segments import Segment, split_segments
-from generator.importer.table import KIND_RANK, CommandTable, Tool
+from generator.importer.table import CommandTable, Tool
 
-__all__ = ["Reading", "read_language", "read_shell"]
+__all__ = ["read_shell"]
 
-
-@dataclass(slots=True)
-class Reading:
-    """What the table says about a block."""
-
-    kind: str = "check"
-    reason: str = "no command"
-    """Why the kind is what it is (the deciding command and rule)."""
-    rule: str = "table"
-    """``table``, ``unknown``, ``redirect``, ``flag``, ``secret``, ``sql`` ..."""
-    requires: list[str] = field(default_factory=list)
-    interactive: bool = False
-    follow: bool = False
-    unknown: list[str] = field(default_factory=list)
-    split: bool = True
-    """False when the text does not split as shell (an unclosed quote)."""
-
-    def raise_to(self, kind: str, reason: str, rule: str) -> None:
-        if KIND_RANK[kind] > KIND_RANK[self.kind] or self.reason == "no command":
-            self.kind, self.reason, self.rule = kind, reason, rule
+_FUNCTION = re.compile(r"^[ \t]*(?:function[ \t]+)?([A-Za-z_][\w-]*)[ \t]*\([ \t]*\)", re.M)
 
 
 def read_shell(text: str, table: CommandTable, default_kind: str) -> Reading:
@@ -43,15 +25,11 @@ def read_shell(text: str, table: CommandTable, default_kind: str) -> Reading:
     reading = Reading()
     segments, ok = split_segments(text)
     reading.split = ok
+    functions = set(_FUNCTION.findall(text))
     for segment in segments:
+        if segment.words and segment.words[0] in functions:
+            continue  # a function the block defines: its body is read as its own segments
         _read_segment(segment, table, default_kind, reading, remote=False)
-    return reading
-
-
-def read_language(language: str, text: str, table: CommandTable, default_kind: str) -> Reading:
-    """The kind of a query in ``language`` (sql, redis, mongo): its riskiest statement."""
-    reading = Reading(rule=language)
-    _read_statements(language, text, table, default_kind, reading)
     return reading
 
 
@@ -233,9 +211,9 @@ def _read_tool(
     matched = _match_verb(positionals, args, tool) if tool.verbs else None
     if matched is not None:
         kind, verb = matched
-        reading.raise_to(kind, f"'{name} {verb}' is {_article(kind)}", "table")
+        reading.raise_to(kind, f"'{name} {verb}' is {describe(kind)}", "table")
     elif tool.kind is not None:
-        reading.raise_to(tool.kind, f"'{name}' is {_article(tool.kind)}", "table")
+        reading.raise_to(tool.kind, f"'{name}' is {describe(tool.kind)}", "table")
     else:
         verb = positionals[0] if positionals else "(no verb)"
         reading.unknown.append(f"{name} {verb}")
@@ -261,10 +239,10 @@ def _read_flags(tool: Tool, args: list[str], reading: Reading, table: CommandTab
         if kind == "check":
             lowered = True
         else:
-            reading.raise_to(kind, f"'{tool.name} {flag}' is {_article(kind)}", "flag")
+            reading.raise_to(kind, f"'{tool.name} {flag}' is {describe(kind)}", "flag")
     for prefix, kind in tool.flag_prefixes.items():
         if any(w.startswith(prefix) and w != prefix for w in args):
-            reading.raise_to(kind, f"'{tool.name} {prefix}' is {_article(kind)}", "flag")
+            reading.raise_to(kind, f"'{tool.name} {prefix}' is {describe(kind)}", "flag")
     if lowered and reading.kind == "action" and reading.rule == "table":
         reading.kind, reading.reason = "check", f"'{tool.name}' with a read-only flag"
     for flag in table.destructive_flags:
@@ -297,7 +275,7 @@ def _read_method(tool: Tool, args: list[str], positionals: list[str], reading: R
         method = positionals[0].upper()
     if method is not None and method in tool.methods:
         kind = tool.methods[method]
-        reading.raise_to(kind, f"'{tool.name}' with method {method} is {_article(kind)}", "flag")
+        reading.raise_to(kind, f"'{tool.name}' with method {method} is {describe(kind)}", "flag")
 
 
 def _read_modes(tool: Tool, args: list[str], positionals: list[str], reading: Reading) -> None:
@@ -339,7 +317,7 @@ def _read_language_tool(
         reading.raise_to(matched[0], f"'{tool.name} {matched[1]}'", "table")
     _read_flags(tool, args, reading, table)
     for text in texts:
-        _read_statements(tool.language, text, table, default, reading)
+        read_statements(tool.language, text, table, default, reading)
     if not texts and matched is None and not segment.piped_in and not _has_flag(args, "-f"):
         reading.interactive = True
         reading.raise_to("action", f"'{tool.name}' opens an interactive session", "interactive")
@@ -350,74 +328,6 @@ def _read_language_tool(
     _read_modes(tool, args, positionals if texts else [], reading)
     if texts and reading.interactive and "" in tool.interactive:
         reading.interactive = any(_has_flag(args, m) for m in tool.interactive if m)
-
-
-def _read_statements(
-    language: str, text: str, table: CommandTable, default: str, reading: Reading
-) -> None:
-    lang = table.languages.get(language)
-    if lang is None:
-        reading.raise_to(default, f"no {language} keywords in the command table", "unknown")
-        return
-    lowered = text.lower()
-    for word in lang.destructive_words:
-        if word in lowered:
-            reading.raise_to("destructive", f"'{word}' changes the server", language)
-    for statement in _statements(text, language):
-        words = statement.split()
-        if not words:
-            continue
-        first = words[0].upper().rstrip(";")
-        two = f"{first} {words[1].upper()}" if len(words) > 1 else first
-        kind = lang.keywords.get(two) or lang.keywords.get(first)
-        analyze = len(words) > 1 and words[1].upper().strip("(") in ("ANALYZE", "ANALYSE")
-        if language == "sql" and first == "EXPLAIN" and analyze:
-            kind = "action"
-        if language == "mongo":
-            kind = _mongo_kind(statement, lang.keywords)
-        if kind is None:
-            reading.unknown.append(first)
-            reading.raise_to(
-                default, f"{language} '{first}' is not in the command table", "unknown"
-            )
-        else:
-            reading.raise_to(
-                kind, f"{language} '{two if two in lang.keywords else first}'", language
-            )
-
-
-def _statements(text: str, language: str) -> list[str]:
-    lines = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped or stripped.startswith(("--", "#", "//")):
-            continue
-        lines.append(stripped)
-    if language == "sql":
-        statements: list[str] = []
-        pending: list[str] = []
-        for line in lines:
-            if line.startswith("\\"):
-                statements.append(line)  # a psql meta-command ends at the line's end
-                continue
-            pending.append(line)
-        statements.extend(p.strip() for p in " ".join(pending).split(";"))
-        return [p for p in statements if p]
-    return lines
-
-
-def _mongo_kind(statement: str, keywords: Mapping[str, str]) -> str | None:
-    best: str | None = None
-    for keyword, kind in keywords.items():
-        if keyword.lower() in statement.lower() and (
-            best is None or KIND_RANK[kind] > KIND_RANK[best]
-        ):
-            best = kind
-    return best
-
-
-def _article(kind: str) -> str:
-    return {"check": "read-only", "action": "a change", "destructive": "destructive"}[kind]
 
 
 def _read_nested(

@@ -124,7 +124,7 @@ _BLOCK_WRAPPERS = re.compile(r"^[ \t]*</?(?:p|div|center|span)(?:\s+[^<>]*)?>[ \
 _BR_END = re.compile(r"[ \t]*<br\s*/?>[ \t]*$", re.I)
 _ANY_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _LINK = re.compile(r"(\]\(\s*<?|href=[\"'])#([^)\s\"'>]+)")
-_BLOCK_COMMENT_LINE = re.compile(r"^\s*<!--.*-->\s*$")
+_BLANK_RUN = re.compile(r"\n(?:[ \t]*\n){2,}")
 
 
 @dataclass(slots=True)
@@ -143,7 +143,7 @@ class ProseResult:
 def clean_prose(text: str) -> ProseResult:
     """``text`` ready for a Markdown field; code untouched."""
     result = ProseResult(text)
-    if "<" not in text:
+    if "<" not in text and "\n\n\n" not in text:
         return result
     result.text = _outside_code(text, lambda part: _clean_part(part, result))
     return result
@@ -193,7 +193,8 @@ def _clean_part(part: str, result: ProseResult) -> str:
         result.escaped += 1
         return "\\" + match.group(0)
 
-    return _ANGLE_WORD.sub(escape, part)
+    part = _ANGLE_WORD.sub(escape, part)
+    return _BLANK_RUN.sub("\n\n", part) if "\n\n\n" in part else part
 
 
 def _outside_code(text: str, change: Callable[[str], str]) -> str:

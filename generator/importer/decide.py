@@ -4,14 +4,19 @@ diagram or a snippet that stays in the prose; and for a step, the rule that deci
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from checks.shell.reads import scan_shell
 from generator.importer.kinds import read_shell
 from generator.importer.options import ImportOptions
 from generator.importer.queries import read_language
 from generator.importer.reading import Reading
-from generator.importer.runnable import manual_reason, prompt_lines, strip_prompts
+from generator.importer.runnable import (
+    fill_placeholders,
+    manual_reason,
+    prompt_lines,
+    strip_prompts,
+)
 from generator.importer.table import CommandTable
 
 __all__ = [
@@ -215,6 +220,13 @@ def decide_step(
     group: str, lang: str, content: str, table: CommandTable, opts: ImportOptions
 ) -> Decision:
     """Kind and options of a block that is a step (``group`` from ``step_language``)."""
+    if opts.default_kind == "manual":
+        # The table reads with "action" for unknown commands; a step that met one is manual.
+        decision = decide_step(group, lang, content, table, replace(opts, default_kind="action"))
+        if decision.unknown and decision.kind != "manual":
+            decision.would_be, decision.kind = decision.kind, "manual"
+            decision.rule = "unknown"
+        return decision
     if group == "shell":
         return _decide_shell(lang, content, table, opts)
     out_lang = lang or "text"
@@ -270,7 +282,7 @@ def _decide_shell(lang: str, content: str, table: CommandTable, opts: ImportOpti
             run, rewritten = stripped, "removed '$ ' prompts"
     reason = manual_reason(run, shell=True)
     if reason is not None:
-        would = read_shell(_commands_only(run), table, opts.default_kind)
+        would = read_shell(fill_placeholders(_commands_only(run)), table, opts.default_kind)
         return Decision(
             "manual",
             "manual-" + _reason_rule(reason),

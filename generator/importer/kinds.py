@@ -222,7 +222,8 @@ def _read_tool(
     if tool.methods:
         _read_method(tool, args, positionals, reading)
     for words, needed in tool.reveals:
-        if _matches(words, positionals, args) and (needed is None or _has_flag(args, needed)):
+        found = any(_matches(words, positionals[i:], args) for i in range(len(positionals)))
+        if found and (needed is None or _has_flag(args, needed)):
             reading.raise_to("action", f"'{name} {' '.join(words)}' reveals a secret", "secret")
     _read_modes(tool, args, positionals, reading)
     if nested_words:

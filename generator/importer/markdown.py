@@ -13,8 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from checks.extract import untab
+
 __all__ = ["Fence", "Heading", "Parsed", "parse_body"]
 
+_TABBED_STEP = re.compile(r"^ {4,}`{3,}\w* \{#[^}]*\.(?:check|action|destructive|manual)\b", re.M)
 _ANCHOR = re.compile(r"\s*\{\s*#([A-Za-z0-9][\w.:-]*)[^}]*\}\s*$")
 
 
@@ -63,6 +66,12 @@ def _parser() -> Any:
 def parse_body(text: str) -> Parsed:
     """Headings (top level only) and fences (any depth) of ``text``."""
     lines = tuple(text.split("\n"))
+    if _TABBED_STEP.search(text):
+        # A page `runbook render` wrote puts scenario options in content tabs: open them
+        # up as the site (and checks.extract) reads them, keeping each tab's title line.
+        opened, titles = untab(list(lines))
+        lines = tuple(lines[i] if i in titles else line for i, line in enumerate(opened))
+        text = "\n".join(opened)
     try:
         tokens = _parser().parse(text)
     except RecursionError:

@@ -10,7 +10,7 @@ import re
 
 from generator.importer.segments import without_heredocs
 
-__all__ = ["manual_reason", "prompt_lines", "strip_prompts"]
+__all__ = ["fill_placeholders", "manual_reason", "prompt_lines", "strip_prompts"]
 
 _ANGLE = re.compile(r"(?<![<\w])<([A-Za-z][A-Za-z0-9_.:/-]*(?: [A-Za-z0-9_.:/-]+){0,4})>(?!>)")
 _BRACKET = re.compile(r"(?<![\w\[$@*])\[([A-Z][A-Z0-9_ -]*[A-Z0-9]|[A-Z])\](?!\])")
@@ -57,6 +57,13 @@ def manual_reason(text: str, *, shell: bool) -> str | None:
     if shell and _takes_arguments(text):
         return "it is a script that takes arguments ($1 ...)"
     return None
+
+
+def fill_placeholders(text: str) -> str:
+    """``text`` with ``<name>`` and ``[NAME]`` blanks filled by a plain word, so the commands
+    around them read as they would once filled in (to report the kind they would have)."""
+    text = _ANGLE.sub(lambda m: m.group(0) if _quoted(text, m.start(), m.end()) else "value", text)
+    return _BRACKET.sub("value", text)
 
 
 def strip_prompts(text: str) -> str | None:

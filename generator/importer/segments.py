@@ -9,7 +9,6 @@ Never raises: text that does not split is reported as unsplittable.
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass
 
 __all__ = ["Segment", "split_segments", "without_heredocs"]
@@ -19,6 +18,14 @@ _SEPARATORS = frozenset({";", "&", "&&", "|", "||", "|&", ";;", ";&", ";;&", "("
 _REDIRECTS = frozenset({">", ">>", "&>", "&>>", ">|", "1>", "2>", "1>>", "2>>"})
 _INPUTS = frozenset({"<", "<<", "<<-", "<<<", "<&", ">&", "<>"})
 _MAX_DEPTH = 8
+_TOKEN = re.compile(
+    r"(?P<space>[ \t\n]+)"
+    r"|(?P<op>&&|\|\||;;&|;;|;&|\|&|&>>|&>|>>|>\||<<<|<<-|<<|<>|>&|<&|[;&|()<>])"
+    r"|(?P<word>(?:[^\s;&|()<>'\"\\]+|'[^']*'|\"(?:[^\"\\]|\\.)*\"|\\.)+)",
+    re.S,
+)
+_PART = re.compile(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"|\\.|[^'\"\\]+", re.S)
+_ESCAPED = re.compile(r"\\(.)", re.S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +50,8 @@ def split_segments(text: str, depth: int = 0) -> tuple[list[Segment], bool]:
     code, bodies = _take_heredocs(text)
     inner: list[str] = []
     code = _strip_comments_and_join(code, inner)
-    lexer = shlex.shlex(code, posix=True, punctuation_chars=";&|()<>")
-    lexer.whitespace_split = True
-    lexer.commenters = ""
-    try:
-        tokens = list(lexer)
-    except ValueError:
+    tokens = _tokens(code)
+    if tokens is None:
         return [], False
     segments: list[Segment] = []
     words: list[str] = []
@@ -83,6 +86,36 @@ def split_segments(text: str, depth: int = 0) -> tuple[list[Segment], bool]:
         found, _ = split_segments(text_inside, depth + 1)
         segments.extend(found)
     return segments, True
+
+
+def _tokens(code: str) -> list[str] | None:
+    """Operators and words (quotes removed) as the shell splits them; None when a quote
+    never closes. A regular expression, so a megabyte-long word costs linear time."""
+    tokens: list[str] = []
+    position = 0
+    for match in _TOKEN.finditer(code):
+        if match.start() != position:
+            return None
+        position = match.end()
+        kind = match.lastgroup
+        if kind == "op":
+            tokens.append(match.group())
+        elif kind == "word":
+            tokens.append(_PART.sub(_unquote, match.group()))
+    return tokens if position == len(code) else None
+
+
+def _unquote(match: re.Match[str]) -> str:
+    part = match.group()
+    if part[0] == "'":
+        return part[1:-1]
+    if part[0] == '"':
+        return _ESCAPED.sub(
+            lambda m: m.group(1) if m.group(1) in '"\\$`\n' else m.group(), part[1:-1]
+        )
+    if part[0] == "\\":
+        return part[1:]
+    return part
 
 
 def _flush(

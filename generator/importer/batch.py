@@ -125,7 +125,7 @@ def _bash_verdicts(drafts: list[tuple[FileReport, Draft]]) -> dict[str, str | No
     except FileNotFoundError:
         return {}
     return {
-        t: (f"line {r.line + 1}: {r.message}" if r is not None else None)
+        t: (f"line {r.line}: {r.message}" if r is not None else None)
         for t, r in zip(texts, results, strict=True)
     }
 

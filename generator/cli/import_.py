@@ -8,7 +8,9 @@ import click
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option(
-    "--out-dir", metavar="DIR", help="Folder for the YAML files (mirrors the input folders)."
+    "--out-dir",
+    metavar="DIR",
+    help="Folder for the YAML files, mirroring the input folders (default: RUNBOOKS/imported).",
 )
 @click.option("--out", "out_file", metavar="FILE", help="The YAML file (one input file only).")
 @click.option("--dry-run", is_flag=True, help="Report only; write nothing.")
@@ -103,9 +105,13 @@ def command(
 
         if len(find_markdown(paths)[0]) > 1:
             raise UsageError("--out takes one input file; use --out-dir for several")
-    request = ImportRequest(
-        paths, out_dir or ("." if out_file else "runbooks/imported"), out_file, dry_run, force
-    )
+    if out_dir is None and out_file is None:
+        import os
+
+        from generator.repository import default_root
+
+        out_dir = os.path.join(default_root(), "imported")
+    request = ImportRequest(paths, out_dir or ".", out_file, dry_run, force)
     report, _ = import_paths(request, opts, table)
     if fmt == "json":
         click.echo(report.json(strict=strict))

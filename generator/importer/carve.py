@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.header import HeaderError, parse_header
+from checks.header import HeaderError, is_tagged, parse_header
 from generator.importer.decide import (
     Decision,
     decide_step,
@@ -138,7 +138,7 @@ class Carver:
     def _role(
         self, fence: Fence, gap: str, section: SectionDraft, later: list[Fence], end: int
     ) -> str:
-        if "{" in fence.info:
+        if is_tagged(fence.info):
             role = self._header_role(fence)
             if role is not None:
                 return role
@@ -197,7 +197,7 @@ class Carver:
         }.get(role)
 
     def _output_target(self, fence: Fence, section: SectionDraft) -> StepDraft | None:
-        if "{" in fence.info:
+        if is_tagged(fence.info):
             try:
                 header = parse_header(fence.info)
             except HeaderError:
@@ -212,7 +212,7 @@ class Carver:
     def _step(self, fence: Fence, title: str | None, body: str) -> StepDraft:
         header_options: dict[str, Any] | None = None
         wanted_id: str | None = None
-        if "{" in fence.info:
+        if is_tagged(fence.info):
             try:
                 header = parse_header(fence.info)
             except HeaderError:

@@ -62,7 +62,8 @@ def dump_yaml(doc: dict[str, Any], header: list[str]) -> str:
 
 
 def _comment(line: str) -> str:
-    clean = _UNPRINTABLE.sub("\ufffd", line.replace("\t", "    ")).rstrip()
+    flat = line.replace("\t", "    ").replace("\r", " ").replace("\n", " ")
+    clean = _UNPRINTABLE.sub("\ufffd", flat).rstrip()
     return f"# {clean}" if clean else "#"
 
 

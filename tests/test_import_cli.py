@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO, cli
+from tests.helpers import REPO, Cli
 
 ALERT = """\
 ---
@@ -41,10 +41,10 @@ def _write(folder: Path, name: str, text: str) -> Path:
 
 
 def test_a_file_becomes_one_yaml_runbook_with_provenance_and_sources(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, cli: Cli
 ) -> None:
     source = _write(tmp_path / "docs", "KubeNodeNotReady.md", ALERT)
-    code, out, _ = cli(capsys, "import", str(source), "--out-dir", str(tmp_path / "out"))
+    code, out, _ = cli("import", str(source), "--out-dir", str(tmp_path / "out"))
     assert code == 0
     text = (tmp_path / "out" / "KubeNodeNotReady.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=")
@@ -59,11 +59,10 @@ def test_a_file_becomes_one_yaml_runbook_with_provenance_and_sources(
     assert f"{source}:3:1: warning severity: severity 'critical' left out" in out
 
 
-def test_severity_map_sets_the_severity(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_severity_map_sets_the_severity(tmp_path: Path, cli: Cli) -> None:
     source = _write(tmp_path, "a.md", ALERT)
     out_file = tmp_path / "a.yaml"
     code, _, _ = cli(
-        capsys,
         "import",
         str(source),
         "--out",
@@ -75,17 +74,13 @@ def test_severity_map_sets_the_severity(tmp_path: Path, capsys: pytest.CaptureFi
     assert yaml.safe_load(out_file.read_text())["severity"] == "SEV1"
 
 
-def test_folders_are_walked_in_order_and_mirrored(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_folders_are_walked_in_order_and_mirrored(tmp_path: Path, cli: Cli) -> None:
     src = tmp_path / "src"
     _write(src, "b/README.md", "# B\n\nText.\n")
     _write(src, "a/one.markdown", "# One\n")
     _write(src, "a/two.md.erb", "# Two <%= x %>\n")
     _write(src, "a/notes.txt", "not markdown\n")
-    code, out, _ = cli(
-        capsys, "import", str(src), "--out-dir", str(tmp_path / "out"), "--format", "json"
-    )
+    code, out, _ = cli("import", str(src), "--out-dir", str(tmp_path / "out"), "--format", "json")
     assert code == 0
     report = json.loads(out)
     assert [f["output"] for f in report["files"]] == [
@@ -98,43 +93,37 @@ def test_folders_are_walked_in_order_and_mirrored(
     assert report["summary"]["files"] == 3
 
 
-def test_an_existing_output_is_never_overwritten_without_force(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_existing_output_is_never_overwritten_without_force(tmp_path: Path, cli: Cli) -> None:
     source = _write(tmp_path, "a.md", ALERT)
     target = tmp_path / "out" / "a.yaml"
     target.parent.mkdir()
     target.write_text("id: mine\ntitle: Mine\n")
-    code, out, _ = cli(capsys, "import", str(source), "--out-dir", str(tmp_path / "out"))
+    code, out, _ = cli("import", str(source), "--out-dir", str(tmp_path / "out"))
     assert code == 3
     assert "exists (use --force to overwrite it)" in out
     assert target.read_text() == "id: mine\ntitle: Mine\n"
-    code, _, _ = cli(capsys, "import", str(source), "--out-dir", str(tmp_path / "out"), "--force")
+    code, _, _ = cli("import", str(source), "--out-dir", str(tmp_path / "out"), "--force")
     assert code == 0
     assert yaml.safe_load(target.read_text())["title"] == "KubeNodeNotReady"
 
 
-def test_dry_run_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_writes_nothing(tmp_path: Path, cli: Cli) -> None:
     source = _write(tmp_path, "a.md", ALERT)
-    code, out, _ = cli(
-        capsys, "import", str(source), "--out-dir", str(tmp_path / "out"), "--dry-run"
-    )
+    code, out, _ = cli("import", str(source), "--out-dir", str(tmp_path / "out"), "--dry-run")
     assert code == 0
     assert "1 sections, 1 steps (1 check)" in out
     assert not (tmp_path / "out").exists()
 
 
-def test_no_markdown_found_exits_4(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_markdown_found_exits_4(tmp_path: Path, cli: Cli) -> None:
     (tmp_path / "empty").mkdir()
-    code, _, err = cli(capsys, "import", str(tmp_path / "empty"), "--dry-run")
+    code, _, err = cli("import", str(tmp_path / "empty"), "--dry-run")
     assert code == 4
     assert "no Markdown files found" in err
 
 
-def test_a_missing_path_is_unreadable_input(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = cli(capsys, "import", str(tmp_path / "nope.md"), "--dry-run")
+def test_a_missing_path_is_unreadable_input(tmp_path: Path, cli: Cli) -> None:
+    code, out, _ = cli("import", str(tmp_path / "nope.md"), "--dry-run")
     assert code == 3
     assert f"{tmp_path / 'nope.md'}: error: cannot read: no such file or folder" in out
 
@@ -148,36 +137,30 @@ def test_a_missing_path_is_unreadable_input(
         ["--out", "x.yaml", "--out-dir", "y"],
     ],
 )
-def test_usage_errors_exit_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
-) -> None:
+def test_usage_errors_exit_2(tmp_path: Path, cli: Cli, args: list[str]) -> None:
     source = _write(tmp_path, "a.md", ALERT)
-    code, _, _ = cli(capsys, "import", str(source), "--dry-run", *args)
+    code, _, _ = cli("import", str(source), "--dry-run", *args)
     assert code == 2
 
 
-def test_out_takes_one_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_out_takes_one_file(tmp_path: Path, cli: Cli) -> None:
     _write(tmp_path / "src", "a.md", ALERT)
     _write(tmp_path / "src", "b.md", ALERT)
-    code, _, err = cli(capsys, "import", str(tmp_path / "src"), "--out", str(tmp_path / "x.yaml"))
+    code, _, err = cli("import", str(tmp_path / "src"), "--out", str(tmp_path / "x.yaml"))
     assert code == 2
     assert "--out takes one input file" in err
 
 
-def test_strict_turns_any_warning_into_exit_3(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_strict_turns_any_warning_into_exit_3(tmp_path: Path, cli: Cli) -> None:
     source = _write(tmp_path, "a.md", ALERT)
-    code, _, _ = cli(capsys, "import", str(source), "--dry-run", "--strict")
+    code, _, _ = cli("import", str(source), "--dry-run", "--strict")
     assert code == 3
     clean = _write(tmp_path, "b.md", "# Clean\n\nNothing to warn about.\n")
-    code, _, _ = cli(capsys, "import", str(clean), "--dry-run", "--strict")
+    code, _, _ = cli("import", str(clean), "--dry-run", "--strict")
     assert code == 0
 
 
-def test_an_interrupt_exits_130(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_interrupt_exits_130(tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     import generator.importer
 
     def interrupted(*args: object, **kwargs: object) -> None:
@@ -185,13 +168,11 @@ def test_an_interrupt_exits_130(
 
     monkeypatch.setattr(generator.importer, "import_paths", interrupted)
     source = _write(tmp_path, "a.md", ALERT)
-    code, _, _ = cli(capsys, "import", str(source), "--dry-run")
+    code, _, _ = cli("import", str(source), "--dry-run")
     assert code == 130
 
 
-def test_the_report_has_a_line_per_file_warnings_and_rule_shares(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_report_has_a_line_per_file_warnings_and_rule_shares(tmp_path: Path, cli: Cli) -> None:
     source = _write(
         tmp_path,
         "mixed.md",
@@ -199,7 +180,7 @@ def test_the_report_has_a_line_per_file_warnings_and_rule_shares(
         "```bash\nkubectl delete pod <pod>\n```\n\n"
         "```bash\nshipit deploy web\n```\n",
     )
-    code, out, _ = cli(capsys, "import", str(source), "--dry-run")
+    code, out, _ = cli("import", str(source), "--dry-run")
     assert code == 0
     lines = out.splitlines()
     assert lines[0].endswith(
@@ -217,18 +198,14 @@ def test_the_report_has_a_line_per_file_warnings_and_rule_shares(
     assert lines[-1] == "decided by: manual-placeholder 33%, table 33%, unknown 33%"
 
 
-def test_interpreter_makes_sql_runnable_by_its_statements(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_interpreter_makes_sql_runnable_by_its_statements(tmp_path: Path, cli: Cli) -> None:
     source = _write(
         tmp_path,
         "db.md",
         "# DB\n\n## Q\n\n```sql\nSELECT 1;\n```\n\n```sql\nDELETE FROM sessions;\n```\n",
     )
     out = tmp_path / "db.yaml"
-    code, _, _ = cli(
-        capsys, "import", str(source), "--out", str(out), "--interpreter", "sql=psql -X"
-    )
+    code, _, _ = cli("import", str(source), "--out", str(out), "--interpreter", "sql=psql -X")
     assert code == 0
     steps = yaml.safe_load(out.read_text())["sections"][0]["steps"]
     assert [(s["kind"], s["interpreter"], s["requires"]) for s in steps] == [
@@ -237,9 +214,7 @@ def test_interpreter_makes_sql_runnable_by_its_statements(
     ]
 
 
-def test_risk_table_teaches_an_in_house_cli(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_risk_table_teaches_an_in_house_cli(tmp_path: Path, cli: Cli) -> None:
     table = _write(
         tmp_path,
         "risk.toml",
@@ -247,21 +222,19 @@ def test_risk_table_teaches_an_in_house_cli(
     )
     source = _write(tmp_path, "s.md", "# S\n\n## A\n\n```bash\nshipit status web\n```\n")
     out = tmp_path / "s.yaml"
-    code, _, _ = cli(capsys, "import", str(source), "--out", str(out), "--risk-table", str(table))
+    code, _, _ = cli("import", str(source), "--out", str(out), "--risk-table", str(table))
     assert code == 0
     assert yaml.safe_load(out.read_text())["sections"][0]["steps"][0]["kind"] == "check"
     bad = _write(tmp_path, "bad.toml", "[tools.x]\nkind = 'safe'\n")
-    code, _, err = cli(capsys, "import", str(source), "--dry-run", "--risk-table", str(bad))
+    code, _, err = cli("import", str(source), "--dry-run", "--risk-table", str(bad))
     assert code == 2
     assert "'safe' is not a kind" in err
 
 
-def test_strip_prompts_is_an_opt_in_reported_rewrite(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_strip_prompts_is_an_opt_in_reported_rewrite(tmp_path: Path, cli: Cli) -> None:
     source = _write(tmp_path, "p.md", "# P\n\n## A\n\n```console\n$ kubectl get pods\n```\n")
     out = tmp_path / "p.yaml"
-    code, report, _ = cli(capsys, "import", str(source), "--out", str(out), "--strip-prompts")
+    code, report, _ = cli("import", str(source), "--out", str(out), "--strip-prompts")
     assert code == 0
     step = yaml.safe_load(out.read_text())["sections"][0]["steps"][0]
     assert (step["kind"], step["run"]) == ("check", "kubectl get pods\n")
@@ -269,20 +242,16 @@ def test_strip_prompts_is_an_opt_in_reported_rewrite(
         "warning rewritten: step 'kubectl-get-pods': command text changed: removed '$ ' prompts"
         in report
     )
-    code, _, _ = cli(capsys, "import", str(source), "--out", str(out), "--force")
+    code, _, _ = cli("import", str(source), "--out", str(out), "--force")
     assert yaml.safe_load(out.read_text())["sections"][0]["steps"][0]["kind"] == "manual"
 
 
-def test_render_then_import_gives_back_the_same_steps(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_render_then_import_gives_back_the_same_steps(tmp_path: Path, cli: Cli) -> None:
     from generator.load.tree import load_tree
 
-    code, _, _ = cli(
-        capsys, "render", "--out", str(tmp_path / "pages"), "--root", str(REPO / "runbooks")
-    )
+    code, _, _ = cli("render", "--out", str(tmp_path / "pages"), "--root", str(REPO / "runbooks"))
     assert code == 0
-    code, _, _ = cli(capsys, "import", str(tmp_path / "pages"), "--out-dir", str(tmp_path / "back"))
+    code, _, _ = cli("import", str(tmp_path / "pages"), "--out-dir", str(tmp_path / "back"))
     assert code == 0
     original = {rb.id: rb for rb in load_tree(str(REPO / "runbooks")).runbooks}
     loaded = load_tree(str(tmp_path / "back"))

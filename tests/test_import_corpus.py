@@ -11,19 +11,21 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
 import yaml
 
-from tests.conftest import REPO, cli, mkdocs_yml
+from tests.helpers import REPO, Cli, assert_golden, mkdocs_yml
 from tests.import_measure import output_measures, source_measures
 
 CORPUS = REPO / "tests" / "fixtures" / "import"
 GOLDEN = REPO / "tests" / "golden" / "import"
-UPDATE = os.environ.get("RUNBOOK_UPDATE_GOLDENS") == "1"
 SOURCES = sorted(
     p
     for p in CORPUS.rglob("*")
@@ -71,12 +73,7 @@ def test_the_corpus_has_at_least_thirty_files() -> None:
 def test_output_matches_its_golden(source: Path, imported: Path) -> None:
     output = _output_for(source, imported)
     text = output.read_text(encoding="utf-8")
-    golden = GOLDEN / output.relative_to(imported)
-    if UPDATE:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(text, encoding="utf-8")
-    assert golden.is_file(), f"no golden {golden}: run with RUNBOOK_UPDATE_GOLDENS=1 and review"
-    assert text == golden.read_text(encoding="utf-8")
+    assert_golden(GOLDEN / output.relative_to(imported), text)
 
 
 @pytest.mark.parametrize("source", MEASURED, ids=lambda p: p.relative_to(CORPUS).as_posix())
@@ -115,21 +112,21 @@ def test_every_output_loads_back_to_the_same_strings_with_the_c_loader(imported:
         assert yaml.load(text, Loader=yaml.CSafeLoader) == yaml.safe_load(text)
 
 
-def test_lint_reports_no_errors(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = cli(capsys, "lint", str(imported))
+def test_lint_reports_no_errors(imported: Path, cli: Cli) -> None:
+    code, out, err = cli("lint", str(imported))
     assert code == 0, out + err
     assert ": error:" not in out + err
 
 
 def test_check_skips_every_imported_check_for_a_precise_reason(
-    imported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    imported: Path, tmp_path: Path, cli: Cli
 ) -> None:
     # A page `runbook render` wrote keeps its own blocks' options (the round trip), so the
     # demo's real checks would run: the imported public-style runbooks are what is checked.
     folder = tmp_path / "runbooks"
     shutil.copytree(imported, folder, ignore=shutil.ignore_patterns("rendered"))
     report = tmp_path / "check.json"
-    code, out, err = cli(capsys, "check", str(folder), "--json", str(report))
+    code, out, err = cli("check", str(folder), "--json", str(report))
     assert code in (0, 4), out + err
     results = json.loads(report.read_text())["results"]
     assert results, "the corpus has check steps"
@@ -139,9 +136,6 @@ def test_check_skips_every_imported_check_for_a_precise_reason(
 
 
 def test_the_imported_folder_builds_into_a_site(imported: Path, tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     config = mkdocs_yml(tmp_path)
     proc = subprocess.run(
         [sys.executable, "-m", "generator", "build", "--root", str(imported), "--config",
@@ -154,6 +148,26 @@ def test_the_imported_folder_builds_into_a_site(imported: Path, tmp_path: Path) 
     # The only warnings: links to files outside the import, each one in the import report.
     assert warnings
     assert all("contains a link" in line for line in warnings), warnings
+    report = _import_report()
+    reported = {
+        w["message"].split("'")[1]
+        for f in report["files"]
+        for w in f["warnings"]
+        if w["code"] == "link-outside"
+    }
+    for line in warnings:
+        assert line.split("contains a link '")[1].split("'")[0] in reported, line
+
+
+def _import_report() -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "import", "tests/fixtures/import", "--dry-run",
+         "--format", "json"],
+        capture_output=True, text=True, cwd=REPO, timeout=600, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    report: dict[str, Any] = json.loads(proc.stdout)
+    return report
 
 
 def test_importing_twice_gives_byte_identical_output(imported: Path, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.importer import ImportOptions, ImportRequest, import_paths, load_table
-from tests.conftest import REPO
+from tests.helpers import REPO
 from tests.import_measure import output_measures, source_measures
 
 WORDS = st.sampled_from(

@@ -16,7 +16,7 @@ from typing import Any
 from checks.shell.reads import is_standard, scan_shell
 from generator.importer.drafts import SectionDraft, StepDraft, Warning_
 from generator.importer.options import ImportOptions
-from generator.importer.prose import clean_prose, rewrite_links
+from generator.importer.prose import clean_prose, file_links, rewrite_links
 from generator.importer.table import CommandTable
 
 __all__ = ["Assembled", "assemble", "runnable_shell_steps"]
@@ -73,7 +73,7 @@ def assemble(
             )
     variables = _variables(draft, warnings)
     result = Assembled({}, warnings)
-    prose_notes: list[str] = []
+    linked: set[str] = set()
 
     def prose(text: str, comments: list[str], line: int) -> str | None:
         if not text.strip():
@@ -85,9 +85,19 @@ def assemble(
             warnings.append(
                 Warning_(line, 1, "html", f"HTML kept as text (no Markdown equivalent): {tags}")
             )
-        if cleaned.escaped:
-            prose_notes.append("escaped")
         out = rewrite_links(cleaned.text, draft.anchors).strip("\n")
+        for target in file_links(out):
+            if target not in linked:
+                linked.add(target)
+                warnings.append(
+                    Warning_(
+                        line,
+                        1,
+                        "link-outside",
+                        f"link to '{target}' points outside this runbook; "
+                        "the site cannot follow it",
+                    )
+                )
         return out if out.strip() else None
 
     fields = draft.fields

@@ -69,7 +69,6 @@ _ORG_TITLES = (
     ),
 )
 _TABLE_ALERT = re.compile(r"^\|?\s*`?\[?([A-Za-z][A-Za-z0-9_:.]*)\]?(?:\([^)]*\))?`?\s*\|")
-_FILE_LINK = re.compile(r"\]\(\s*<?(?!https?:|mailto:|tel:|#|/|ftp:)([^)\s>]+)")
 
 
 @dataclass(slots=True)
@@ -174,7 +173,7 @@ class _Builder:
             if self.rendered_id
             else ("folder" if slugify(stem_of(self.path)) != rid else "file name")
         )
-        self._links_and_org(sections, fields)
+        self._org_content(sections, fields)
         return Draft(
             source=self.path,
             id=rid,
@@ -287,8 +286,7 @@ class _Builder:
                 anchors[heading.anchor] = new
         return anchors
 
-    def _links_and_org(self, sections: list[SectionDraft], fields: dict[str, Any]) -> None:
-        texts: list[tuple[int, str]] = [(1, str(fields.get("summary", "")))]
+    def _org_content(self, sections: list[SectionDraft], fields: dict[str, Any]) -> None:
         for section in _walk(sections):
             for pattern, what in _ORG_TITLES:
                 if pattern.search(section.title):
@@ -301,23 +299,6 @@ class _Builder:
                         )
                     )
                     break
-            texts.append((section.line, section.body + "\n" + section.footer))
-            texts.extend((s.line, s.body) for s in section.steps)
-        seen: set[str] = set()
-        for line, text in texts:
-            for match in _FILE_LINK.finditer(text):
-                target = match.group(1)
-                if target not in seen:
-                    seen.add(target)
-                    self.warnings.append(
-                        Warning_(
-                            line,
-                            1,
-                            "link-outside",
-                            f"link to '{target}' points outside this runbook; "
-                            "the site cannot follow it",
-                        )
-                    )
 
 
 def _walk(sections: list[SectionDraft]) -> list[SectionDraft]:

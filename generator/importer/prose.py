@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["ProseResult", "clean_prose", "rewrite_links"]
+__all__ = ["ProseResult", "clean_prose", "file_links", "rewrite_links"]
 
 _FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
@@ -124,6 +124,10 @@ _BLOCK_WRAPPERS = re.compile(r"^[ \t]*</?(?:p|div|center|span)(?:\s+[^<>]*)?>[ \
 _BR_END = re.compile(r"[ \t]*<br\s*/?>[ \t]*$", re.I)
 _ANY_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _LINK = re.compile(r"(\]\(\s*<?|href=[\"'])#([^)\s\"'>]+)")
+_FILE_LINK = re.compile(r"\]\(\s*<?(?![A-Za-z][A-Za-z0-9+.-]*:|#|/)([^)\s>]+)")
+_REF_DEFINITION = re.compile(
+    r"^ {0,3}\[[^\]\n]+\]:[ \t]*<?(?![A-Za-z][A-Za-z0-9+.-]*:|#|/)([^\s>]+)", re.M
+)
 _BLANK_RUN = re.compile(r"\n(?:[ \t]*\n){2,}")
 
 
@@ -158,6 +162,21 @@ def rewrite_links(text: str, anchors: Mapping[str, str]) -> str:
         return _LINK.sub(lambda m: m.group(1) + "#" + anchors.get(m.group(2), m.group(2)), part)
 
     return _outside_code(text, fix)
+
+
+def file_links(text: str) -> list[str]:
+    """Targets of links, images and reference definitions that point at files (relative
+    paths): the site cannot follow them out of an imported runbook."""
+    found: list[str] = []
+
+    def collect(part: str) -> str:
+        found.extend(m.group(1) for m in _FILE_LINK.finditer(part))
+        found.extend(m.group(1) for m in _REF_DEFINITION.finditer(part))
+        return part
+
+    if "](" in text or "]:" in text:
+        _outside_code(text, collect)
+    return found
 
 
 def _clean_part(part: str, result: ProseResult) -> str:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from checks.problems import Outcome
 
 
 @click.command("import")
@@ -65,7 +70,7 @@ def command(
     interpreter: tuple[str, ...],
     strip_prompts: bool,
     schema_path: str | None,
-) -> int:
+) -> Outcome:
     """Import Markdown runbooks (files, or folders walked for *.md, *.markdown, *.md.erb)
     as YAML runbooks: one per input, never overwriting without --force.
 
@@ -119,4 +124,4 @@ def command(
         click.echo(report.text(), err=False)
         if not report.files:
             click.echo("error: no Markdown files found", err=True)
-    return report.exit_code(strict=strict)
+    return report.outcome(strict=strict)

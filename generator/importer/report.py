@@ -7,7 +7,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from checks.problems import ExitCode
+from checks.problems import Outcome
 from generator.importer.drafts import Warning_
 
 __all__ = ["FileReport", "ImportReport"]
@@ -67,22 +67,16 @@ class FileReport:
 @dataclass(slots=True)
 class ImportReport:
     files: list[FileReport] = field(default_factory=list)
-    usage_error: str | None = None
     interrupted: bool = False
 
+    def outcome(self, *, strict: bool) -> Outcome:
+        """Imported (0); an unreadable input or existing output, or a warning under
+        ``strict``, is invalid (3); no Markdown found, nothing ran (4); Ctrl-C (130)."""
+        bad = any(f.error for f in self.files) or (strict and any(f.warnings for f in self.files))
+        return Outcome(invalid=bad, nothing_ran=not self.files, interrupted=self.interrupted)
+
     def exit_code(self, *, strict: bool) -> int:
-        """0 imported, 2 usage, 3 unreadable (or a warning under strict), 4 nothing found, 130."""
-        if self.interrupted:
-            return int(ExitCode.INTERRUPTED)
-        if self.usage_error is not None:
-            return int(ExitCode.USAGE)
-        if not self.files:
-            return int(ExitCode.NOTHING_RAN)
-        if any(f.error for f in self.files):
-            return int(ExitCode.INVALID)
-        if strict and any(f.warnings for f in self.files):
-            return int(ExitCode.INVALID)
-        return int(ExitCode.OK)
+        return int(self.outcome(strict=strict).exit_code)
 
     def warning_lines(self) -> list[str]:
         return [

@@ -12,15 +12,25 @@ configured is kept as it is.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from collections.abc import Iterator
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from pymdownx.superfences import fence_code_format
 
-__all__ = ["add_asset_files", "add_requirements", "merge_nav"]
+__all__ = [
+    "add_asset_files",
+    "add_requirements",
+    "merge_nav",
+    "plugin_report",
+    "plugin_today",
+]
 
 MARKDOWN_EXTENSIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("admonition", {}),
@@ -133,3 +143,30 @@ def _without(nav: list[Any], listed: set[str]) -> list[Any]:
                 if children:
                     kept.append({title: children})
     return kept
+
+
+def plugin_today(value: str) -> dt.date:
+    """``plugins.runbook.today``, else ``$RUNBOOK_TODAY``, else the real date."""
+    text = value or os.environ.get("RUNBOOK_TODAY", "")
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        where = "plugins.runbook.today" if value else "RUNBOOK_TODAY"
+        raise PluginError(
+            f"error: {where} '{text}' is not an ISO date (expected 2026-10-01)"
+        ) from None
+
+
+def plugin_report(path_text: str, base_dir: Path) -> dict[str, Any]:
+    """The ``runbook check --json`` report named by ``plugins.runbook.report``."""
+    from generator.site.report import read_report
+
+    path = Path(path_text)
+    if not path.is_absolute() and not path.exists():
+        path = base_dir / path
+    try:
+        return read_report(path)
+    except ValueError as exc:
+        raise PluginError(str(exc)) from None

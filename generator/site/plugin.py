@@ -43,7 +43,13 @@ from generator.errors import RunbookError
 from generator.load.cache import ParseCache
 from generator.model import NOWHERE
 from generator.site._parallel import ParallelRenderer, PrerenderedPage
-from generator.site.config import add_asset_files, add_requirements, merge_nav
+from generator.site.config import (
+    add_asset_files,
+    add_requirements,
+    merge_nav,
+    plugin_report,
+    plugin_today,
+)
 from generator.site.html import (
     add_security_policy,
     collapse_whitespace,
@@ -144,8 +150,10 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         for what in add_requirements(config):
             log.debug(f"runbook plugin: enabled {what}")
         try:
-            self._today = _parse_today(self.config.today)
-            self._results = _load_report(self.config.report, base_dir) if self.config.report else {}
+            self._today = plugin_today(self.config.today)
+            self._results = (
+                plugin_report(self.config.report, base_dir) if self.config.report else {}
+            )
         except PluginError:
             self.input_failed = True
             raise
@@ -375,28 +383,3 @@ def _display_path(path: Path) -> Path:
         return path.resolve().relative_to(Path.cwd())
     except ValueError:
         return path
-
-
-def _parse_today(value: str) -> dt.date:
-    text = value or os.environ.get("RUNBOOK_TODAY", "")
-    if not text:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        where = "plugins.runbook.today" if value else "RUNBOOK_TODAY"
-        raise PluginError(
-            f"error: {where} '{text}' is not an ISO date (expected 2026-10-01)"
-        ) from None
-
-
-def _load_report(path_text: str, base_dir: Path) -> dict[str, Any]:
-    from generator.site.report import read_report
-
-    path = Path(path_text)
-    if not path.is_absolute() and not path.exists():
-        path = base_dir / path
-    try:
-        return read_report(path)
-    except ValueError as exc:
-        raise PluginError(str(exc)) from None

@@ -96,21 +96,13 @@ def _objects_in_order() -> Iterator[ObjectSpec]:
             continue
         seen.append(name)
         for f in spec.OBJECTS[name].fields:
-            todo.extend(n for n in _refs(f.type) if n not in seen and n != "Defaults")
+            todo.extend(
+                n for n in spec_types.object_refs(f.type) if n not in seen and n != "Defaults"
+            )
     seen.append("Defaults")
     seen.extend(n for n in spec.OBJECTS if n not in seen)
     for name in seen:
         yield spec.OBJECTS[name]
-
-
-def _refs(ftype: FieldType) -> list[str]:
-    if isinstance(ftype, spec_types.Obj):
-        return [ftype.name]
-    if isinstance(ftype, spec_types.ListOf | spec_types.OneOrList):
-        return _refs(ftype.item)
-    if isinstance(ftype, spec_types.MapOf):
-        return _refs(ftype.value)
-    return []
 
 
 def _object_section(obj: ObjectSpec) -> str:

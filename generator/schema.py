@@ -53,21 +53,11 @@ def _reachable(root: str) -> set[str]:
     while todo:
         obj = spec.OBJECTS[todo.pop()]
         for f in obj.fields:
-            for name in _refs(f.type):
+            for name in spec_types.object_refs(f.type):
                 if name not in seen:
                     seen.add(name)
                     todo.append(name)
     return seen
-
-
-def _refs(ftype: spec_types.FieldType) -> list[str]:
-    if isinstance(ftype, spec_types.Obj):
-        return [ftype.name]
-    if isinstance(ftype, spec_types.ListOf | spec_types.OneOrList):
-        return _refs(ftype.item)
-    if isinstance(ftype, spec_types.MapOf):
-        return _refs(ftype.value)
-    return []
 
 
 def _object(obj: spec_types.ObjectSpec) -> dict[str, Any]:

@@ -180,3 +180,14 @@ MARKDOWN = Text()
 """A text rendered as Markdown (the same value type; the name says how it is shown)."""
 TEXTS = ListOf(Text())
 STEPS = ListOf(Obj("Step"))
+
+
+def object_refs(ftype: FieldType) -> list[str]:
+    """The names of the nested objects a field's type holds (``Step`` in ``list of Step``)."""
+    if isinstance(ftype, Obj):
+        return [ftype.name]
+    if isinstance(ftype, ListOf | OneOrList):
+        return object_refs(ftype.item)
+    if isinstance(ftype, MapOf):
+        return object_refs(ftype.value)
+    return []

@@ -1,12 +1,24 @@
-"""Files written whole or not at all: a temp file in the same folder, then a rename."""
+"""Files written whole or not at all, and report paths that may be devices, pipes or links.
+
+A plain file is replaced in one step (a temp file in the same folder, then a rename), so a
+reader sees the old file or the new one. A report path can also name what must never be
+replaced: a character device (``/dev/null``), a FIFO, the run's own stdout
+(``/dev/stdout``, ``/dev/fd/N``), or a symlink; those are written through, or followed.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import stat
 import tempfile
 
-__all__ = ["write_atomic"]
+__all__ = ["write_atomic", "write_problem", "write_report"]
+
+_FD_PATH = re.compile(r"/(?:proc/(?:self|thread-self|\d+)|dev)/fd/\d+")
+"""Paths that name an open file descriptor: writing there must reach that descriptor."""
+_MAX_HOPS = 40
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, durable: bool = True) -> None:
@@ -31,3 +43,80 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, durable: bo
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
+
+
+def write_report(path: str, data: str) -> None:
+    """Write a report to ``path`` without replacing what the path names.
+
+    A device, a FIFO or a descriptor (``/dev/stdout``) is written through; a symlink is
+    followed and its target replaced atomically; a plain file is replaced atomically.
+    """
+    through, real = _destination(path)
+    if not through:
+        write_atomic(real, data)
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NOCTTY | os.O_CLOEXEC)
+    try:
+        view = memoryview(data.encode("utf-8"))
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def write_problem(path: str) -> str:
+    """Why a report cannot be written to ``path`` ("" when it can), found by trying.
+
+    Tried, not guessed from permission bits: root passes every ``access`` check, yet
+    cannot create a file in ``/proc``. Nothing is left behind and a FIFO is not opened
+    (that would wait for its reader).
+    """
+    if os.path.isdir(path):
+        return "is a directory (expected a file name)"
+    through, real = _destination(path)
+    if through:
+        try:
+            mode = os.stat(path).st_mode
+        except OSError as exc:
+            return f"cannot write it: {exc.strerror or exc}"
+        if stat.S_ISFIFO(mode):
+            return "" if os.access(path, os.W_OK) else "cannot write it: permission denied"
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC))
+        except OSError as exc:
+            return f"cannot write it: {exc.strerror or exc}"
+        return ""
+    parent = os.path.dirname(real) or "."
+    if not os.path.isdir(parent):
+        what = "is not a directory" if os.path.exists(parent) else "does not exist"
+        return f"cannot write it: the directory '{parent}' {what}"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"cannot write it: the directory '{parent}' is not writable"
+    if os.path.exists(real) and not os.access(real, os.W_OK):
+        return "cannot write it: the file is not writable"
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", dir=parent)
+    except OSError as exc:
+        return f"cannot write it: cannot create a file in '{parent}': {exc.strerror or exc}"
+    os.close(fd)
+    os.unlink(temp)
+    return ""
+
+
+def _destination(path: str) -> tuple[bool, str]:
+    """(write through?, the path to replace otherwise): symlinks followed, descriptors seen."""
+    current = os.path.abspath(path)
+    for _ in range(_MAX_HOPS):
+        if _FD_PATH.fullmatch(current):
+            return True, current
+        try:
+            link = os.readlink(current)
+        except OSError:
+            break  # not a symlink, or missing: the end of the chain
+        current = os.path.normpath(os.path.join(os.path.dirname(current), link))
+    real = os.path.realpath(path) if os.path.islink(path) else path
+    try:
+        mode = os.stat(real).st_mode
+    except OSError:
+        return False, real  # a new file (or a dangling link: its target is created)
+    return not stat.S_ISREG(mode), real

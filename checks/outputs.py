@@ -7,9 +7,7 @@ up front which path could not take one, so a run never ends without its reports.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import TextIO
 
 from checks.model import Result
@@ -33,18 +31,9 @@ def report_path_problem(paths: Sequence[tuple[str, str | None]], environ: Mappin
 
 
 def _unwritable(path: str) -> str:
-    target = Path(path)
-    if target.is_dir():
-        return "is a directory (expected a file name)"
-    parent = target.parent
-    if not parent.is_dir():
-        what = "is not a directory" if parent.exists() else "does not exist"
-        return f"cannot write it: the directory '{parent}' {what}"
-    if not os.access(parent, os.W_OK | os.X_OK):
-        return f"cannot write it: the directory '{parent}' is not writable"
-    if target.exists() and not os.access(target, os.W_OK):
-        return "cannot write it: the file is not writable"
-    return ""
+    from checks.files import write_problem
+
+    return write_problem(path)
 
 
 def write_reports(

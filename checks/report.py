@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import threading
 from collections import Counter
 from collections.abc import Sequence
 from typing import IO, Any
 
-from checks.files import write_atomic
+from checks.files import write_report
 from checks.model import Result, Status
 from checks.problems import Outcome
 from checks.run.outcome import now_iso
@@ -64,7 +65,7 @@ def result_to_json(result: Result) -> dict[str, Any]:
 
 
 def write_json(path: str, results: Sequence[Result], *, interrupted: bool = False) -> None:
-    """The ``--json`` report (version 1), written atomically."""
+    """The ``--json`` report (version 1), written atomically (``files.write_report``)."""
     summary = summarize(results, interrupted=interrupted)
     if interrupted:
         summary["interrupted"] = True
@@ -74,7 +75,7 @@ def write_json(path: str, results: Sequence[Result], *, interrupted: bool = Fals
         "results": [result_to_json(r) for r in results],
         "summary": summary,
     }
-    write_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    write_report(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_junit(path: str, results: Sequence[Result], *, name: str = "runbook") -> None:
@@ -131,7 +132,7 @@ def write_junit(path: str, results: Sequence[Result], *, name: str = "runbook") 
     root.set("time", f"{sum(r.duration_s for r in results):.3f}")
     ET.indent(root)
     text = ET.tostring(root, encoding="unicode", xml_declaration=False)
-    write_atomic(path, '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n")
+    write_report(path, '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n")
 
 
 def _classname(result: Result) -> str:
@@ -229,6 +230,8 @@ class Transcript:
 
     def __init__(self, path: str) -> None:
         self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 (lives for the run)
+        # A FIFO or a device (/dev/stderr) cannot be fsynced; it has no disk to lose.
+        self._sync = stat.S_ISREG(os.fstat(self.handle.fileno()).st_mode)
         self._lock = threading.Lock()  # --jobs: blocks start in workers, end in the main thread
 
     def event(self, kind: str, **data: Any) -> None:
@@ -237,7 +240,8 @@ class Transcript:
         with self._lock:
             self.handle.write(line)
             self.handle.flush()
-            os.fsync(self.handle.fileno())
+            if self._sync:
+                os.fsync(self.handle.fileno())
 
     def result(self, result: Result) -> None:
         data = result_to_json(result)

@@ -256,7 +256,7 @@ def status(incident: str, fmt: str, incident_dir: str, root: str) -> Outcome:
 @_ROOT
 def report(incident: str, out: str | None, incident_dir: str, root: str) -> Outcome:
     """Render a postmortem in Markdown from the record."""
-    from checks.files import write_atomic
+    from checks.files import write_report
     from checks.terminal import visible
     from generator.incident import read_incident
     from generator.incident.report import render_postmortem
@@ -264,7 +264,7 @@ def report(incident: str, out: str | None, incident_dir: str, root: str) -> Outc
     record = read_incident(args.path(incident, incident_dir))
     text = render_postmortem(record, args.scheme_for(record, root))
     if out:
-        write_atomic(out, text)
+        write_report(out, text)
         click.echo(out)
     else:
         click.echo(visible(text), nl=False)

@@ -25,6 +25,8 @@ RAN = frozenset({Status.PASSED, Status.FAILED, Status.TIMEOUT, Status.ERROR})
 BAD = frozenset({Status.FAILED, Status.TIMEOUT, Status.ERROR})
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 TAIL_LINES = 15
+LINE_HEAD, LINE_TAIL = 200, 400
+"""Characters of one excerpt line kept at its start and at its end (the end says why)."""
 
 
 def outcome_of(results: Sequence[Result], *, interrupted: bool = False) -> Outcome:
@@ -182,8 +184,16 @@ def failure_text(result: Result) -> str:
         tail = text.rstrip("\n").split("\n")[-TAIL_LINES:] if text.strip() else []
         if tail:
             lines.append(f"    last {label}:")
-            lines.extend(f"      {line}" for line in tail)
+            lines.extend(f"      {_clip(line)}" for line in tail)
     return visible("\n".join(lines))
+
+
+def _clip(line: str) -> str:
+    """One excerpt line bounded: a 5 MB line must not become a 5 MB summary."""
+    dropped = len(line) - LINE_HEAD - LINE_TAIL
+    if dropped <= 0:
+        return line
+    return f"{line[:LINE_HEAD]} [... {dropped} characters not shown ...] {line[-LINE_TAIL:]}"
 
 
 def print_summary(results: Sequence[Result], stream: IO[str], *, color: bool = False) -> None:

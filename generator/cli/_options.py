@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
+from generator.cli._seconds import TIMEOUT
+
 if TYPE_CHECKING:
     from checks.report import Transcript
 
@@ -44,7 +46,7 @@ def timeout_option(default: float) -> Callable[[F], F]:
         "--timeout",
         "default_timeout",
         default=default,
-        type=float,
+        type=TIMEOUT,
         metavar="SECONDS",
         callback=_check_timeout,
         help=f"Timeout of blocks that set none (default {default:g}).",

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from checks.problems import Outcome
 
 from generator.cli._options import jobs_option, report_options, root_option, timeout_option
+from generator.cli._seconds import GRACE
 
 HELP = """Run TARGET's blocks (a runbook id, a YAML or a Markdown file).
 
@@ -104,7 +105,7 @@ during the grace period KILLs the block).
 @click.option(
     "--grace",
     default=2.0,
-    type=float,
+    type=GRACE,
     metavar="SECONDS",
     help="Between TERM and KILL when a block is stopped (default 2).",
 )

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import os
-import urllib.error
-import urllib.request
+import socket
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from generator.errors import UsageError
 
 TIMEOUT_S = 10.0
+REDIRECT = "a redirect, not followed (a POST is never sent on): the message was not sent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,23 +51,68 @@ def describe_target(url: str) -> str:
 
 
 def post_slack_webhook(url: str, text: str, *, timeout: float = TIMEOUT_S) -> Sent:
-    """POST ``{"text": text}`` as JSON; any 2xx is success. Network errors are reported."""
+    """POST ``{"text": text}`` as JSON; any 2xx is success. Network errors are reported.
+
+    ``timeout`` bounds the whole exchange (name lookup, connect, send, the answer), not
+    each read: a server that trickles its answer cannot hold the command. A redirect is
+    not followed (a client would resend the POST as a GET, or resend it somewhere
+    else): it is reported as not sent.
+    """
     data = json.dumps({"text": text}).encode("utf-8")
-    request = urllib.request.Request(
-        url,
-        data=data,
-        method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8"},
-    )
     target = describe_target(url)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = response.read(200).decode("utf-8", "replace")
+    exchange = _Exchange(url, data, timeout)
+    worker = threading.Thread(target=exchange.run, name="runbook-send", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if exchange.sent is None:
+        exchange.abandon()  # the daemon thread ends with the process if it is still stuck
+        return Sent(False, None, f"no complete answer within {timeout:g}s", target)
+    return exchange.sent
+
+
+class _Exchange:
+    """One POST in a worker thread; ``abandon`` closes its connection from outside."""
+
+    def __init__(self, url: str, data: bytes, timeout: float) -> None:
+        self.url = url
+        self.data = data
+        self.timeout = timeout
+        self.sent: Sent | None = None
+        self.conn: http.client.HTTPConnection | None = None
+
+    def run(self) -> None:
+        target = describe_target(self.url)
+        parts = urlsplit(self.url)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            kind = (
+                http.client.HTTPSConnection
+                if parts.scheme == "https"
+                else http.client.HTTPConnection
+            )
+            self.conn = kind(parts.hostname or "", parts.port, timeout=self.timeout)
+            self.conn.request(
+                "POST",
+                path,
+                body=self.data,
+                headers={"Content-Type": "application/json; charset=utf-8"},
+            )
+            response = self.conn.getresponse()
+            body = response.read(200).decode("utf-8", "replace").strip()
             status = int(response.status)
-            return Sent(200 <= status < 300, status, body.strip(), target)
-    except urllib.error.HTTPError as exc:
-        body = exc.read(200).decode("utf-8", "replace") if exc.fp else ""
-        return Sent(False, exc.code, body.strip() or str(exc.reason), target)
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return Sent(False, None, str(reason), target)
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            self.sent = Sent(False, None, str(exc) or type(exc).__name__, target)
+            return
+        finally:
+            if self.conn is not None:
+                self.conn.close()
+        if 300 <= status < 400:
+            self.sent = Sent(False, status, REDIRECT, target)
+        else:
+            self.sent = Sent(200 <= status < 300, status, body or response.reason, target)
+
+    def abandon(self) -> None:
+        conn = self.conn
+        if conn is not None and conn.sock is not None:
+            with contextlib.suppress(OSError):
+                conn.sock.shutdown(socket.SHUT_RDWR)

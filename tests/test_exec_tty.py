@@ -172,7 +172,7 @@ def test_interactive_blocks_get_the_terminal_and_an_interpreter_its_text(tmp_pat
     assert results[0]["details"] == [
         "interactive: output went to the terminal and was not captured",
         "a background process was still running after the block ended; its process group "
-        "was stopped (use setsid to start a lasting daemon)",
+        "was stopped",
     ]
     assert gone(int((tmp_path / "bg.pid").read_text()))  # nothing left behind
 

@@ -250,7 +250,7 @@ def test_background_process_with_redirected_output_is_stopped_when_the_block_end
     assert gone(int(pidfile.read_text()))
     assert result.details == (
         "a background process was still running after the block ended; its process group "
-        "was stopped (use setsid to start a lasting daemon)",
+        "was stopped",
     )
 
 

@@ -24,9 +24,10 @@ import time
 from collections.abc import Mapping
 
 from checks.model import Check, Result, Status
+from checks.run.descendants import end_leftovers
 from checks.run.group import Canceller, group_alive, stop_group
 from checks.run.outcome import exit_code_of, make_result, seconds
-from checks.run.pipes import LEFT_RUNNING
+from checks.run.pipes import ESCAPED, LEFT_RUNNING
 
 NOT_CAPTURED = "interactive: output went to the terminal and was not captured"
 
@@ -42,6 +43,7 @@ def run_interactive(
     grace: float,
     started: float,
     canceller: Canceller,
+    token: str,
 ) -> tuple[Result, bool]:
     """Run on the terminal; the result and whether Ctrl-C (the canceller) stopped it."""
     tty_fd = _tty_fd()
@@ -75,6 +77,9 @@ def run_interactive(
             presses = canceller.presses
             stop_group(proc.pid, grace, tick=proc.poll, hurry=lambda: canceller.presses > presses)
         proc.wait()
+        presses = canceller.presses
+        if end_leftovers(proc.pid, token, grace, hurry=lambda: canceller.presses > presses):
+            notes.append(ESCAPED)
     finally:
         if tty_fd is not None:
             old = signal.signal(signal.SIGTTOU, signal.SIG_IGN)

@@ -14,6 +14,7 @@ import subprocess
 import time
 
 from checks.run.capture import BoundedCapture, Redactor, Tee
+from checks.run.descendants import end_leftovers
 from checks.run.group import Canceller, group_alive, stop_group
 
 _CHUNK = 65536
@@ -24,8 +25,11 @@ HELD_OUTPUT = (
     "a background process kept the output open after the block ended; its process group was stopped"
 )
 LEFT_RUNNING = (
-    "a background process was still running after the block ended; "
-    "its process group was stopped (use setsid to start a lasting daemon)"
+    "a background process was still running after the block ended; its process group was stopped"
+)
+ESCAPED = (
+    "a process the block started in another process group or session (timeout, set -m, "
+    "setsid, a daemon) was still running after the block ended; it was stopped"
 )
 
 
@@ -43,8 +47,10 @@ class PipeSession:
         secrets: tuple[bytes, ...],
         stdin_data: bytes | None,
         canceller: Canceller,
+        token: str,
     ) -> None:
         self.proc = proc
+        self.token = token
         self.grace = grace
         self.pgid = proc.pid  # start_new_session: the leader's pid is the group id
         self.tees = {"out": out, "err": err}
@@ -190,6 +196,11 @@ class PipeSession:
         if self.pidfd is not None:
             os.close(self.pidfd)
         self.proc.wait()
+        presses = self.canceller.presses
+        if end_leftovers(
+            self.pgid, self.token, self.grace, hurry=lambda: self.canceller.presses > presses
+        ):
+            self.notes.append(ESCAPED)
 
     def texts(self) -> tuple[str, str]:
         return self.captures["out"].text(), self.captures["err"].text()

@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from checks.model import Check, Result, Status
 from checks.run.capture import DEFAULT_LIMIT, Tee, redact_text
+from checks.run.descendants import RUN_TOKEN, become_subreaper, new_token
 from checks.run.expect import judge, judge_output
 from checks.run.group import Canceller, ctrl_c_cancels
 from checks.run.interactive import run_interactive
@@ -158,6 +159,9 @@ def _run(
         return make_result(check, Status.ERROR, started, reason=str(exc)), False
     cwd = _resolve_cwd(check, options)
     timeout = check.options.timeout or options.default_timeout
+    become_subreaper()
+    token = new_token()
+    env = {**env, RUN_TOKEN: token}
     if check.options.interactive:
         return run_interactive(
             check,
@@ -169,6 +173,7 @@ def _run(
             grace=options.grace,
             started=started,
             canceller=canceller,
+            token=token,
         )
     try:
         proc = subprocess.Popen(
@@ -176,7 +181,7 @@ def _run(
             stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=dict(env),
+            env=env,
             cwd=cwd,
             start_new_session=True,
         )
@@ -195,6 +200,7 @@ def _run(
         secrets=options.secrets,
         stdin_data=stdin_data,
         canceller=canceller,
+        token=token,
     )
     try:
         session.pump(started + timeout)

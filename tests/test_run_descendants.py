@@ -1,0 +1,90 @@
+"""Nothing a block starts outlives it, whatever group or session it makes.
+
+Real processes: GNU ``timeout`` (its own process group), ``set -m`` jobs (a group each) and
+``setsid`` (a new session), with the block passing, failing and timing out. Each leftover
+is a ``sleep`` with a number no other test uses, looked for in ``/proc`` when the block
+has ended.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from checks.model import BlockOptions, Check, Risk, SourceLocation, Status
+from checks.run.process import run_check
+
+IDIOMS = {
+    "timeout": "timeout 120 sleep {n} >/dev/null 2>&1 &",
+    "set-m": "set -m; sleep {n} >/dev/null 2>&1 &",
+    "setsid": "setsid sleep {n} >/dev/null 2>&1 &",
+    "double-fork": "( ( setsid sleep {n} >/dev/null 2>&1 & ) & )",
+}
+ENDINGS = {
+    "passes": ("true", Status.PASSED),
+    "fails": ("exit 3", Status.FAILED),
+    "times-out": ("sleep 30", Status.TIMEOUT),
+}
+_numbers = itertools.count(9810)
+
+
+def sleeping(seconds: str) -> list[int]:
+    """``sleep SECONDS`` processes still running, or dead and never reaped by this one."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        ours = cmdline[-2:] == [seconds.encode(), b""] and b"sleep" in cmdline[0]
+        if ours and (fields[0] != "Z" or int(fields[1]) == os.getpid()):
+            found.append(int(entry))
+    return found
+
+
+@pytest.fixture
+def number() -> Iterator[str]:
+    """A sleep length for this test alone; whatever still sleeps it is killed afterwards."""
+    n = f"{next(_numbers)}{os.getpid()}"
+    yield n
+    for pid in sleeping(n):
+        os.kill(pid, signal.SIGKILL)
+
+
+def block(command: str, timeout: float = 10) -> Check:
+    return Check(
+        "d--b",
+        Risk.CHECK,
+        "bash",
+        command,
+        BlockOptions(timeout=timeout),
+        SourceLocation("d.md", 1),
+    )
+
+
+@pytest.mark.parametrize("ending", ENDINGS)
+@pytest.mark.parametrize("idiom", IDIOMS)
+def test_what_a_block_starts_in_another_group_or_session_ends_with_it(
+    number: str, idiom: str, ending: str
+) -> None:
+    last, status = ENDINGS[ending]
+    command = IDIOMS[idiom].format(n=number) + f"\nsleep 0.3\n{last}\n"
+    result = run_check(block(command, timeout=2 if ending == "times-out" else 20), dict(os.environ))
+    assert result.status is status, result.reason
+    assert sleeping(number) == []
+
+
+def test_gnu_timeout_in_the_foreground_ends_when_the_block_times_out(number: str) -> None:
+    command = f"timeout 120 sleep {number}\necho not reached\n"
+    result = run_check(block(command, timeout=2), dict(os.environ))
+    assert result.status is Status.TIMEOUT
+    assert sleeping(number) == []

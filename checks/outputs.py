@@ -45,6 +45,7 @@ def write_reports(
     environ: Mapping[str, str],
     stream: TextIO,
     color: bool,
+    signum: int = 2,
 ) -> bool:
     """The terminal summary, ``--json``, ``--junit`` and ``$GITHUB_STEP_SUMMARY``.
 
@@ -54,7 +55,11 @@ def write_reports(
     """
     print_summary(results, stream, color=color)
     writers: list[tuple[str, str | None, Callable[[str], None]]] = [
-        ("--json", json_path, lambda p: write_json(p, results, interrupted=interrupted)),
+        (
+            "--json",
+            json_path,
+            lambda p: write_json(p, results, interrupted=interrupted, signum=signum),
+        ),
         ("--junit", junit_path, lambda p: write_junit(p, results)),
         (
             "$GITHUB_STEP_SUMMARY",

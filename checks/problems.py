@@ -33,6 +33,10 @@ class ExitCode(enum.IntEnum):
     """Nothing ran: the selection is empty or every block was skipped."""
     INTERRUPTED = 130
     """Interrupted by Ctrl-C; partial reports and the transcript are written."""
+    HANGUP = 129
+    """Stopped by SIGHUP (a closed terminal), as by Ctrl-C otherwise: 128 + 1."""
+    TERMINATED = 143
+    """Stopped by SIGTERM (a CI runner, ``timeout``), as by Ctrl-C otherwise: 128 + 15."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,13 +53,15 @@ class Outcome:
     """Nothing was selected, everything was skipped, or there was nothing to list."""
     interrupted: bool = False
     """Ctrl-C ended the run (partial reports written)."""
+    signum: int = 2
+    """The signal that interrupted it: SIGINT (Ctrl-C), SIGTERM or SIGHUP (exit 128 + N)."""
 
     @property
     def exit_code(self) -> ExitCode:
         """The exit code these facts mean (DESIGN.md): an interrupt wins, then invalid
         input, then a failure, then an empty run."""
         if self.interrupted:
-            return ExitCode.INTERRUPTED
+            return ExitCode(128 + self.signum) if self.signum in (1, 15) else ExitCode.INTERRUPTED
         if self.invalid:
             return ExitCode.INVALID
         if self.failed:

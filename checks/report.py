@@ -29,22 +29,27 @@ LINE_HEAD, LINE_TAIL = 200, 400
 """Characters of one excerpt line kept at its start and at its end (the end says why)."""
 
 
-def outcome_of(results: Sequence[Result], *, interrupted: bool = False) -> Outcome:
-    """What a run of blocks amounts to: a block failed, timed out or errored; none ran."""
+def outcome_of(results: Sequence[Result], *, interrupted: bool = False, signum: int = 2) -> Outcome:
+    """What a run of blocks amounts to: a block failed, timed out or errored; none ran;
+    ``signum`` (SIGINT, SIGTERM, SIGHUP) interrupted it."""
     return Outcome(
         failed=any(r.status in BAD for r in results),
         nothing_ran=not any(r.status in RAN for r in results),
         interrupted=interrupted,
+        signum=signum,
     )
 
 
-def summarize(results: Sequence[Result], *, interrupted: bool = False) -> dict[str, Any]:
+def summarize(
+    results: Sequence[Result], *, interrupted: bool = False, signum: int = 2
+) -> dict[str, Any]:
     """Counts per status, total time and the exit code of the run."""
     counts = Counter(r.status.value for r in results)
     summary: dict[str, Any] = {"total": len(results)}
     summary.update({s.value: counts.get(s.value, 0) for s in Status})
     summary["duration_s"] = round(sum(r.duration_s for r in results), 3)
-    summary["exit_code"] = int(outcome_of(results, interrupted=interrupted).exit_code)
+    outcome = outcome_of(results, interrupted=interrupted, signum=signum)
+    summary["exit_code"] = int(outcome.exit_code)
     return summary
 
 
@@ -66,9 +71,14 @@ def result_to_json(result: Result) -> dict[str, Any]:
     }
 
 
-def write_json(path: str, results: Sequence[Result], *, interrupted: bool = False) -> None:
-    """The ``--json`` report (version 1), written atomically (``files.write_report``)."""
-    summary = summarize(results, interrupted=interrupted)
+def write_json(
+    path: str, results: Sequence[Result], *, interrupted: bool = False, signum: int = 2
+) -> None:
+    """The ``--json`` report (version 1), written atomically (``files.write_report``).
+
+    An interrupted run's exit code is 128 + ``signum`` (130 for Ctrl-C, 143 for SIGTERM).
+    """
+    summary = summarize(results, interrupted=interrupted, signum=signum)
     if interrupted:
         summary["interrupted"] = True
     doc = {

@@ -8,6 +8,7 @@ has ended.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import signal
@@ -51,13 +52,16 @@ def sleeping(seconds: str) -> list[int]:
     return found
 
 
-@pytest.fixture
-def number() -> Iterator[str]:
-    """A sleep length for this test alone; whatever still sleeps it is killed afterwards."""
+def sleep_number() -> Iterator[str]:
+    """A sleep length for one test alone; whatever still sleeps it is killed afterwards."""
     n = f"{next(_numbers)}{os.getpid()}"
     yield n
     for pid in sleeping(n):
-        os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+number = pytest.fixture(sleep_number, name="number")
 
 
 def block(command: str, timeout: float = 10) -> Check:

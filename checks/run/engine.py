@@ -6,6 +6,7 @@ terminal I/O of its own beyond the streams it is given.
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -13,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
 
 from checks.model import Check, Result, Status
-from checks.run.group import Canceller, ctrl_c_cancels
+from checks.run.group import Canceller, Stopped, ctrl_c_cancels, signal_cause, stop_signals_raise
 from checks.run.process import Interrupted, RunOptions, run_check, skipped
 from checks.select import Action, Decision
 
 FAIL_FAST_REASON = "not run: an earlier block failed (use --keep-going to run the rest)"
-INTERRUPTED_REASON = "not run: interrupted (Ctrl-C)"
+INTERRUPTED_REASON = "not run: interrupted ({cause})"
 MANUAL_DONE = "manual step: done (Enter pressed)"
 
 
@@ -48,6 +49,12 @@ class RunState:
 
     results: list[Result] = field(default_factory=list)
     interrupted: bool = False
+    signum: int = signal.SIGINT
+    """What interrupted the run (Ctrl-C, SIGTERM, SIGHUP): it exits 128 + this."""
+
+    def stop(self, signum: int) -> None:
+        self.interrupted = True
+        self.signum = signum
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +84,28 @@ def run_plan(
     previous output); a parallel run asks every question first, then runs, and reports
     results in the order they finish (``state.results`` ends up in page order); there an
     ``interactive`` block runs alone. With ``jobs > 1`` ``on_start`` is called from worker
-    threads, ``on_result`` from this one.
+    threads, ``on_result`` from this one. SIGTERM and SIGHUP stop the run as Ctrl-C does.
     """
     state = state or RunState()
+    try:
+        with stop_signals_raise():
+            return _run(decisions, envs, settings, prompter, out, err, on_start, on_result, state)
+    except Stopped as exc:  # SIGTERM or SIGHUP between blocks
+        state.stop(exc.signum)
+        return state
+
+
+def _run(
+    decisions: Sequence[Decision],
+    envs: Mapping[str, Mapping[str, str]],
+    settings: ExecSettings,
+    prompter: Prompter | None,
+    out: BinaryIO | None,
+    err: BinaryIO | None,
+    on_start: Callable[[Check], None],
+    on_result: Callable[[Result], None],
+    state: RunState,
+) -> RunState:
     if settings.jobs > 1:
         plan: list[tuple[Check, Result | None]] = []
         for decision in decisions:
@@ -98,8 +124,8 @@ def run_plan(
             continue
         try:
             verdict = _consent(decision, settings, prompter)
-        except (KeyboardInterrupt, EOFError):
-            state.interrupted = True
+        except (KeyboardInterrupt, EOFError) as exc:
+            state.stop(getattr(exc, "signum", signal.SIGINT))
             return state
         if verdict == "quit":
             return state
@@ -110,7 +136,7 @@ def run_plan(
         try:
             result = run_check(check, envs[check.id], settings.options, out=out, err=err)
         except Interrupted as exc:
-            state.interrupted = True
+            state.stop(exc.signum)
             _record(state, exc.result, on_result)
             return state
         _record(state, result, on_result)
@@ -170,7 +196,7 @@ def _run_parallel(
 
     def work(check: Check) -> Result:
         if canceller.cancelled:
-            return skipped(check, INTERRUPTED_REASON)
+            return skipped(check, INTERRUPTED_REASON.format(cause=signal_cause(canceller.signum)))
         if stop.is_set():
             return skipped(check, FAIL_FAST_REASON)
         on_start(check)  # from this worker thread: the callback must be thread-safe
@@ -201,11 +227,12 @@ def _run_parallel(
             for fut in finished:
                 _record(state, fut.result(), on_result)
             if canceller.cancelled and not state.interrupted:
-                state.interrupted = True
+                state.stop(canceller.signum)
+                reason = INTERRUPTED_REASON.format(cause=signal_cause(canceller.signum))
                 for fut in list(pending):
                     if fut.cancel():
                         pending.discard(fut)
-                        _record(state, skipped(futures[fut], INTERRUPTED_REASON), on_result)
+                        _record(state, skipped(futures[fut], reason), on_result)
 
     try:
         # Ctrl-C presses the canceller: every running block is stopped (a second press

@@ -2,9 +2,11 @@
 
 Every block runs as the leader of a fresh process group, so one ``killpg`` reaches every
 process it started (background jobs included) unless one left the group on purpose
-(``setsid``). Ctrl-C never raises inside a run: it presses a ``Canceller``, whose pipe
-wakes the read loop at once. The first press stops the running blocks (TERM, grace,
-KILL); a press during the grace period skips the rest of it and KILLs the group.
+(``setsid``; ``checks.run.descendants`` ends those). Ctrl-C never raises inside a run: it
+presses a ``Canceller``, whose pipe wakes the read loop at once. The first press stops the
+running blocks (TERM, grace, KILL); a press during the grace period skips the rest of it
+and KILLs the group. SIGTERM (CI runners, ``timeout``) and SIGHUP (a closed terminal) do
+the same as Ctrl-C; the run then exits 128 + the signal's number.
 """
 
 from __future__ import annotations
@@ -15,21 +17,39 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 KILL_WAIT = 1.0
 """Seconds to wait for KILLed processes to disappear."""
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""Signals that stop a run as Ctrl-C does."""
+
+
+def signal_cause(signum: int) -> str:
+    """How a person names what stopped the run: ``Ctrl-C``, ``SIGTERM``, ``SIGHUP``."""
+    return "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP outside a block, raised as Ctrl-C raises KeyboardInterrupt."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal_cause(signum))
+        self.signum = signum
 
 
 class Canceller:
     """Stops running blocks from a signal handler or another thread.
 
-    A pipe, so that a blocked ``select`` wakes up at once; ``presses`` counts Ctrl-C.
+    A pipe, so that a blocked ``select`` wakes up at once; ``presses`` counts Ctrl-C
+    (and SIGTERM, SIGHUP); ``signum`` is the signal of the first press.
     """
 
     def __init__(self) -> None:
         self._read, self._write = os.pipe()
         os.set_blocking(self._write, False)
         self.presses = 0
+        self.signum = int(signal.SIGINT)
 
     @property
     def cancelled(self) -> bool:
@@ -38,8 +58,10 @@ class Canceller:
     def fileno(self) -> int:
         return self._read
 
-    def cancel(self) -> None:
+    def cancel(self, signum: int = signal.SIGINT) -> None:
         """Ask every block using this canceller to stop (a second call: to stop now)."""
+        if not self.presses:
+            self.signum = signum
         self.presses += 1
         with contextlib.suppress(BlockingIOError, OSError):
             os.write(self._write, b"x")
@@ -52,23 +74,44 @@ class Canceller:
 
 @contextlib.contextmanager
 def ctrl_c_cancels(canceller: Canceller) -> Iterator[None]:
-    """While inside, Ctrl-C (SIGINT) presses ``canceller`` instead of raising.
+    """While inside, Ctrl-C (SIGINT), SIGTERM and SIGHUP press ``canceller`` instead.
 
-    Only the main thread can set signal handlers; elsewhere (and when SIGINT is ignored,
-    as for a job started with ``&``) nothing changes.
+    Only the main thread can set signal handlers; elsewhere (and for a signal that is
+    ignored, as SIGINT is for a job started with ``&``) nothing changes.
     """
+    with _handled(lambda signum, frame: canceller.cancel(signum)):
+        yield
+
+
+@contextlib.contextmanager
+def stop_signals_raise() -> Iterator[None]:
+    """While inside, SIGTERM and SIGHUP raise ``Stopped`` (a KeyboardInterrupt), so that a
+    run stopped between blocks still writes its reports; inside a block
+    ``ctrl_c_cancels`` takes over."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped(signum)
+
+    with _handled(stop, (signal.SIGTERM, signal.SIGHUP)):
+        yield
+
+
+@contextlib.contextmanager
+def _handled(
+    handler: Callable[[int, Any], None], signals: tuple[int, ...] = STOP_SIGNALS
+) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.getsignal(signal.SIGINT)
-    if previous is signal.SIG_IGN:
-        yield
-        return
-    signal.signal(signal.SIGINT, lambda signum, frame: canceller.cancel())
+    previous = {sig: signal.getsignal(sig) for sig in signals}
+    for sig, old in previous.items():
+        if old is not signal.SIG_IGN:
+            signal.signal(sig, handler)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def signal_group(pgid: int, sig: int) -> bool:

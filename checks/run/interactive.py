@@ -24,8 +24,9 @@ import time
 from collections.abc import Mapping
 
 from checks.model import Check, Result, Status
+from checks.run import guardian
 from checks.run.descendants import end_leftovers
-from checks.run.group import Canceller, group_alive, stop_group
+from checks.run.group import Canceller, group_alive, signal_cause, stop_group
 from checks.run.outcome import exit_code_of, make_result, seconds
 from checks.run.pipes import ESCAPED, LEFT_RUNNING
 
@@ -67,6 +68,7 @@ def run_interactive(
         )
     except OSError as exc:
         return make_result(check, Status.ERROR, started, reason=f"cannot start: {exc}"), False
+    guardian.watch(token, proc.pid)
     feeder = _feed(proc, stdin_data) if stdin_data is not None else None
     notes = [NOT_CAPTURED]
     try:
@@ -80,6 +82,7 @@ def run_interactive(
         presses = canceller.presses
         if end_leftovers(proc.pid, token, grace, hurry=lambda: canceller.presses > presses):
             notes.append(ESCAPED)
+        guardian.release(token)
     finally:
         if tty_fd is not None:
             old = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
@@ -90,7 +93,7 @@ def run_interactive(
         feeder.join(timeout=1.0)
     code = exit_code_of(proc.returncode)
     if ended == "cancel":
-        reason = "interrupted (Ctrl-C): process group stopped"
+        reason = f"interrupted ({signal_cause(canceller.signum)}): process group stopped"
         return make_result(
             check, Status.ERROR, started, exit_code=code, reason=reason, details=notes
         ), True

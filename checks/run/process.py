@@ -11,6 +11,7 @@ anything else, so ``exec``, ``check``, the pytest plugin and the tests share it.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Mapping
@@ -18,10 +19,11 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from checks.model import Check, Result, Status
+from checks.run import guardian
 from checks.run.capture import DEFAULT_LIMIT, Tee, redact_text
 from checks.run.descendants import RUN_TOKEN, become_subreaper, new_token
 from checks.run.expect import judge, judge_output
-from checks.run.group import Canceller, ctrl_c_cancels
+from checks.run.group import Canceller, ctrl_c_cancels, signal_cause
 from checks.run.interactive import run_interactive
 from checks.run.outcome import exit_code_of, make_result, now_iso, seconds, skipped
 from checks.run.pipes import PipeSession
@@ -67,11 +69,13 @@ class RunOptions:
 
 
 class Interrupted(KeyboardInterrupt):
-    """Ctrl-C while a block ran: carries the partial result of that block."""
+    """Ctrl-C (or SIGTERM, SIGHUP) while a block ran: carries the partial result of that
+    block and the signal (the run exits 128 + ``signum``)."""
 
-    def __init__(self, result: Result) -> None:
+    def __init__(self, result: Result, signum: int = signal.SIGINT) -> None:
         super().__init__("interrupted")
         self.result = result
+        self.signum = signum
 
 
 def runner_program(check: Check) -> str | None:
@@ -140,7 +144,7 @@ def run_check(
         if own:
             canceller.close()
     if interrupted or canceller.cancelled:
-        raise Interrupted(result)
+        raise Interrupted(result, canceller.signum)
     return result
 
 
@@ -190,6 +194,7 @@ def _run(
         if cwd and not os.path.isdir(cwd):
             reason = f"cwd {cwd!r} does not exist"
         return make_result(check, Status.ERROR, started, reason=reason), False
+    guardian.watch(token, proc.pid)
     prefix = f"[{check.id}] ".encode() if options.prefix else b""
     session = PipeSession(
         proc,
@@ -206,19 +211,21 @@ def _run(
         session.pump(started + timeout)
     finally:
         session.finish()
+        guardian.release(token)
     return _judge(check, session, timeout, options.secrets, started), session.interrupted
 
 
 def _judge(
     check: Check, session: PipeSession, timeout: float, secrets: tuple[bytes, ...], started: float
 ) -> Result:
+    cause = signal_cause(session.canceller.signum)
     stdout, stderr = session.texts()
     notes = tuple(redact_text(n, secrets) for n in session.notes)
     code = exit_code_of(session.proc.returncode)
     if session.interrupted:
-        reason = "interrupted (Ctrl-C): process group stopped"
+        reason = f"interrupted ({cause}): process group stopped"
         if session.hurried:
-            reason = "interrupted (Ctrl-C twice): process group killed without the grace period"
+            reason = f"interrupted ({cause} twice): process group killed without the grace period"
         return make_result(
             check,
             Status.ERROR,

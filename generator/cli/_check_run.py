@@ -93,8 +93,9 @@ def run_ci_checks(
         environ=environ,
         stream=err,
         color=err.isatty(),
+        signum=state.signum,
     )
-    outcome = outcome_of(state.results, interrupted=state.interrupted)
+    outcome = outcome_of(state.results, interrupted=state.interrupted, signum=state.signum)
     if log:
         log.event("end", summary=summarize(state.results), exit_code=int(outcome.exit_code))
         log.close()

@@ -16,6 +16,7 @@ from checks.outputs import write_reports
 from checks.problems import Outcome
 from checks.report import Transcript, outcome_of, summarize
 from checks.run.engine import ExecSettings, RunState, run_plan
+from checks.run.group import STOP_SIGNALS
 from checks.run.process import RunOptions
 from generator.cli._options import check_report_paths, open_transcript
 from generator.cli._terminal import Progress, TerminalPrompter, is_tty, prompt_variable
@@ -149,7 +150,7 @@ def _finish(
     """The summary and the reports; Ctrl-C meanwhile cannot lose them (it was pressed)."""
     err = sys.stderr
     results = state.results
-    outcome = outcome_of(results, interrupted=state.interrupted)
+    outcome = outcome_of(results, interrupted=state.interrupted, signum=state.signum)
     with _ctrl_c_ignored(state.interrupted):
         _list_rest(listed, err)
         write_reports(
@@ -160,6 +161,7 @@ def _finish(
             environ=environ,
             stream=err,
             color=color,
+            signum=state.signum,
         )
         if transcript:
             transcript.event(
@@ -176,15 +178,16 @@ def _finish(
 
 @contextlib.contextmanager
 def _ctrl_c_ignored(active: bool) -> Iterator[None]:
-    """After an interrupt, more Ctrl-C would only cost the partial reports: ignore it."""
+    """After an interrupt, more Ctrl-C (or TERM, HUP) would only cost the partial reports."""
     if not active or threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _empty_reason(req: ExecRequest) -> str:

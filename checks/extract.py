@@ -179,7 +179,7 @@ class _State:
         headings: list[tuple[int, str, str]],
     ) -> None:
         assert header.id is not None and header.risk is not None
-        if any(c.id == header.id for c in self.checks):
+        if header.id in self.sections:  # one entry per block added: a set lookup
             first = next(c for c in self.checks if c.id == header.id)
             message = f"duplicate block id '{header.id}' (first at {first.location})"
             self.problems.append(block_problem(where, message))

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import IO, Any
 
+from checks._plain_table import plain_table
 from checks.files import write_report
 from checks.model import Result, Status
 from checks.problems import Outcome
@@ -25,6 +26,8 @@ RAN = frozenset({Status.PASSED, Status.FAILED, Status.TIMEOUT, Status.ERROR})
 BAD = frozenset({Status.FAILED, Status.TIMEOUT, Status.ERROR})
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 TAIL_LINES = 15
+SUMMARY_COLUMNS = ("status", "time", "block", "location", "note")
+SUMMARY_WIDTH = 120
 LINE_HEAD, LINE_TAIL = 200, 400
 """Characters of one excerpt line kept at its start and at its end (the end says why)."""
 
@@ -208,15 +211,35 @@ def _clip(line: str) -> str:
 
 def print_summary(results: Sequence[Result], stream: IO[str], *, color: bool = False) -> None:
     """The end-of-run view: failures in detail, then a table of every block."""
+    summary = summarize(results)
+    parts = [f"{summary[s.value]} {s.value}" for s in Status if summary[s.value]]
+    total = f"{', '.join(parts) or 'nothing selected'} in {summary['duration_s']:.2f}s\n"
+    rows = [
+        (
+            r.status.value,
+            f"{r.duration_s:.2f}s",
+            r.check.id,
+            str(r.check.location),
+            r.reason if r.status is not Status.PASSED else "",
+        )
+        for r in results
+    ]
+    failed = [r for r in results if r.status in BAD]
+    plain = None if color else plain_table(SUMMARY_COLUMNS, rows, SUMMARY_WIDTH)
+    if plain is not None and not failed:
+        stream.write(plain + total)
+        return
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(file=stream, force_terminal=color, no_color=not color, width=120)
-    for r in results:
-        if r.status in BAD:
-            console.print(failure_text(r), markup=False, highlight=False)
+    console = Console(file=stream, force_terminal=color, no_color=not color, width=SUMMARY_WIDTH)
+    for r in failed:
+        console.print(failure_text(r), markup=False, highlight=False)
+    if plain is not None:
+        stream.write(plain + total)
+        return
     table = Table(title=None, show_edge=False, pad_edge=False)
-    for column in ("status", "time", "block", "location", "note"):
+    for column in SUMMARY_COLUMNS:
         table.add_column(column, overflow="fold")
     styles = {
         Status.PASSED: "green",
@@ -225,18 +248,10 @@ def print_summary(results: Sequence[Result], stream: IO[str], *, color: bool = F
         Status.ERROR: "red",
         Status.SKIPPED: "yellow",
     }
-    for r in results:
-        table.add_row(
-            f"[{styles[r.status]}]{r.status.value}[/]",
-            f"{r.duration_s:.2f}s",
-            r.check.id,
-            str(r.check.location),
-            _escape(r.reason if r.status is not Status.PASSED else ""),
-        )
+    for r, (status, *cells) in zip(results, rows, strict=True):
+        table.add_row(f"[{styles[r.status]}]{status}[/]", *cells[:3], _escape(cells[3]))
     console.print(table)
-    summary = summarize(results)
-    parts = [f"{summary[s.value]} {s.value}" for s in Status if summary[s.value]]
-    console.print(f"{', '.join(parts) or 'nothing selected'} in {summary['duration_s']:.2f}s")
+    console.print(total.rstrip("\n"))
 
 
 def _escape(text: str) -> str:

@@ -93,9 +93,10 @@ def select_checks(
         chosen = [c for c in chosen if set(tags) & set(c.options.tags)]
     if section is None and not steps and not tags and not walk:
         runnable = [c for c in chosen if c.risk is Risk.CHECK]
-        listed = [c for c in checks if c not in runnable]
-        return Selection(tuple(runnable), tuple(listed))
-    return Selection(tuple(chosen), tuple(c for c in checks if c not in chosen))
+        taken = {c.id for c in runnable}  # a set: pages with hundreds of blocks
+        return Selection(tuple(runnable), tuple(c for c in checks if c.id not in taken))
+    taken = {c.id for c in chosen}
+    return Selection(tuple(chosen), tuple(c for c in checks if c.id not in taken))
 
 
 def _sections_of(check: Check, sections: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:

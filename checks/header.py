@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field, fields, replace
 
 from checks.model import BlockOptions, Risk, SourceLocation
+from checks.patterns import pattern_problem
 from checks.problems import did_you_mean
 
 RISK_CLASSES = {r.value: r for r in Risk}
@@ -286,11 +287,9 @@ def _parse_value(key: str, raw: str, offset: int) -> object:
             raise HeaderError(f"expect-exit: '{raw}' has a code outside 0-255", offset)
         return codes
     if key == "expect-stdout":
-        try:
-            re.compile(raw)
-        except re.error as exc:
-            message = f"expect-stdout: '{raw}' is not a valid regex: {exc}"
-            raise HeaderError(message, offset) from None
+        problem = pattern_problem(raw)
+        if problem:
+            raise HeaderError(f"expect-stdout: '{raw}' {problem}", offset)
         return raw
     if key in _LIST_KEYS:
         items = tuple(p for p in raw.split(","))

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from checks.model import SourceLocation, Variable
+from checks.patterns import pattern_problem
 from checks.problems import Problem, Severity, did_you_mean
 
 __all__ = ["RULE", "VARIABLE_KEYS", "block_problem", "parse_variables"]
@@ -109,11 +110,8 @@ def _check_variable_value(key: str, value: object) -> str:
             return "expected a non-empty list"
         return ""
     if key == "pattern":
-        try:
-            re.compile(str(value))
-        except re.error as exc:
-            return f"'{value}' is not a valid regex: {exc}"
-        return ""
+        problem = pattern_problem(str(value))
+        return f"'{value}' {problem}" if problem else ""
     if value is None:
         return "has no value"
     if isinstance(value, dict | list):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from checks.encoding import NotUtf8, decode_utf8
 from checks.model import Check, SourceLocation, Variable
+from checks.patterns import PatternError, fullmatch
 from checks.problems import ExitCode, Problem, ProblemError, Severity
 from checks.shell.reads import scan_shell
 
@@ -144,10 +145,17 @@ def validate_value(var: Variable, value: str) -> str:
     if var.choices and value not in var.choices:
         shown = "***" if var.secret else repr(value)
         return f"variable {var.name}: {shown} is not one of: {', '.join(var.choices)}"
-    if var.pattern is not None and not re.fullmatch(var.pattern, value):
+    if var.pattern is not None and not _matches(var.pattern, value):
         shown = "the value" if var.secret else repr(value)
         return f"variable {var.name}: {shown} does not match /{var.pattern}/"
     return ""
+
+
+def _matches(pattern: str, value: str) -> bool:
+    try:
+        return fullmatch(pattern, value)
+    except PatternError:
+        return False  # extraction reported the pattern itself (a located error)
 
 
 def validate_resolution(declared: Sequence[Variable], resolution: Resolution) -> list[Problem]:

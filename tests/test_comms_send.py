@@ -51,6 +51,7 @@ def redirecting() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+        thread.join(10)  # a live thread would stop lint forking its workers in a later test
 
 
 @pytest.fixture
@@ -83,6 +84,7 @@ def trickling() -> Iterator[str]:
     finally:
         stop.set()
         listener.close()
+        thread.join(10)
 
 
 @pytest.mark.parametrize("code", [301, 302, 303, 307, 308])

@@ -6,6 +6,7 @@ import difflib
 import re
 
 from checks.model import Check
+from checks.patterns import PatternError, search
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 
@@ -28,8 +29,13 @@ def judge(check: Check, exit_code: int, stdout: str) -> tuple[bool, str, tuple[s
 def judge_output(check: Check, stdout: str) -> tuple[bool, str, tuple[str, ...]]:
     """The output expectations alone (a ``follow`` block that reached its timeout)."""
     opts = check.options
-    if opts.expect_stdout is not None and not re.search(opts.expect_stdout, stdout):
-        return False, f"stdout does not match /{opts.expect_stdout}/", ()
+    if opts.expect_stdout is not None:
+        try:
+            found = search(opts.expect_stdout, stdout)
+        except PatternError as exc:
+            return False, f"expect-stdout: '{opts.expect_stdout}' {exc}", ()
+        if not found:
+            return False, f"stdout does not match /{opts.expect_stdout}/", ()
     if opts.expect_contains is not None and opts.expect_contains not in stdout:
         return False, f"stdout does not contain {opts.expect_contains!r}", ()
     if check.expected_output is not None:

@@ -65,7 +65,8 @@ def post_slack_webhook(url: str, text: str, *, timeout: float = TIMEOUT_S) -> Se
     worker.start()
     worker.join(timeout)
     if exchange.sent is None:
-        exchange.abandon()  # the daemon thread ends with the process if it is still stuck
+        exchange.abandon()
+        worker.join(1.0)  # a daemon: should it still be stuck, it ends with the process
         return Sent(False, None, f"no complete answer within {timeout:g}s", target)
     return exchange.sent
 

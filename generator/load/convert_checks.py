@@ -4,11 +4,11 @@ pattern; where a step's command and a template's body start in the file."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
+from checks.patterns import fullmatch
 from generator.load.nodes import NodeReader as Converter
 
 __all__ = ["CHECKS", "Check", "Fields"]
@@ -42,7 +42,7 @@ def check_variable(
         listed = ", ".join(map(str, choices))
         c.error(given["default"], ctx, f"default '{default}' is not one of the choices: {listed}")
     pattern = kw.get("pattern")
-    if isinstance(pattern, str) and re.fullmatch(pattern, default) is None:
+    if isinstance(pattern, str) and isinstance(default, str) and not fullmatch(pattern, default):
         c.error(given["default"], ctx, f"default '{default}' does not match pattern '{pattern}'")
 
 

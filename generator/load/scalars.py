@@ -16,6 +16,7 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import Node, ScalarNode
 
 from checks.header import duration_range_error, duration_seconds
+from checks.patterns import pattern_problem
 from checks.problems import did_you_mean
 from generator.load import spec_types
 from generator.load.nodes import INVALID, show
@@ -99,10 +100,9 @@ def regex(
     if not (isinstance(node, ScalarNode) and node.tag == STR):
         return c.expected(node, ctx, what, "a regular expression (a string)")
     text = str(node.value)
-    try:
-        re.compile(text)
-    except (re.error, RecursionError, OverflowError) as exc:
-        c.error(node, ctx, f"{what} {show(node)} is not a valid regex: {exc}")
+    problem = pattern_problem(text)
+    if problem:
+        c.error(node, ctx, f"{what} {show(node)} {problem}")
         return INVALID
     return text
 

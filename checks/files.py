@@ -12,7 +12,6 @@ import contextlib
 import os
 import re
 import stat
-import tempfile
 
 __all__ = ["write_atomic", "write_problem", "write_report"]
 
@@ -28,6 +27,8 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, durable: bo
     incident records); caches skip it, a lost entry only costs speed. The new file is
     readable by all (0644), like one written with ``open``; on failure the temp file goes.
     """
+    import tempfile  # here: a run that writes no report never needs it
+
     path = os.fspath(path)
     folder = os.path.dirname(path) or "."
     fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
@@ -94,6 +95,8 @@ def write_problem(path: str) -> str:
         return f"cannot write it: the directory '{parent}' is not writable"
     if os.path.exists(real) and not os.access(real, os.W_OK):
         return "cannot write it: the file is not writable"
+    import tempfile
+
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", dir=parent)
     except OSError as exc:

@@ -102,8 +102,7 @@ def end_leftovers(
 def _procs_since(leader: int) -> dict[int, _Proc]:
     """Every process created after ``leader`` (pid order, wrap-around included)."""
     try:
-        with open("/proc/sys/kernel/ns_last_pid", "rb") as handle:
-            last = int(handle.read())
+        last = int(_read_file("/proc/sys/kernel/ns_last_pid"))
     except (OSError, ValueError):
         last = -1
     candidates: Iterable[int]
@@ -123,14 +122,22 @@ def _procs_since(leader: int) -> dict[int, _Proc]:
 
 def _read(pid: int) -> _Proc | None:
     try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            stat = handle.read()
+        stat = _read_file(f"/proc/{pid}/stat")
     except OSError:
         return None
     # Fields after the command name (which may hold spaces and parentheses):
     # state ppid pgrp session ...
     rest = stat[stat.rfind(b")") + 2 :].split()
     return _Proc(ppid=int(rest[1]), session=int(rest[3]), zombie=rest[0] in (b"Z", b"X"))
+
+
+def _read_file(path: str) -> bytes:
+    """A small /proc file (os.open: no buffered file object for a one-shot read)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        return os.read(fd, 4096)
+    finally:
+        os.close(fd)
 
 
 def _has_token(pid: int, token: str) -> bool:

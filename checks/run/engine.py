@@ -6,17 +6,20 @@ terminal I/O of its own beyond the streams it is given.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from checks.model import Check, Result, Status
 from checks.run.group import Canceller, Stopped, ctrl_c_cancels, signal_cause, stop_signals_raise
 from checks.run.process import Interrupted, RunOptions, run_check, skipped
 from checks.select import Action, Decision
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 FAIL_FAST_REASON = "not run: an earlier block failed (use --keep-going to run the rest)"
 INTERRUPTED_REASON = "not run: interrupted ({cause})"
@@ -116,9 +119,39 @@ def _run(
             plan.append((check, None if verdict == "run" else skipped(check, verdict)))
         _run_parallel(plan, envs, settings, state, out, err, on_start, on_result)
         return state
+    # One canceller for the run. Without prompts the stop signals press it for the whole
+    # run (installed once); a prompt needs Ctrl-C to raise, so then only while a block runs.
+    canceller = Canceller()
+    try:
+        with ctrl_c_cancels(canceller) if prompter is None else contextlib.nullcontext():
+            _run_serial(
+                decisions, envs, settings, prompter, out, err, on_start, on_result, state, canceller
+            )
+        if canceller.cancelled and not state.interrupted:  # after the last block
+            state.stop(canceller.signum)
+    finally:
+        canceller.close()
+    return state
+
+
+def _run_serial(
+    decisions: Sequence[Decision],
+    envs: Mapping[str, Mapping[str, str]],
+    settings: ExecSettings,
+    prompter: Prompter | None,
+    out: BinaryIO | None,
+    err: BinaryIO | None,
+    on_start: Callable[[Check], None],
+    on_result: Callable[[Result], None],
+    state: RunState,
+    canceller: Canceller,
+) -> None:
     failed = False
     for decision in decisions:
         check = decision.check
+        if canceller.cancelled:
+            state.stop(canceller.signum)
+            return
         if failed and not settings.keep_going:
             _record(state, skipped(check, FAIL_FAST_REASON), on_result)
             continue
@@ -126,22 +159,23 @@ def _run(
             verdict = _consent(decision, settings, prompter)
         except (KeyboardInterrupt, EOFError) as exc:
             state.stop(getattr(exc, "signum", signal.SIGINT))
-            return state
+            return
         if verdict == "quit":
-            return state
+            return
         if verdict != "run":
             _record(state, skipped(check, verdict), on_result)
             continue
         on_start(check)
         try:
-            result = run_check(check, envs[check.id], settings.options, out=out, err=err)
+            result = run_check(
+                check, envs[check.id], settings.options, out=out, err=err, canceller=canceller
+            )
         except Interrupted as exc:
             state.stop(exc.signum)
             _record(state, exc.result, on_result)
-            return state
+            return
         _record(state, result, on_result)
         failed = failed or result.status in (Status.FAILED, Status.TIMEOUT, Status.ERROR)
-    return state
 
 
 def _consent(decision: Decision, settings: ExecSettings, prompter: Prompter | None) -> str:
@@ -215,6 +249,9 @@ def _run_parallel(
 
     order = {check.id: index for index, (check, _) in enumerate(plan)}
     first = len(state.results)
+    # Imported here: a serial run (the usual one) never needs threads.
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
     pool = ThreadPoolExecutor(max_workers=settings.jobs, thread_name_prefix="runbook-job")
     futures: dict[Future[Result], Check] = {}
     pending: set[Future[Result]] = set()

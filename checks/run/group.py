@@ -72,15 +72,29 @@ class Canceller:
                 os.close(fd)
 
 
+_pressing: Canceller | None = None
+"""The canceller the stop signals press right now (main thread)."""
+
+
 @contextlib.contextmanager
 def ctrl_c_cancels(canceller: Canceller) -> Iterator[None]:
     """While inside, Ctrl-C (SIGINT), SIGTERM and SIGHUP press ``canceller`` instead.
 
     Only the main thread can set signal handlers; elsewhere (and for a signal that is
-    ignored, as SIGINT is for a job started with ``&``) nothing changes.
+    ignored, as SIGINT is for a job started with ``&``) nothing changes. Inside a run
+    that installed them for the same canceller already, nothing changes either (a run
+    without prompts installs them once, not once per block).
     """
-    with _handled(lambda signum, frame: canceller.cancel(signum)):
+    global _pressing
+    if _pressing is canceller:
         yield
+        return
+    outer, _pressing = _pressing, canceller
+    try:
+        with _handled(lambda signum, frame: canceller.cancel(signum)):
+            yield
+    finally:
+        _pressing = outer
 
 
 @contextlib.contextmanager

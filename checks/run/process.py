@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 from checks.model import Check, Result, Status
 from checks.run import guardian
+from checks.run._spawn import popen
 from checks.run.capture import DEFAULT_LIMIT, Tee, redact_text
 from checks.run.descendants import RUN_TOKEN, become_subreaper, new_token
 from checks.run.expect import judge, judge_output
@@ -180,12 +181,12 @@ def _run(
             token=token,
         )
     try:
-        proc = subprocess.Popen(
+        proc = popen(
             argv,
+            env,
             stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=env,
             cwd=cwd,
             start_new_session=True,
         )

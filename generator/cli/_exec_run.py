@@ -9,7 +9,8 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from checks.model import Check, Result
 from checks.outputs import write_reports
@@ -21,9 +22,11 @@ from checks.run.process import RunOptions
 from generator.cli._options import check_report_paths, open_transcript
 from generator.cli._terminal import Progress, TerminalPrompter, is_tty, prompt_variable
 from generator.errors import UsageError
-from generator.incident.exec_log import IncidentLog, open_incident
 from generator.plan import ExecChoices, dry_run_text, exec_plan, select_blocks
 from generator.targets import load_targets
+
+if TYPE_CHECKING:
+    from generator.incident.exec_log import IncidentLog
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +88,7 @@ def run_exec(req: ExecRequest) -> Outcome:
             ],
             environ,
         )
-    incident = open_incident(req.incident, req.incident_dir) if req.incident else None
+    incident = _open_incident(req) if req.incident else None
     plan = exec_plan(
         extraction,
         selection.selected,
@@ -103,7 +106,7 @@ def run_exec(req: ExecRequest) -> Outcome:
     color = err.isatty()
     transcript = open_transcript(req.transcript)
     progress = Progress(err, color, transcript, show_manual=not req.walk, total=len(plan.decisions))
-    log = IncidentLog(incident, err) if incident is not None else None
+    log = _incident_log(incident, err) if incident is not None else None
     if transcript:
         transcript.event("run", target=req.target, selected=[c.id for c in selection.selected])
 
@@ -202,3 +205,17 @@ def _list_rest(checks: tuple[Check, ...], stream: TextIO) -> None:
     stream.write("Not selected (use --step ID, --section ID, --tag T or --walk):\n")
     for check in checks:
         stream.write(f"  {check.id}  [{check.risk.value}]  {check.location}\n")
+
+
+def _open_incident(req: ExecRequest) -> Path:
+    # Imported here: the incident package (YAML, the typed record) only for --incident.
+    from generator.incident.exec_log import open_incident
+
+    assert req.incident is not None
+    return open_incident(req.incident, req.incident_dir)
+
+
+def _incident_log(incident: Path, err: TextIO) -> IncidentLog:
+    from generator.incident.exec_log import IncidentLog
+
+    return IncidentLog(incident, err)

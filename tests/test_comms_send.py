@@ -13,8 +13,17 @@ from typing import ClassVar
 import pytest
 
 from generator.comms.send import post_slack_webhook
-from tests.conftest import cli
-from tests.test_comms_cli import start, work  # noqa: F401 (work: a fixture)
+from tests.helpers import FIXTURES, Cli
+
+pytestmark = pytest.mark.work(
+    runbooks=FIXTURES / "comms" / "runbooks", env={"RUNBOOK_NOW": "2024-01-15T14:15:00Z"}
+)
+
+
+def start(cli: Cli, title: str) -> str:
+    code, out, _ = cli("incident", "start", "--runbook", "payments-down", "--title", title)
+    assert code == 0
+    return out.strip()
 
 
 class _Redirecting(http.server.BaseHTTPRequestHandler):
@@ -89,17 +98,17 @@ def trickling() -> Iterator[str]:
 
 @pytest.mark.parametrize("code", [301, 302, 303, 307, 308])
 def test_a_redirect_answer_to_the_post_is_reported_not_sent_and_not_followed(
-    work: Path,  # noqa: F811
-    capsys: pytest.CaptureFixture[str],
+    work: Path,
+    cli: Cli,
     monkeypatch: pytest.MonkeyPatch,
     redirecting: str,
     code: int,
 ) -> None:
     _Redirecting.code = code
-    path = start(capsys, "down")
+    path = start(cli, "down")
     monkeypatch.setenv("HOOK_URL", redirecting)
     status, out, err = cli(
-        capsys, "comms", "payments-down", "slack-update", "--incident", path,
+        "comms", "payments-down", "slack-update", "--incident", path,
         "--send", "slack-webhook", "env:HOOK_URL",
     )  # fmt: skip
     host = redirecting.split("/services")[0]

@@ -10,12 +10,14 @@ from __future__ import annotations
 import contextlib
 import difflib
 import io
+import itertools
 import os
+import signal
 import stat
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -270,3 +272,33 @@ def _captured(main: Callable[[list[str]], int], argv: list[str]) -> Ran:
         code = main(argv)
     streams = [stream.buffer.getvalue().decode() for stream in (out, err)]  # type: ignore[attr-defined]
     return Ran(code, *streams)
+
+
+_sleep_numbers = itertools.count(9810)
+
+
+def sleeping(seconds: str) -> list[int]:
+    """``sleep SECONDS`` processes still running, or dead and never reaped by this one."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        ours = cmdline[-2:] == [seconds.encode(), b""] and b"sleep" in cmdline[0]
+        if ours and (fields[0] != "Z" or int(fields[1]) == os.getpid()):
+            found.append(int(entry))
+    return found
+
+
+def sleep_number() -> Iterator[str]:
+    """A sleep length for one test alone; whatever still sleeps it is killed afterwards."""
+    n = f"{next(_sleep_numbers)}{os.getpid()}"
+    yield n
+    for pid in sleeping(n):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_run_descendants import sleep_number, sleeping
+from tests.helpers import sleep_number, sleeping
 
 number = pytest.fixture(sleep_number, name="number")
 

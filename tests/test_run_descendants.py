@@ -8,17 +8,13 @@ has ended.
 
 from __future__ import annotations
 
-import contextlib
-import itertools
 import os
-import signal
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from checks.model import BlockOptions, Check, Risk, SourceLocation, Status
 from checks.run.process import run_check
+from tests.helpers import sleep_number, sleeping
 
 IDIOMS = {
     "timeout": "timeout 120 sleep {n} >/dev/null 2>&1 &",
@@ -31,34 +27,6 @@ ENDINGS = {
     "fails": ("exit 3", Status.FAILED),
     "times-out": ("sleep 30", Status.TIMEOUT),
 }
-_numbers = itertools.count(9810)
-
-
-def sleeping(seconds: str) -> list[int]:
-    """``sleep SECONDS`` processes still running, or dead and never reaped by this one."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        ours = cmdline[-2:] == [seconds.encode(), b""] and b"sleep" in cmdline[0]
-        if ours and (fields[0] != "Z" or int(fields[1]) == os.getpid()):
-            found.append(int(entry))
-    return found
-
-
-def sleep_number() -> Iterator[str]:
-    """A sleep length for one test alone; whatever still sleeps it is killed afterwards."""
-    n = f"{next(_numbers)}{os.getpid()}"
-    yield n
-    for pid in sleeping(n):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
 
 
 number = pytest.fixture(sleep_number, name="number")

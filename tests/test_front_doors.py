@@ -9,7 +9,17 @@ import pytest
 
 from tests.helpers import run_fresh
 
-PACKAGES = ["generator.render", "generator.site"]
+PACKAGES = [
+    "generator.load",
+    "generator.lint",
+    "generator.render",
+    "generator.comms",
+    "generator.incident",
+    "generator.site",
+    "generator.importer",
+    "checks.run",
+    "checks.shell",
+]
 
 
 @pytest.mark.parametrize("package", PACKAGES)

@@ -18,6 +18,8 @@ import click
 
 from generator import __version__
 
+__all__ = ["cli", "main"]
+
 COMMANDS: dict[str, str] = {
     "init": "init",
     "lint": "lint",

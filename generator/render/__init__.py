@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from generator._lazy import lazy_exports
+from checks._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from generator.render.blocks import block_command

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from generator._lazy import lazy_exports
+from checks._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from generator.site.build import BuildOptions, run_build

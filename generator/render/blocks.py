@@ -24,6 +24,7 @@ from generator.render.text import escape_inline, fenced, safe_markdown
 __all__ = [
     "block_command",
     "block_options",
+    "human_duration",
     "render_step",
     "render_variables_block",
     "step_header",
@@ -157,7 +158,7 @@ def html_attributes_injected(info: str) -> str | None:
 def _meta_line(step: Step) -> str:
     parts = [f"**{step.kind.value}**"]
     if step.timeout is not None:
-        parts.append(f"timeout {format_duration(step.timeout)}s")
+        parts.append(f"timeout {human_duration(step.timeout)}")
     if step.requires:
         parts.append("requires " + ", ".join(escape_inline(r) for r in step.requires))
     if step.interactive:
@@ -170,6 +171,28 @@ def _meta_line(step: Step) -> str:
     if step.tags:
         parts.append("tags " + ", ".join(escape_inline(t) for t in step.tags))
     return " · ".join(parts) + f"\n{{: .runbook-meta .risk-{step.kind.value} }}"
+
+
+_UNITS = (("d", 86400), ("h", 3600), ("m", 60))
+
+
+def human_duration(seconds: float) -> str:
+    """A duration as a person writes it (``90s``, ``10m``, ``1h30m``, ``2h``, ``250ms``):
+    the reader's text only; the block header keeps the seconds ``exec`` parses."""
+    if seconds < 1:
+        return f"{format_duration(round(seconds * 1000, 3))}ms"
+    if seconds < 120 and not float(seconds / 60).is_integer():
+        return f"{format_duration(seconds)}s"
+    parts: list[str] = []
+    rest = seconds
+    for unit, size in _UNITS:
+        count = int(rest // size)
+        if count:
+            parts.append(f"{count}{unit}")
+            rest -= count * size
+    if rest:
+        parts.append(f"{format_duration(round(rest, 3))}s")
+    return "".join(parts)
 
 
 def _last_run(status: str, finished_at: str) -> str:

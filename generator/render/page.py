@@ -216,7 +216,9 @@ class PageBuilder:
             default = code_span(var.default) if var.default and not var.secret else ""
             cells = [code_span(var.name), escape_cell(var.description), default, "; ".join(notes)]
             rows.append([c.replace("|", "\\|") for c in cells])
-        self.add(markdown_table(["Name", "Description", "Default", "Notes"], rows))
+        table_md = markdown_table(["Name", "Description", "Default", "Notes"], rows)
+        # The wrapper lets the stylesheet keep names whole (no break inside a name).
+        self.add(f'<div class="runbook-variable-table" markdown>\n\n{table_md}\n\n</div>')
 
     # -- sections ----------------------------------------------------------------------
 
@@ -250,14 +252,14 @@ class PageBuilder:
             self.callout(section.callout.type, section.callout.title, section.callout.text, floor)
         if section.body.strip():
             self.add(safe_markdown(section.body, heading_floor=floor))
-        self.steps(section.steps, level + 1)
-        if section.checklist:
+        if section.checklist:  # what to do first ("Acknowledge the page") reads first
             self.add(
                 "\n".join(
                     f"- [{'x' if item.done else ' '}] {escape_inline(item.text)}"
                     for item in section.checklist
                 )
             )
+        self.steps(section.steps, level + 1)
         if section.table is not None:
             self.table(section.table)
         if section.diagram is not None:

@@ -188,6 +188,9 @@ def _template(runbook: Runbook, tpl: CommsTemplate, problems: list[Problem]) -> 
             blocks.append(fenced(tpl.subject, "jinja"))
         blocks.append(fenced(tpl.body, "jinja"))
         return blocks
+    blocks.append(
+        "Filled in with example values, not a real incident's facts.\n{: .runbook-example-note }"
+    )
     if subject is not None:
         blocks.append("Subject:")
         blocks.append(fenced(subject, "text"))

@@ -89,13 +89,6 @@ def test_timeouts_read_as_a_person_writes_them(runbook: Runbook) -> None:
     }
 
 
-def test_variable_names_sit_in_the_table_the_stylesheet_keeps_whole(runbook: Runbook) -> None:
-    # tests/browser/test_page_reading_browser.py checks the computed style in Chromium.
-    html = to_html(render_runbook(runbook))
-    table = html.split('<div class="runbook-variable-table">', 1)[1].split("</div>", 1)[0]
-    assert "<td><code>REPLICA_HOST</code></td>" in table
-
-
 def test_comms_preview_says_it_uses_example_values(runbook: Runbook) -> None:
     page = render_runbook(runbook)
     comms = page.split("## Communications", 1)[1]

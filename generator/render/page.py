@@ -216,9 +216,7 @@ class PageBuilder:
             default = code_span(var.default) if var.default and not var.secret else ""
             cells = [code_span(var.name), escape_cell(var.description), default, "; ".join(notes)]
             rows.append([c.replace("|", "\\|") for c in cells])
-        table_md = markdown_table(["Name", "Description", "Default", "Notes"], rows)
-        # The wrapper lets the stylesheet keep names whole (no break inside a name).
-        self.add(f'<div class="runbook-variable-table" markdown>\n\n{table_md}\n\n</div>')
+        self.add(markdown_table(["Name", "Description", "Default", "Notes"], rows))
 
     # -- sections ----------------------------------------------------------------------
 

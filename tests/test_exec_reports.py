@@ -86,14 +86,17 @@ def test_parallel_results_are_reported_as_each_block_finishes(tmp_path: Path, cl
 
 
 def test_parallel_fail_fast_skips_blocks_not_started_yet(tmp_path: Path, cli: Cli) -> None:
+    # A failed action stops the run (a failed check would not).
     # f--bad fails only once f--slow runs: otherwise, on a busy machine, f--bad's thread can
     # finish before the second thread starts and take f--slow itself (then rightly skipped).
     wait = "for _ in $(seq 500); do [ -e slow-started ] && break; sleep 0.01; done"
-    blocks = f"```bash {{#f--bad .check}}\n{wait}\nexit 1\n```\n\n"
+    blocks = f"```bash {{#f--bad .action}}\n{wait}\nexit 1\n```\n\n"
     blocks += "```bash {#f--slow .check}\ntouch slow-started; sleep 0.5; echo slow\n```\n\n"
     blocks += "".join(f"```bash {{#f--m{i} .check}}\ntouch m{i}\n```\n\n" for i in range(4))
     page(tmp_path, "# F\n\n" + blocks)
-    proc = cli.process("exec", "page.md", "--jobs", "2", "--json", "r.json", cwd=tmp_path)
+    steps = [a for s in ("bad", "slow", "m0", "m1", "m2", "m3") for a in ("--step", s)]
+    run = ("exec", "page.md", *steps, "--allow", "action", "--jobs", "2")
+    proc = cli.process(*run, "--json", "r.json", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     results = json.loads((tmp_path / "r.json").read_text())["results"]
     assert [(r["id"], r["status"]) for r in results] == [
@@ -102,10 +105,10 @@ def test_parallel_fail_fast_skips_blocks_not_started_yet(tmp_path: Path, cli: Cl
         *((f"f--m{i}", "skipped") for i in range(4)),
     ]
     assert {r["reason"] for r in results[2:]} == {
-        "not run: an earlier block failed (use --keep-going to run the rest)"
+        "not run: an earlier action or destructive block failed (use --keep-going to run the rest)"
     }
     assert list(tmp_path.glob("m*")) == []
-    kept = cli.process("exec", "page.md", "--jobs", "2", "--keep-going", cwd=tmp_path)
+    kept = cli.process(*run, "--keep-going", cwd=tmp_path)
     assert kept.returncode == 1
     assert sorted(p.name for p in tmp_path.glob("m*")) == ["m0", "m1", "m2", "m3"]
 

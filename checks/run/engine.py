@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
-from checks.model import Check, Result, Status
+from checks.model import Check, Result, Risk, Status
 from checks.run.group import Canceller, Stopped, ctrl_c_cancels, signal_cause, stop_signals_raise
 from checks.run.process import Interrupted, RunOptions, run_check, skipped
 from checks.select import Action, Decision
@@ -21,7 +21,10 @@ from checks.select import Action, Decision
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-FAIL_FAST_REASON = "not run: an earlier block failed (use --keep-going to run the rest)"
+FAIL_FAST_REASON = (
+    "not run: an earlier action or destructive block failed (use --keep-going to run the rest)"
+)
+_FAILURES = (Status.FAILED, Status.TIMEOUT, Status.ERROR)
 INTERRUPTED_REASON = "not run: interrupted ({cause})"
 MANUAL_DONE = "manual step: done (Enter pressed)"
 
@@ -43,6 +46,10 @@ class Prompter(Protocol):
 
     def manual(self, check: Check) -> None:
         """Show a manual step and wait for Enter."""
+        ...
+
+    def after_failure(self, result: Result) -> str:
+        """``continue``, ``retry`` or ``quit`` after a block failed in ``--walk``."""
         ...
 
 
@@ -165,17 +172,32 @@ def _run_serial(
         if verdict != "run":
             _record(state, skipped(check, verdict), on_result)
             continue
-        on_start(check)
-        try:
-            result = run_check(
-                check, envs[check.id], settings.options, out=out, err=err, canceller=canceller
-            )
-        except Interrupted as exc:
-            state.stop(exc.signum)
-            _record(state, exc.result, on_result)
-            return
-        _record(state, result, on_result)
-        failed = failed or result.status in (Status.FAILED, Status.TIMEOUT, Status.ERROR)
+        while True:
+            on_start(check)
+            try:
+                result = run_check(
+                    check, envs[check.id], settings.options, out=out, err=err, canceller=canceller
+                )
+            except Interrupted as exc:
+                state.stop(exc.signum)
+                _record(state, exc.result, on_result)
+                return
+            _record(state, result, on_result)
+            if result.status not in _FAILURES or not settings.walk or prompter is None:
+                break
+            try:
+                answer = prompter.after_failure(result)
+            except (KeyboardInterrupt, EOFError) as exc:
+                state.stop(getattr(exc, "signum", signal.SIGINT))
+                return
+            if answer == "quit":
+                return
+            if answer != "retry":
+                break
+            state.results.remove(result)  # the retry's result stands for the block
+        failed = failed or (
+            not settings.walk and result.status in _FAILURES and check.risk is not Risk.CHECK
+        )
 
 
 def _consent(decision: Decision, settings: ExecSettings, prompter: Prompter | None) -> str:
@@ -240,10 +262,7 @@ def _run_parallel(
             )
         except Interrupted as exc:
             return exc.result
-        if (
-            result.status in (Status.FAILED, Status.TIMEOUT, Status.ERROR)
-            and not settings.keep_going
-        ):
+        if result.status in _FAILURES and check.risk is not Risk.CHECK and not settings.keep_going:
             stop.set()
         return result
 

@@ -88,6 +88,14 @@ class TerminalPrompter:
         self._show(check)
         self._ask("Manual step: press Enter when done ")
 
+    def after_failure(self, result: Result) -> str:
+        question = f"{result.check.id} {result.status.value}: [c]ontinue, [r]etry or [q]uit? "
+        while True:
+            answer = self._ask(question).lower()
+            for word in ("continue", "retry", "quit"):
+                if answer and word.startswith(answer):
+                    return word
+
 
 class Progress:
     """Live lines while a run goes: one when a block starts, one when it ends.

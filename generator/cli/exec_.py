@@ -31,6 +31,9 @@ Consent (the only test is whether stdin is a terminal; $CI changes nothing):
 In --walk, answering "run" is the consent for an action; a destructive block
 still asks for its step id.
 
+A failed .check never stops a run; a failed action or destructive block stops
+it unless --keep-going; --walk asks after any failure: continue, retry or quit.
+
 \b
 Examples:
   runbook exec db-pool                          the read-only checks
@@ -87,7 +90,11 @@ during the grace period KILLs the block).
 @jobs_option(
     "Run up to N blocks at once (1-64): questions are asked first; an interactive block runs alone."
 )
-@click.option("--keep-going", is_flag=True, help="Run the rest after a failure.")
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    help="Run the rest after a failed action or destructive block (a failed check never stops).",
+)
 @report_options
 @click.option(
     "--incident",

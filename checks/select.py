@@ -112,19 +112,25 @@ def decide_exec(check: Check, *, tty: bool, yes: bool, allow: Iterable[str]) -> 
         return Decision(check, Action.SKIP, "interactive: needs a terminal (no TTY)")
     if check.risk is Risk.CHECK:
         return Decision(check, Action.RUN)
-    kind = check.risk.value
+    # One rule: --yes is the yes to every question, but for a destructive block it counts
+    # only with --allow destructive; --allow action alone also lets actions run. A
+    # question without a yes is asked on a terminal; without one, the block is skipped.
     if check.risk is Risk.ACTION:
-        if "action" in allowed or (tty and yes):
+        if yes or "action" in allowed:
             return Decision(check, Action.RUN)
         if tty:
             return Decision(check, Action.ASK)
+        hint = "--yes"
     else:
-        if "destructive" in allowed and (yes or not tty):
+        if yes and "destructive" in allowed:
             return Decision(check, Action.RUN)
         if tty:
             return Decision(check, Action.CONFIRM_ID)
+        hint = "--yes --allow destructive"
     return Decision(
-        check, Action.SKIP, f"{kind}: needs consent and there is no TTY (pass --allow {kind})"
+        check,
+        Action.SKIP,
+        f"{check.risk.value}: needs consent and there is no TTY (pass {hint})",
     )
 
 

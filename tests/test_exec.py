@@ -81,26 +81,27 @@ def test_action_and_destructive_without_a_tty_are_skipped_with_the_reason(
         (
             "demo--restart",
             "skipped",
-            "action: needs consent and there is no TTY (pass --allow action)",
+            "action: needs consent and there is no TTY (pass --yes)",
         ),
         (
             "demo--drop-cache",
             "skipped",
-            "destructive: needs consent and there is no TTY (pass --allow destructive)",
+            "destructive: needs consent and there is no TTY (pass --yes --allow destructive)",
         ),
         ("demo--tell", "skipped", "manual step: a person does this"),
     ]
     assert not (work / "restart").exists() and not (work / "drop").exists()
 
 
-def test_allow_runs_action_and_destructive_without_a_tty(work: Path, cli: Cli) -> None:
+def test_yes_allow_destructive_runs_action_and_destructive_without_a_tty(
+    work: Path, cli: Cli
+) -> None:
     proc = cli.process(
         "exec",
         "demo.md",
         "--section",
         "mitigate",
-        "--allow",
-        "action",
+        "--yes",
         "--allow",
         "destructive",
         "--var",
@@ -121,7 +122,7 @@ def test_allow_action_alone_does_not_run_destructive(work: Path, cli: Cli) -> No
 def test_ci_variable_changes_nothing(work: Path, cli: Cli) -> None:
     proc = cli.process("exec", "demo.md", "--step", "restart", cwd=work, env={"CI": "true"})
     assert proc.returncode == 4
-    assert "action: needs consent and there is no TTY (pass --allow action)" in proc.stderr
+    assert "action: needs consent and there is no TTY (pass --yes)" in proc.stderr
 
 
 def test_missing_required_variable_without_tty_is_exit_3_naming_it(work: Path, cli: Cli) -> None:
@@ -195,7 +196,7 @@ def test_dry_run_shows_values_and_sources_masks_secrets_and_runs_nothing(
     assert "    API_TOKEN = '***'  (from --var)" in lines
     assert (
         "demo.md:28:1: demo--restart [action] would skip: action: needs consent and there "
-        "is no TTY (pass --allow action)" in lines
+        "is no TTY (pass --yes)" in lines
     )
     assert not (work / "restart").exists()
 
@@ -367,7 +368,7 @@ def test_list_shows_risk_requirements_location_and_skip_reason(work: Path, cli: 
     )
     assert blocks["demo--restart"]["location"] == "demo.md:28:1"
     assert blocks["demo--drop-cache"]["exec_without_tty"] == (
-        "destructive: needs consent and there is no TTY (pass --allow destructive)"
+        "destructive: needs consent and there is no TTY (pass --yes --allow destructive)"
     )
     text = cli.process("list", "demo.md", cwd=work, env={"API_TOKEN": "x"}).stdout.splitlines()
     assert text[0] == "demo.md:13:1: demo--hello [check] -- runs in check"

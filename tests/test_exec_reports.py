@@ -129,7 +129,7 @@ def test_summary_table_lists_every_block_with_status_time_location_and_note(
         "failed  │ N.NNs │ f--two   │ page.md:7:1  │ exit code 7, expected 0",
         "passed  │ N.NNs │ f--three │ page.md:11:1 │",
         "skipped │ N.NNs │ f--act   │ page.md:15:1 │ action: needs consent and there is no TTY "
-        "(pass --allow action)",
+        "(pass --yes)",
         "2 passed, 1 failed, 1 skipped in N.NNs",
     ]
 

@@ -41,7 +41,7 @@ def test_tag_selects_every_kind_of_tagged_block_and_consent_still_applies(
     results = json.loads((tmp_path / "r.json").read_text())["results"]
     assert [(r["id"], r["status"], r["reason"]) for r in results] == [
         ("t--look", "passed", ""),
-        ("t--fix", "skipped", "action: needs consent and there is no TTY (pass --allow action)"),
+        ("t--fix", "skipped", "action: needs consent and there is no TTY (pass --yes)"),
         ("t--tell", "skipped", "manual step: a person does this"),
     ]
     assert not (tmp_path / "fixed").exists()
@@ -146,8 +146,8 @@ def test_help_teaches_examples_and_exit_codes(tmp_path: Path, name: str, cli: Cl
         assert "--jobs N " in text
     if name == "exec":
         assert "--step and --tag repeat" in " ".join(text.split())
-        assert ".action        on a TTY asks y/N (--yes answers yes)" in text
-        assert "--allow destructive" in text
+        assert ".action        asks y/N; runs with --yes or --allow action" in text
+        assert ".destructive   you type the step id; runs with --yes --allow destructive" in text
 
 
 def test_zsh_block_without_zsh_is_skipped_with_the_reason(tmp_path: Path, cli: Cli) -> None:

@@ -19,12 +19,13 @@ With no selection, runs the read-only .check blocks in page order and lists the 
 (--step a --step b). --walk goes through every block asking run / skip / quit.
 
 \b
-Consent (the only test is whether stdin is a terminal; $CI changes nothing):
+Consent, one rule: --yes is the yes to every question, but a destructive
+block takes it only with --allow destructive (--allow action alone also runs
+actions); on a terminal a question without that yes is asked, without one the
+block is skipped. $CI changes nothing.
   .check         runs
-  .action        on a TTY asks y/N (--yes answers yes); without one, skipped
-                 unless --allow action
-  .destructive   on a TTY you type the step id (--yes --allow destructive skips
-                 that); without one, skipped unless --allow destructive
+  .action        asks y/N; runs with --yes or --allow action
+  .destructive   you type the step id; runs with --yes --allow destructive
   .manual        shown, never run (--walk waits for Enter)
   interactive    needs a TTY (skipped without one); an interpreter block gets its
                  text on stdin while prompts read the terminal
@@ -39,7 +40,7 @@ Examples:
   runbook exec db-pool                          the read-only checks
   runbook exec db-pool --dry-run --walk         every block, values and sources
   runbook exec db-pool --walk                   step through on a terminal
-  runbook exec db-pool --step restart --yes     one action, no question
+  runbook exec db-pool --step restart --yes     one action, no question (any stdin)
   runbook exec db-pool --tag postgres --tag redis --allow action
   runbook exec db-pool --jobs 4 --json r.json --junit r.xml
   runbook exec db-pool --incident INC-20240115-1415
@@ -79,13 +80,17 @@ during the grace period KILLs the block).
     "--env-file", metavar="FILE", help="KEY=VALUE lines (after --var, before the environment)."
 )
 @click.option("--dry-run", is_flag=True, help="Show the blocks and variable values; run nothing.")
-@click.option("--yes", is_flag=True, help="Answer yes to action prompts.")
+@click.option(
+    "--yes",
+    is_flag=True,
+    help="Yes to every question (a destructive block also needs --allow destructive).",
+)
 @click.option(
     "--allow",
     "allow",
     multiple=True,
     type=click.Choice(["action", "destructive"]),
-    help="Run blocks of this risk without a TTY (destructive with --yes: without typing the id).",
+    help="action: run actions unasked; destructive: with --yes, run destructive blocks unasked.",
 )
 @jobs_option(
     "Run up to N blocks at once (1-64): questions are asked first; an interactive block runs alone."

@@ -124,7 +124,7 @@ def test_summary_table_lists_every_block_with_status_time_location_and_note(
     tail = [re.sub(r"\b\d\.\d\ds", "N.NNs", line) for line in proc.stderr.splitlines()[-7:]]
     assert [line.rstrip() for line in tail] == [
         "status  ┃ time  ┃ block    ┃ location     ┃ note",
-        "━━━━━━━━╇━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━━━━━╇" + "━" * 64,
+        "━━━━━━━━╇━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━━━━━╇" + "━" * 55,
         "passed  │ N.NNs │ f--one   │ page.md:3:1  │",
         "failed  │ N.NNs │ f--two   │ page.md:7:1  │ exit code 7, expected 0",
         "passed  │ N.NNs │ f--three │ page.md:11:1 │",

@@ -1,5 +1,9 @@
 """A whole run: risk decisions, consent, fail-fast or keep-going, parallel jobs, Ctrl-C.
 
+A failed ``.check`` never stops a run (checks are read-only; their failure is the signal
+the rest of the page answers); a failed action or destructive block stops it unless
+``--keep-going``; in ``--walk`` the person is asked after any failure.
+
 Terminal questions go through a ``Prompter`` the CLI supplies, so this module does no
 terminal I/O of its own beyond the streams it is given.
 """

@@ -1,6 +1,6 @@
 """What each speed mechanism buys: the same work with it and without it, in this process.
 
-Run: python tests/bench/bench_mechanisms.py [gc] [fast] [workers] [pickle]
+Run: python tests/bench/bench_mechanisms.py [gc] [fast] [tags] [workers] [pickle]
 (no argument: all). From a folder holding ``runbooks/``; without one, 1,000 seed copies
 are made in a temporary folder (``bench_loading.make_tree``). A mechanism is switched off
 by replacing it where it is used, for that measurement only; with and without alternate
@@ -97,6 +97,13 @@ def plain_constructors() -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def plain_resolver() -> Iterator[None]:
+    import yaml
+
+    with replaced(parse, ["FAST_LOADER"], getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        yield
+
+
 def lint_results() -> list[FileLint]:
     got: list[FileLint] = []
     real = _cache.LintCache.put
@@ -126,6 +133,8 @@ def main(which: list[str]) -> None:
         compare("gc_paused (lint, one process, no cache)", no_gc_pause, lint)
     if "fast" in which:
         compare("_fast.constructor (load, one process)", plain_constructors, load)
+    if "tags" in which:
+        compare("yaml_tags resolver (load, one process)", plain_resolver, load)
     if "workers" in which:
         two = LintOptions(today=TODAY, jobs=2)
         wall = time.perf_counter
@@ -147,4 +156,4 @@ def main(which: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["gc", "fast", "workers", "pickle"])
+    main(sys.argv[1:] or ["gc", "fast", "tags", "workers", "pickle"])

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,28 +16,10 @@ import pytest
 from checks.model import BlockOptions, Check, Risk, SourceLocation, Status
 from checks.patterns import fullmatch, search
 from checks.run.process import run_check
-from tests.helpers import page
+from tests.helpers import page, runbook
 
 EVIL = "^(a+)+$"
 SUBJECT = "a" * 36 + "!"
-
-
-def runbook(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    """``runbook ARGS`` as a real process in ``cwd`` (no TTY)."""
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("GITHUB_STEP_SUMMARY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        cwd=cwd,
-        env=full_env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=timeout,
-    )
 
 
 def test_a_catastrophic_expect_stdout_is_judged_at_once() -> None:

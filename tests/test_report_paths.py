@@ -10,33 +10,14 @@ import json
 import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import page
+from tests.helpers import page, runbook
 
 HELLO = "# H\n\n```bash {#h--hello .check}\ntouch ran\necho hi\n```\n"
 REPORTS = ["--json", "--junit", "--transcript"]
-
-
-def runbook(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    """``runbook ARGS`` as a real process in ``cwd`` (no TTY)."""
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("GITHUB_STEP_SUMMARY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        cwd=cwd,
-        env=full_env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=timeout,
-    )
 
 
 def null_device(path: Path) -> Path:

@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import page
+from tests.helpers import page, runbook
 
 TOUCH = "# H\n\n```bash {#h--touch .check}\ntouch ran\n```\n"
-
-
-def runbook(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    """``runbook ARGS`` as a real process in ``cwd`` (no TTY)."""
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("GITHUB_STEP_SUMMARY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        cwd=cwd,
-        env=full_env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=timeout,
-    )
 
 
 @pytest.mark.parametrize("command", ["exec", "check"])

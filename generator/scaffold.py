@@ -152,14 +152,13 @@ PLUGIN_LINE = "  - runbook"
 MKDOCS_YML = """\
 # The runbook site: `runbook build` writes it into site/, `runbook serve` serves it live.
 # Pages come from runbooks/**/*.yaml through the `runbook` plugin, which also brings the
-# Markdown extensions, styles and scripts its pages need.
+# Markdown extensions, styles and scripts its pages need, and the search (Pagefind).
 site_name: {site_name}
 docs_dir: docs
 theme:
   name: material
   font: false          # no Google Fonts: the site makes no request outside itself
 plugins:
-  - search
   - runbook
 """
 

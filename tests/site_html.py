@@ -3,7 +3,10 @@ extensions, and an oracle for HTML that would be live (scripts, handlers, bad sc
 
 from __future__ import annotations
 
+import gzip
+import json
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import markdown
@@ -73,3 +76,14 @@ def live_html(html: str) -> list[str]:
     parser.feed(html)
     parser.close()
     return parser.found
+
+
+def pagefind_pages(site: Path) -> dict[str, dict[str, Any]]:
+    """What the built site's Pagefind index holds for each page (its fragments: url,
+    title and other metadata, filters, the indexed text and the anchors of its headings)."""
+    pages: dict[str, dict[str, Any]] = {}
+    for path in sorted((site / "_pagefind" / "fragment").iterdir()):
+        data = gzip.decompress(path.read_bytes())
+        fragment = json.loads(data[data.index(b"{") :])  # after Pagefind's signature
+        pages[fragment["url"]] = fragment
+    return pages

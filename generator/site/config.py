@@ -1,5 +1,5 @@
 """What the plugin brings to a site's MkDocs configuration, so a minimal ``mkdocs.yml``
-(``theme: material`` and ``plugins: [search, runbook]``) gives the same pages as ours.
+(``theme: material`` and ``plugins: [runbook]``) gives the same pages as ours.
 
 Runbook pages are written for a set of Markdown extensions (attribute lists for block ids,
 admonitions for callouts, superfences for mermaid and fences in tabs ...); without them the
@@ -59,14 +59,19 @@ THEME_FEATURES = (
 """Material features the pages rely on: small navigation at scale, section index pages,
 copy buttons on command blocks, linked scenario tabs."""
 
-STYLESHEETS = ("assets/stylesheets/runbook.css",)
+STYLESHEETS = ("assets/stylesheets/runbook.css", "assets/stylesheets/search.css")
 SCRIPTS = (
     "assets/vendor/mermaid-11.17.2.min.js",
     "assets/vendor/highlight-11.12.0.min.js",
     "assets/javascripts/runbook.js",
+    "assets/javascripts/search.js",
 )
 """Site paths of the plugin's own assets, in load order (the files live in the package,
 under ``generator/site/assets/`` at the same relative paths)."""
+SEARCH_STYLESHEETS = ("_pagefind/pagefind-ui.css",)
+SEARCH_SCRIPTS = ("_pagefind/pagefind-ui.js",)
+"""Pagefind's UI, written with the index after the pages (``generator.site.search_index``);
+loaded before the plugin's own files, which use it."""
 LICENSES = ("assets/vendor/LICENSE.highlightjs", "assets/vendor/LICENSE.mermaid")
 """The vendored scripts' licenses travel with them."""
 
@@ -87,12 +92,12 @@ def add_requirements(config: MkDocsConfig) -> list[str]:
                 features.append(feature)
                 added.append(f"theme feature {feature}")
         config.theme["features"] = features
-    for path in STYLESHEETS:
+    for path in (*SEARCH_STYLESHEETS, *STYLESHEETS):
         if path not in config.extra_css:
             config.extra_css.append(path)
             added.append(f"stylesheet {path}")
     present = {str(script) for script in config.extra_javascript}
-    for path in SCRIPTS:
+    for path in (*SEARCH_SCRIPTS, *SCRIPTS):
         if path not in present:
             config.extra_javascript.append(path)
             added.append(f"script {path}")

@@ -10,8 +10,9 @@
   outside ``<pre>``, ``<code>``, ``<textarea>``, ``<script>`` and ``<style>``.
 - Every page gets a Content-Security-Policy first in its ``<head>``: nothing loads from
   outside the site, whatever a runbook's text or diagram says. Material needs inline
-  scripts and styles, mermaid inline styles, search a worker and a fetch of
-  ``search_index.json``, all from the site itself; icons are ``data:`` URLs. The plugin
+  scripts and styles, mermaid inline styles, search (Pagefind) a worker, fetches of its
+  index chunks and ``'wasm-unsafe-eval'`` to compile its WebAssembly, all from the site
+  itself; icons are ``data:`` URLs. The plugin
   adds it (not a theme override), so it holds for any theme and any ``mkdocs.yml``.
 """
 
@@ -34,7 +35,7 @@ _BLANK_RUN = re.compile(r"[ \t\r\f\v]*\n\s*")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self' 'unsafe-inline'; font-src 'self' data:; connect-src 'self'; "
+    "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; font-src 'self' data:; connect-src 'self'; "
     "worker-src 'self'; object-src 'none'; frame-src 'none'; base-uri 'self'; "
     "form-action 'self'"
 )

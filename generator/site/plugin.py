@@ -59,6 +59,8 @@ from generator.site.html import (
 )
 from generator.site.link_warnings import LocatingFilter, Source
 from generator.site.safety import escape_title, sanitize_html
+from generator.site.search import PageFacts, mark_page, page_kind
+from generator.site.search_index import SERVE_MARKER, BackgroundIndexer, index_site
 from generator.site.tree import SitePage, load_site
 
 log = logging.getLogger("mkdocs.plugins.runbook")
@@ -119,10 +121,16 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         self._filter = LocatingFilter(self._sources)
         self._renderer: ParallelRenderer | None = None
         self._search_meta: dict[str, Any] = {}
+        self._facts: dict[str, PageFacts] = {}
+        """Search filters and labels of each generated page (by source path)."""
+        self._indexer: BackgroundIndexer | None = None
+        """Under ``serve``: the search index is rebuilt after each rebuild, in the background."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Its presence keeps this instance (and its caches) alive across serve rebuilds.
         self._dirty = dirty
+        if command == "serve":
+            self._indexer = BackgroundIndexer()
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         from generator.site.serve import keep_serving
@@ -188,6 +196,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
             raise PluginError("\n".join(str(p) for p in errors))
 
         self._sources.clear()
+        self._facts = {p.uri: p.search or (("meta:kind", page_kind(p.uri)),) for p in site.pages}
         shape = json.dumps([(p.uri, p.title, p.in_nav) for p in site.pages])
         shape_changed = shape != self._previous_shape
         self._previous_shape = shape
@@ -320,13 +329,28 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
 
     on_page_context = CombinedEvent(_on_page_context_early, _on_page_context_late)
 
-    @event_priority(100)  # before search writes its index
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    @event_priority(100)  # before Material's search (if on) writes its index
+    def _on_post_build_early(self, *, config: MkDocsConfig) -> None:
         if self._renderer is not None:
             self._renderer.add_search_entries()
         self._close_renderer()
 
+    @event_priority(-100)  # last: every page and file of every plugin is written
+    def _index_for_search(self, *, config: MkDocsConfig) -> None:
+        site_dir = Path(config.site_dir)
+        if self._indexer is not None:
+            self._indexer.start(site_dir)
+        else:
+            index_site(site_dir)
+
+    on_post_build = CombinedEvent(_on_post_build_early, _index_for_search)
+
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        generated = isinstance(page.file, GeneratedPage)
+        facts = self._facts.get(page.file.src_uri, ()) if generated else ()
+        output = mark_page(output, facts)
+        if self._indexer is not None:
+            output = output.replace("</head>", SERVE_MARKER + "\n</head>", 1)
         # A control character (an escape sequence in a command) shows as what it is.
         return collapse_whitespace(add_security_policy(visible(output)))
 

@@ -42,6 +42,7 @@ from generator.site.pages import (
     tags_markdown,
 )
 from generator.site.runbook_pages import render_runbook_pages
+from generator.site.search import runbook_facts
 from generator.site.safety import escape_title
 
 
@@ -62,6 +63,8 @@ class SitePage:
     """Set when the page only sends the reader on (an alert one runbook handles): the
     plugin then writes a small redirect instead of a themed page; ``markdown`` is still
     the full page for other engines (``runbook render``)."""
+    search: tuple[tuple[str, str], ...] = ()
+    """What search results filter and label the page by (``generator.site.search``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +133,10 @@ def build_pages(
         if cache is not None and not page.problems:
             cache[slot.key] = page.markdown
         rb = slot.runbook
-        pages.append(SitePage(runbook_uri(rb.id), rb.title, page.markdown, source=rb.location))
+        facts = runbook_facts(rb, slot.context.org_title)
+        pages.append(
+            SitePage(runbook_uri(rb.id), rb.title, page.markdown, source=rb.location, search=facts)
+        )
     alerts = collect_alerts(runbooks)
     index = alerts_index_markdown(alerts, directory_urls=directory_urls)
     pages.append(SitePage(ALERTS, "Alerts", index))
@@ -196,7 +202,8 @@ def _group_pages(
             key = (rb, org_url, org_title, help_url, mine, today)
             markdown: str | None = cache.get(key) if cache is not None else None
             if markdown is not None:
-                pages.append(SitePage(uri, rb.title, markdown, source=rb.location))
+                facts = runbook_facts(rb, org_title)
+                pages.append(SitePage(uri, rb.title, markdown, source=rb.location, search=facts))
                 continue
             ctx = PageContext(
                 org_url=org_url,

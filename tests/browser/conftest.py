@@ -94,6 +94,35 @@ def payload_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+HOSTILE_RUNBOOK = """\
+id: quoted
+title: <img src=x onerror=alert(1)> "Quoted" & 'odd' runbook
+summary: A title with markup and quotes, indexed as text.
+service: payments-api
+alerts: ['<b>Alert"Quote</b>']
+severity: SEV3
+sections:
+  - id: look
+    title: Look around
+    steps:
+      - id: zebra-step
+        title: Count the zebras
+        kind: check
+        run: echo zebrafinch
+"""
+
+
+@pytest.fixture(scope="session")
+def search_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture runbooks and one whose title and alert carry HTML and quotes."""
+    root = tmp_path_factory.mktemp("search-runbooks") / "runbooks"
+    shutil.copytree(FIXTURE, root)
+    (root / "acme" / "quoted.yaml").write_text(HOSTILE_RUNBOOK, encoding="utf-8")
+    site = build_site(root, tmp_path_factory.mktemp("search-site"))
+    with serve_directory(site) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:

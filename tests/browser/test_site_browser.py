@@ -18,11 +18,11 @@ def test_search_finds_the_runbook_with_a_phrase_from_it(page: Any, site_url: str
     from playwright.sync_api import expect
 
     page.goto(site_url)
-    page.keyboard.press("/")  # Material's shortcut focuses the search box
+    page.keyboard.press("/")  # focuses the header search box (Pagefind)
     page.keyboard.type("cannot get a database connection")
-    first = page.locator(".md-search-result__item").first
+    first = page.locator(".pagefind-ui__result").first
     expect(first).to_be_visible()
-    expect(page.locator(".md-search-result__list")).to_contain_text(
+    expect(page.locator(".pagefind-ui__results")).to_contain_text(
         "Database connection pool exhausted"
     )
 

@@ -1,0 +1,109 @@
+"""Pagefind's indexer run over the written site (``site_dir/_pagefind/``).
+
+The indexer is the binary the ``pagefind[bin]`` package ships (nothing is downloaded at run
+time, no Node). ``mkdocs build`` and ``runbook build`` index once the site is written and
+wait for it: the index is part of the build. ``serve`` must stay under a second per edit,
+so there the index is rebuilt in a background thread after each rebuild; while it runs,
+``search-status.json`` at the site root says so and the search box shows that results may be
+behind (a page served then carries a marker that makes the search script ask).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import threading
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+__all__ = ["BUNDLE", "STATUS_FILE", "BackgroundIndexer", "index_site"]
+
+BUNDLE = "_pagefind"
+"""Where the index and Pagefind's scripts go, relative to the site root."""
+STATUS_FILE = "search-status.json"
+"""Written under ``serve`` only: ``{"indexing": true}`` while the index is behind."""
+SERVE_MARKER = '<meta name="runbook-search-status" content="search-status.json">'
+
+log = logging.getLogger("mkdocs.plugins.runbook")
+
+
+def _command(site_dir: Path) -> list[str]:
+    from pagefind_bin import get_executable
+
+    return [
+        str(get_executable()),
+        "--site", str(site_dir),
+        "--output-subdir", BUNDLE,
+        "--force-language", "en",  # one index, whatever a page's lang attribute says
+        "--exclude-selectors", ".md-clipboard",
+        "--quiet",
+    ]  # fmt: skip
+
+
+def index_site(site_dir: Path) -> None:
+    """Index every page of ``site_dir`` marked ``data-pagefind-body``; PluginError if the
+    indexer is missing or fails (the site would have a search box and no index)."""
+    try:
+        done = subprocess.run(_command(site_dir), capture_output=True, text=True, check=False)
+    except (OSError, ImportError) as exc:
+        raise PluginError(f"error: search index: cannot run pagefind: {exc}") from None
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip().splitlines()
+        raise PluginError(
+            f"error: search index: pagefind exited with {done.returncode}"
+            + (f": {detail[-1]}" if detail else "")
+        )
+
+
+class BackgroundIndexer:
+    """Re-index after each serve rebuild without holding the rebuild up.
+
+    A rebuild that ends while an index runs asks for one more run when it finishes, so
+    the last index is always of the last build.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._again = False
+        self._site_dir = Path(".")
+
+    def start(self, site_dir: Path) -> None:
+        with self._lock:
+            self._site_dir = site_dir
+            _write_status(site_dir, indexing=True)
+            if self._thread is not None and self._thread.is_alive():
+                self._again = True
+                return
+            self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
+            self._thread.start()
+
+    def wait(self) -> None:
+        """Until the index is of the last build (tests, shutdown)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join()
+
+    def _run(self) -> None:
+        while True:
+            site_dir = self._site_dir
+            try:
+                index_site(site_dir)
+            except PluginError as exc:
+                log.error(str(exc))
+            with self._lock:
+                if not self._again:
+                    _write_status(site_dir, indexing=False)
+                    self._thread = None
+                    return
+                self._again = False
+
+
+def _write_status(site_dir: Path, *, indexing: bool) -> None:
+    path = site_dir / STATUS_FILE
+    try:
+        path.write_text(json.dumps({"indexing": indexing}) + "\n", encoding="utf-8")
+    except OSError:  # the serve folder is gone (shutdown): nothing to tell
+        pass

@@ -1,0 +1,141 @@
+"""The header search (Pagefind) in a real Chromium: what an on-call reader types, what comes
+first, where its links go, filters, and that it runs under the site's policy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+RESULT = ".runbook-search .pagefind-ui__result"
+LINK = ".runbook-search .pagefind-ui__result-link"
+
+
+@pytest.fixture
+def reader(browser: Any, search_site_url: str) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """A page of the search site, with every request it made and every console line."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    requests: list[str] = []
+    console: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda message: console.append(message.text))
+    yield page, requests, console
+    context.close()
+
+
+def _search(page: Any, text: str) -> None:
+    page.keyboard.press("/")
+    page.keyboard.type(text)
+
+
+def _assert_stayed_home(url: str, requests: list[str], console: list[str]) -> None:
+    assert requests
+    assert [r for r in requests if not r.startswith(url)] == []
+    assert [m for m in console if "Content Security Policy" in m or "Refused" in m] == []
+
+
+@pytest.mark.parametrize("start", ["runbooks/cache-down/", "orgs/acme/", "alerts/"])
+def test_an_alert_name_finds_the_section_that_handles_it_first(
+    reader: tuple[Any, list[str], list[str]], search_site_url: str, start: str
+) -> None:
+    from playwright.sync_api import expect
+
+    page, requests, console = reader
+    page.goto(search_site_url + start)
+    _search(page, "PgTooManyClients")
+    first = page.locator(LINK).first
+    expect(first).to_have_attribute("href", "/runbooks/db-pool/?highlight=pgtoomanyclients")
+    sub = page.locator(RESULT).first.locator(
+        ".pagefind-ui__result-nested .pagefind-ui__result-link"
+    )
+    expect(sub.first).to_have_attribute(
+        "href", "/runbooks/db-pool/?highlight=pgtoomanyclients#diagnose"
+    )
+    expect(sub.first).to_contain_text("Diagnosis")
+    _assert_stayed_home(search_site_url, requests, console)
+
+
+def test_a_command_fragment_lists_its_step_with_a_link_to_it(
+    reader: tuple[Any, list[str], list[str]], search_site_url: str
+) -> None:
+    from playwright.sync_api import expect
+
+    page, requests, console = reader
+    page.goto(search_site_url)
+    _search(page, "pg_stat_activity")
+    steps = page.locator(".pagefind-ui__result-nested .pagefind-ui__result-link")
+    expect(steps.first).to_contain_text("Count active connections")
+    href = steps.first.get_attribute("href")
+    assert href is not None and href.endswith("#count-active-connections")
+    # The arrow keys walk the results; Enter opens the step and the query is marked there.
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == href
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/runbooks/db-pool/**#count-active-connections")
+    expect(page.locator("article mark").first).to_be_visible()
+    _assert_stayed_home(search_site_url, requests, console)
+
+
+def test_a_severity_filter_narrows_the_results(
+    reader: tuple[Any, list[str], list[str]], search_site_url: str
+) -> None:
+    from playwright.sync_api import expect
+
+    page, _, _ = reader
+    page.goto(search_site_url)
+    _search(page, "connections")
+    results = page.locator(RESULT)
+    expect(results.first).to_be_visible()
+    before = results.count()
+    titles = page.locator(".pagefind-ui__result-title > .pagefind-ui__result-link")
+    expect(titles).to_contain_text(["Database connection pool exhausted"])
+    assert before > 1
+    page.locator(".pagefind-ui__filter-name", has_text="Severity").click()
+    page.locator(".pagefind-ui__filter-checkbox[id$='SEV1']").check()
+    expect(results).not_to_have_count(before)
+    expect(titles).not_to_contain_text(["Database connection pool exhausted"])
+    for i in range(results.count()):
+        expect(results.nth(i).locator(".pagefind-ui__result-tags")).to_contain_text("SEV1")
+
+
+def test_a_query_without_a_match_says_so(
+    reader: tuple[Any, list[str], list[str]], search_site_url: str
+) -> None:
+    from playwright.sync_api import expect
+
+    page, requests, console = reader
+    page.goto(search_site_url + "runbooks/db-pool/")
+    _search(page, "xylophoneqqq")
+    expect(page.locator(".runbook-search .pagefind-ui__message")).to_have_text(
+        "No results for xylophoneqqq"
+    )
+    expect(page.locator(RESULT)).to_have_count(0)
+    _assert_stayed_home(search_site_url, requests, console)
+
+
+def test_a_title_with_markup_and_quotes_is_shown_as_text(
+    reader: tuple[Any, list[str], list[str]], search_site_url: str
+) -> None:
+    from playwright.sync_api import expect
+
+    page, _, _ = reader
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(search_site_url)
+    _search(page, "zebrafinch")
+    title = page.locator(".pagefind-ui__result-title > .pagefind-ui__result-link").first
+    expect(title).to_have_text("<img src=x onerror=alert(1)> \"Quoted\" & 'odd' runbook")
+    assert page.locator(".runbook-search img").count() == 0
+    tags = page.locator(RESULT).first.locator(".pagefind-ui__result-tags")
+    expect(tags).to_contain_text("SEV3")
+    page.keyboard.press("Escape")
+    _search(page, "Quote")
+    expect(page.locator(RESULT).first).to_be_visible()
+    assert page.locator(".runbook-search b, .runbook-search img").count() == 0
+    assert dialogs == []

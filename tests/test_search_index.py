@@ -1,0 +1,82 @@
+"""The Pagefind index a build writes: what it holds for a runbook page, what it leaves
+out, and that ``mkdocs build`` with the plugin writes the same index as ``runbook build``."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO, Cli
+from tests.site_html import pagefind_pages
+
+FIXTURE = REPO / "tests" / "fixtures" / "site_tree" / "runbooks"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("search") / "site"
+    ran = Cli()(
+        "build", "--config", REPO / "mkdocs.yml", "--root", FIXTURE,
+        "--site-dir", out, "--today", "2026-11-20",
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    return out
+
+
+def test_a_runbook_page_is_indexed_with_its_facts_headings_and_step_ids(site: Path) -> None:
+    page = pagefind_pages(site)["/runbooks/db-pool/"]
+    assert page["meta"]["title"] == "Database connection pool exhausted"
+    assert page["meta"]["kind"] == "runbook"
+    assert page["meta"]["severity"] == "SEV2"
+    assert page["meta"]["organisation"] == "Acme Payments"
+    filters = page["filters"]
+    assert filters["severity"] == ["SEV2"]
+    assert filters["service"] == ["payments-api"]
+    assert set(filters["alert"]) >= {"PgConnectionsHigh", "PgTooManyClients", "PgConnectionsLeak"}
+    assert {"check", "destructive"} <= set(filters["step kind"])
+    anchors = {a["id"]: a["text"] for a in page["anchors"] if a["element"][0] == "h"}
+    assert anchors["diagnose"] == "Diagnosis"
+    assert anchors["count-active-connections"] == "Count active connections"
+    text = page["content"]
+    assert "count-connections" in text  # the step id, searchable although shown nowhere
+    assert "pg_stat_activity" in text
+    # The theme's navigation, the permalink signs and the variables header row are not.
+    assert "¶" not in text
+    assert "Name. Description. Default" not in text
+    assert "How to use these runbooks. Home" not in text
+
+
+def test_every_generated_page_is_indexed_and_the_redirects_are_not(site: Path) -> None:
+    urls = set(pagefind_pages(site))
+    assert {"/", "/alerts/", "/orgs/acme/", "/runbooks/cache-down/", "/tags/"} <= urls
+    assert not any(url.startswith("/alerts/Pg") for url in urls)
+    assert not (site / "search" / "search_index.json").exists()  # no lunr index any more
+
+
+def test_plain_mkdocs_build_writes_the_same_index(site: Path, tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(REPO / "docs", tmp_path / "docs")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(tmp_path / "mkdocs.yml"),
+         "-d", str(plain)],
+        env={"RUNBOOK_ROOT": str(FIXTURE), "RUNBOOK_TODAY": "2026-11-20", "PATH": ""},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+    def index(root: Path) -> dict[str, bytes]:
+        # Word index chunks and page fragments. Pagefind writes its filter files (and the
+        # metadata naming them) in hash order, different between two runs of its own on
+        # one folder: the filters are compared through each page's fragment instead.
+        bundle = root / "_pagefind"
+        chunks = [*bundle.glob("index/*.pf_index"), *bundle.glob("fragment/*.pf_fragment")]
+        return {str(p.relative_to(bundle)): p.read_bytes() for p in chunks}
+
+    assert index(plain) == index(site)
+    assert len(index(site)) > 10
+    assert pagefind_pages(plain) == pagefind_pages(site)

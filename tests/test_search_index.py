@@ -80,3 +80,45 @@ def test_plain_mkdocs_build_writes_the_same_index(site: Path, tmp_path: Path) ->
     assert index(plain) == index(site)
     assert len(index(site)) > 10
     assert pagefind_pages(plain) == pagefind_pages(site)
+
+
+def test_under_serve_the_index_catches_up_in_the_background(tmp_path: Path) -> None:
+    import json
+    import time
+
+    from mkdocs.commands.build import build as mkdocs_build
+
+    from generator.site.build import BuildOptions, load_site_config
+
+    root = tmp_path / "runbooks"
+    shutil.copytree(FIXTURE, root)
+    site_dir = tmp_path / "site"
+    options = BuildOptions(
+        config_file=str(REPO / "mkdocs.yml"), root=str(root), site_dir=str(site_dir)
+    )
+    status = site_dir / "search-status.json"
+
+    def rebuild() -> None:
+        # What `mkdocs serve` does on a change: config again, the same plugin instance.
+        config = load_site_config(options)
+        config.plugins.on_startup(command="serve", dirty=True)
+        mkdocs_build(config, dirty=True)
+
+    def caught_up() -> dict[str, dict[str, object]]:
+        deadline = time.monotonic() + 60
+        while json.loads(status.read_text()) != {"indexing": False}:
+            assert time.monotonic() < deadline, "the index never caught up"
+            time.sleep(0.1)
+        return pagefind_pages(site_dir)
+
+    rebuild()
+    page = (site_dir / "runbooks" / "db-pool" / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="runbook-search-status" content="search-status.json">' in page
+    assert (
+        caught_up()["/runbooks/db-pool/"]["meta"]["title"] == "Database connection pool exhausted"
+    )
+    edited = next(root.rglob("db-pool.yaml"))
+    edited.write_text(edited.read_text().replace("title:", "title: Edited", 1))
+    rebuild()
+    assert json.loads(status.read_text()) == {"indexing": True}  # said at once, not later
+    assert caught_up()["/runbooks/db-pool/"]["meta"]["title"].startswith("Edited")

@@ -137,5 +137,5 @@ def test_a_title_with_markup_and_quotes_is_shown_as_text(
     page.keyboard.press("Escape")
     _search(page, "Quote")
     expect(page.locator(RESULT).first).to_be_visible()
-    assert page.locator(".runbook-search b, .runbook-search img").count() == 0
+    assert page.locator(".pagefind-ui__results b, .pagefind-ui__results img").count() == 0
     assert dialogs == []

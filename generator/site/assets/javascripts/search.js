@@ -16,6 +16,7 @@
   function highlightQuery() {
     if (!new URLSearchParams(location.search).has(HIGHLIGHT)) return;
     var tag = document.createElement("script");
+    tag.type = "module"; // it sets window.PagefindHighlight
     tag.src = bundle + "pagefind-highlight.js";
     tag.onload = function () {
       if (window.PagefindHighlight) {

@@ -1,0 +1,185 @@
+"""Search benchmark: Pagefind (ours) vs Material's built-in search on the same pages.
+
+Run:  python tests/bench/bench_search.py [--n 1000]     (--n 10000 for the large run)
+
+Copies the seed runbooks (``runbooks/``) N times under new ids and titles (each copy keeps
+its seed's organisation ``_defaults.yaml``, sections, scenarios, comms and commands), then in
+the same run:
+
+(a) builds the site with the repository's ``mkdocs.yml`` (Pagefind index) and again with
+    Material's ``search`` plugin added (its lunr ``search_index.json``): build time, peak
+    RSS of the build process, index size on disk;
+(b) serves each site over local HTTP and, in headless Chromium, for each fixed query (an
+    alert name, a command fragment, a phrase from prose) and each start page (home, a
+    runbook page, the alerts page): time from navigation to the first result shown, and
+    the bytes the search fetched (Pagefind: ``_pagefind/``; Material: ``search/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import http.server
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = REPO / "runbooks"
+QUERIES = ("DatabaseConnections", "FLUSHDB", "cold cache")
+"""An alert name, a command fragment, a phrase from prose (all in the seeds)."""
+STARTS = ("", "runbooks/{first}/", "alerts/")
+
+
+def copy_seeds(n: int, root: Path) -> str:
+    """N copies of the seed runbooks under ``root``; returns the first copy's id."""
+    seeds = sorted(p for p in SEEDS.rglob("*.yaml") if not p.name.startswith("_"))
+    for org in {p.parent for p in seeds}:
+        target = root / org.relative_to(SEEDS)
+        target.mkdir(parents=True, exist_ok=True)
+        for defaults in org.glob("_defaults.yaml"):
+            shutil.copy(defaults, target / defaults.name)
+    first = ""
+    for i in range(n):
+        seed = seeds[i % len(seeds)]
+        text = seed.read_text(encoding="utf-8")
+        text, found = re.subn(r"^id: *(\S+)", rf"id: \g<1>-c{i:05d}", text, count=1, flags=re.M)
+        assert found, seed
+        text = re.sub(r"^title: *([\"']?)", rf"title: \g<1>Copy {i} of ", text, count=1, flags=re.M)
+        out = root / seed.parent.relative_to(SEEDS) / f"{seed.stem}-c{i:05d}.yaml"
+        out.write_text(text, encoding="utf-8")
+        if not first:
+            first = re.search(r"^id: *(\S+)", text, re.M).group(1)  # type: ignore[union-attr]
+    return first
+
+
+def build(root: Path, site: Path, config: Path) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of ``runbook build`` in its own process."""
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--config", str(config),
+         "--root", str(root), "--site-dir", str(site), "--today", "2026-11-20"],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"build failed:\n{done.stderr[-3000:]}")
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    return elapsed, peak
+
+
+def size_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+@contextlib.contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory))
+    )
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+
+
+def first_result(browser: Any, url: str, query: str, engine: str) -> tuple[float, int]:
+    """Seconds from navigation to the first result, bytes the search fetched."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    fetched: list[int] = []
+    marker = "/_pagefind/" if engine == "pagefind" else "/search/"
+
+    def finished(request: Any) -> None:
+        if marker in request.url:
+            fetched.append(request.sizes()["responseBodySize"])
+
+    page.on("requestfinished", finished)
+    started = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    if engine == "pagefind":
+        page.wait_for_selector(".runbook-search input")
+        page.focus(".runbook-search input")
+        page.keyboard.type(query)
+        page.wait_for_selector(".pagefind-ui__result-link")
+    else:
+        page.wait_for_selector("input.md-search__input", state="attached")
+        page.evaluate("document.querySelector('input.md-search__input').focus()")
+        page.keyboard.type(query)
+        page.wait_for_selector(".md-search-result__item")
+    elapsed = time.perf_counter() - started
+    page.wait_for_timeout(300)  # responses still arriving for that query
+    context.close()
+    return elapsed, sum(fetched)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=1000)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp_name:
+        tmp = Path(tmp_name)
+        first = copy_seeds(args.n, tmp / "runbooks")
+        material_yml = tmp / "mkdocs-material-search.yml"
+        text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+        text = text.replace("docs_dir: docs", f"docs_dir: {REPO / 'docs'}")
+        material_yml.write_text(text.replace("plugins:\n", "plugins:\n  - search\n", 1))
+        sites = {"pagefind": tmp / "site-pagefind", "material": tmp / "site-material"}
+        configs = {"pagefind": REPO / "mkdocs.yml", "material": material_yml}
+        rows: dict[str, dict[str, float]] = {}
+        for engine, site in sites.items():
+            seconds, peak = build(tmp / "runbooks", site, configs[engine])
+            index = site / ("_pagefind" if engine == "pagefind" else "search")
+            rows[engine] = {"build_s": seconds, "peak_rss_mb": peak, "index_mb": size_mb(index)}
+            print(f"{engine}: build {seconds:.1f} s, peak RSS {peak:.0f} MB, "
+                  f"index {rows[engine]['index_mb']:.1f} MB", flush=True)  # fmt: skip
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"]
+            )
+            for engine, site in sites.items():
+                times: list[float] = []
+                sizes: list[int] = []
+                with serve(site) as base:
+                    for start in STARTS:
+                        for query in QUERIES:
+                            url = base + start.format(first=first)
+                            seconds, fetched = first_result(browser, url, query, engine)
+                            times.append(seconds)
+                            sizes.append(fetched)
+                            print(f"  {engine} {start.format(first=first) or '/'} "
+                                  f"{query!r}: {seconds:.2f} s, {fetched / 1e3:.0f} KB",
+                                  flush=True)  # fmt: skip
+                rows[engine]["median_s"] = statistics.median(times)
+                rows[engine]["median_kb"] = statistics.median(sizes) / 1e3
+            browser.close()
+    print(f"\n{args.n} runbooks (copies of the seeds)")
+    print("| engine | build s | peak RSS MB | index MB | nav -> first result (median) s "
+          "| bytes for the query (median) KB |")  # fmt: skip
+    print("|---|---|---|---|---|---|")
+    for engine, r in rows.items():
+        print(f"| {engine} | {r['build_s']:.1f} | {r['peak_rss_mb']:.0f} | {r['index_mb']:.1f} "
+              f"| {r['median_s']:.2f} | {r['median_kb']:.0f} |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

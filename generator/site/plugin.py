@@ -129,8 +129,8 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Its presence keeps this instance (and its caches) alive across serve rebuilds.
         self._dirty = dirty
-        if command == "serve":
-            self._indexer = BackgroundIndexer()
+        # MkDocs may hand a later build in this process the same instance: decide each time.
+        self._indexer = BackgroundIndexer() if command == "serve" else None
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         from generator.site.serve import keep_serving

@@ -35,7 +35,8 @@ _BLANK_RUN = re.compile(r"[ \t\r\f\v]*\n\s*")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; font-src 'self' data:; connect-src 'self'; "
+    "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; font-src 'self' data:; "
+    "connect-src 'self'; "
     "worker-src 'self'; object-src 'none'; frame-src 'none'; base-uri 'self'; "
     "form-action 'self'"
 )

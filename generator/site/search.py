@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import re
+
 from generator.model import Runbook
 
 __all__ = ["PageFacts", "mark_page", "page_kind", "runbook_facts"]
@@ -105,9 +106,7 @@ def _with_step_id(match: re.Match[str]) -> str:
     """The step's id as a hidden, weighted word just before its command (the heading
     above both is the sub-result a search for the id opens)."""
     step_id = match.group(1)
-    return (
-        f'<span hidden data-pagefind-weight="{ALERT_WEIGHT}">{step_id}</span>' + match.group(0)
-    )
+    return f'<span hidden data-pagefind-weight="{ALERT_WEIGHT}">{step_id}</span>' + match.group(0)
 
 
 def _fact_tag(name: str, value: str) -> str:

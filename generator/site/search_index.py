@@ -10,6 +10,7 @@ behind (a page served then carries a marker that makes the search script ask).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import subprocess
@@ -103,7 +104,5 @@ class BackgroundIndexer:
 
 def _write_status(site_dir: Path, *, indexing: bool) -> None:
     path = site_dir / STATUS_FILE
-    try:
+    with contextlib.suppress(OSError):  # the serve folder is gone (shutdown): nothing to tell
         path.write_text(json.dumps({"indexing": indexing}) + "\n", encoding="utf-8")
-    except OSError:  # the serve folder is gone (shutdown): nothing to tell
-        pass

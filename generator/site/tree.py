@@ -42,8 +42,8 @@ from generator.site.pages import (
     tags_markdown,
 )
 from generator.site.runbook_pages import render_runbook_pages
-from generator.site.search import runbook_facts
 from generator.site.safety import escape_title
+from generator.site.search import runbook_facts
 
 
 @dataclass(frozen=True, slots=True)

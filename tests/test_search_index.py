@@ -122,3 +122,6 @@ def test_under_serve_the_index_catches_up_in_the_background(tmp_path: Path) -> N
     rebuild()
     assert json.loads(status.read_text()) == {"indexing": True}  # said at once, not later
     assert caught_up()["/runbooks/db-pool/"]["meta"]["title"].startswith("Edited")
+    # No fragment of the page before the edit is left beside the new one.
+    fragments = list((site_dir / "_pagefind" / "fragment").iterdir())
+    assert len(fragments) == len(pagefind_pages(site_dir))

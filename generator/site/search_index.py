@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import shutil
 import subprocess
 import threading
 from pathlib import Path
@@ -30,13 +31,13 @@ SERVE_MARKER = '<meta name="runbook-search-status" content="search-status.json">
 log = logging.getLogger("mkdocs.plugins.runbook")
 
 
-def _command(site_dir: Path) -> list[str]:
+def _command(site_dir: Path, bundle: Path) -> list[str]:
     from pagefind_bin import get_executable
 
     return [
         str(get_executable()),
         "--site", str(site_dir),
-        "--output-subdir", BUNDLE,
+        "--output-path", str(bundle),
         "--force-language", "en",  # one index, whatever a page's lang attribute says
         "--exclude-selectors", ".md-clipboard",
         "--quiet",
@@ -45,9 +46,18 @@ def _command(site_dir: Path) -> list[str]:
 
 def index_site(site_dir: Path) -> None:
     """Index every page of ``site_dir`` marked ``data-pagefind-body``; PluginError if the
-    indexer is missing or fails (the site would have a search box and no index)."""
+    indexer is missing or fails (the site would have a search box and no index).
+
+    The index is written beside the live one and swapped in: Pagefind names its files by
+    content and never removes old ones, so re-indexing in place (under ``serve``) would
+    leave the fragments of every earlier version of a page next to the current one.
+    """
+    fresh = site_dir / f"{BUNDLE}.new"
+    shutil.rmtree(fresh, ignore_errors=True)
     try:
-        done = subprocess.run(_command(site_dir), capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            _command(site_dir, fresh), capture_output=True, text=True, check=False
+        )
     except (OSError, ImportError) as exc:
         raise PluginError(f"error: search index: cannot run pagefind: {exc}") from None
     if done.returncode != 0:
@@ -56,6 +66,16 @@ def index_site(site_dir: Path) -> None:
             f"error: search index: pagefind exited with {done.returncode}"
             + (f": {detail[-1]}" if detail else "")
         )
+    _swap(fresh, site_dir / BUNDLE)
+
+
+def _swap(fresh: Path, live: Path) -> None:
+    stale = live.with_name(f"{BUNDLE}.old")
+    shutil.rmtree(stale, ignore_errors=True)
+    with contextlib.suppress(FileNotFoundError):
+        live.rename(stale)
+    fresh.rename(live)
+    shutil.rmtree(stale, ignore_errors=True)
 
 
 class BackgroundIndexer:

@@ -70,6 +70,7 @@ incident:
     exit_code: 1
     duration_s: 0.012
     output: |-
+      line 1
       line 2
       line 3
       line 4
@@ -165,6 +166,12 @@ and was resolved 2024-01-15 15:45 UTC after 1h 30m.
 
 Connection leak in 14:02 release
 
+## Contributing factors
+
+_What made this incident more likely, larger or longer (a missing alert, a risky change, \
+unclear ownership). Record them with `runbook incident update INC-20240115-1415 \
+--contributing-factor TEXT`, or write them here._
+
 ## Resolution
 
 Rolled back the 14:02 deploy
@@ -189,9 +196,10 @@ Done: Take command, announce in channel |
 | 14:22:05 | `payments-down--health` | failed | 1 |
 | 14:31:00 | `payments-down--health` | passed | 0 |
 
-Output of `payments-down--health` (failed):
+Output of `payments-down--health` (failed, 14:22:05):
 
 ```text
+line 1
 line 2
 line 3
 line 4
@@ -213,6 +221,17 @@ line 19
 line 20
 pool exhausted | 100/100
 ```
+
+Output of `payments-down--health` (passed, 14:31:00):
+
+```text
+ok
+```
+
+## Lessons learned
+
+_What went well, what went badly, where we were lucky. Record them with `runbook incident \
+update INC-20240115-1415 --lesson TEXT`, or write them here._
 
 ## Action items
 

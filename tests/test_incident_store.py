@@ -80,8 +80,8 @@ def test_two_processes_appending_at_once_lose_nothing(tmp_path: Path) -> None:
         outputs = [e["output"] for e in timeline if e.get("block") == block]
         # Every append is there, each process's in its own order.
         assert outputs == [f"{block} run {n}" for n in range(APPENDS)]
-    # No temp files are left behind; only the record and its lock file.
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".INC-1.yaml.lock", "INC-1.yaml"]
+    # No temp file and no lock file is left behind: only the record.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["INC-1.yaml"]
 
 
 @pytest.mark.parametrize(
@@ -152,7 +152,7 @@ def test_writes_are_atomic_replacements(tmp_path: Path) -> None:
     assert document["incident"]["timeline"][-1]["event"] == "ran rb--a: passed (exit 0)"
 
 
-def test_output_tail_is_bounded(tmp_path: Path) -> None:
+def test_output_is_bounded_and_says_what_was_cut(tmp_path: Path) -> None:
     path = _fresh(tmp_path)
     big = "x" * 5000 + "\n" + "\n".join(f"l{n}" for n in range(100)) + "\n"
     append_block_result(
@@ -167,6 +167,13 @@ def test_output_tail_is_bounded(tmp_path: Path) -> None:
         ),
     )
     entry = read_incident(path).to_yaml()["timeline"][-1]
-    assert entry["output"].splitlines() == [f"l{n}" for n in range(81, 100)] + ["boom"]
+    # The first and the last lines are kept (102 in all), and each cut says how much.
+    assert entry["output"].splitlines() == [
+        "x" * 300 + " [... 4700 characters cut ...]",
+        *(f"l{n}" for n in range(19)),
+        "[... 62 lines cut ...]",
+        *(f"l{n}" for n in range(81, 100)),
+        "boom",
+    ]
     assert entry["exit_code"] == 2
     assert entry["time"] == "2024-01-15T14:05:00Z"

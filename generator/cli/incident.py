@@ -105,6 +105,16 @@ def start(
 @click.option("--root-cause", metavar="TEXT", help="Why it happened (as known so far).")
 @click.option("--resolution", metavar="TEXT", help="What fixed it (resolve records it too).")
 @click.option("--action-item", "action_items", multiple=True, metavar="TEXT", help="A follow-up.")
+@click.option(
+    "--contributing-factor",
+    "factors",
+    multiple=True,
+    metavar="TEXT",
+    help="What made it likelier, larger or longer (for the postmortem; also once resolved).",
+)
+@click.option(
+    "--lesson", "lessons", multiple=True, metavar="TEXT", help="A lesson learned (likewise)."
+)
 @click.option("--done", "done", multiple=True, type=int, metavar="N", help="Tick checklist item N.")
 @click.option("--reopen", is_flag=True, help="Reopen a resolved incident (clears resolved_at).")
 @_DIR
@@ -126,13 +136,16 @@ def update(
     root_cause: str | None,
     resolution: str | None,
     action_items: tuple[str, ...],
+    factors: tuple[str, ...],
+    lessons: tuple[str, ...],
     done: tuple[int, ...],
     reopen: bool,
     incident_dir: str,
     root: str,
 ) -> Outcome:
-    """Record a status change, a note, any field a comms template reads, or ticked checklist
-    items. A resolved incident is only changed with --reopen."""
+    """Record a status change, a note, any field a comms template reads, ticked checklist
+    items, or the postmortem's contributing factors and lessons. A resolved incident is
+    only changed with --reopen, except for factors and lessons."""
     from generator.cli._options import name_value_pairs
     from generator.errors import UsageError
     from generator.incident import Update, clock, modify_incident, read_incident
@@ -143,8 +156,8 @@ def update(
         "title": title, "channel": channel, "detected_by": detected_by, "timezone": timezone,
         "eta": eta, "root_cause": root_cause, "resolution": resolution,
     }  # fmt: skip
-    asked = (status, note, severity, commander, roles, impacts, update_every, action_items, done)
-    if not any(asked) and not any(texts.values()) and not reopen:
+    asked = (status, note, severity, commander, roles, impacts, update_every, action_items)
+    if not any((*asked, factors, lessons, done, *texts.values(), reopen)):
         raise UsageError("incident update: nothing to record (see --help)")
     if timezone:
         args.check_timezone(timezone)
@@ -179,6 +192,8 @@ def update(
         roles=tuple(role_pairs),
         impact=tuple(impact_pairs),
         action_items=action_items,
+        contributing_factors=factors,
+        lessons=lessons,
         done=done,
         reopen=reopen,
     )
@@ -259,7 +274,7 @@ def report(incident: str, out: str | None, incident_dir: str, root: str) -> Outc
     from checks.files import write_report
     from checks.terminal import visible
     from generator.incident import read_incident
-    from generator.incident.report import render_postmortem
+    from generator.incident.postmortem import render_postmortem
 
     record = read_incident(args.path(incident, incident_dir))
     text = render_postmortem(record, args.scheme_for(record, root))

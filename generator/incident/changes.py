@@ -8,13 +8,14 @@ is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import UsageError
 from generator.incident.clock import now as clock_now
+from generator.incident.evidence import bounded_output
 from generator.incident.model import (
     IncidentRecord,
     TimelineEntry,
@@ -28,9 +29,6 @@ from generator.incident.store import modify_incident
 if TYPE_CHECKING:
     from checks.model import Result
     from generator.model import Runbook, SeverityScheme
-
-OUTPUT_TAIL_LINES = 20
-OUTPUT_TAIL_CHARS = 2000
 
 TEXT_FIELDS = (
     # (record key, timeline label): fields ``update`` records as given.
@@ -138,6 +136,10 @@ class Update:
     impact: tuple[tuple[str, str], ...] = ()
     """(key, value as given): a whole number is recorded as a number."""
     action_items: tuple[str, ...] = ()
+    contributing_factors: tuple[str, ...] = ()
+    lessons: tuple[str, ...] = ()
+    """Contributing factors and lessons learned: the postmortem's, so recorded after the
+    resolution too (nothing else changes a resolved incident without ``reopen``)."""
     done: tuple[int, ...] = ()
     """Checklist items to tick (1-based)."""
     reopen: bool = False
@@ -147,7 +149,7 @@ def update(record: IncidentRecord, change: Update, now: datetime) -> None:
     """Apply ``change`` and record it as one timeline entry; a resolved incident is only
     changed when it is reopened."""
     resolved = record.text("resolved_at")
-    if record.has("resolved_at") and not change.reopen:
+    if record.has("resolved_at") and not change.reopen and not _postmortem_only(change):
         raise UsageError(
             f"{record.shown('id', 'None')}: resolved at {resolved}; "
             f"pass --reopen to reopen it and record this"
@@ -195,6 +197,13 @@ def update(record: IncidentRecord, change: Update, now: datetime) -> None:
     for text in change.action_items:
         record.live_list("action_items").append(text)
         parts.append(f"Action item: {text}")
+    for key, label, texts in (
+        ("contributing_factors", "Contributing factor", change.contributing_factors),
+        ("lessons_learned", "Lesson", change.lessons),
+    ):
+        for text in texts:
+            _append_text(record, key, text)
+            parts.append(f"{label}: {text}")
     for number in change.done:
         ticked = record.tick(number)
         if ticked is None:
@@ -203,6 +212,23 @@ def update(record: IncidentRecord, change: Update, now: datetime) -> None:
         parts.append(f"Done: {ticked}")
     kind = "reopen" if change.reopen else "update" if (change.status or change.note) else "change"
     record.add_entry(TimelineEntry(format_time(now), kind, ". ".join(parts) or "Update"))
+
+
+def _postmortem_only(change: Update) -> bool:
+    """The change records only what a postmortem adds (factors, lessons)."""
+    rest = replace(change, contributing_factors=(), lessons=())
+    return rest == Update() and rest != change
+
+
+def _append_text(record: IncidentRecord, key: str, text: str) -> None:
+    """Append to a list of texts; one written by hand as a single text is kept first."""
+    value = record.raw(key)
+    if isinstance(value, list):
+        value.append(text)
+    elif value in (None, "") or isinstance(value, dict):
+        record.set(key, [text])
+    else:
+        record.set(key, [value, text])
 
 
 def _number(text: str) -> YamlValue:
@@ -257,18 +283,6 @@ def resolve(
     record.add_entry(TimelineEntry(format_time(now), "resolve", event))
 
 
-def output_tail(stdout: str, stderr: str) -> str:
-    """The last lines of a block's (already redacted) output, bounded."""
-    text = stdout.rstrip("\n")
-    if stderr.strip():
-        text = (text + "\n" if text else "") + stderr.rstrip("\n")
-    lines = text.splitlines()[-OUTPUT_TAIL_LINES:]
-    tail = "\n".join(line.rstrip() for line in lines)
-    if len(tail) > OUTPUT_TAIL_CHARS:
-        tail = "…" + tail[-(OUTPUT_TAIL_CHARS - 1) :]
-    return tail
-
-
 def block_entry(result: Result, now: datetime | None = None) -> TimelineEntry:
     """``{time, kind: exec, event, block, status, exit_code, duration_s, reason, output}``.
 
@@ -289,7 +303,7 @@ def block_entry(result: Result, now: datetime | None = None) -> TimelineEntry:
         exit_code=result.exit_code,
         duration_s=round(result.duration_s, 3),
         reason=result.reason or None,
-        output=output_tail(result.stdout, result.stderr) or None,
+        output=bounded_output(result.stdout, result.stderr) or None,
     )
 
 

@@ -85,7 +85,7 @@ class TimelineEntry:
     duration_s: float | None = None
     reason: str | None = None
     output: str | None = None
-    """The last lines of a block's (redacted) output."""
+    """A block's (redacted) output, bounded (``evidence``)."""
     template: str | None = None
     """``comms``: the template of the message sent."""
 

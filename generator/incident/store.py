@@ -21,9 +21,12 @@ The file is a superset of seed 001's incident template::
       action_items: [Add monitoring for connection pool]
       resolution: Restarted database
       root_cause: ...
+      contributing_factors: [No alert on pool saturation]    # the postmortem's: text or
+      lessons_learned: [Check the pool first]                 # a list of texts
 
-Every change goes through ``modify_incident``: an exclusive ``flock`` on a lock file next to
-the record, read, change, write a temp file in the same folder, fsync, ``os.replace``. So a
+Every change goes through ``modify_incident``: an exclusive ``flock`` on the record itself
+(``locked``: no lock file), read, change, write a temp file in the same folder, fsync,
+``os.replace``. So a
 reader never sees half a file and concurrent appends (``runbook exec --incident`` in two
 terminals) never lose an entry. Times are ISO 8601 UTC strings.
 """
@@ -95,7 +98,8 @@ _RecordDumper.add_representer(str, _represent_text)
 FIELD_ORDER = (
     "id", "title", "severity", "status", "runbook", "started_at", "detected_by",
     "acknowledged_at", "resolved_at", "update_every_minutes", "timezone", "channel", "eta",
-    "impact", "roles", "resolution", "root_cause", "timeline", "checklist", "action_items",
+    "impact", "roles", "resolution", "root_cause", "contributing_factors", "lessons_learned",
+    "timeline", "checklist", "action_items",
 )  # fmt: skip
 """Known fields are written in this order (seed 001's), others after them as they came."""
 
@@ -203,19 +207,31 @@ def _read_text(path: Path) -> str:
 # -- locking and atomic writes -------------------------------------------------------------
 
 
-def _lock_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.lock")
-
-
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[None]:
-    """Hold the record's exclusive lock (a ``flock`` on a lock file next to it)."""
-    fd = os.open(_lock_path(path), os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
+    """Hold the record's exclusive lock: a ``flock`` on the record file itself.
+
+    Every writer replaces the file (a new inode), so a process that waited for the lock
+    may hold it on a file that is no longer the record: it checks, after locking, that
+    the file it locked is still the one at ``path``, and tries again if not. Nothing is
+    created for the lock, so nothing is left behind, whatever ends the process.
+    """
+    while True:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            raise UsageError(f"{path}: no such incident record") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                current = os.stat(path).st_ino
+            except FileNotFoundError:
+                current = None
+            if current == os.fstat(fd).st_ino:
+                yield
+                return
+        finally:
+            os.close(fd)  # closing releases the lock
 
 
 def modify_incident(path: Path, change: Callable[[IncidentRecord], T]) -> T:

@@ -61,6 +61,7 @@ def run_ci_checks(
     log = open_transcript(transcript)
     plans = [ci_plan(target.extraction, environ) for target in targets]
     progress = Progress(err, err.isatty(), log, total=sum(len(p.decisions) for p in plans))
+    block_out, block_err = progress.block_streams(sys.stdout.buffer, sys.stderr.buffer)
     state = RunState()
     try:
         for plan in plans:
@@ -75,8 +76,8 @@ def run_ci_checks(
                 plan.environments,
                 settings,
                 None,
-                out=sys.stdout.buffer,
-                err=sys.stderr.buffer,
+                out=block_out,
+                err=block_err,
                 on_start=progress.start,
                 on_result=progress.result,
                 state=state,
@@ -85,6 +86,7 @@ def run_ci_checks(
                 break
     except KeyboardInterrupt:
         state.interrupted = True
+    progress.fresh_line()
     write_reports(
         state.results,
         json_path=json_path,

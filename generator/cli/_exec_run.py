@@ -106,6 +106,7 @@ def run_exec(req: ExecRequest) -> Outcome:
     color = err.isatty()
     transcript = open_transcript(req.transcript)
     progress = Progress(err, color, transcript, show_manual=not req.walk, total=len(plan.decisions))
+    block_out, block_err = progress.block_streams(sys.stdout.buffer, sys.stderr.buffer)
     log = _incident_log(incident, err) if incident is not None else None
     if transcript:
         transcript.event("run", target=req.target, selected=[c.id for c in selection.selected])
@@ -131,14 +132,15 @@ def run_exec(req: ExecRequest) -> Outcome:
             plan.environments,
             settings,
             TerminalPrompter(err) if tty else None,
-            out=sys.stdout.buffer,
-            err=sys.stderr.buffer,
+            out=block_out,
+            err=block_err,
             on_start=progress.start,
             on_result=on_result,
             state=state,
         )
     except KeyboardInterrupt:
         state.interrupted = True
+    progress.fresh_line()
     return _finish(req, state, selection.listed, transcript, environ, color)
 
 

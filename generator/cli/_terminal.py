@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 import threading
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from checks.model import Check, Result, Risk, Status, Variable
 from checks.report import Transcript
@@ -120,7 +121,30 @@ class Progress:
         self.total = total
         """Blocks the run will report on; result lines count up to it (``[3/9]``)."""
         self.done = 0
+        self.line_open = False
+        """The block output last teed to this stream's terminal or file did not end its
+        line: this progress's next line starts on a fresh one."""
         self._lock = threading.Lock()  # --jobs: starts come from worker threads
+
+    def block_streams(self, out: BinaryIO, err: BinaryIO) -> tuple[BlockOutput, BlockOutput]:
+        """``out`` and ``err`` for teeing block output, noting where it leaves a line open
+        on the stream these progress lines go to (the same file: a terminal, ``2>&1``)."""
+        return BlockOutput(out, self, _same_file(out, self.stream)), BlockOutput(
+            err, self, _same_file(err, self.stream)
+        )
+
+    def _write(self, text: str) -> None:
+        with self._lock:
+            if self.line_open:
+                text = "\n" + text
+                self.line_open = False
+            self.stream.write(text)
+            self.stream.flush()
+
+    def fresh_line(self) -> None:
+        """End a line block output left open, before the program writes on its own."""
+        if self.line_open:
+            self._write("")
 
     def _style(self, text: str, colour: str) -> str:
         if not self.color:
@@ -130,9 +154,7 @@ class Progress:
         return click.style(text, fg=colour, bold=True)
 
     def start(self, check: Check) -> None:
-        with self._lock:
-            self.stream.write(f"{self._style('RUN ', 'cyan')} {check.id}  ({check.location})\n")
-            self.stream.flush()
+        self._write(f"{self._style('RUN ', 'cyan')} {check.id}  ({check.location})\n")
         if self.transcript:
             self.transcript.event(
                 "start", id=check.id, location=str(check.location), command=check.command
@@ -148,8 +170,35 @@ class Progress:
         ]
         if self.show_manual and result.check.risk is Risk.MANUAL:
             lines += [f"    | {line}" for line in visible_lines(result.check.command)]
-        with self._lock:
-            self.stream.write("\n".join(lines) + "\n")
-            self.stream.flush()
+        self._write("\n".join(lines) + "\n")
         if self.transcript:
             self.transcript.result(result)
+
+
+class BlockOutput:
+    """A stream block output is teed to, telling a ``Progress`` on the same file whether
+    the output left a line open (the output itself is passed on as it is)."""
+
+    def __init__(self, stream: BinaryIO, progress: Progress, shared: bool) -> None:
+        self.stream = stream
+        self.progress = progress
+        self.shared = shared
+
+    def write(self, data: bytes) -> int:
+        written = self.stream.write(data)
+        if self.shared and data:
+            self.progress.line_open = not data.endswith(b"\n")
+        return written
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def _same_file(stream: BinaryIO, text: TextIO) -> bool:
+    """Whether ``stream`` and ``text`` end up in the same place (one terminal, one file)."""
+    if stream is getattr(text, "buffer", None):
+        return True
+    try:
+        return os.path.samestat(os.fstat(stream.fileno()), os.fstat(text.fileno()))
+    except (OSError, ValueError, AttributeError):
+        return False

@@ -79,8 +79,12 @@ class Workers(Generic[S]):
     """
 
     def __init__(self, pool: ProcessPoolExecutor, count: int) -> None:
+        import multiprocessing
+
         self._pool = pool
         self.count = count
+        # The pool starts its processes on demand: every child started from now on is one.
+        self._earlier = {child.pid for child in multiprocessing.active_children()}
 
     @classmethod
     def start(
@@ -134,11 +138,14 @@ class Workers(Generic[S]):
 
     def stop(self) -> None:
         """Stop the workers now, mid-task (Ctrl-C in this process)."""
-        # The pool has no public way to end running tasks before Python 3.14.
-        processes = list(getattr(self._pool, "_processes", {}).values())
-        for process in processes:
-            with contextlib.suppress(OSError, AttributeError):
-                process.terminate()
+        import multiprocessing
+
+        # ProcessPoolExecutor.terminate_workers() comes with Python 3.14; before, the
+        # workers are the children multiprocessing started since this pool was made.
+        for child in multiprocessing.active_children():
+            if child.pid not in self._earlier:
+                with contextlib.suppress(OSError, ValueError):
+                    child.terminate()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> Workers[S]:

@@ -12,7 +12,7 @@ import shlex
 import threading
 import urllib.parse
 from collections.abc import Iterable
-from typing import BinaryIO
+from typing import Protocol
 
 MASK = b"***"
 DEFAULT_LIMIT = 1024 * 1024
@@ -160,6 +160,15 @@ class BoundedCapture:
 _STREAM_LOCK = threading.Lock()
 
 
+class Sink(Protocol):
+    """Where a block's output is teed: a binary stream such as ``sys.stdout.buffer``, or
+    anything else that writes and flushes bytes (the CLI's line tracking)."""
+
+    def write(self, data: bytes, /) -> object: ...
+
+    def flush(self) -> object: ...
+
+
 class Tee:
     """Writes a block's output to a live stream, optionally prefixed per line.
 
@@ -168,7 +177,7 @@ class Tee:
     """
 
     def __init__(
-        self, stream: BinaryIO | None, prefix: bytes = b"", lock: threading.Lock | None = None
+        self, stream: Sink | None, prefix: bytes = b"", lock: threading.Lock | None = None
     ) -> None:
         self.stream = stream
         self.prefix = prefix

@@ -11,13 +11,15 @@ terminal I/O of its own beyond the streams it is given.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import signal
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from checks.model import Check, Result, Risk, Status
+from checks.run.capture import Sink
 from checks.run.group import Canceller, Stopped, ctrl_c_cancels, signal_cause, stop_signals_raise
 from checks.run.process import Interrupted, RunOptions, run_check, skipped
 from checks.select import Action, Decision
@@ -86,8 +88,8 @@ def run_plan(
     settings: ExecSettings,
     prompter: Prompter | None,
     *,
-    out: BinaryIO | None,
-    err: BinaryIO | None,
+    out: Sink | None,
+    err: Sink | None,
     on_start: Callable[[Check], None] = lambda c: None,
     on_result: Callable[[Result], None] = lambda r: None,
     state: RunState | None = None,
@@ -100,26 +102,40 @@ def run_plan(
     ``interactive`` block runs alone. With ``jobs > 1`` ``on_start`` is called from worker
     threads, ``on_result`` from this one. SIGTERM and SIGHUP stop the run as Ctrl-C does.
     """
-    state = state or RunState()
+    run = _Run(envs, settings, prompter, out, err, on_start, on_result, state or RunState())
     try:
         with stop_signals_raise():
-            return _run(decisions, envs, settings, prompter, out, err, on_start, on_result, state)
+            _run(decisions, run)
     except Stopped as exc:  # SIGTERM or SIGHUP between blocks
-        state.stop(exc.signum)
-        return state
+        run.state.stop(exc.signum)
+    return run.state
 
 
-def _run(
-    decisions: Sequence[Decision],
-    envs: Mapping[str, Mapping[str, str]],
-    settings: ExecSettings,
-    prompter: Prompter | None,
-    out: BinaryIO | None,
-    err: BinaryIO | None,
-    on_start: Callable[[Check], None],
-    on_result: Callable[[Result], None],
-    state: RunState,
-) -> RunState:
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What every block of one ``run_plan`` call shares (its arguments, once)."""
+
+    envs: Mapping[str, Mapping[str, str]]
+    settings: ExecSettings
+    prompter: Prompter | None
+    out: Sink | None
+    err: Sink | None
+    on_start: Callable[[Check], None]
+    on_result: Callable[[Result], None]
+    state: RunState
+
+    def record(self, result: Result) -> None:
+        self.state.results.append(result)
+        self.on_result(result)
+
+    def run_check(self, check: Check, options: RunOptions, canceller: Canceller) -> Result:
+        return run_check(
+            check, self.envs[check.id], options, out=self.out, err=self.err, canceller=canceller
+        )
+
+
+def _run(decisions: Sequence[Decision], run: _Run) -> None:
+    settings, prompter, state = run.settings, run.prompter, run.state
     if settings.jobs > 1:
         plan: list[tuple[Check, Result | None]] = []
         for decision in decisions:
@@ -128,35 +144,22 @@ def _run(
                 break
             check = decision.check
             plan.append((check, None if verdict == "run" else skipped(check, verdict)))
-        _run_parallel(plan, envs, settings, state, out, err, on_start, on_result)
-        return state
+        _run_parallel(plan, run)
+        return
     # One canceller for the run. Without prompts the stop signals press it for the whole
     # run (installed once); a prompt needs Ctrl-C to raise, so then only while a block runs.
     canceller = Canceller()
     try:
         with ctrl_c_cancels(canceller) if prompter is None else contextlib.nullcontext():
-            _run_serial(
-                decisions, envs, settings, prompter, out, err, on_start, on_result, state, canceller
-            )
+            _run_serial(decisions, run, canceller)
         if canceller.cancelled and not state.interrupted:  # after the last block
             state.stop(canceller.signum)
     finally:
         canceller.close()
-    return state
 
 
-def _run_serial(
-    decisions: Sequence[Decision],
-    envs: Mapping[str, Mapping[str, str]],
-    settings: ExecSettings,
-    prompter: Prompter | None,
-    out: BinaryIO | None,
-    err: BinaryIO | None,
-    on_start: Callable[[Check], None],
-    on_result: Callable[[Result], None],
-    state: RunState,
-    canceller: Canceller,
-) -> None:
+def _run_serial(decisions: Sequence[Decision], run: _Run, canceller: Canceller) -> None:
+    settings, prompter, state = run.settings, run.prompter, run.state
     failed = False
     for decision in decisions:
         check = decision.check
@@ -164,7 +167,7 @@ def _run_serial(
             state.stop(canceller.signum)
             return
         if failed and not settings.keep_going:
-            _record(state, skipped(check, FAIL_FAST_REASON), on_result)
+            run.record(skipped(check, FAIL_FAST_REASON))
             continue
         try:
             verdict = _consent(decision, settings, prompter)
@@ -174,19 +177,17 @@ def _run_serial(
         if verdict == "quit":
             return
         if verdict != "run":
-            _record(state, skipped(check, verdict), on_result)
+            run.record(skipped(check, verdict))
             continue
         while True:
-            on_start(check)
+            run.on_start(check)
             try:
-                result = run_check(
-                    check, envs[check.id], settings.options, out=out, err=err, canceller=canceller
-                )
+                result = run.run_check(check, settings.options, canceller)
             except Interrupted as exc:
                 state.stop(exc.signum)
-                _record(state, exc.result, on_result)
+                run.record(exc.result)
                 return
-            _record(state, result, on_result)
+            run.record(result)
             if result.status not in _FAILURES or not settings.walk or prompter is None:
                 break
             try:
@@ -233,24 +234,9 @@ def _consent(decision: Decision, settings: ExecSettings, prompter: Prompter | No
     return "run" if prompter.confirm_id(check) else "not confirmed (the step id was not typed)"
 
 
-def _run_parallel(
-    plan: list[tuple[Check, Result | None]],
-    envs: Mapping[str, Mapping[str, str]],
-    settings: ExecSettings,
-    state: RunState,
-    out: BinaryIO | None,
-    err: BinaryIO | None,
-    on_start: Callable[[Check], None],
-    on_result: Callable[[Result], None],
-) -> None:
-    options = RunOptions(
-        default_timeout=settings.options.default_timeout,
-        grace=settings.options.grace,
-        capture_limit=settings.options.capture_limit,
-        secrets=settings.options.secrets,
-        prefix=True,
-        cwd=settings.options.cwd,
-    )
+def _run_parallel(plan: list[tuple[Check, Result | None]], run: _Run) -> None:
+    settings, state = run.settings, run.state
+    options = dataclasses.replace(settings.options, prefix=True)
     canceller = Canceller()
     stop = threading.Event()
 
@@ -259,11 +245,9 @@ def _run_parallel(
             return skipped(check, INTERRUPTED_REASON.format(cause=signal_cause(canceller.signum)))
         if stop.is_set():
             return skipped(check, FAIL_FAST_REASON)
-        on_start(check)  # from this worker thread: the callback must be thread-safe
+        run.on_start(check)  # from this worker thread: the callback must be thread-safe
         try:
-            result = run_check(
-                check, envs[check.id], options, out=out, err=err, canceller=canceller
-            )
+            result = run.run_check(check, options, canceller)
         except Interrupted as exc:
             return exc.result
         if result.status in _FAILURES and check.risk is not Risk.CHECK and not settings.keep_going:
@@ -285,14 +269,14 @@ def _run_parallel(
             finished, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
             pending.difference_update(finished)
             for fut in finished:
-                _record(state, fut.result(), on_result)
+                run.record(fut.result())
             if canceller.cancelled and not state.interrupted:
                 state.stop(canceller.signum)
                 reason = INTERRUPTED_REASON.format(cause=signal_cause(canceller.signum))
                 for fut in list(pending):
                     if fut.cancel():
                         pending.discard(fut)
-                        _record(state, skipped(futures[fut], reason), on_result)
+                        run.record(skipped(futures[fut], reason))
 
     try:
         # Ctrl-C presses the canceller: every running block is stopped (a second press
@@ -300,13 +284,13 @@ def _run_parallel(
         with ctrl_c_cancels(canceller):
             for check, preset in plan:
                 if preset is not None:
-                    _record(state, preset, on_result)
+                    run.record(preset)
                 elif check.options.interactive:
                     # It gets the terminal to itself, from this thread (handing the
                     # terminal over takes signals): the blocks before it end first, and
                     # none starts until it has ended.
                     drain()
-                    _record(state, work(check), on_result)
+                    run.record(work(check))
                 else:
                     fut = pool.submit(work, check)
                     futures[fut] = check
@@ -316,8 +300,3 @@ def _run_parallel(
         pool.shutdown(wait=True)
         canceller.close()
     state.results[first:] = sorted(state.results[first:], key=lambda r: order[r.check.id])
-
-
-def _record(state: RunState, result: Result, on_result: Callable[[Result], None]) -> None:
-    state.results.append(result)
-    on_result(result)

@@ -16,12 +16,11 @@ import subprocess
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import BinaryIO
 
 from checks.model import Check, Result, Status
 from checks.run import guardian
 from checks.run._spawn import popen
-from checks.run.capture import DEFAULT_LIMIT, Tee, redact_text
+from checks.run.capture import DEFAULT_LIMIT, Sink, Tee, redact_text
 from checks.run.descendants import RUN_TOKEN, become_subreaper, new_token
 from checks.run.expect import judge, judge_output
 from checks.run.group import Canceller, ctrl_c_cancels, signal_cause
@@ -126,8 +125,8 @@ def run_check(
     env: Mapping[str, str],
     options: RunOptions = RunOptions(),
     *,
-    out: BinaryIO | None = None,
-    err: BinaryIO | None = None,
+    out: Sink | None = None,
+    err: Sink | None = None,
     canceller: Canceller | None = None,
 ) -> Result:
     """Run one block and judge it; output is teed to ``out``/``err`` as it arrives.
@@ -153,8 +152,8 @@ def _run(
     check: Check,
     env: Mapping[str, str],
     options: RunOptions,
-    out: BinaryIO | None,
-    err: BinaryIO | None,
+    out: Sink | None,
+    err: Sink | None,
     canceller: Canceller,
 ) -> tuple[Result, bool]:
     started = time.monotonic()

@@ -11,14 +11,16 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checks.extract import Extraction, extract_file, extract_markdown
 from checks.problems import Problem, Severity
 from generator.errors import RunbookError
-from generator.load.cache import ParseCache
-from generator.load.tree import load_file, load_tree, resolve_target, runbook_in, severity_scheme
-from generator.model import Runbook
-from generator.render.page import PageContext, render_runbook
+
+if TYPE_CHECKING:
+    from generator.load.cache import ParseCache
+    from generator.model import Runbook
 
 __all__ = ["Target", "all_runbooks", "extract_runbook", "load_target", "load_targets"]
 
@@ -45,6 +47,11 @@ def load_targets(targets: Sequence[str], root: str) -> list[Target]:
 
 def load_target(target: str, root: str) -> Target:
     """One TARGET: a Markdown file, a YAML file, or a runbook id under ``root``."""
+    if _is_page(target):
+        # Neither the YAML loader nor the renderer; the path as resolve_target gives it.
+        return Target(target, extract_file(os.fspath(Path(target))))
+    from generator.load.tree import load_file, resolve_target, runbook_in
+
     path = os.fspath(resolve_target(target, root))
     if path.lower().endswith(MARKDOWN_SUFFIXES):
         return Target(target, extract_file(path))
@@ -70,10 +77,18 @@ def all_runbooks(paths: Sequence[str], root: str, cache: ParseCache | None = Non
         else:
             out.append(load_target(path, root))
     if yaml_paths:
+        from generator.load.tree import load_tree
+
         loaded = load_tree(root, yaml_paths, cache=cache)
         _raise_errors(loaded.problems)
         out.extend(Target(rb.path, extract_runbook(rb)) for rb in loaded.runbooks)
     return out
+
+
+def _is_page(target: str) -> bool:
+    """A Markdown file named by its path, as ``load.tree.resolve_target`` would take it."""
+    named_as_path = target.endswith(".md") or "/" in target or os.sep in target
+    return named_as_path and target.lower().endswith(MARKDOWN_SUFFIXES) and os.path.isfile(target)
 
 
 def _raise_errors(problems: Sequence[Problem]) -> None:
@@ -84,6 +99,9 @@ def _raise_errors(problems: Sequence[Problem]) -> None:
 
 def extract_runbook(runbook: Runbook) -> Extraction:
     """Render a runbook's page, extract it, and point locations back at the YAML."""
+    from generator.load.tree import severity_scheme
+    from generator.render.page import PageContext, render_runbook
+
     text = render_runbook(runbook, PageContext(severity_scheme=severity_scheme(runbook)))
     page = f"{runbook.path or runbook.id}#page"
     extraction = extract_markdown(text, page)

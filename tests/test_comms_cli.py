@@ -99,7 +99,10 @@ def test_list_shows_templates_variables_channels_and_context(work: Path, cli: Cl
     assert "    incident.severity_level.update_every: the level's update cadence (15 minutes)" in (
         context
     )
-    assert lines[-1] == "  NAME: any value given with --set NAME=VALUE"
+    assert lines[-1] == (
+        "  NAME: any value given with --set NAME=VALUE, or with --incident a field the "
+        "incident records (runbook incident update --set NAME=VALUE)"
+    )
     code, out, _ = cli("comms", "payments-down", "--list", "--format", "json")
     listed = json.loads(out)
     assert [t["id"] for t in listed["templates"]] == [
@@ -158,7 +161,12 @@ def test_missing_value_exits_3_naming_variable_and_location(work: Path, cli: Cli
         "--set", "incident.root_cause=Leak", "--set", "incident.resolution=Rollback",
     )  # fmt: skip
     assert (code, out) == (3, "")
-    assert "undefined variable 'postmortem_url' (pass --set postmortem_url=VALUE" in err
+    # A name of the template's own: a custom field of the incident, never its example.
+    assert (
+        "undefined variable 'postmortem_url': the incident has no field 'postmortem_url' "
+        f"(record it with `runbook incident update {path} --set postmortem_url=VALUE`, "
+        "or pass --set postmortem_url=VALUE)" in err
+    )
     code, out, err = cli(
         "comms", "payments-down", "slack-resolved", "--incident", path,
         "--set", "incident.root_cause=Leak", "--set", "incident.resolution=Rollback",

@@ -101,3 +101,40 @@ def cadence_minutes(text: str) -> int:
     if seconds < 60:
         raise UsageError(f"--update-every {text}: the shortest cadence is 1m")
     return round(seconds / 60)
+
+
+def custom_fields(
+    pairs: list[tuple[str, str]], ref: str, runbook: Runbook | None
+) -> list[tuple[str, str]]:
+    """``update --set NAME=VALUE`` pairs, checked: a name a template can read as
+    ``{{ NAME }}`` that nothing else provides (the context, the incident's own fields,
+    a secret variable of the runbook)."""
+    import re
+
+    from generator.comms.context import CONTEXT_SCHEMA, INCIDENT_FIELDS
+    from generator.comms.hints import RECORDED_BY
+    from generator.errors import UsageError
+
+    secrets = {v.name for v in runbook.variables if v.secret} if runbook is not None else set()
+    for name, _ in pairs:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise UsageError(
+                f"--set {name!r}: a field name is letters, digits and _, not starting with a "
+                "digit (customer_impact)"
+            )
+        if name in CONTEXT_SCHEMA:
+            raise UsageError(f"--set {name}: '{name}' is provided by the context")
+        if name in INCIDENT_FIELDS:
+            command = RECORDED_BY.get(name)
+            how = (
+                f"; record it with `runbook incident {command.format(ref=ref, field='NAME')}`"
+                if command
+                else f" (incident.{name}), made from the record"
+            )
+            raise UsageError(f"--set {name}: '{name}' is a field of the incident{how}")
+        if name in secrets:
+            raise UsageError(
+                f"--set {name}: '{name}' is a secret variable of the runbook; secrets are "
+                "never recorded"
+            )
+    return pairs

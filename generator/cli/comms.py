@@ -262,4 +262,7 @@ def _print_list(runbook: Runbook, fmt: str) -> None:
         if name == "incident.severity_level":
             for field, what in SEVERITY_LEVEL_FIELDS.items():
                 click.echo(f"    {name}.{field}: {what}")
-    click.echo("  NAME: any value given with --set NAME=VALUE")
+    click.echo(
+        "  NAME: any value given with --set NAME=VALUE, or with --incident a field the "
+        "incident records (runbook incident update --set NAME=VALUE)"
+    )

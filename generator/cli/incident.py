@@ -95,6 +95,13 @@ def start(
 @click.option(
     "--impact", "impacts", multiple=True, metavar="K=V", help="summary=..., users_affected=1500"
 )
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A custom field comms templates read as {{ NAME }} with --incident (empty: remove).",
+)
 @click.option("--channel", metavar="NAME", help="The incident channel (#incident-...).")
 @click.option("--detected-by", metavar="TEXT", help="How it was detected.")
 @click.option(
@@ -128,6 +135,7 @@ def update(
     commander: str | None,
     roles: tuple[str, ...],
     impacts: tuple[str, ...],
+    sets: tuple[str, ...],
     channel: str | None,
     detected_by: str | None,
     timezone: str | None,
@@ -143,9 +151,9 @@ def update(
     incident_dir: str,
     root: str,
 ) -> Outcome:
-    """Record a status change, a note, any field a comms template reads, ticked checklist
-    items, or the postmortem's contributing factors and lessons. A resolved incident is
-    only changed with --reopen, except for factors and lessons."""
+    """Record a status change, a note, any field a comms template reads (custom ones with
+    --set), ticked checklist items, or the postmortem's contributing factors and lessons.
+    A resolved incident is only changed with --reopen, except for factors and lessons."""
     from generator.cli._options import name_value_pairs
     from generator.errors import UsageError
     from generator.incident import Update, clock, modify_incident, read_incident
@@ -156,7 +164,7 @@ def update(
         "title": title, "channel": channel, "detected_by": detected_by, "timezone": timezone,
         "eta": eta, "root_cause": root_cause, "resolution": resolution,
     }  # fmt: skip
-    asked = (status, note, severity, commander, roles, impacts, update_every, action_items)
+    asked = (status, note, severity, commander, roles, impacts, sets, update_every, action_items)
     if not any((*asked, factors, lessons, done, *texts.values(), reopen)):
         raise UsageError("incident update: nothing to record (see --help)")
     if timezone:
@@ -170,8 +178,10 @@ def update(
     if commander:
         role_pairs.insert(0, ("commander", commander))
     cadence_minutes: int | None = None
-    # The runbook (loaded once) knows the statuses its templates use and the scheme.
-    runbook = args.runbook_for(read_incident(path), root) if status or severity else None
+    # The runbook (loaded once) knows the statuses its templates use, the scheme, and its
+    # secret variables (never a field).
+    runbook = args.runbook_for(read_incident(path), root) if status or severity or sets else None
+    fields = args.custom_fields(name_value_pairs(sets, "--set"), incident, runbook)
     if status:
         warning = args.status_warning(status, runbook)
         if warning:
@@ -191,6 +201,7 @@ def update(
         texts=tuple((key, value) for key, value in texts.items() if value),
         roles=tuple(role_pairs),
         impact=tuple(impact_pairs),
+        fields=tuple(fields),
         action_items=action_items,
         contributing_factors=factors,
         lessons=lessons,

@@ -21,8 +21,11 @@ format them with the ``time``, ``datetime`` and ``date`` filters, minutes with `
 ``now``
     The time of rendering.
 Anything else
-    A top-level name given with ``--set NAME=VALUE`` (or, on the site, the template's
-    ``examples``). ``--set incident.eta=20m`` overrides a field of the incident.
+    A top-level name: a custom field of the incident (``runbook incident update --set
+    NAME=VALUE``), or given with ``runbook comms --set NAME=VALUE`` (which wins), or, on
+    the site and without an incident, the template's ``examples``: examples never fill
+    in a real incident's missing value. ``--set incident.eta=20m`` overrides a field of
+    the incident.
 
 A value the context lacks is an error naming it (``generator.comms.templates``);
 ``generator.comms.hints`` says which ``runbook incident`` command records it. Secret
@@ -137,9 +140,17 @@ def build_context(
     """The whole context: incident (when a record is given), runbook, now, and ``values``.
 
     ``values`` are ``--set`` pairs (or a template's examples); a dotted key overrides a
-    field (``incident.eta``). Setting a secret variable is an error (exit 2).
+    field (``incident.eta``). Setting a secret variable is an error (exit 2). The
+    record's custom fields come first, so ``values`` override them; one named like a
+    secret variable is left out (a template reading it fails: secrets are never rendered).
     """
-    return with_values(_base_context(runbook, record, now), runbook, values)
+    secrets = {v.name for v in runbook.variables if v.secret}
+    recorded = [
+        (name, value)
+        for name, value in (record.fields.items() if record is not None else ())
+        if name not in secrets and name not in CONTEXT_SCHEMA
+    ]
+    return with_values(_base_context(runbook, record, now), runbook, [*recorded, *values])
 
 
 def _base_context(runbook: Runbook, record: IncidentRecord | None, now: datetime) -> Context:

@@ -132,6 +132,12 @@ def _missing_message(
         return f"undefined variable '{name}': {missing_hint(name, record, incident_ref)}"
     if head in CONTEXT_SCHEMA:
         return f"undefined variable '{name}'"
+    if incident_ref is not None:  # a real incident: its fields, never the examples
+        return (
+            f"undefined variable '{name}': the incident has no field '{head}' (record it with "
+            f"`runbook incident update {incident_ref} --set {head}=VALUE`, or pass "
+            f"--set {head}=VALUE)"
+        )
     return (
         f"undefined variable '{name}' (pass --set {head}=VALUE, "
         f"or name it in the template's examples)"

@@ -135,6 +135,8 @@ class Update:
     roles: tuple[tuple[str, str], ...] = ()
     impact: tuple[tuple[str, str], ...] = ()
     """(key, value as given): a whole number is recorded as a number."""
+    fields: tuple[tuple[str, str], ...] = ()
+    """Custom fields (checked names, values as given, always text); empty: remove it."""
     action_items: tuple[str, ...] = ()
     contributing_factors: tuple[str, ...] = ()
     lessons: tuple[str, ...] = ()
@@ -194,6 +196,13 @@ def update(record: IncidentRecord, change: Update, now: datetime) -> None:
         for key, value in change.impact:
             impact[key] = _number(value)
             parts.append(f"impact {key}: {value}")
+    for name, value in change.fields:
+        if value:
+            record.live_mapping("fields")[name] = value
+            parts.append(f"{name}: {value}")
+        else:
+            record.drop_in("fields", name)
+            parts.append(f"{name} cleared")
     for text in change.action_items:
         record.live_list("action_items").append(text)
         parts.append(f"Action item: {text}")

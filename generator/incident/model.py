@@ -232,6 +232,15 @@ class IncidentRecord:
         return dict(_mapping(self._fields.get("roles")))
 
     @property
+    def fields(self) -> dict[str, str]:
+        """Custom fields (``update --set NAME=VALUE``): name -> text, as recorded."""
+        return {
+            str(name): text
+            for name, value in _mapping(self._fields.get("fields")).items()
+            if (text := _text(value)) is not None
+        }
+
+    @property
     def timeline(self) -> tuple[TimelineEntry, ...]:
         """The entries that are mappings, in order."""
         return tuple(
@@ -265,14 +274,15 @@ class IncidentRecord:
         self.live_list("timeline").append(entry.to_yaml())
 
     def live_mapping(self, key: str) -> YamlMapping:
-        """``roles`` or ``impact`` to change in place (made empty when absent or null)."""
+        """``roles``, ``impact`` or ``fields`` to change in place (made empty when absent
+        or null)."""
         value = self._fields.get(key)
         if not isinstance(value, dict):
             value = self._fields[key] = {}
         return value
 
     def drop_in(self, key: str, name: str) -> None:
-        """Remove one entry of ``roles`` or ``impact`` (when it is a mapping)."""
+        """Remove one entry of ``roles``, ``impact`` or ``fields`` (when it is a mapping)."""
         value = self._fields.get(key)
         if isinstance(value, dict):
             value.pop(name, None)

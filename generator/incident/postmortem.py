@@ -68,6 +68,10 @@ def render_postmortem(record: IncidentRecord, scheme: SeverityScheme | None) -> 
         summary += "; it is not resolved yet."
     out += [summary, ""]
     out += _impact(record)
+    if record.fields:
+        out += ["## Recorded fields", "", "| Field | Value |", "|---|---|"]
+        out += [f"| {_inline(k)} | {_inline(v)} |" for k, v in record.fields.items()]
+        out.append("")
     out += ["## Key times", "", "| Measure | Value |", "|---|---|"]
     out.append(f"| Started | {when_text(started)} |")
     for label, key in (("Acknowledged", "acknowledged_at"), ("Resolved", "resolved_at")):

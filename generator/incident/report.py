@@ -144,6 +144,10 @@ def status_lines(
         lines.append("channel updates:")
         severity = record.text("severity") or "this severity"
         lines.extend(_channel_line(due, severity) for due in per_channel)
+    fields = record.fields
+    if fields:
+        lines.append("fields:")
+        lines.extend(f"  {name}: {value}" for name, value in fields.items())
     checklist = open_checklist(record)
     total = len(record.checklist)
     if checklist:
@@ -188,6 +192,7 @@ def status_json(
         "next_update": due.next_update.isoformat() if due.next_update else None,
         "overdue_s": due.overdue_s,
         "channels": per_channel,
+        "fields": dict[str, YamlValue](record.fields),
         "open_checklist": [{"number": n, "text": t} for n, t in open_checklist(record)],
         "open_action_items": list[YamlValue](open_action_items(record)),
     }

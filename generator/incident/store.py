@@ -15,6 +15,7 @@ The file is a superset of seed 001's incident template::
       update_every_minutes: 15       # from the severity's cadence at start
       impact: {users_affected: 15000, revenue_lost: $45000, duration_minutes: 90, summary: ...}
       roles: {commander: Alex Kim, comms: Sam Lee}
+      fields: {customer_impact: Card payments fail}   # update --set: for comms templates
       timeline:                      # {time, kind, event, ...}; kind: start, update, ack,
         - {time: ..., kind: start, event: Incident started}   # exec, comms, resolve
       checklist: [{text: Take command, done: false}]
@@ -98,8 +99,8 @@ _RecordDumper.add_representer(str, _represent_text)
 FIELD_ORDER = (
     "id", "title", "severity", "status", "runbook", "started_at", "detected_by",
     "acknowledged_at", "resolved_at", "update_every_minutes", "timezone", "channel", "eta",
-    "impact", "roles", "resolution", "root_cause", "contributing_factors", "lessons_learned",
-    "timeline", "checklist", "action_items",
+    "impact", "roles", "fields", "resolution", "root_cause", "contributing_factors",
+    "lessons_learned", "timeline", "checklist", "action_items",
 )  # fmt: skip
 """Known fields are written in this order (seed 001's), others after them as they came."""
 
@@ -151,7 +152,7 @@ def parse_record(text: str, path: Path) -> YamlMapping:
     inner = {k.value: v for k, v in keys["incident"][1].value if isinstance(k, yaml.ScalarNode)}
     for key, kind in (("timeline", yaml.SequenceNode), ("action_items", yaml.SequenceNode),
                       ("checklist", yaml.SequenceNode), ("impact", yaml.MappingNode),
-                      ("roles", yaml.MappingNode)):  # fmt: skip
+                      ("roles", yaml.MappingNode), ("fields", yaml.MappingNode)):  # fmt: skip
         value = inner.get(key)
         is_null = isinstance(value, yaml.ScalarNode) and value.tag.endswith(":null")
         if value is not None and not is_null and not isinstance(value, kind):

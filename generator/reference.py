@@ -118,7 +118,7 @@ def _object_section(obj: ObjectSpec) -> str:
         default = defaults.get(f.target, "")
         lines.append(
             f"| `{f.name}` | {_type_text(f.type)} | {'yes' if f.required else ''} "
-            f"| {default} | {_cell(f.description)} | {_example(f)} |"
+            f"| {default} | {_cell(f.description)} | {_example(f, default)} |"
         )
     if obj.name == "Defaults":
         lines += [
@@ -201,15 +201,24 @@ _EXAMPLES: dict[type, str] = {
 }
 
 
-def _example(f: Field) -> str:
+def _example(f: Field, default: str) -> str:
+    """The value as written in YAML, in a code span (a ``|`` escaped for the table)."""
     if f.example:
-        return f"`{f.example}`"
+        return _code(f.example)
     ftype = f.type
+    if isinstance(ftype, spec_types.Bool):
+        return "`true`" if default == "`false`" or not default else "`false`"
     if isinstance(ftype, spec_types.Enum):
         return f"`{ftype.values[0]}`"
     if isinstance(ftype, spec_types.OneOrList) and isinstance(ftype.item, spec_types.ExitCode):
         return "`[0, 1]`"
     return _EXAMPLES.get(type(ftype), "")
+
+
+def _code(text: str) -> str:
+    fence = "``" if "`" in text else "`"
+    pad = " " if fence == "``" else ""
+    return f"{fence}{pad}{_cell(text)}{pad}{fence}"
 
 
 def _cell(text: str) -> str:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+import yaml
+
 from checks.header import KEYS
 from checks.problems import ExitCode
 from generator.comms.context import CONTEXT_NAMES, INCIDENT_FIELDS
@@ -84,3 +87,109 @@ def test_comms_names_and_exit_codes_are_all_there() -> None:
     codes = _section(text, "Exit codes")
     for code in ExitCode:
         assert re.search(rf"^\| {int(code)} \| `{code.name}` \| \w", codes, flags=re.M)
+
+
+# -- examples: every key a value, and the values make a runbook that lints clean ------------
+
+_OBJECT = re.compile(r"\[(\w+)\]\(#\w+\)")
+_ROW = re.compile(r"(?<!\\)\|")
+
+
+def _rows(section: str) -> list[dict[str, str]]:
+    """The key table of an object's section: the key, type and example cells."""
+    rows = []
+    for line in section.splitlines():
+        if not line.startswith("| `"):
+            continue
+        key, type_, _, _, _, example = (c.strip() for c in _ROW.split(line)[1:-1])
+        rows.append({"key": key.strip("`"), "type": type_, "example": example})
+    return rows
+
+
+def _yaml_example(cell: str) -> object:
+    """The value of an example cell: a YAML value in a code span."""
+    text = cell.replace("\\|", "|")
+    fence = "``" if text.startswith("``") else "`"
+    assert text.startswith(fence) and text.endswith(fence), cell
+    return yaml.safe_load(text[len(fence) : -len(fence)].strip())
+
+
+def test_every_key_that_holds_a_value_shows_an_example() -> None:
+    text = build_reference()
+    missing = [
+        f"{name}.{row['key']}"
+        for name in spec.OBJECTS
+        for row in _rows(_section(text, name))
+        if not _OBJECT.search(row["type"]) and not row["example"]
+    ]
+    assert missing == []
+
+
+# The examples read the replica's host from this variable (the variables table of a runbook
+# is a map whose keys are not in the reference).
+_VARIABLE = "REPLICA_HOST"
+
+
+def _from_examples(text: str, name: str, within: tuple[str, ...] = ()) -> dict[str, object]:
+    """An object ``name`` made of the reference's examples, nested objects too (each once on
+    a path). Booleans are left out: they are no text, and ``true`` for all of them at once
+    (secret with a default, interactive and follow) is not one valid step."""
+    out: dict[str, object] = {}
+    for row in _rows(_section(text, name)):
+        nested = _OBJECT.search(row["type"])
+        if nested is None:
+            if row["type"] != "boolean":
+                out[row["key"]] = _yaml_example(row["example"])
+            continue
+        child = nested.group(1)
+        if child in within or child == name:
+            continue
+        value = _from_examples(text, child, (*within, name))
+        if row["type"].startswith("list of"):
+            out[row["key"]] = _variants(child, value)
+        elif row["type"].startswith("map of"):
+            out[row["key"]] = {_VARIABLE: value}
+        else:
+            out[row["key"]] = value
+    return out
+
+
+def _variants(name: str, value: dict[str, object]) -> list[dict[str, object]]:
+    """``value`` as the items of a list: a step twice, as 'shell' and 'interpreter'
+    exclude each other (the loader says so)."""
+    if name != "Step":
+        return [value]
+    shell = {k: v for k, v in value.items() if k != "interpreter"}
+    return [shell, {k: v for k, v in value.items() if k != "shell"}]
+
+
+def _unique_ids(value: object, seen: dict[str, int]) -> object:
+    """Ids made unique where an example object appears more than once (the steps of a
+    section, a scenario, a resolution and a timeframe)."""
+    if isinstance(value, list):
+        return [_unique_ids(item, seen) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _unique_ids(v, seen) for k, v in value.items()}
+    ident = out.get("id")
+    if isinstance(ident, str):
+        seen[ident] = seen.get(ident, 0) + 1
+        if seen[ident] > 1:
+            out["id"] = f"{ident}-{seen[ident]}"
+    return out
+
+
+@pytest.mark.work(runbooks=True, env={"RUNBOOK_TODAY": "2026-11-01"})
+def test_the_examples_make_a_runbook_and_defaults_that_lint_clean(work: Path, cli: Cli) -> None:
+    text = build_reference()
+    runbook = _unique_ids(_from_examples(text, "Runbook"), {})
+    defaults = _unique_ids(_from_examples(text, "Defaults"), {})
+    assert isinstance(runbook, dict) and isinstance(defaults, dict)
+    # every key of both files is set (nested objects: every key but their own nesting)
+    assert set(runbook) == {r["key"] for r in _rows(_section(text, "Runbook"))}
+    assert set(defaults) == {r["key"] for r in _rows(_section(text, "Defaults"))}
+    (work / "runbooks" / "_defaults.yaml").write_text(yaml.safe_dump(defaults), encoding="utf-8")
+    (work / "runbooks" / "example.yaml").write_text(yaml.safe_dump(runbook), encoding="utf-8")
+    ran = cli("lint", "--strict")
+    assert (ran.returncode, ran.stdout) == (0, ""), ran.stdout
+    assert ran.stderr == "lint: 1 file, no problems\n"

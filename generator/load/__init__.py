@@ -4,9 +4,9 @@
 (``load_tree``, ``load_file``, ``load_runbook`` for one CLI target); ``parse`` reads one
 file's bytes with libyaml (``yaml_tags`` resolves tags without PyYAML's per-node cost)
 into a typed ``document``; ``convert`` turns nodes into model objects driven by the one
-declarative table in ``spec`` (with ``spec_parts`` and the vocabulary in ``spec_types``;
-``scalars``, ``convert_checks`` and ``nodes`` are its parts); ``cascade`` applies the
-``_defaults.yaml`` files above a runbook and checks ids; ``cache`` keeps parsed files
+declarative table in ``spec`` (with ``spec_parts``, ``spec_reference`` and the vocabulary
+in ``spec_types``; ``scalars``, ``convert_checks`` and ``nodes`` are its parts); ``cascade``
+applies the ``_defaults.yaml`` files above a runbook and checks ids; ``cache`` keeps parsed files
 across runs and ``_fast`` builds the frozen model objects without their ``__init__``.
 Every problem is a located ``checks.problems.Problem``; nothing is printed here.
 """

@@ -3,8 +3,9 @@
 Each YAML object is an ``ObjectSpec``: its keys (``Field``) with a type, whether they are
 required, a description and, where the model's attribute differs, the attribute name (the
 vocabulary is ``generator.load.spec_types``; the objects inside a runbook are in
-``generator.load.spec_parts``). ``generator.load.convert`` converts YAML nodes by walking
-this spec; ``generator.schema`` turns the same spec into JSON Schema, so the two cannot drift.
+``generator.load.spec_parts`` and ``generator.load.spec_reference``; every free-text key
+has an ``example``). ``generator.load.convert`` converts YAML nodes by walking this spec;
+``generator.schema`` turns the same spec into JSON Schema, so the two cannot drift.
 """
 
 from __future__ import annotations
@@ -32,12 +33,27 @@ __all__ = ["INHERITABLE", "OBJECTS"]
 
 # Keys a runbook may inherit from a _defaults.yaml, with their spec (shared by both objects).
 _INHERITABLE: tuple[Field, ...] = (
-    key("service", TEXT, "The service this runbook is about."),
-    key("owner", TEXT, "The owning team."),
-    key("tags", TEXTS, "Free labels for search and selection."),
-    key("audience", TEXT, "Who should use this runbook."),
-    key("oncall", TEXT, "Where to find the on-call rotation."),
-    key("review_every", Duration(), "Review cadence; lint warns when last_reviewed is older."),
+    key("service", TEXT, "The service this runbook is about.", example="orders-db"),
+    key("owner", TEXT, "The owning team.", example="team-data-platform"),
+    key("tags", TEXTS, "Free labels for search and selection.", example="[postgres, replication]"),
+    key(
+        "audience",
+        TEXT,
+        "Who should use this runbook.",
+        example="On-call SREs and database engineers",
+    ),
+    key(
+        "oncall",
+        TEXT,
+        "Where to find the on-call rotation.",
+        example="PagerDuty schedule data-platform-primary",
+    ),
+    key(
+        "review_every",
+        Duration(),
+        "Review cadence; lint warns when last_reviewed is older.",
+        example="90d",
+    ),
     key("lint", Obj("LintConfig"), "Deliberate lint exceptions."),
     key(
         "variables",
@@ -68,18 +84,45 @@ OBJECTS: dict[str, ObjectSpec] = {
                     Slug(),
                     "Unique slug: page URL, CLI handle, block id prefix.",
                     required=True,
+                    example="postgres-replication-lag",
                 ),
-                key("title", TEXT, "The page title.", required=True),
-                key("summary", MARKDOWN, "One paragraph: what this runbook is for."),
-                key("alerts", TEXTS, "Alert names that link here (alerts/<name>/ pages)."),
-                key("severity", Text(numbers=True), "The usual severity (in the scheme in force)."),
-                key("version", Text(numbers=True), "The runbook's version."),
-                key("status", TEXT, "Free text: active, draft, deprecated."),
+                key(
+                    "title",
+                    TEXT,
+                    "The page title.",
+                    required=True,
+                    example="PostgreSQL replication lag",
+                ),
+                key(
+                    "summary",
+                    MARKDOWN,
+                    "One paragraph: what this runbook is for.",
+                    example="A replica falls behind; reads go stale and failover loses data.",
+                ),
+                key(
+                    "alerts",
+                    TEXTS,
+                    "Alert names that link here (alerts/<name>/ pages).",
+                    example="[PostgresReplicationLagHigh]",
+                ),
+                key(
+                    "severity",
+                    Text(numbers=True),
+                    "The usual severity (in the scheme in force).",
+                    example="SEV2",
+                ),
+                key("version", Text(numbers=True), "The runbook's version.", example="1.4"),
+                key("status", TEXT, "Free text: active, draft, deprecated.", example="active"),
                 key("last_reviewed", Date(), "When the runbook was last reviewed."),
                 *_INHERITABLE,
                 key("sections", ListOf(Obj("Section")), "The page's sections, in order."),
                 key("scenarios", ListOf(Obj("Scenario")), "Symptom -> diagnosis -> resolution."),
-                key("closing", MARKDOWN, "Markdown shown at the end of the page."),
+                key(
+                    "closing",
+                    MARKDOWN,
+                    "Markdown shown at the end of the page.",
+                    example="Still lagging after an hour? Page the database team lead.",
+                ),
             ),
             ident="id",
         ),
@@ -88,8 +131,18 @@ OBJECTS: dict[str, ObjectSpec] = {
             "defaults",
             "A _defaults.yaml: an organisation page and values its folder's runbooks inherit.",
             (
-                key("title", TEXT, "The organisation page title (not inherited)."),
-                key("summary", MARKDOWN, "The organisation page summary (not inherited)."),
+                key(
+                    "title",
+                    TEXT,
+                    "The organisation page title (not inherited).",
+                    example="Data platform",
+                ),
+                key(
+                    "summary",
+                    MARKDOWN,
+                    "The organisation page summary (not inherited).",
+                    example="Runbooks for the databases and queues the data platform team runs.",
+                ),
                 *_INHERITABLE,
             ),
         ),

@@ -1,16 +1,21 @@
-"""The spec of the objects inside a runbook: page parts (sections, steps, scenarios) and
-reference parts (severities, escalation, contacts, comms, post-incident, maintenance).
-``generator.load.spec`` adds the two file-level objects, ``Runbook`` and ``Defaults``.
+"""The spec of the objects a runbook page is made of: variables, sections, steps and what
+they hold, scenarios and their resolutions. ``generator.load.spec_reference`` holds the
+reference parts (severities, escalation, contacts, comms ...), and ``generator.load.spec``
+adds the two file-level objects, ``Runbook`` and ``Defaults``.
+
+Every key that takes free text carries an ``example``: a value as written in the YAML,
+from a PostgreSQL replication-lag runbook, shown in REFERENCE.md (a test builds a runbook
+from the examples and lints it).
 """
 
 from __future__ import annotations
 
+from generator.load.spec_reference import REFERENCE_PARTS
 from generator.load.spec_types import (
     CALLOUT_TYPES,
     KINDS,
     MARKDOWN,
     STEPS,
-    TEMPLATE_CHANNELS,
     TEXT,
     TEXTS,
     Bool,
@@ -31,19 +36,47 @@ from generator.load.spec_types import (
 
 __all__ = ["PARTS"]
 
-PARTS: tuple[ObjectSpec, ...] = (
+_ALERTS = "[PostgresReplicationLagHigh]"
+_RUN = 'psql -h "$REPLICA_HOST" -Atc "select now() - pg_last_xact_replay_timestamp()"'
+
+PAGE_PARTS: tuple[ObjectSpec, ...] = (
     ObjectSpec(
         "Variable",
         "variable",
         "An environment variable the commands read; a plain string is its description.",
         (
-            key("description", MARKDOWN, "What the value is."),
-            key("default", Scalar(), "Used when no other source gives a value."),
+            key(
+                "description",
+                MARKDOWN,
+                "What the value is.",
+                example="Host name of the lagging replica, as in the alert's instance label.",
+            ),
+            key(
+                "default",
+                Scalar(),
+                "Used when no other source gives a value.",
+                example="db-replica-1.internal",
+            ),
             key("required", Bool(), "A missing value is an error (prompted for on a TTY)."),
             key("secret", Bool(), "Masked when prompted; redacted from every output."),
-            key("pattern", Regex(), "A Python regex the whole value must match."),
-            key("choices", ListOf(Scalar()), "The only allowed values."),
-            key("example", Scalar(), "A realistic value for the docs (never used)."),
+            key(
+                "pattern",
+                Regex(),
+                "A Python regex the whole value must match.",
+                example=r"'^db-replica-\d+\.internal$'",
+            ),
+            key(
+                "choices",
+                ListOf(Scalar()),
+                "The only allowed values.",
+                example="[db-replica-1.internal, db-replica-2.internal]",
+            ),
+            key(
+                "example",
+                Scalar(),
+                "A realistic value for the docs (never used).",
+                example="db-replica-2.internal",
+            ),
         ),
         shorthand="description",
     ),
@@ -57,19 +90,37 @@ PARTS: tuple[ObjectSpec, ...] = (
                 Slug(),
                 "Unique within the runbook (sections and scenarios).",
                 required=True,
+                example="diagnose",
             ),
-            key("title", TEXT, "The heading.", required=True),
-            key("window", Text(numbers=True), "A time window such as '5-15 min'."),
-            key("severity", Text(numbers=True), "The severity this section is for."),
-            key("alerts", TEXTS, "Alerts whose pages link to this section."),
-            key("body", MARKDOWN, "Markdown shown under the heading."),
+            key("title", TEXT, "The heading.", required=True, example="Diagnose"),
+            key(
+                "window",
+                Text(numbers=True),
+                "A time window such as '5-15 min'.",
+                example="5-15 min",
+            ),
+            key(
+                "severity", Text(numbers=True), "The severity this section is for.", example="SEV2"
+            ),
+            key("alerts", TEXTS, "Alerts whose pages link to this section.", example=_ALERTS),
+            key(
+                "body",
+                MARKDOWN,
+                "Markdown shown under the heading.",
+                example="Is the replica behind on receiving WAL, or on replaying it?",
+            ),
             key("callout", Obj("Callout"), "An admonition."),
             key("steps", STEPS, "Commands and manual steps, in order."),
             key("checklist", ListOf(Obj("ChecklistItem")), "A task list."),
             key("table", Obj("Table"), "A table."),
             key("diagram", Obj("Diagram"), "A Mermaid diagram."),
             key("sections", ListOf(Obj("Section")), "Nested sections."),
-            key("footer", MARKDOWN, "Markdown after the steps."),
+            key(
+                "footer",
+                MARKDOWN,
+                "Markdown after the steps.",
+                example="Lag still growing? Go on to Mitigation.",
+            ),
         ),
         ident="id",
     ),
@@ -78,27 +129,70 @@ PARTS: tuple[ObjectSpec, ...] = (
         "step",
         "One command (or manual instruction).",
         (
-            key("id", Slug(), "Unique within the runbook, scenarios included.", required=True),
-            key("title", TEXT, "The step's heading."),
-            key("body", MARKDOWN, "Markdown shown above the block."),
+            key(
+                "id",
+                Slug(),
+                "Unique within the runbook, scenarios included.",
+                required=True,
+                example="replay-lag",
+            ),
+            key("title", TEXT, "The step's heading.", example="How far behind is the replica?"),
+            key(
+                "body",
+                MARKDOWN,
+                "Markdown shown above the block.",
+                example="More than 30 seconds means readers see stale orders.",
+            ),
             key("kind", Enum(KINDS), "Risk: check, action, destructive or manual."),
-            key("lang", TEXT, "The block language (bash, sh, sql, python, text ...)."),
-            key("shell", TEXT, "A shell to run the block with (not with interpreter)."),
-            key("interpreter", TEXT, "A command that reads the block on stdin."),
-            key("run", MARKDOWN, "The command text, exactly as shown and run."),
+            key(
+                "lang",
+                TEXT,
+                "The block language (bash, sh, sql, python, text ...).",
+                example="bash",
+            ),
+            key(
+                "shell", TEXT, "A shell to run the block with (not with interpreter).", example="sh"
+            ),
+            key(
+                "interpreter",
+                TEXT,
+                "A command that reads the block on stdin.",
+                example="psql -X -At",
+            ),
+            key("run", MARKDOWN, "The command text, exactly as shown and run.", example=_RUN),
             key("expect", Obj("Expect"), "What the run must show to pass."),
-            key("expected_output", Scalar(), "Asserted output (exact, after normalising)."),
-            key("sample_output", Scalar(), "Example output, shown only."),
-            key("timeout", Duration(), "Stop the block after this long."),
+            key(
+                "expected_output",
+                Scalar(),
+                "Asserted output (exact, after normalising).",
+                example="streaming",
+            ),
+            key("sample_output", Scalar(), "Example output, shown only.", example="'00:00:02.318'"),
+            key("timeout", Duration(), "Stop the block after this long.", example="30s"),
             key("strict", Bool(), "bash -e -o pipefail (default true)."),
             key("interactive", Bool(), "Needs a TTY; never run in CI."),
             key("follow", Bool(), "Streams until stopped; the timeout is its normal end."),
-            key("requires", TEXTS, "Executables, ./paths or env:VAR that must exist."),
+            key(
+                "requires",
+                TEXTS,
+                "Executables, ./paths or env:VAR that must exist.",
+                example="[psql, env:PGPASSWORD]",
+            ),
             key("ci", Bool(), "false keeps the step out of `runbook check`."),
-            key("ci_reason", TEXT, "Why the step is kept out of CI."),
-            key("tags", TEXTS, "Labels for --tag selection."),
-            key("env", MapOf(Scalar()), "Fixed environment for this step."),
-            key("cwd", TEXT, "Working directory."),
+            key(
+                "ci_reason",
+                TEXT,
+                "Why the step is kept out of CI.",
+                example="Needs a real replica, and CI has none.",
+            ),
+            key("tags", TEXTS, "Labels for --tag selection.", example="[replication]"),
+            key(
+                "env",
+                MapOf(Scalar()),
+                "Fixed environment for this step.",
+                example="{PGCONNECT_TIMEOUT: 5}",
+            ),
+            key("cwd", TEXT, "Working directory.", example="/var/lib/postgresql"),
         ),
         ident="id",
     ),
@@ -108,8 +202,13 @@ PARTS: tuple[ObjectSpec, ...] = (
         "What a step's run must show to pass.",
         (
             key("exit", OneOrList(ExitCode()), "Accepted exit code(s)."),
-            key("stdout", Regex(), "A Python regex searched in stdout."),
-            key("contains", Scalar(), "Literal text stdout must contain."),
+            key(
+                "stdout",
+                Regex(),
+                "A Python regex searched in stdout.",
+                example=r"'^\d{2}:\d{2}:\d{2}'",
+            ),
+            key("contains", Scalar(), "Literal text stdout must contain.", example="'00:00:'"),
         ),
     ),
     ObjectSpec(
@@ -118,8 +217,14 @@ PARTS: tuple[ObjectSpec, ...] = (
         "An admonition.",
         (
             key("type", Enum(CALLOUT_TYPES), "The admonition type."),
-            key("text", MARKDOWN, "The admonition's Markdown.", required=True),
-            key("title", TEXT, "A title instead of the type's name."),
+            key(
+                "text",
+                MARKDOWN,
+                "The admonition's Markdown.",
+                required=True,
+                example="Promoting a replica ends replication; the old primary must be rebuilt.",
+            ),
+            key("title", TEXT, "A title instead of the type's name.", example="Before you promote"),
         ),
     ),
     ObjectSpec(
@@ -127,7 +232,13 @@ PARTS: tuple[ObjectSpec, ...] = (
         "checklist item",
         "A task-list line; a plain string is its text.",
         (
-            key("text", MARKDOWN, "The task.", required=True),
+            key(
+                "text",
+                MARKDOWN,
+                "The task.",
+                required=True,
+                example="Acknowledge the page and say in the incident channel that you are on it",
+            ),
             key("done", Bool(), "Rendered ticked."),
         ),
         shorthand="text",
@@ -137,9 +248,20 @@ PARTS: tuple[ObjectSpec, ...] = (
         "table",
         "A table.",
         (
-            key("columns", ListOf(Scalar()), "Column headings.", required=True),
-            key("rows", ListOf(ListOf(Scalar())), "Rows of cells."),
-            key("caption", TEXT, "A caption."),
+            key(
+                "columns",
+                ListOf(Scalar()),
+                "Column headings.",
+                required=True,
+                example="[Lag, Meaning, Action]",
+            ),
+            key(
+                "rows",
+                ListOf(ListOf(Scalar())),
+                "Rows of cells.",
+                example="[[under 5 s, normal, none], [over 30 s, stale reads, drain the replica]]",
+            ),
+            key("caption", TEXT, "A caption.", example="What the lag means"),
         ),
     ),
     ObjectSpec(
@@ -147,8 +269,14 @@ PARTS: tuple[ObjectSpec, ...] = (
         "diagram",
         "A Mermaid diagram.",
         (
-            key("mermaid", TEXT, "Mermaid source.", required=True),
-            key("title", TEXT, "A caption."),
+            key(
+                "mermaid",
+                TEXT,
+                "Mermaid source.",
+                required=True,
+                example="graph LR; primary --> replica1; primary --> replica2",
+            ),
+            key("title", TEXT, "A caption.", example="Replication topology"),
         ),
     ),
     ObjectSpec(
@@ -161,17 +289,46 @@ PARTS: tuple[ObjectSpec, ...] = (
                 Slug(),
                 "Unique within the runbook (sections and scenarios).",
                 required=True,
+                example="replay-stalled",
             ),
-            key("title", TEXT, "The heading.", required=True),
-            key("severity", Text(numbers=True), "The usual severity."),
-            key("alerts", TEXTS, "Alerts whose pages link to this scenario."),
-            key("body", MARKDOWN, "Markdown shown under the heading."),
-            key("symptoms", TEXTS, "What responders see."),
+            key(
+                "title",
+                TEXT,
+                "The heading.",
+                required=True,
+                example="Replay stalled on the replica",
+            ),
+            key("severity", Text(numbers=True), "The usual severity.", example="SEV2"),
+            key("alerts", TEXTS, "Alerts whose pages link to this scenario.", example=_ALERTS),
+            key(
+                "body",
+                MARKDOWN,
+                "Markdown shown under the heading.",
+                example="Lag grows steadily while the primary's write rate is normal.",
+            ),
+            key(
+                "symptoms",
+                TEXTS,
+                "What responders see.",
+                example="[Lag grows by a second every second, Customers see old order states]",
+            ),
             key("diagnosis", STEPS, "Steps that confirm the scenario."),
-            key("causes", TEXTS, "Likely causes."),
+            key(
+                "causes",
+                TEXTS,
+                "Likely causes.",
+                example="[A long query holds back replay, The replica's disk is full]",
+            ),
             key("resolution", ListOf(Obj("Resolution")), "Resolution options."),
-            key("long_term", MARKDOWN, "Long-term fixes."),
-            key("post_incident", TEXTS, "Follow-up tasks."),
+            key(
+                "long_term",
+                MARKDOWN,
+                "Long-term fixes.",
+                example="Lower max_standby_streaming_delay so no query can stall replay for long.",
+            ),
+            key(
+                "post_incident", TEXTS, "Follow-up tasks.", example="[Alert when replay is paused]"
+            ),
         ),
         ident="id",
     ),
@@ -180,182 +337,19 @@ PARTS: tuple[ObjectSpec, ...] = (
         "resolution",
         "One resolution option of a scenario.",
         (
-            key("when", TEXT, "When this option applies.", required=True),
-            key("body", MARKDOWN, "Markdown."),
+            key(
+                "when",
+                TEXT,
+                "When this option applies.",
+                required=True,
+                example="A query on the replica blocks replay",
+            ),
+            key("body", MARKDOWN, "Markdown.", example="Cancel the query; replay resumes at once."),
             key("steps", STEPS, "The steps."),
         ),
         ident="when",
     ),
-    ObjectSpec(
-        "SeverityScheme",
-        "severities",
-        "A severity scheme: its name and levels.",
-        (
-            key("scheme", TEXT, "The scheme's name.", attr="name"),
-            key(
-                "levels",
-                ListOf(Obj("SeverityLevel")),
-                "The levels, worst first.",
-                required=True,
-            ),
-        ),
-    ),
-    ObjectSpec(
-        "SeverityLevel",
-        "severity level",
-        "One level of a severity scheme.",
-        (
-            key("id", Text(numbers=True), "SEV1, SEV-0, P2 ...", required=True),
-            key("label", TEXT, "Critical, High ..."),
-            key("impact", MARKDOWN, "What this level means."),
-            key("criteria", TEXTS, "Conditions that make an incident this level."),
-            key("examples", TEXTS, "Example incidents."),
-            key("response", TEXT, "Response time as written."),
-            key("escalation", TEXTS, "Who is involved, in order."),
-            key("update_every", Duration(), "Status update cadence."),
-        ),
-        ident="id",
-    ),
-    ObjectSpec(
-        "EscalationLevel",
-        "escalation level",
-        "One escalation level.",
-        (
-            key("level", Text(numbers=True), "L1, Level 2 ...", required=True),
-            key("who", TEXT, "Who is engaged.", required=True),
-            key("after", Text(numbers=True), "When this level is engaged, as written."),
-            key("until", Text(numbers=True), "How long it stays engaged."),
-            key("when", TEXTS, "Conditions."),
-            key("contact", TEXT, "How to reach them."),
-        ),
-        ident="level",
-    ),
-    ObjectSpec(
-        "Contact",
-        "contact",
-        "A person or channel to reach.",
-        (
-            key("role", TEXT, "The role.", required=True),
-            key("name", TEXT, "A name."),
-            key("group", TEXT, "Internal, External, Leadership ..."),
-            key("email", TEXT, "Email address."),
-            key("phone", Text(numbers=True), "Phone number."),
-            key("pager", Text(numbers=True), "Pager."),
-            key("slack", TEXT, "Slack channel or handle."),
-            key("url", TEXT, "A URL."),
-            key("notes", MARKDOWN, "Notes."),
-        ),
-        ident="role",
-    ),
-    ObjectSpec(
-        "Role",
-        "role",
-        "An incident role.",
-        (
-            key("name", TEXT, "The role's name.", required=True),
-            key("duties", TEXTS, "Its duties."),
-        ),
-        ident="name",
-    ),
-    ObjectSpec(
-        "Link",
-        "link",
-        "A dashboard, console or document: a url, or a path shown as text.",
-        (
-            key("title", TEXT, "The link text.", required=True),
-            key("url", TEXT, "A URL."),
-            key("path", TEXT, "A path, shown as text."),
-            key("notes", MARKDOWN, "Notes."),
-        ),
-        ident="title",
-    ),
-    ObjectSpec(
-        "Communications",
-        "communications",
-        "Comms channels and message templates.",
-        (
-            key("channels", ListOf(Obj("CommsChannel")), "Where and how often to update."),
-            key("templates", ListOf(Obj("CommsTemplate")), "Message templates (Jinja2)."),
-        ),
-    ),
-    ObjectSpec(
-        "CommsChannel",
-        "channel",
-        "Where and how often updates go.",
-        (
-            key(
-                "channel",
-                TEXT,
-                "Where updates go (free text: #incidents, Twitter ...).",
-                required=True,
-            ),
-            key("audience", TEXT, "Who reads it."),
-            key("cadence", Text(numbers=True), "How often."),
-            key("notes", MARKDOWN, "Notes."),
-            key("template", TEXT, "Id of the template used."),
-        ),
-        ident="channel",
-    ),
-    ObjectSpec(
-        "CommsTemplate",
-        "template",
-        "A message template, rendered in a Jinja2 sandbox.",
-        (
-            key("id", Slug(), "Unique within the runbook.", required=True),
-            key(
-                "channel",
-                Enum(TEMPLATE_CHANNELS),
-                "Where the message goes; slack escapes values for Slack mrkdwn.",
-            ),
-            key("audience", TEXT, "internal, customers ..."),
-            key("status", TEXT, "Status page state (investigating ...)."),
-            key("title", TEXT, "A human title."),
-            key("subject", TEXT, "Email subject (Jinja2)."),
-            key("body", TEXT, "Jinja2 source."),
-            key("format", Enum(("text", "html")), "text or html."),
-            key("examples", MapOf(Scalar()), "Example values for the docs."),
-        ),
-        ident="id",
-    ),
-    ObjectSpec(
-        "PostIncident",
-        "post_incident",
-        "What happens after the incident.",
-        (
-            key("timeframes", ListOf(Obj("Timeframe")), "Tasks by deadline."),
-            key("postmortem_template", TEXT, "A postmortem template."),
-            key("timeline_template", TEXT, "A timeline template."),
-            key("metrics", TEXTS, "Metrics to track."),
-        ),
-    ),
-    ObjectSpec(
-        "Timeframe",
-        "timeframe",
-        "Tasks due within a time.",
-        (
-            key("within", Text(numbers=True), "1 hour, 24 hours ...", required=True),
-            key("title", TEXT, "A heading."),
-            key("tasks", TEXTS, "Tasks."),
-            key("steps", STEPS, "Steps."),
-        ),
-        ident="within",
-    ),
-    ObjectSpec(
-        "Maintenance",
-        "maintenance",
-        "How the runbook is kept current.",
-        (
-            key("review", TEXT, "Review cadence as written."),
-            key("owner", TEXT, "Who maintains it."),
-            key("next_review", Text(numbers=True), "Next review date."),
-            key("update_triggers", TEXTS, "Events that require an update."),
-            key("distribution", TEXT, "Where it is distributed."),
-        ),
-    ),
-    ObjectSpec(
-        "LintConfig",
-        "lint",
-        "Deliberate lint exceptions.",
-        (key("allow", TEXTS, "Rule names accepted deliberately."),),
-    ),
 )
+
+PARTS: tuple[ObjectSpec, ...] = PAGE_PARTS + REFERENCE_PARTS
+"""Every object inside a runbook, page parts first."""

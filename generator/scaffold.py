@@ -75,7 +75,7 @@ def scaffold(
         "  SERVICE_URL:",
         "    description: Base URL of the service, as this host reaches it.",
         "    example: http://127.0.0.1:8080",
-        "    pattern: '^https?://'",
+        "    pattern: '^https?://\\S+$'     # the whole value must match",
         "  SERVICE_UNIT:",
         "    description: The systemd unit that runs the service.",
         "    example: demo-web.service",

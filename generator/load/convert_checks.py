@@ -1,6 +1,6 @@
 """Checks across the fields of one object, run once its fields are converted: a step's
 ``shell`` and ``interpreter``, its ``run``; a variable's default against its choices and
-pattern; where a step's command and a template's body start in the file."""
+pattern, its example too; where a step's command and a template's body start in the file."""
 
 from __future__ import annotations
 
@@ -34,16 +34,18 @@ def check_step(
 def check_variable(
     c: Converter, kw: Fields, given: dict[str, Node], node: Node, ctx: str, hints: set[str]
 ) -> None:
-    default = kw.get("default")
-    if not isinstance(default, str):  # none given (a Scalar value is a string)
-        return
+    """The default and the example are values the variable must accept."""
     choices = kw.get("choices")
-    if isinstance(choices, tuple) and choices and default not in choices:
-        listed = ", ".join(map(str, choices))
-        c.error(given["default"], ctx, f"default '{default}' is not one of the choices: {listed}")
     pattern = kw.get("pattern")
-    if isinstance(pattern, str) and isinstance(default, str) and not fullmatch(pattern, default):
-        c.error(given["default"], ctx, f"default '{default}' does not match pattern '{pattern}'")
+    for key in ("default", "example"):
+        value = kw.get(key)
+        if not isinstance(value, str):  # none given (a Scalar value is a string)
+            continue
+        if isinstance(choices, tuple) and choices and value not in choices:
+            listed = ", ".join(map(str, choices))
+            c.error(given[key], ctx, f"{key} '{value}' is not one of the choices: {listed}")
+        if isinstance(pattern, str) and not fullmatch(pattern, value):
+            c.error(given[key], ctx, f"{key} '{value}' does not match pattern '{pattern}'")
 
 
 def check_scheme(

@@ -21,7 +21,7 @@ from generator._workers import Workers, chunks_of, gc_paused
 from generator.lint.rules import runbook_problems
 from generator.lint.shell import ShellBlock, runbook_blocks, shell_problems
 from generator.load.cache import ParseCache
-from generator.load.cascade import Cascade, Placed
+from generator.load.cascade import Assembled, Cascade, Placed
 from generator.load.document import Document
 from generator.load.parse import convert_document, file_digest, read_bytes
 from generator.model import Runbook
@@ -36,10 +36,9 @@ class FileLint:
     problems: tuple[Problem, ...]
     """The loader's problems (schema, ids within the runbook)."""
     placed: Placed | None
-    """Where the runbook and its id are; None when the file has an error (then the
-    rules did not run)."""
+    """Where the runbook and its id are; None when the file has an error."""
     found: tuple[Problem, ...] = ()
-    """The rules' problems."""
+    """The rules' problems (a file with errors too, when its runbook could be built)."""
     allow: frozenset[str] = frozenset()
     """The runbook's ``lint.allow``."""
 
@@ -93,9 +92,12 @@ def lint_documents(
         assembled = [linter.cascade.runbook(path, doc) for path, doc in files]
         pending: list[tuple[int, list[Problem], list[ShellBlock]]] = []
         for index, item in enumerate(assembled):
-            if item.runbook is not None:
-                problems = runbook_problems(item.runbook, linter.today)
-                pending.append((index, problems, runbook_blocks(item.runbook)))
+            runbook = item.runbook or item.partial
+            if runbook is not None:
+                problems = [*files[index][1].notes, *runbook_problems(runbook, linter.today)]
+                if item.runbook is None:
+                    problems = _without_consequences(problems, runbook, files[index][1])
+                pending.append((index, problems, runbook_blocks(runbook)))
         blocks = [block for *_, own in pending for block in own]
         per_block = iter(shell_problems(blocks, bash=linter.bash, cache=linter.syntax))
         found: dict[int, tuple[Problem, ...]] = {}
@@ -104,14 +106,24 @@ def lint_documents(
                 problems.extend(next(per_block))
             found[index] = tuple(problems)
         return [
-            FileLint(
-                item.problems,
-                item.placed,
-                found.get(index, ()),
-                frozenset(item.runbook.lint.allow) if item.runbook is not None else frozenset(),
-            )
+            FileLint(item.problems, item.placed, found.get(index, ()), _allow(item))
             for index, item in enumerate(assembled)
         ]
+
+
+def _allow(item: Assembled) -> frozenset[str]:
+    runbook = item.runbook or item.partial
+    return frozenset(runbook.lint.allow) if runbook is not None else frozenset()
+
+
+def _without_consequences(
+    problems: list[Problem], runbook: Runbook, doc: Document[Runbook]
+) -> list[Problem]:
+    """The rules' problems with a runbook that has errors, less those that only repeat
+    one: a ``last_reviewed`` left out for its bad date is not "never reviewed"."""
+    if "last_reviewed" in doc.given and runbook.last_reviewed is None:
+        return [p for p in problems if p.rule != "stale-review"]
+    return problems
 
 
 def lint_sources(

@@ -13,6 +13,7 @@ from generator.comms.context import ExampleContexts
 from generator.comms.templates import check_template
 from generator.lint.placeholders import placeholder_problems
 from generator.lint.shell import step_block
+from generator.load import comments
 from generator.load.tree import severity_scheme
 from generator.model import Runbook
 
@@ -32,6 +33,7 @@ RULES: dict[str, Severity] = {
     "secret-default": Severity.WARNING,
     "stale-review": Severity.WARNING,
     "lint-allow": Severity.WARNING,
+    comments.RULE: Severity.WARNING,
 }
 """Every rule and its severity (``--strict`` makes warnings errors)."""
 ALLOWABLE = frozenset(r for r, s in RULES.items() if s is Severity.WARNING)

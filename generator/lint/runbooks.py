@@ -17,7 +17,13 @@
 - ``stale-review`` (warning): ``last_reviewed`` older than ``review_every`` (today comes
   from the CLI: ``RUNBOOK_TODAY``);
 - ``lint-allow`` (warning): ``lint.allow`` names a rule that does not exist or cannot be
-  allowed.
+  allowed;
+- ``cut-by-comment`` (warning): an unquoted value with `` #word`` in it, which YAML cut
+  there (the rest of the line is a comment; found by the loader,
+  ``generator.load.comments``).
+
+A file with schema errors is linted too when its runbook can still be built (the values in
+error left out), so one run reports every problem.
 
 A warning whose rule is in the runbook's ``lint.allow`` is kept apart (``allowed``), so
 ``runbook lint --verbose`` still shows every deliberate exception.
@@ -126,6 +132,7 @@ def lint_tree(
     problems.extend(p for lint in lints for p in lint.problems)
     found = [(p, frozenset[str]()) for p in sorted_problems(problems)]
     found.extend((p, lint.allow) for lint in kept for p in lint.found)
+    found.extend((p, lint.allow) for lint in lints if not lint.placed for p in lint.found)
     found.extend(_markdown_problems(markdown, options.bash, syntax))
     if syntax is not None:
         syntax.save()

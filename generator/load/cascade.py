@@ -57,6 +57,10 @@ class Assembled:
     """The file's problems: schema, then ids within the runbook."""
     placed: Placed | None
     """Set with ``runbook``."""
+    partial: Runbook | None = None
+    """When the file has errors but a runbook could still be built (every required key
+    given), that runbook without the values in error: lint applies its rules to it, so one
+    run reports every problem."""
 
 
 class Cascade:
@@ -174,7 +178,7 @@ class Cascade:
         runbook = inherit(doc.value, doc.given, defaults, path=doc.display, org=org)
         problems.extend(check_ids(runbook))
         if any(p.severity is Severity.ERROR for p in problems):
-            return Assembled(None, tuple(problems), None)
+            return Assembled(None, tuple(problems), None, runbook)
         placed = Placed(runbook.id, runbook.path, runbook.location, doc.id_location)
         return Assembled(runbook, tuple(problems), placed)
 

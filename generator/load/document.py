@@ -74,6 +74,8 @@ class Document(Generic[FileObject]):
     digest: bytes = b""
     """A hash of the file's bytes (empty when it could not be read): with ``display``,
     what the Document is a function of."""
+    notes: tuple[Problem, ...] = ()
+    """Warnings only lint reports (``generator.load.comments``: text a `` #`` cut short)."""
 
 
 AnyDocument: TypeAlias = "Document[Runbook] | Document[Defaults]"

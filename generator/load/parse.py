@@ -24,6 +24,7 @@ from checks.model import SourceLocation
 from checks.problems import Problem, Severity
 from generator._workers import Workers, chunks_of, gc_paused, worker_count
 from generator.load import spec
+from generator.load.comments import comment_hint, cut_by_comment
 from generator.load.convert import Converter
 from generator.load.document import Document, FileObject
 from generator.load.nodes import locate
@@ -125,6 +126,8 @@ def _parse_text(text: str, display: str, loader: Any) -> tuple[Node | None, list
             message = _TOO_DEEP
         elif exc.context and exc.context_mark is not None and exc.problem:
             message += f" ({exc.context} at line {exc.context_mark.line + 1})"
+            if "flow" in exc.context and mark is not None:
+                message += comment_hint(text, exc.context_mark.line, mark.line)
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         return fail(line, col, message)
     except yaml.reader.ReaderError as exc:
@@ -275,6 +278,7 @@ def convert_document(
     if result is None:
         return Document(display, tuple(problems), location=location, digest=digest)
     fields, given, _ = result
+    notes = cut_by_comment(node, text, display)
     # The spec decides which keys there are (tests/test_schema.py keeps it and the class
     # in agreement); this call is where the converted values meet the class's types.
     make: Callable[..., FileObject] = kind
@@ -287,4 +291,5 @@ def convert_document(
         location,
         locate(display, id_node) if id_node is not None else None,
         digest=digest,
+        notes=notes,
     )

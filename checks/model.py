@@ -141,6 +141,8 @@ class Status(enum.Enum):
     TIMEOUT = "timeout"
     ERROR = "error"
     SKIPPED = "skipped"
+    DONE = "done"
+    """A manual step a person marked done (``--walk``): nothing ran, and nothing was skipped."""
 
 
 @dataclass(frozen=True, slots=True)

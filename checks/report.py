@@ -247,6 +247,7 @@ def print_summary(results: Sequence[Result], stream: IO[str], *, color: bool = F
         Status.TIMEOUT: "red",
         Status.ERROR: "red",
         Status.SKIPPED: "yellow",
+        Status.DONE: "green",
     }
     for r, (status, *cells) in zip(results, rows, strict=True):
         table.add_row(f"[{styles[r.status]}]{status}[/]", *cells[:3], _escape(cells[3]))

@@ -96,7 +96,7 @@ def test_walk_asks_once_per_block_run_is_consent_for_an_action(work: Path) -> No
         ("demo--token", "skipped", "skipped in --walk"),
         ("demo--restart", "passed", ""),
         ("demo--drop-cache", "passed", ""),
-        ("demo--tell", "skipped", "manual step: done (Enter pressed)"),
+        ("demo--tell", "done", "manual step: done (Enter pressed)"),
     ]
 
 

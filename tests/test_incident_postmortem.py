@@ -13,8 +13,10 @@ import pytest
 import yaml
 
 from tests.helpers import Cli
+from tests.pty_terminal import Terminal
 
 SECRET = "s3cr3t-TOKEN-77aa"
+TOKEN = "API_TOKEN=t0k3n-for-tests"
 pytestmark = pytest.mark.work(
     runbooks=True, env={"RUNBOOK_NOW": "2024-01-15T14:15:00Z"}, unset=["API_TOKEN"]
 )
@@ -48,6 +50,11 @@ sections:
         title: Wait for the replica
         kind: check
         run: sleep 30
+      - id: tell
+        title: Tell the channel
+        kind: manual
+        lang: text
+        run: Post in the incident channel that the pool is being drained.
 """
 
 
@@ -173,7 +180,7 @@ def test_no_lock_file_is_left_behind(work: Path, cli: Cli) -> None:
         ("incident", "update", str(record), "--status", "identified"),
         ("incident", "update", str(record), "--done", "99"),  # refused: exit 2
         ("incident", "status", str(record)),
-        ("exec", "orders", "--step", "queries", "--var", "API_TOKEN=t", "--incident", str(record)),
+        ("exec", "orders", "--step", "queries", "--var", TOKEN, "--incident", str(record)),
         ("incident", "resolve", str(record), "--resolution", "done"),
         ("incident", "resolve", str(record), "--resolution", "again"),  # refused: exit 2
         ("incident", "report", str(record)),
@@ -190,7 +197,7 @@ def test_no_lock_file_after_ctrl_c_during_exec(work: Path, cli: Cli) -> None:
     log = work / "exec.log"
     proc = cli.start(
         "exec", "orders", "--step", "queries", "--step", "slow",
-        "--var", "API_TOKEN=t", "--incident", str(record),
+        "--var", TOKEN, "--incident", str(record),
         log=log, new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 30
@@ -202,3 +209,34 @@ def test_no_lock_file_after_ctrl_c_during_exec(work: Path, cli: Cli) -> None:
     assert _left_beside(record) == [record.name]
     blocks = [e.get("block") for e in yaml.safe_load(record.read_text())["incident"]["timeline"]]
     assert blocks[:2] == [None, "orders--queries"]
+
+
+def test_a_manual_step_marked_done_is_done_not_skipped(work: Path, cli: Cli) -> None:
+    record = _start(work, cli)
+    env = {**Cli.environ(unset=["API_TOKEN", "CI"]), "TERM": "dumb"}
+    term = Terminal(
+        work, "exec", "orders", "--walk", "--step", "queries", "--step", "tell",
+        "--var", TOKEN, "--incident", str(record), env=env,
+    )  # fmt: skip
+    term.expect("[r]un, [s]kip or [q]uit? ")
+    term.send("r")
+    term.expect("Manual step: press Enter when done ")
+    term.send("")
+    assert term.wait() == 0
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", term.seen.decode(errors="replace"))  # colours
+    assert "[2/2] DONE orders--tell " in shown, shown
+    assert "1 passed, 1 done in " in shown, shown
+    assert "SKIP" not in shown and "skipped" not in shown, shown
+
+    timeline = yaml.safe_load(record.read_text())["incident"]["timeline"]
+    assert [(e.get("block"), e.get("status")) for e in timeline[1:]] == [
+        ("orders--queries", "passed"),
+        ("orders--tell", "done"),
+    ]
+    report = cli.process("incident", "report", str(record)).stdout
+    rows = [
+        ln.split(" | ")[1:3]
+        for ln in report.splitlines()
+        if ln.startswith("| ") and "`orders--" in ln
+    ]
+    assert rows == [["`orders--queries`", "passed"], ["`orders--tell`", "done"]]

@@ -143,7 +143,7 @@ def _run(decisions: Sequence[Decision], run: _Run) -> None:
             if verdict == "quit":
                 break
             check = decision.check
-            plan.append((check, None if verdict == "run" else skipped(check, verdict)))
+            plan.append((check, None if verdict == "run" else _not_run(check, verdict)))
         _run_parallel(plan, run)
         return
     # One canceller for the run. Without prompts the stop signals press it for the whole
@@ -177,7 +177,7 @@ def _run_serial(decisions: Sequence[Decision], run: _Run, canceller: Canceller) 
         if verdict == "quit":
             return
         if verdict != "run":
-            run.record(skipped(check, verdict))
+            run.record(_not_run(check, verdict))
             continue
         while True:
             run.on_start(check)
@@ -203,6 +203,13 @@ def _run_serial(decisions: Sequence[Decision], run: _Run, canceller: Canceller) 
         failed = failed or (
             not settings.walk and result.status in _FAILURES and check.risk is not Risk.CHECK
         )
+
+
+def _not_run(check: Check, verdict: str) -> Result:
+    """A block consent did not run: skipped with the reason, or a manual step done."""
+    if verdict == MANUAL_DONE:
+        return dataclasses.replace(skipped(check, verdict), status=Status.DONE)
+    return skipped(check, verdict)
 
 
 def _consent(decision: Decision, settings: ExecSettings, prompter: Prompter | None) -> str:

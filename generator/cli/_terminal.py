@@ -19,6 +19,7 @@ _MARKS = {
     Status.TIMEOUT: ("TIME", "red"),
     Status.ERROR: ("ERR ", "red"),
     Status.SKIPPED: ("SKIP", "yellow"),
+    Status.DONE: ("DONE", "green"),
 }
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from checks.model import Status
 from generator.errors import UsageError
 from generator.incident.clock import now as clock_now
 from generator.incident.evidence import bounded_output
@@ -301,7 +302,9 @@ def block_entry(result: Result, now: datetime | None = None) -> TimelineEntry:
     when = parse_time(result.finished_at) or now or clock_now()
     status = result.status.value
     event = f"ran {result.check.id}: {status}"
-    if result.exit_code is not None:
+    if result.status is Status.DONE:
+        event = f"{result.check.id}: done (a manual step, marked done by hand)"
+    elif result.exit_code is not None:
         event += f" (exit {result.exit_code})"
     return TimelineEntry(
         time=format_time(when),

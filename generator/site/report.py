@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-_STATUSES = frozenset({"passed", "failed", "timeout", "error", "skipped"})
+_STATUSES = frozenset({"passed", "failed", "timeout", "error", "skipped", "done"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +18,7 @@ class LastResult:
     """The outcome of a block's latest run, as the report says."""
 
     status: str
-    """passed, failed, timeout, error or skipped."""
+    """passed, failed, timeout, error, skipped or done (a manual step)."""
     finished_at: str
     """ISO 8601 timestamp as written in the report."""
 

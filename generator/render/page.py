@@ -38,6 +38,7 @@ from generator.render.text import (
     safe_markdown,
 )
 from generator.render.text import table as markdown_table
+from generator.render.verified import summarize, verified_markdown
 
 __all__ = [
     "PageContext",
@@ -65,6 +66,9 @@ class PageContext:
     """Relative link to the site's "How to use these runbooks" page."""
     last_results: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     """Block id -> (status, finished_at ISO) from a check report."""
+    report: bool = False
+    """True when the site was built with a check report: the page says what it holds
+    for this runbook ("Last verified"), even that it holds nothing."""
     today: dt.date | None = None
     """For the stale marker; None shows no marker."""
     severity_scheme: SeverityScheme | None = None
@@ -94,6 +98,8 @@ def render_page(runbook: Runbook, context: PageContext | None = None) -> Rendere
     page.add(f"# {escape_inline(runbook.title)}")
     if runbook.summary.strip():
         page.add(safe_markdown(runbook.summary, heading_floor=1))
+    if ctx.report:
+        page.add(verified_markdown(summarize(runbook, ctx.last_results)))
     page.header()
     page.variables()
     for section in runbook.sections:

@@ -21,6 +21,7 @@ from generator.render.text import (
     safe_markdown,
 )
 from generator.site.layout import OrgGroup, relative_link, runbook_uri, slugify
+from generator.site.pages import Results, last_verified_cell
 
 RenderExample = Callable[[CommsTemplate], tuple[str, str]]
 """A template -> (subject, body) rendered with its examples (``comms.render_example``)."""
@@ -65,8 +66,10 @@ def org_markdown(
     group: OrgGroup,
     schemes: Sequence[SeverityScheme],
     render_example: RenderExample,
+    results: Results = None,
 ) -> str:
-    """The organisation page (``group.org`` must not be None)."""
+    """The organisation page (``group.org`` must not be None); with a check report's
+    ``results``, each runbook says when it was last verified."""
     org = group.org
     assert org is not None
     uri = group.uri
@@ -84,7 +87,7 @@ def org_markdown(
         for block in part.blocks:
             out += [block, ""]
     out += _communications(org, render_example)
-    out += _runbooks(group, uri)
+    out += _runbooks(group, uri, results)
     return "\n".join(out)
 
 
@@ -117,13 +120,17 @@ def _fenced(text: str, lang: str) -> str:
     return fenced(text.rstrip("\n") or "\n", lang)
 
 
-def _runbooks(group: OrgGroup, uri: str) -> list[str]:
+def _runbooks(group: OrgGroup, uri: str, results: Results) -> list[str]:
     out = ["## Runbooks", ""]
     if not group.runbooks():
         return [*out, "No runbook inherits these defaults yet.", ""]
     for svc in group.services:
         out += [f"### [{literal_text(svc.title)}]({relative_link(uri, svc.uri)})", ""]
         for rb in svc.runbooks:
-            out.append(f"- [{literal_text(rb.title)}]({relative_link(uri, runbook_uri(rb.id))})")
+            link = relative_link(uri, runbook_uri(rb.id))
+            last = ""
+            if results is not None:
+                last = f" · last verified: {last_verified_cell(rb, results, link)}"
+            out.append(f"- [{literal_text(rb.title)}]({link}){last}")
         out.append("")
     return out

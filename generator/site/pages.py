@@ -8,11 +8,12 @@ MkDocs' link and anchor validation (``--strict``) checks them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from generator.model import Runbook
 from generator.render.text import literal_text
+from generator.render.verified import summarize, verified_cell
 from generator.site.layout import (
     OrgGroup,
     ServiceGroup,
@@ -21,6 +22,10 @@ from generator.site.layout import (
     runbook_uri,
     slugify,
 )
+
+Results = Mapping[str, tuple[str, str]] | None
+"""A check report's results (block id -> (status, finished_at)); None without a report:
+then no listing has a "Last verified" column."""
 
 HOME = "index.md"
 ALERTS = "alerts/index.md"
@@ -81,22 +86,32 @@ def _link(text: str, from_uri: str, to_uri: str, anchor: str | None = None) -> s
     return f"[{literal_text(text)}]({target})"
 
 
-def _runbook_table(runbooks: Sequence[Runbook], from_uri: str, today: dt.date) -> list[str]:
+def _runbook_table(
+    runbooks: Sequence[Runbook], from_uri: str, today: dt.date, results: Results = None
+) -> list[str]:
+    verified = results is not None
     lines = [
-        "| Runbook | Severity | Owner | Reviewed |",
-        "|---|---|---|---|",
+        "| Runbook | Severity | Owner | Reviewed |" + (" Last verified |" if verified else ""),
+        "|---|---|---|---|" + ("---|" if verified else ""),
     ]
     for rb in runbooks:
         severity = literal_text(rb.severity) if rb.severity else ""
         owner = literal_text(rb.owner) if rb.owner else ""
+        target = relative_link(from_uri, runbook_uri(rb.id))
+        last = f" {last_verified_cell(rb, results, target)} |" if results is not None else ""
         lines.append(
-            f"| {_link(rb.title, from_uri, runbook_uri(rb.id))} | {severity} | {owner} "
-            f"| {_review_cell(rb, today)} |"
+            f"| [{literal_text(rb.title)}]({target}) | {severity} | {owner} "
+            f"| {_review_cell(rb, today)} |{last}"
         )
     return lines
 
 
-def home_markdown(groups: Sequence[OrgGroup], today: dt.date) -> str:
+def last_verified_cell(rb: Runbook, results: Mapping[str, tuple[str, str]], link: str) -> str:
+    """What the report says of ``rb`` in a listing (``link``: its page, relative)."""
+    return verified_cell(summarize(rb, results), link)
+
+
+def home_markdown(groups: Sequence[OrgGroup], today: dt.date, results: Results = None) -> str:
     """The home page: every service with its runbooks, then the tags."""
     runbooks = [rb for g in groups for rb in g.runbooks()]
     stale = sum(1 for rb in runbooks if review_state(rb, today)[1] == "stale")
@@ -118,7 +133,7 @@ def home_markdown(groups: Sequence[OrgGroup], today: dt.date) -> str:
             ]
         for svc in group.services:
             out += [f"### {_link(svc.title, HOME, svc.uri)}", ""]
-            out += _runbook_table(svc.runbooks, HOME, today)
+            out += _runbook_table(svc.runbooks, HOME, today, results)
             out.append("")
     tags = collect_tags(runbooks)
     if tags:
@@ -128,12 +143,14 @@ def home_markdown(groups: Sequence[OrgGroup], today: dt.date) -> str:
     return "\n".join(out)
 
 
-def service_markdown(group: OrgGroup, svc: ServiceGroup, today: dt.date) -> str:
+def service_markdown(
+    group: OrgGroup, svc: ServiceGroup, today: dt.date, results: Results = None
+) -> str:
     """A service's page: its runbooks with severity, owner and review state."""
     out = [f"# {literal_text(svc.title)}", ""]
     if group.org is not None:
         out += [f"Part of {_link(group.title, svc.uri, group.uri)}.", ""]
-    out += _runbook_table(svc.runbooks, svc.uri, today)
+    out += _runbook_table(svc.runbooks, svc.uri, today, results)
     out.append("")
     for rb in svc.runbooks:
         if rb.summary:

@@ -117,7 +117,8 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         self._user_nav: list[Any] = []
         self._root = Path("runbooks")
         self._today = dt.date.today()
-        self._results: dict[str, Any] = {}
+        self._results: dict[str, Any] | None = None
+        """The check report's results by block id; None without a report."""
         self._filter = LocatingFilter(self._sources)
         self._renderer: ParallelRenderer | None = None
         self._search_meta: dict[str, Any] = {}
@@ -160,7 +161,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         try:
             self._today = plugin_today(self.config.today)
             self._results = (
-                plugin_report(self.config.report, base_dir) if self.config.report else {}
+                plugin_report(self.config.report, base_dir) if self.config.report else None
             )
         except PluginError:
             self.input_failed = True

@@ -78,7 +78,7 @@ def load_site(
     root: Path,
     *,
     today: dt.date,
-    results: Mapping[str, Any],
+    results: Mapping[str, Any] | None,
     cache: MutableMapping[Any, str] | None = None,
     parse_cache: ParseCache | None = None,
     jobs: int | None = None,
@@ -88,8 +88,10 @@ def load_site(
 
     ``parse_cache``: keep one between the loads of a serve session (unchanged files are
     not parsed again). ``jobs``: processes for parsing and rendering (None: every core
-    when there are many runbooks). ``directory_urls``: MkDocs' ``use_directory_urls``
-    (the alert URLs the alerts index shows)."""
+    when there are many runbooks). ``results``: a check report's results by block id
+    (``generator.site.report``), None when the site is built without one.
+    ``directory_urls``: MkDocs' ``use_directory_urls`` (the alert URLs the alerts index
+    shows)."""
     from generator.load.tree import load_tree
 
     loaded = load_tree(root=root, cache=parse_cache, jobs=jobs)
@@ -106,7 +108,7 @@ def build_pages(
     runbooks: tuple[Runbook, ...] | list[Runbook],
     orgs: tuple[Org, ...] | list[Org],
     today: dt.date,
-    results: Mapping[str, Any],
+    results: Mapping[str, Any] | None,
     cache: MutableMapping[Any, str] | None = None,
     jobs: int | None = None,
     directory_urls: bool = True,
@@ -114,12 +116,13 @@ def build_pages(
     """Pages, navigation and the problems of runbook pages (comms templates that cannot
     render: errors, so the site fails with their location)."""
     groups = group_runbooks(runbooks, orgs)
+    report = _as_pairs(results)
     slots: list[SitePage | _Job] = [
-        SitePage(HOME, "Home", home_markdown(groups, today)),
+        SitePage(HOME, "Home", home_markdown(groups, today, report)),
         SitePage(HELP, "How to use these runbooks", help_markdown()),
     ]
     for group in groups:
-        slots.extend(_group_pages(group, today, results, cache))
+        slots.extend(_group_pages(group, today, report, cache))
     todo = [slot for slot in slots if isinstance(slot, _Job)]
     rendered = iter(render_runbook_pages([(j.runbook, j.context) for j in todo], jobs))
     pages: list[SitePage] = []
@@ -166,10 +169,17 @@ class _Job:
     """Its cache key."""
 
 
+def _as_pairs(results: Mapping[str, Any] | None) -> dict[str, tuple[str, str]] | None:
+    """Block id -> (status, finished_at), what pages read of a report."""
+    if results is None:
+        return None
+    return {k: (v.status, v.finished_at) for k, v in results.items()}
+
+
 def _group_pages(
     group: OrgGroup,
     today: dt.date,
-    results: Mapping[str, Any],
+    results: Mapping[str, tuple[str, str]] | None,
     cache: MutableMapping[Any, str] | None,
 ) -> list[SitePage | _Job]:
     from generator.load.tree import severity_scheme
@@ -180,26 +190,21 @@ def _group_pages(
     org = group.org
     if org is not None:
         schemes = _schemes(group, severity_scheme)
-        org_page = org_markdown(group, schemes, _example_renderer(org))
+        org_page = org_markdown(group, schemes, _example_renderer(org), results)
         pages.append(SitePage(group.uri, org.title, org_page, source=org.location))
     else:
         pages.append(SitePage(group.uri, group.title, _loose_index(group)))
     for svc in group.services:
-        pages.append(SitePage(svc.uri, svc.title, service_markdown(group, svc, today)))
+        service_page = service_markdown(group, svc, today, results)
+        pages.append(SitePage(svc.uri, svc.title, service_page))
         for rb in svc.runbooks:
             uri = runbook_uri(rb.id)
             org_url = relative_link(uri, group.uri) if org is not None else None
             org_title = org.title if org is not None else None
             help_url = relative_link(uri, HELP)
             prefix = rb.id + "--"
-            mine = tuple(
-                sorted(
-                    (k, (v.status, v.finished_at))
-                    for k, v in results.items()
-                    if k.startswith(prefix)
-                )
-            )
-            key = (rb, org_url, org_title, help_url, mine, today)
+            mine = tuple(sorted((k, v) for k, v in (results or {}).items() if k.startswith(prefix)))
+            key = (rb, org_url, org_title, help_url, mine, results is not None, today)
             markdown: str | None = cache.get(key) if cache is not None else None
             if markdown is not None:
                 facts = runbook_facts(rb, org_title)
@@ -210,6 +215,7 @@ def _group_pages(
                 org_title=org_title,
                 help_url=help_url,
                 last_results=dict(mine),
+                report=results is not None,
                 today=today,
                 severity_scheme=severity_scheme(rb),
             )

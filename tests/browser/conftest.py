@@ -33,8 +33,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-def build_site(root: Path, site: Path) -> Path:
-    """``root``'s runbooks built strictly with the repository's mkdocs.yml into ``site``."""
+def build_site(root: Path, site: Path, *extra: str | Path) -> Path:
+    """``root``'s runbooks built strictly with the repository's mkdocs.yml into ``site``
+    (``extra``: more ``runbook build`` options)."""
     ran = Cli()(
         "build",
         "--strict",
@@ -42,6 +43,7 @@ def build_site(root: Path, site: Path) -> Path:
         "--root", root,
         "--site-dir", site,
         "--today", "2026-11-20",
+        *extra,
     )  # fmt: skip
     assert ran.returncode == 0, ran.stderr
     return site

@@ -48,8 +48,11 @@ KEYS: dict[str, str] = {
     "ci": "ci",
     "ci-reason": "ci_reason",
     "tags": "tags",
+    "outputs": "outputs",
 }
-_LIST_KEYS = frozenset({"requires", "env", "tags"})
+_LIST_KEYS = frozenset({"requires", "env", "tags", "outputs"})
+VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+"""An environment variable name a block can read (``outputs`` names, output lines)."""
 _BOOL_KEYS = frozenset({"strict", "interactive", "follow", "ci"})
 _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off"}
@@ -295,6 +298,10 @@ def _parse_value(key: str, raw: str, offset: int) -> object:
         items = tuple(p for p in raw.split(","))
         if any(not p for p in items):
             raise HeaderError(f"{key}: '{raw}' has an empty item", offset)
+        if key == "outputs":
+            for name in items:
+                if not VARIABLE_NAME.match(name):
+                    raise HeaderError(f"outputs: '{name}' is not a variable name", offset)
         return items
     if key in _BOOL_KEYS:
         low = raw.lower()

@@ -100,6 +100,9 @@ class BlockOptions:
     """Why the block is kept out of CI."""
     tags: tuple[str, ...] = ()
     """Free labels used by ``--tag`` selection."""
+    outputs: tuple[str, ...] = ()
+    """Names the block may write as ``NAME=value`` lines to ``$RUNBOOK_OUTPUT``: they are
+    environment for the later blocks of the same run."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,18 @@ class Status(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class ShownValue:
+    """A variable as a prompt or a report shows it: a secret's value is ``***``."""
+
+    name: str
+    value: str | None
+    """None: it has no value (yet)."""
+    source: str
+    """Where the value came from (``--var``, ``environment``, ``output of ID`` ...), or,
+    without a value, why (``set by ID``)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """What running (or skipping) one block gave."""
 
@@ -162,3 +177,11 @@ class Result:
     """Why it was skipped, or what failed (expected vs got)."""
     details: tuple[str, ...] = field(default_factory=tuple)
     """Extra lines, such as a diff of expected output."""
+    user: str = ""
+    """Who ran the block (the login name); empty when it did not run."""
+    host: str = ""
+    """The host name of the machine it ran on; empty when it did not run."""
+    variables: tuple[ShownValue, ...] = ()
+    """The variables it read, with their values (secrets masked) and sources."""
+    outputs: tuple[tuple[str, str], ...] = ()
+    """What it handed on through ``$RUNBOOK_OUTPUT``: (name, value), secrets masked."""

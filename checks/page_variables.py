@@ -7,9 +7,9 @@ marks in one place.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from checks.header import VARIABLE_NAME
 from checks.model import SourceLocation, Variable
 from checks.patterns import pattern_problem
 from checks.problems import Problem, Severity, did_you_mean
@@ -17,7 +17,6 @@ from checks.problems import Problem, Severity, did_you_mean
 __all__ = ["RULE", "VARIABLE_KEYS", "block_problem", "parse_variables"]
 
 VARIABLE_KEYS = ("description", "default", "required", "secret", "pattern", "choices", "example")
-_VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 RULE = "block"
 """The rule name of every problem extraction reports."""
@@ -61,7 +60,7 @@ def parse_variables(
     out: list[Variable] = []
     for key_node, value_node in root.value:
         name = str(key_node.value)
-        if not _VAR_NAME.match(name):
+        if not VARIABLE_NAME.match(name):
             problems.append(block_problem(at(key_node), f"variable '{name}': not a valid name"))
             continue
         fields_: dict[str, Any] = {}

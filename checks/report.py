@@ -71,7 +71,17 @@ def result_to_json(result: Result) -> dict[str, Any]:
         "details": list(result.details),
         "risk": result.check.risk.value,
         "title": result.check.title,
+        "user": result.user,
+        "host": result.host,
+        "variables": variables_json(result),
+        "outputs": dict(result.outputs),
     }
+
+
+def variables_json(result: Result) -> dict[str, dict[str, str | None]]:
+    """The variables a block read, ``{NAME: {value, source}}`` (secrets already masked),
+    as the JSON report, the transcript and an incident's timeline record them."""
+    return {v.name: {"value": v.value, "source": v.source} for v in result.variables}
 
 
 def write_json(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import os
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from checks.model import Check, Risk, Variable
@@ -140,6 +140,7 @@ def ci_skip_reason(
     resolution: Resolution,
     env: Mapping[str, str],
     cwd: str | None = None,
+    provided: Collection[str] = (),
 ) -> str:
     """Why ``runbook check`` would not run this block here ('' = it runs)."""
     if check.risk is not Risk.CHECK:
@@ -148,7 +149,7 @@ def ci_skip_reason(
         return "ci: false" + (f" ({check.options.ci_reason})" if check.options.ci_reason else "")
     if check.options.interactive:
         return "interactive: needs a terminal; never run by runbook check"
-    return missing_requirement(check, declared, resolution, env, cwd)
+    return missing_requirement(check, declared, resolution, env, cwd, provided)
 
 
 def missing_requirement(
@@ -157,8 +158,12 @@ def missing_requirement(
     resolution: Resolution,
     env: Mapping[str, str],
     cwd: str | None = None,
+    provided: Collection[str] = (),
 ) -> str:
-    """The first missing ``requires`` entry or variable value, as a skip reason ('' = none)."""
+    """The first missing ``requires`` entry or variable value, as a skip reason ('' = none).
+
+    ``provided``: names that will have a value when the block runs (set by an earlier
+    block's outputs, or asked for in ``--walk``)."""
     for entry in check.options.requires:
         problem = _requirement_problem(entry, env, cwd)
         if problem:
@@ -170,7 +175,7 @@ def missing_requirement(
             return f"requires {program}: {problem} (the block runs with it)"
     known = {v.name for v in declared}
     for name in used_variables(check, declared):
-        if name in resolution.values:
+        if name in resolution.values or name in provided:
             continue
         if name not in known and env.get(name):
             continue

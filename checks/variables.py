@@ -11,9 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from checks.encoding import NotUtf8, decode_utf8
-from checks.model import Check, SourceLocation, Variable
+from checks.model import Check, ShownValue, SourceLocation, Variable
 from checks.patterns import PatternError, fullmatch
 from checks.problems import ExitCode, Problem, ProblemError, Severity
+from checks.run.capture import redact_text
 from checks.shell.reads import scan_shell
 
 COMMAND_LINE = SourceLocation("<command line>", 1, 1)
@@ -201,6 +202,30 @@ def used_variables(check: Check, declared: Iterable[Variable]) -> tuple[str, ...
             if ref.name in known and ref.name not in names:
                 names.append(ref.name)
     return tuple(names)
+
+
+def shown_values(
+    check: Check,
+    declared: Sequence[Variable],
+    values: Mapping[str, Value],
+    secrets: Iterable[bytes] = (),
+    pending: Mapping[str, str] | None = None,
+) -> tuple[ShownValue, ...]:
+    """The variables a block reads, as ``--dry-run``, a consent prompt and the reports show
+    them: a secret variable's value is ``***``, and a secret inside another value is
+    redacted. ``pending`` says why a name has no value yet (``set by ID``)."""
+    secret_names = {v.name for v in declared if v.secret}
+    shown: list[ShownValue] = []
+    for name in used_variables(check, declared):
+        value = values.get(name)
+        if value is None:
+            why = (pending or {}).get(name, "no value")
+            shown.append(ShownValue(name, None, why))
+        elif name in secret_names:
+            shown.append(ShownValue(name, "***", value.source))
+        else:
+            shown.append(ShownValue(name, redact_text(value.value, secrets), value.source))
+    return tuple(shown)
 
 
 def secret_values(declared: Iterable[Variable], resolution: Resolution) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from checks.extract import Extraction
-from checks.model import Check, Risk, Variable
+from checks.model import Check, Risk, ShownValue, Variable
 from checks.problems import ExitCode, Problem, Severity
 from checks.run.capture import redact_text, secret_forms
 from checks.select import (
@@ -35,6 +35,7 @@ from checks.variables import (
     parse_var_options,
     read_env_file,
     resolve_variables,
+    shown_values,
     used_variables,
     validate_resolution,
 )
@@ -52,7 +53,9 @@ __all__ = [
     "list_plan",
     "needed_names",
     "resolve_all",
+    "run_variables",
     "select_blocks",
+    "value_lines",
 ]
 
 Environments = dict[str, dict[str, str]]
@@ -94,6 +97,8 @@ class ExecChoices:
     tty: bool
     yes: bool = False
     allow: tuple[str, ...] = ()
+    walk: bool = False
+    """``--walk``: a missing value is asked for when a block reading it is about to run."""
 
 
 # -- variables -----------------------------------------------------------------------------
@@ -144,12 +149,45 @@ def environments(
     return {c.id: block_environment(environ, variables.resolution, c) for c in checks}
 
 
-def needed_names(checks: Sequence[Check], declared: Sequence[Variable]) -> list[str]:
-    """Names of the declared variables the given blocks read."""
+def needed_names(
+    checks: Sequence[Check],
+    declared: Sequence[Variable],
+    provided: Mapping[str, frozenset[str]] | None = None,
+) -> list[str]:
+    """Names of the declared variables the given blocks read (less the names ``provided``
+    to each block: set by an earlier block's outputs)."""
     names: list[str] = []
     for check in checks:
-        names.extend(n for n in used_variables(check, declared) if n not in names)
+        given = provided.get(check.id, frozenset()) if provided else frozenset()
+        names.extend(
+            n for n in used_variables(check, declared) if n not in names and n not in given
+        )
     return names
+
+
+def run_variables(declared: Sequence[Variable], checks: Sequence[Check]) -> tuple[Variable, ...]:
+    """The page's variables and the names its blocks hand on (``outputs``), so that what
+    a block reads of them is seen, shown and checked like a declared variable."""
+    names = {v.name for v in declared}
+    handed: list[Variable] = []
+    for check in checks:
+        for name in check.options.outputs:
+            if name not in names:
+                names.add(name)
+                handed.append(Variable(name, f"set by {check.id}", location=check.location))
+    return (*declared, *handed)
+
+
+def _set_before(decisions: Sequence[Decision]) -> dict[str, dict[str, str]]:
+    """Block id -> each name an earlier block that may run sets, and which block."""
+    setters: dict[str, str] = {}
+    out: dict[str, dict[str, str]] = {}
+    for decision in decisions:
+        check = decision.check
+        out[check.id] = dict(setters)
+        if decision.action not in (Action.SKIP, Action.MANUAL):
+            setters.update(dict.fromkeys(check.options.outputs, check.id))
+    return out
 
 
 def _from_environment(extraction: Extraction, environ: Mapping[str, str]) -> Variables:
@@ -167,10 +205,14 @@ def ci_plan(extraction: Extraction, environ: Mapping[str, str]) -> Plan:
     variables = _from_environment(extraction, environ)
     checks = [c for c in extraction.checks if c.risk is Risk.CHECK]
     envs = environments(checks, variables, environ)
-    decisions = []
+    decisions: list[Decision] = []
+    handed: set[str] = set()  # names set by the outputs of the checks before
     for check in checks:
-        why = ci_skip_reason(check, variables.declared, variables.resolution, envs[check.id])
+        resolution, env = variables.resolution, envs[check.id]
+        why = ci_skip_reason(check, variables.declared, resolution, env, provided=handed)
         decisions.append(Decision(check, Action.SKIP if why else Action.RUN, why))
+        if not why:
+            handed.update(check.options.outputs)
     return Plan(tuple(decisions), envs, variables)
 
 
@@ -236,19 +278,24 @@ def exec_plan(
     """``runbook exec``: the risk policy for each selected block, then requirements.
 
     Only the variables of blocks that would run must have a value (``resolve_needed``
-    False: a dry run, which shows what is missing instead).
+    False: a dry run, which shows what is missing instead), and not those an earlier
+    block sets (its ``outputs``); in ``--walk`` none yet: the run asks for a missing
+    value when a block that reads it is about to run.
     """
-    declared = extraction.variables
+    declared = run_variables(extraction.variables, selected)
     decided = [
         decide_exec(c, tty=choices.tty, yes=choices.yes, allow=choices.allow) for c in selected
     ]
     runnable = [d.check for d in decided if d.action is not Action.SKIP]
+    set_before = _set_before(decided)
+    provided = {block: frozenset(names) for block, names in set_before.items()}
+    ask_now = resolve_needed and not choices.walk
     variables = resolve_all(
         declared,
         var_options,
         env_file,
         environ,
-        needed=needed_names(runnable, declared) if resolve_needed else [],
+        needed=needed_names(runnable, declared, provided) if ask_now else [],
         tty=choices.tty,
         ask=ask,
     )
@@ -257,7 +304,9 @@ def exec_plan(
     for decision in decided:
         if decision.action not in (Action.SKIP, Action.MANUAL):
             check = decision.check
-            why = missing_requirement(check, declared, variables.resolution, envs[check.id])
+            given = used_variables(check, declared) if choices.walk else provided[check.id]
+            resolution = variables.resolution
+            why = missing_requirement(check, declared, resolution, envs[check.id], None, given)
             if why:
                 decision = Decision(check, Action.SKIP, why)
         decisions.append(decision)
@@ -277,20 +326,31 @@ def _would(decision: Decision) -> str:
     return f"would skip: {decision.reason}"
 
 
+def value_lines(shown: Sequence[ShownValue]) -> list[str]:
+    """The variables a block reads, one line each, as ``--dry-run`` and the consent
+    prompts show them: ``NAME = 'value'  (from SOURCE)``."""
+    return [
+        f"    {v.name} = ({v.source})"
+        if v.value is None
+        else f"    {v.name} = {v.value!r}  (from {v.source})"
+        for v in shown
+    ]
+
+
 def dry_run_text(plan: Plan) -> str:
     """Every planned block with what it would do and each variable's value and source."""
     variables = plan.variables
-    secret_names = {v.name for v in variables.declared if v.secret}
+    values = variables.resolution.values
     lines: list[str] = []
+    set_before = _set_before(plan.decisions)
     for decision in plan.decisions:
         check = decision.check
         lines.append(f"{check.location}: {check.id} [{check.risk.value}] {_would(decision)}")
         lines.extend(f"    | {line}" for line in visible_lines(check.command))
-        for name in needed_names([check], variables.declared):
-            value = variables.resolution.values.get(name)
-            if value is None:
-                lines.append(f"    {name} = (no value)")
-                continue
-            shown = "***" if name in secret_names else value.value
-            lines.append(f"    {name} = {shown!r}  (from {value.source})")
+        pending = {name: f"set by {block}" for name, block in set_before[check.id].items()}
+        shown = shown_values(check, variables.declared, values, variables.secrets, pending)
+        lines.extend(value_lines(shown))
+        if check.options.outputs:
+            names = ", ".join(check.options.outputs)
+            lines.append(f"    sets {names} for later blocks ($RUNBOOK_OUTPUT)")
     return redact_text("\n".join(lines), variables.secrets) + "\n"

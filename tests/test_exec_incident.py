@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -76,6 +78,11 @@ def test_exec_appends_each_block_that_ran_to_the_timeline_without_secrets(
 
     timeline = yaml.safe_load(record.read_text())["incident"]["timeline"]
     ok, broken = results["pay--ok"], results["pay--broken"]
+    ran_by = {
+        "user": getpass.getuser(),
+        "host": socket.gethostname(),
+        "variables": {"API_TOKEN": {"value": "***", "source": "--var"}},
+    }
     assert timeline == [
         {"time": "2024-01-15T14:15:00Z", "kind": "start", "event": "Incident started: Pay down"},
         {
@@ -87,6 +94,7 @@ def test_exec_appends_each_block_that_ran_to_the_timeline_without_secrets(
             "exit_code": 0,
             "duration_s": round(ok["duration_s"], 3),
             "output": "healthy with token=***",
+            **ran_by,
         },
         {
             "time": entry_time(broken["finished_at"]),
@@ -98,6 +106,7 @@ def test_exec_appends_each_block_that_ran_to_the_timeline_without_secrets(
             "duration_s": round(broken["duration_s"], 3),
             "reason": "exit code 3, expected 0",
             "output": "checking\ntoken *** rejected",
+            **ran_by,
         },
     ]  # the skipped action did not run, so it is not an action taken
     assert SECRET not in record.read_text()

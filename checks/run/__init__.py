@@ -7,7 +7,9 @@ output through the tee (``capture``: live output, bounded capture, secret redact
 end whatever it started in another group or session, also when the runner is killed;
 ``interactive`` runs a block that needs the terminal; ``expect`` judges the exit code and
 output; ``outcome`` builds results; ``engine`` runs a whole plan (consent, keep-going,
-parallel jobs, Ctrl-C, TERM and HUP: ``run_plan``).
+parallel jobs, Ctrl-C, TERM and HUP: ``run_plan``); ``values`` holds what the blocks of a
+run see as it goes (values handed on through ``$RUNBOOK_OUTPUT``, values asked in
+``--walk``) and stamps each result with who ran it, where, with which values.
 """
 
 from __future__ import annotations

@@ -18,11 +18,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from checks.model import Check, Result, Risk, Status
+from checks.model import Check, Result, Risk, Status, Variable
 from checks.run.capture import Sink
 from checks.run.group import Canceller, Stopped, ctrl_c_cancels, signal_cause, stop_signals_raise
 from checks.run.process import Interrupted, RunOptions, run_check, skipped
+from checks.run.values import RunValues
 from checks.select import Action, Decision
+from checks.variables import Resolution
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -56,6 +58,10 @@ class Prompter(Protocol):
 
     def after_failure(self, result: Result) -> str:
         """``continue``, ``retry`` or ``quit`` after a block failed in ``--walk``."""
+        ...
+
+    def value(self, variable: Variable) -> str:
+        """A missing value, in ``--walk`` ('' leaves an optional variable unset)."""
         ...
 
 
@@ -93,6 +99,7 @@ def run_plan(
     on_start: Callable[[Check], None] = lambda c: None,
     on_result: Callable[[Result], None] = lambda r: None,
     state: RunState | None = None,
+    values: RunValues | None = None,
 ) -> RunState:
     """Run decided blocks; each result goes to ``on_result`` as soon as it is known.
 
@@ -101,13 +108,18 @@ def run_plan(
     results in the order they finish (``state.results`` ends up in page order); there an
     ``interactive`` block runs alone. With ``jobs > 1`` ``on_start`` is called from worker
     threads, ``on_result`` from this one. SIGTERM and SIGHUP stop the run as Ctrl-C does.
+    ``values`` hands outputs on to later blocks and, in ``--walk``, takes missing values.
     """
-    run = _Run(envs, settings, prompter, out, err, on_start, on_result, state or RunState())
+    values = values or RunValues((), Resolution())
+    state = state or RunState()
+    run = _Run(envs, values, settings, prompter, out, err, on_start, on_result, state)
     try:
         with stop_signals_raise():
             _run(decisions, run)
     except Stopped as exc:  # SIGTERM or SIGHUP between blocks
         run.state.stop(exc.signum)
+    finally:
+        values.close()
     return run.state
 
 
@@ -116,6 +128,8 @@ class _Run:
     """What every block of one ``run_plan`` call shares (its arguments, once)."""
 
     envs: Mapping[str, Mapping[str, str]]
+    values: RunValues
+    """What the run added to the planned environments (outputs, values asked)."""
     settings: ExecSettings
     prompter: Prompter | None
     out: Sink | None
@@ -129,9 +143,15 @@ class _Run:
         self.on_result(result)
 
     def run_check(self, check: Check, options: RunOptions, canceller: Canceller) -> Result:
-        return run_check(
-            check, self.envs[check.id], options, out=self.out, err=self.err, canceller=canceller
-        )
+        env = self.values.environment(check, self.envs[check.id])
+        options = self.values.options(options)
+        result = run_check(check, env, options, out=self.out, err=self.err, canceller=canceller)
+        return self.values.finish(check, result)
+
+    def ask_missing(self, check: Check, prompter: Prompter) -> None:
+        """``--walk``: each value the block reads that is missing, asked for now."""
+        for variable in self.values.missing(check):
+            self.values.give(variable, prompter.value(variable))
 
 
 def _run(decisions: Sequence[Decision], run: _Run) -> None:
@@ -139,7 +159,7 @@ def _run(decisions: Sequence[Decision], run: _Run) -> None:
     if settings.jobs > 1:
         plan: list[tuple[Check, Result | None]] = []
         for decision in decisions:
-            verdict = _consent(decision, settings, prompter)
+            verdict = _consent(decision, run)
             if verdict == "quit":
                 break
             check = decision.check
@@ -170,7 +190,7 @@ def _run_serial(decisions: Sequence[Decision], run: _Run, canceller: Canceller) 
             run.record(skipped(check, FAIL_FAST_REASON))
             continue
         try:
-            verdict = _consent(decision, settings, prompter)
+            verdict = _consent(decision, run)
         except (KeyboardInterrupt, EOFError) as exc:
             state.stop(getattr(exc, "signum", signal.SIGINT))
             return
@@ -212,12 +232,15 @@ def _not_run(check: Check, verdict: str) -> Result:
     return skipped(check, verdict)
 
 
-def _consent(decision: Decision, settings: ExecSettings, prompter: Prompter | None) -> str:
+def _consent(decision: Decision, run: _Run) -> str:
     """``run``, ``quit`` or a skip reason.
 
     In ``--walk`` answering "run" is the consent for an action; a destructive block
     still needs its step id typed (once) unless ``--yes --allow destructive`` was given.
+    The values the block reads that are missing are asked for after "run", so the
+    typed step id is given with every value shown.
     """
+    settings, prompter = run.settings, run.prompter
     check = decision.check
     if settings.walk and prompter is not None and decision.action is not Action.SKIP:
         if decision.action is Action.MANUAL:
@@ -228,6 +251,7 @@ def _consent(decision: Decision, settings: ExecSettings, prompter: Prompter | No
             return "quit"
         if answer != "run":
             return "skipped in --walk"
+        run.ask_missing(check, prompter)
         if decision.action is not Action.CONFIRM_ID:
             return "run"
     elif decision.action is Action.RUN:

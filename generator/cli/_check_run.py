@@ -11,6 +11,7 @@ from checks.problems import Outcome, Problem, has_errors
 from checks.report import outcome_of, summarize
 from checks.run.engine import ExecSettings, RunState, run_plan
 from checks.run.process import RunOptions
+from checks.run.values import RunValues
 from generator.cli._environ import cache_dir
 from generator.cli._options import check_report_paths, open_transcript
 from generator.cli._terminal import Progress
@@ -81,6 +82,12 @@ def run_ci_checks(
                 on_start=progress.start,
                 on_result=progress.result,
                 state=state,
+                values=RunValues(
+                    plan.variables.declared,
+                    plan.variables.resolution,
+                    secrets=plan.variables.secrets,
+                    warn=lambda problem: err.write(f"{problem}\n"),
+                ),
             )
             if state.interrupted:
                 break

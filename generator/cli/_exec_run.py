@@ -19,6 +19,7 @@ from checks.report import Transcript, outcome_of, summarize
 from checks.run.engine import ExecSettings, RunState, run_plan
 from checks.run.group import STOP_SIGNALS
 from checks.run.process import RunOptions
+from checks.run.values import RunValues
 from generator.cli._options import check_report_paths, open_transcript
 from generator.cli._terminal import Progress, TerminalPrompter, is_tty, prompt_variable
 from generator.errors import UsageError
@@ -92,7 +93,7 @@ def run_exec(req: ExecRequest) -> Outcome:
     plan = exec_plan(
         extraction,
         selection.selected,
-        ExecChoices(tty=tty, yes=req.yes, allow=req.allow),
+        ExecChoices(tty=tty, yes=req.yes, allow=req.allow, walk=req.walk),
         var_options=req.var_options,
         env_file=req.env_file,
         environ=environ,
@@ -116,6 +117,13 @@ def run_exec(req: ExecRequest) -> Outcome:
         if log is not None:
             log.result(result)
 
+    variables = plan.variables
+    values = RunValues(
+        variables.declared,
+        variables.resolution,
+        secrets=variables.secrets,
+        warn=lambda problem: err.write(f"{problem}\n"),
+    )
     state = RunState()
     settings = ExecSettings(
         tty=tty,
@@ -131,12 +139,13 @@ def run_exec(req: ExecRequest) -> Outcome:
             plan.decisions,
             plan.environments,
             settings,
-            TerminalPrompter(err) if tty else None,
+            TerminalPrompter(err, values.shown) if tty else None,
             out=block_out,
             err=block_err,
             on_start=progress.start,
             on_result=on_result,
             state=state,
+            values=values,
         )
     except KeyboardInterrupt:
         state.interrupted = True

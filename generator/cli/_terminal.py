@@ -6,12 +6,14 @@ import getpass
 import os
 import sys
 import threading
+from collections.abc import Callable, Sequence
 from typing import BinaryIO, TextIO
 
-from checks.model import Check, Result, Risk, Status, Variable
+from checks.model import Check, Result, Risk, ShownValue, Status, Variable
 from checks.report import Transcript
 from checks.terminal import visible, visible_lines
 from checks.variables import validate_value
+from generator.plan import value_lines
 
 _MARKS = {
     Status.PASSED: ("PASS", "green"),
@@ -31,8 +33,12 @@ def is_tty() -> bool:
         return False
 
 
-def prompt_variable(var: Variable) -> str:
-    """Ask for a value on the terminal; masked for secrets; re-ask until valid."""
+def prompt_variable(var: Variable, *, optional: bool = False) -> str:
+    """Ask for a value on the terminal; masked for secrets; re-ask until valid.
+
+    ``optional``: an empty answer is taken (the variable stays unset) unless the
+    variable is required. The end of input is an ``EOFError``, never an endless loop.
+    """
     label = f"{var.name}" + (f" ({var.description})" if var.description else "")
     while True:
         if var.secret:
@@ -40,7 +46,12 @@ def prompt_variable(var: Variable) -> str:
         else:
             sys.stderr.write(f"{label}: ")
             sys.stderr.flush()
-            value = sys.stdin.readline().rstrip("\n")
+            line = sys.stdin.readline()
+            if not line:
+                raise EOFError
+            value = line.rstrip("\n")
+        if not value and optional and not var.required:
+            return ""
         problem = validate_value(var, value) if value else f"{var.name} is required"
         if not problem:
             return value
@@ -48,10 +59,19 @@ def prompt_variable(var: Variable) -> str:
 
 
 class TerminalPrompter:
-    """y/N, typed step ids, walk choices and Enter for manual steps, on stdin/stderr."""
+    """y/N, typed step ids, walk choices and Enter for manual steps, on stdin/stderr.
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    Each question shows the block and the values it reads (``shown``: their lines, as
+    ``--dry-run`` writes them), so a person consents to what will run.
+    """
+
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        shown: Callable[[Check], Sequence[ShownValue]] = lambda check: (),
+    ) -> None:
         self.stream = stream or sys.stderr
+        self.shown = shown
 
     def _ask(self, question: str) -> str:
         self.stream.write(question)
@@ -67,6 +87,7 @@ class TerminalPrompter:
             + (f": {visible(check.title)}" if check.title else "")
             + "\n"
             + "".join(f"    {line}\n" for line in visible_lines(check.command))
+            + "".join(f"{visible(line)}\n" for line in value_lines(self.shown(check)))
         )
 
     def confirm(self, check: Check) -> bool:
@@ -89,6 +110,9 @@ class TerminalPrompter:
     def manual(self, check: Check) -> None:
         self._show(check)
         self._ask("Manual step: press Enter when done ")
+
+    def value(self, variable: Variable) -> str:
+        return prompt_variable(variable, optional=True)
 
     def after_failure(self, result: Result) -> str:
         question = f"{result.check.id} {result.status.value}: [c]ontinue, [r]etry or [q]uit? "

@@ -294,11 +294,14 @@ def resolve(
 
 
 def block_entry(result: Result, now: datetime | None = None) -> TimelineEntry:
-    """``{time, kind: exec, event, block, status, exit_code, duration_s, reason, output}``.
+    """``{time, kind: exec, event, block, status, exit_code, duration_s, reason, output,
+    user, host, variables}``.
 
     ``result`` comes from the executor, so its output is already redacted. The time is the
     result's ``finished_at`` (else ``now``, else the clock).
     """
+    from checks.report import variables_json
+
     when = parse_time(result.finished_at) or now or clock_now()
     status = result.status.value
     event = f"ran {result.check.id}: {status}"
@@ -316,6 +319,9 @@ def block_entry(result: Result, now: datetime | None = None) -> TimelineEntry:
         duration_s=round(result.duration_s, 3),
         reason=result.reason or None,
         output=bounded_output(result.stdout, result.stderr) or None,
+        user=result.user or None,
+        host=result.host or None,
+        variables={name: dict(shown) for name, shown in variables_json(result).items()} or None,
     )
 
 

@@ -65,7 +65,7 @@ def _text(value: YamlValue) -> str | None:
 
 _ENTRY_ORDER = (
     "time", "kind", "event", "block", "status", "exit_code", "duration_s", "reason", "output",
-    "template",
+    "user", "host", "variables", "template",
 )  # fmt: skip
 
 
@@ -86,6 +86,12 @@ class TimelineEntry:
     reason: str | None = None
     output: str | None = None
     """A block's (redacted) output, bounded (``evidence``)."""
+    user: str | None = None
+    """``exec``: who ran the block (the login name)."""
+    host: str | None = None
+    """``exec``: the host name of the machine it ran on."""
+    variables: YamlMapping | None = None
+    """``exec``: the variables it read, ``{NAME: {value, source}}``, secrets masked."""
     template: str | None = None
     """``comms``: the template of the message sent."""
 
@@ -97,6 +103,7 @@ class TimelineEntry:
     def from_yaml(cls, fields: Mapping[str, YamlValue]) -> TimelineEntry:
         exit_code = fields.get("exit_code")
         duration = fields.get("duration_s")
+        variables = fields.get("variables")
         return cls(
             time=_text(fields.get("time")),
             kind=_text(fields.get("kind")),
@@ -107,6 +114,9 @@ class TimelineEntry:
             duration_s=float(duration) if isinstance(duration, int | float) else None,
             reason=_text(fields.get("reason")),
             output=_text(fields.get("output")),
+            user=_text(fields.get("user")),
+            host=_text(fields.get("host")),
+            variables=variables if isinstance(variables, dict) else None,
             template=_text(fields.get("template")),
         )
 

@@ -252,6 +252,7 @@ def _markdown_problems(
             block = markdown_block(check, declared)
             if block is not None:
                 blocks.append(block)
+            declared |= frozenset(check.options.outputs)  # set for the blocks after it
     if blocks:
         problems = shell_problems(blocks, bash=bash, cache=syntax)
         found.extend((p, frozenset()) for own in problems for p in own)

@@ -72,6 +72,7 @@ def runbook_blocks(runbook: Runbook) -> list[ShellBlock]:
         if step.kind is Risk.MANUAL or not step.run:
             continue
         fixed = declared | {name for name, _ in step.env} if step.env else declared
+        declared |= frozenset(step.outputs)  # set for the steps after this one
         if step.interpreter:
             out.append(
                 _SHELL_BLOCK(

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from checks.header import VARIABLE_NAME
 from checks.patterns import fullmatch
 from generator.load.nodes import NodeReader as Converter
 
@@ -29,6 +30,11 @@ def check_step(
         c.error(node, ctx, f"a {kind} step needs 'run' (or 'kind: manual')")
     locate_text(c, kw, node, "run")
     locate_text(c, kw, node, "interpreter")
+    outputs = given.get("outputs")
+    if isinstance(outputs, SequenceNode):
+        for item in outputs.value:
+            if isinstance(item, ScalarNode) and not VARIABLE_NAME.match(item.value):
+                c.error(item, ctx, f"outputs: '{item.value}' is not a variable name")
 
 
 def check_variable(

@@ -192,6 +192,13 @@ PAGE_PARTS: tuple[ObjectSpec, ...] = (
                 "Fixed environment for this step.",
                 example="{PGCONNECT_TIMEOUT: 5}",
             ),
+            key(
+                "outputs",
+                TEXTS,
+                "Variable names this step hands on: NAME=value lines it writes to the file "
+                "$RUNBOOK_OUTPUT names are environment for the later steps of the run.",
+                example="[LEADER]",
+            ),
             key("cwd", TEXT, "Working directory.", example="/var/lib/postgresql"),
         ),
         ident="id",

@@ -71,6 +71,8 @@ class Step:
     tags: tuple[str, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
     """Fixed environment for this step (name, value)."""
+    outputs: tuple[str, ...] = ()
+    """Names it hands on (``NAME=value`` lines written to ``$RUNBOOK_OUTPUT``)."""
     cwd: str | None = None
     location: SourceLocation = NOWHERE
     run_location: SourceLocation | None = None

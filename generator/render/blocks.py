@@ -51,6 +51,7 @@ def block_options(step: Step) -> BlockOptions:
         ci=step.ci,
         ci_reason=_display_reason(step.ci_reason),
         tags=step.tags,
+        outputs=step.outputs,
     )
 
 
@@ -170,6 +171,10 @@ def _meta_line(step: Step) -> str:
         parts.append(f"not in CI{reason}")
     if step.tags:
         parts.append("tags " + ", ".join(escape_inline(t) for t in step.tags))
+    if step.outputs:
+        parts.append(
+            "sets " + ", ".join(f"`${name}`" for name in step.outputs) + " for later steps"
+        )
     return " · ".join(parts) + f"\n{{: .runbook-meta .risk-{step.kind.value} }}"
 
 

@@ -202,8 +202,9 @@ def _from_environment(extraction: Extraction, environ: Mapping[str, str]) -> Var
 def ci_plan(extraction: Extraction, environ: Mapping[str, str]) -> Plan:
     """``runbook check`` and the pytest plugin: the ``.check`` blocks, each run or skipped
     with the reason (a requirement, a variable without a value, ``ci: false``)."""
-    variables = _from_environment(extraction, environ)
     checks = [c for c in extraction.checks if c.risk is Risk.CHECK]
+    found = _from_environment(extraction, environ)
+    variables = Variables(run_variables(found.declared, checks), found.resolution)
     envs = environments(checks, variables, environ)
     decisions: list[Decision] = []
     handed: set[str] = set()  # names set by the outputs of the checks before

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from checks.run.values import RunValues
     from checks.select import Decision
 
 
@@ -57,7 +58,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 class RunbookFile(pytest.File):
-    """One runbook: its extracted checks become items."""
+    """One runbook: its extracted checks become items, which hand values on to the items
+    after them (``$RUNBOOK_OUTPUT``) as the blocks of one run do."""
+
+    values: RunValues | None = None
 
     def collect(self) -> Iterator[pytest.Item]:
         from checks.model import Risk
@@ -69,6 +73,10 @@ class RunbookFile(pytest.File):
             problems = "\n".join(str(p) for p in target.extraction.problems)
             raise self.CollectError(problems)
         plan = ci_plan(target.extraction, dict(os.environ))
+        from checks.run.values import RunValues
+
+        variables = plan.variables
+        self.values = RunValues(variables.declared, variables.resolution, secrets=variables.secrets)
         for decision in plan.decisions:
             if decision.check.risk is not Risk.CHECK:
                 continue
@@ -83,6 +91,10 @@ class RunbookFile(pytest.File):
                 # A marker (not pytest.skip in runtest) so the report points at the block.
                 item.add_marker(pytest.mark.skip(reason=decision.reason))
             yield item
+
+    def teardown(self) -> None:
+        if self.values is not None:
+            self.values.close()
 
     class CollectError(Exception):
         pass
@@ -106,7 +118,13 @@ class CheckItem(pytest.Item):
         from checks.report import failure_text
         from checks.run.process import RunOptions, run_check
 
-        result = run_check(self.decision.check, self.env, RunOptions(secrets=self.secrets))
+        check, options = self.decision.check, RunOptions(secrets=self.secrets)
+        values = self.parent.values if isinstance(self.parent, RunbookFile) else None
+        if values is None:
+            result = run_check(check, self.env, options)
+        else:
+            env = values.environment(check, self.env)
+            result = values.finish(check, run_check(check, env, values.options(options)))
         if result.status is not Status.PASSED:
             raise CheckFailed(failure_text(result))
 

@@ -8,6 +8,8 @@ those values are environment (never command text) for the later blocks of the sa
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -171,3 +173,41 @@ def test_an_output_name_must_be_a_variable_name(work: Path, cli: Cli) -> None:
     lint = cli.process("lint", "page.md")
     assert lint.returncode == 3
     assert "outputs: '1BAD' is not a variable name" in lint.stdout
+
+
+HANDOFF = """# H
+
+```bash {#h--find .check outputs=LEADER}
+echo "LEADER=db-2" >> "$RUNBOOK_OUTPUT"
+```
+
+```bash {#h--use .check}
+test "$LEADER" = db-2
+```
+"""
+
+
+def test_runbook_check_hands_outputs_on_too(work: Path, cli: Cli) -> None:
+    (work / "page.md").write_text(HANDOFF)
+    proc = cli.process("check", "page.md", "--json", "r.json")
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads((work / "r.json").read_text())["results"]
+    assert [(r["id"], r["status"]) for r in results] == [
+        ("h--find", "passed"),
+        ("h--use", "passed"),
+    ]
+    assert results[1]["variables"] == {"LEADER": {"value": "db-2", "source": "output of h--find"}}
+
+
+def test_the_pytest_plugin_hands_outputs_on_between_the_items_of_a_file(work: Path) -> None:
+    (work / "page.md").write_text(HANDOFF)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--runbooks", "page.md", "-q"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout
+    assert "2 passed" in proc.stdout

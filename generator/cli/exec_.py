@@ -30,7 +30,12 @@ block is skipped. $CI changes nothing.
   interactive    needs a TTY (skipped without one); an interpreter block gets its
                  text on stdin while prompts read the terminal
 In --walk, answering "run" is the consent for an action; a destructive block
-still asks for its step id.
+still asks for its step id. A question shows the values the block reads and where
+each came from; in --walk a value the block reads that has none is asked for then.
+
+Each block runs in its own process: a block hands values on by writing NAME=value
+lines to the file $RUNBOOK_OUTPUT names (for the names its outputs= declares); they
+are environment for the later blocks of the run.
 
 A failed .check never stops a run; a failed action or destructive block stops
 it unless --keep-going; --walk asks after any failure: continue, retry or quit.

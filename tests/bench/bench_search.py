@@ -21,9 +21,6 @@ import argparse
 import contextlib
 import functools
 import http.server
-import re
-import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -34,49 +31,65 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from seed_copies import copy_seeds
+
 REPO = Path(__file__).resolve().parents[2]
-SEEDS = REPO / "runbooks"
 QUERIES = ("DatabaseConnections", "FLUSHDB", "cold cache")
 """An alert name, a command fragment, a phrase from prose (all in the seeds)."""
 STARTS = ("", "runbooks/{first}/", "alerts/")
 
 
-def copy_seeds(n: int, root: Path) -> str:
-    """N copies of the seed runbooks under ``root``; returns the first copy's id."""
-    seeds = sorted(p for p in SEEDS.rglob("*.yaml") if not p.name.startswith("_"))
-    for org in {p.parent for p in seeds}:
-        target = root / org.relative_to(SEEDS)
-        target.mkdir(parents=True, exist_ok=True)
-        for defaults in org.glob("_defaults.yaml"):
-            shutil.copy(defaults, target / defaults.name)
-    first = ""
-    for i in range(n):
-        seed = seeds[i % len(seeds)]
-        text = seed.read_text(encoding="utf-8")
-        text, found = re.subn(r"^id: *(\S+)", rf"id: \g<1>-c{i:05d}", text, count=1, flags=re.M)
-        assert found, seed
-        text = re.sub(r"^title: *([\"']?)", rf"title: \g<1>Copy {i} of ", text, count=1, flags=re.M)
-        out = root / seed.parent.relative_to(SEEDS) / f"{seed.stem}-c{i:05d}.yaml"
-        out.write_text(text, encoding="utf-8")
-        if not first:
-            first = re.search(r"^id: *(\S+)", text, re.M).group(1)  # type: ignore[union-attr]
-    return first
-
-
 def build(root: Path, site: Path, config: Path) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of ``runbook build`` in its own process."""
+    """Seconds and peak RSS (MB, the build process and its workers together) of
+    ``runbook build`` in its own process."""
     started = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    done = subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, "-m", "generator", "build", "--config", str(config),
          "--root", str(root), "--site-dir", str(site), "--today", "2026-11-20"],
-        cwd=REPO, capture_output=True, text=True, check=False,
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.1):
+            peak = max(peak, tree_rss(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    done.set()
+    sampler.join()
     elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        sys.exit(f"build failed:\n{done.stderr[-3000:]}")
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    return elapsed, peak
+    if process.returncode != 0:
+        sys.exit(f"build failed:\n{stderr[-3000:]}")
+    return elapsed, peak / 1024
+
+
+def tree_rss(root_pid: int) -> int:
+    """Resident KB of ``root_pid`` and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat[stat.rindex(")") + 2 :].split()[1])
+    tree = {root_pid}
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    total = 0
+    for pid in tree:
+        with contextlib.suppress(OSError, ValueError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total
 
 
 def size_mb(path: Path) -> float:
@@ -133,17 +146,22 @@ def first_result(browser: Any, url: str, query: str, engine: str) -> tuple[float
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument(
+        "--engines", default="pagefind,material",
+        help="comma-separated; '--engines pagefind' for a size Material's index cannot load at",
+    )  # fmt: skip
     args = parser.parse_args()
+    engines = args.engines.split(",")
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp_name:
         tmp = Path(tmp_name)
-        first = copy_seeds(args.n, tmp / "runbooks")
+        first = copy_seeds(args.n, tmp / "runbooks")[0]
         material_yml = tmp / "mkdocs-material-search.yml"
         text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
         text = text.replace("docs_dir: docs", f"docs_dir: {REPO / 'docs'}")
         material_yml.write_text(text.replace("plugins:\n", "plugins:\n  - search\n", 1))
-        sites = {"pagefind": tmp / "site-pagefind", "material": tmp / "site-material"}
+        sites = {e: tmp / f"site-{e}" for e in ("pagefind", "material") if e in engines}
         configs = {"pagefind": REPO / "mkdocs.yml", "material": material_yml}
         rows: dict[str, dict[str, float]] = {}
         for engine, site in sites.items():

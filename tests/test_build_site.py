@@ -531,3 +531,27 @@ def test_a_serve_rebuild_parses_only_the_edited_runbook(
     rebuild()
     assert parsed_files == ["db-pool.yaml"]
     assert "Edited" in (tmp_path / "site" / "runbooks" / "db-pool" / "index.html").read_text()
+
+
+def test_the_alerts_index_names_a_few_handlers_and_links_the_rest(tmp_path: Path, cli: Cli) -> None:
+    root = tmp_path / "runbooks"
+    root.mkdir()
+    for i in range(7):
+        (root / f"rb{i}.yaml").write_text(
+            f"id: rb{i}\ntitle: Handler {i}\nservice: svc\nalerts: [SharedAlert]\n"
+            "sections:\n  - id: s\n    title: S\n    body: Look.\n",
+            encoding="utf-8",
+        )
+    site = tmp_path / "site"
+    ran = cli(*build(root, site))
+    assert ran.returncode == 0, ran.stderr
+    index = article(site / "alerts/index.html")
+    row = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", re.findall(r"<tr>(.*?)</tr>", index, re.S)[1]))
+    assert row.strip() == (
+        "SharedAlert alerts/SharedAlert/ Handler 0, Handler 1, Handler 2, Handler 3, "
+        "Handler 4 and 2 more"
+    )
+    assert '<a href="SharedAlert/">2 more</a>' in index
+    page = article(site / "alerts/SharedAlert/index.html")
+    assert "Handled in 7 places" in page
+    assert all(f'href="../../runbooks/rb{i}/"' in page for i in range(7))

@@ -265,6 +265,11 @@ def alert_redirect(alert: str, targets: Sequence[AlertTarget]) -> Redirect | Non
     )
 
 
+ALERT_HANDLERS_LISTED = 5
+"""Handlers named in the alerts index; the alert's own page lists them all (a cell of
+hundreds of links is unreadable, and Python-Markdown's link scan is quadratic in it)."""
+
+
 def alerts_index_markdown(
     alerts: dict[str, list[AlertTarget]], *, directory_urls: bool = True
 ) -> str:
@@ -281,12 +286,15 @@ def alerts_index_markdown(
         "|---|---|---|",
     ]
     for alert, targets in alerts.items():
+        uri = alert_uri(alert)
         handled = ", ".join(
             _link(t.runbook.title, ALERTS, runbook_uri(t.runbook.id), t.anchor)
             + (f" ({literal_text(t.label)})" if t.label else "")
-            for t in targets
+            for t in targets[:ALERT_HANDLERS_LISTED]
         )
-        uri = alert_uri(alert)
+        if len(targets) > ALERT_HANDLERS_LISTED:
+            more = len(targets) - ALERT_HANDLERS_LISTED
+            handled += f" and {_link(f'{more} more', ALERTS, uri)}"
         redirects = alert_redirect(alert, targets) is not None
         name = literal_text(alert) if redirects else _link(alert, ALERTS, uri)
         path = uri.removesuffix(".md") + ("/" if directory_urls else ".html")

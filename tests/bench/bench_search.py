@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import functools
 import http.server
+import re
 import statistics
 import subprocess
 import sys
@@ -36,6 +37,7 @@ from seed_copies import copy_seeds
 REPO = Path(__file__).resolve().parents[2]
 QUERIES = ("DatabaseConnections", "FLUSHDB", "cold cache")
 """An alert name, a command fragment, a phrase from prose (all in the seeds)."""
+INDEX = {"pagefind": "_pagefind", "material": "search"}
 STARTS = ("", "runbooks/{first}/", "alerts/")
 
 
@@ -150,13 +152,26 @@ def main() -> None:
         "--engines", default="pagefind,material",
         help="comma-separated; '--engines pagefind' for a size Material's index cannot load at",
     )  # fmt: skip
+    parser.add_argument(
+        "--workdir", type=Path,
+        help="keep the runbooks and sites here; a site already built there is reused "
+        "(to measure the browser side again without building again)",
+    )  # fmt: skip
     args = parser.parse_args()
     engines = args.engines.split(",")
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp_name:
-        tmp = Path(tmp_name)
-        first = copy_seeds(args.n, tmp / "runbooks")[0]
+    with contextlib.ExitStack() as stack:
+        if args.workdir is None:
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-search-")))
+        else:
+            tmp = args.workdir
+            tmp.mkdir(parents=True, exist_ok=True)
+        if (tmp / "runbooks").is_dir():
+            copy = next((tmp / "runbooks").rglob("*-c00000.yaml")).read_text(encoding="utf-8")
+            first = re.search(r"^id: *(\S+)", copy, re.M).group(1)  # type: ignore[union-attr]
+        else:
+            first = copy_seeds(args.n, tmp / "runbooks")[0]
         material_yml = tmp / "mkdocs-material-search.yml"
         text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
         text = text.replace("docs_dir: docs", f"docs_dir: {REPO / 'docs'}")
@@ -165,8 +180,13 @@ def main() -> None:
         configs = {"pagefind": REPO / "mkdocs.yml", "material": material_yml}
         rows: dict[str, dict[str, float]] = {}
         for engine, site in sites.items():
+            if (site / "index.html").is_file():
+                rows[engine] = {"build_s": float("nan"), "peak_rss_mb": float("nan")}
+                rows[engine]["index_mb"] = size_mb(site / INDEX[engine])
+                print(f"{engine}: reusing {site}", flush=True)
+                continue
             seconds, peak = build(tmp / "runbooks", site, configs[engine])
-            index = site / ("_pagefind" if engine == "pagefind" else "search")
+            index = site / INDEX[engine]
             rows[engine] = {"build_s": seconds, "peak_rss_mb": peak, "index_mb": size_mb(index)}
             print(f"{engine}: build {seconds:.1f} s, peak RSS {peak:.0f} MB, "
                   f"index {rows[engine]['index_mb']:.1f} MB", flush=True)  # fmt: skip

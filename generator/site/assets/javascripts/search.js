@@ -53,6 +53,9 @@
     showImages: false,
     focusOnSlash: false,
     excerptLength: 24,
+    // Pagefind waits this long after the last keystroke (300 ms by default); the index
+    // chunks for the query are fetched meanwhile, so a short wait costs nothing extra.
+    debounceTimeoutMs: 100,
     highlightParam: HIGHLIGHT,
     baseUrl: root.pathname,
     processResult: strongestFirst,

@@ -91,6 +91,8 @@ def test_a_severity_filter_narrows_the_results(
     page.goto(search_site_url)
     _search(page, "connections")
     results = page.locator(RESULT)
+    # Counted once the results are those of the whole word, not of a prefix typed on the way.
+    expect(page.locator(".runbook-search .pagefind-ui__message")).to_contain_text("for connections")
     expect(results.first).to_be_visible()
     before = results.count()
     titles = page.locator(".pagefind-ui__result-title > .pagefind-ui__result-link")

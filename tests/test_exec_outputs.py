@@ -211,3 +211,14 @@ def test_the_pytest_plugin_hands_outputs_on_between_the_items_of_a_file(work: Pa
     )
     assert proc.returncode == 0, proc.stdout
     assert "2 passed" in proc.stdout
+
+
+@pytest.mark.work(runbooks=True)
+def test_a_yaml_output_name_must_be_a_variable_name(work: Path, cli: Cli) -> None:
+    (work / "runbooks" / "fo.yaml").write_text(RUNBOOK.replace("[LEADER]", "[LEADER, 2nd]"))
+    lint = cli.process("lint")
+    assert lint.returncode == 3
+    assert (
+        "runbooks/fo.yaml:13:27: error: step 'find': outputs: '2nd' is not a variable name"
+        in lint.stdout
+    ), lint.stdout

@@ -30,11 +30,18 @@ def check_step(
         c.error(node, ctx, f"a {kind} step needs 'run' (or 'kind: manual')")
     locate_text(c, kw, node, "run")
     locate_text(c, kw, node, "interpreter")
-    outputs = given.get("outputs")
+    outputs = _value_of(node, given.get("outputs"))
     if isinstance(outputs, SequenceNode):
         for item in outputs.value:
             if isinstance(item, ScalarNode) and not VARIABLE_NAME.match(item.value):
                 c.error(item, ctx, f"outputs: '{item.value}' is not a variable name")
+
+
+def _value_of(node: Node, key: Node | None) -> Node | None:
+    """The value node of a key node ``given`` holds (None when the key was not given)."""
+    if key is None or not isinstance(node, MappingNode):
+        return None
+    return next((value for k, value in node.value if k is key), None)
 
 
 def check_variable(

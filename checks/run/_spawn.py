@@ -1,50 +1,246 @@
 """Starting a block's process without the per-block costs ``subprocess.Popen`` adds.
 
-Two costs of ``Popen(argv, env=...)`` grow with the machine, not the block: it encodes the
-whole environment (often 80+ variables) for every process, and it builds a candidate
-path for every ``$PATH`` folder to find ``bash``. A block's environment is this
-process's plus a few values (the block id, its variables): the rest is taken already
-encoded from ``os.environ``, and only the few are encoded. The shell's path is looked up
-once per ``$PATH``. ``tests/test_run_environment.py`` proves a
-block sees exactly the environment it was given, and this process's stays as it was.
+A block of ``true`` costs the runner more in ``Popen`` than in anything else: it encodes
+the whole environment (often 80+ variables) in Python for every process, opens a pipe to
+hear about exec errors, wraps each pipe in a buffered file and runs a few hundred lines of
+Python. ``os.posix_spawn`` (glibc: ``clone`` with ``CLONE_VFORK``, so no page tables are
+copied, as ``Popen`` without a ``preexec_fn`` does) takes an environment already encoded,
+reports exec errors itself, and makes the new session in the child.
+
+A block's environment is this process's plus a few values (its run token, its
+variables): the rest is taken already encoded from ``os.environ``; only the few are
+encoded. The shell's path is looked up once per ``$PATH``.
+
+What ``Popen`` does and ``posix_spawn`` must be asked for: SIGPIPE and SIGXFSZ back to
+their defaults (Python ignores SIGPIPE), and no inherited descriptor beyond 0-2 (this
+process's own are close-on-exec; the inheritable ones it was started with are closed in
+the child). A block with a ``cwd`` goes through ``Popen`` (``posix_spawn`` cannot change
+the directory in Python 3.11). ``tests/test_run_environment.py`` proves a block sees
+exactly the environment it was given, and ``tests/test_run_spawn.py`` the rest.
 """
 
 from __future__ import annotations
 
+import errno
 import os
-import shutil
+import signal
 import subprocess
 from collections.abc import Mapping
-from typing import Any
+from typing import IO, Any, Protocol
 
 _MAX_CHANGES = 32
 """More changed variables than this: pass the environment whole (the plain way)."""
-_found: dict[tuple[str, str | None], str | None] = {}
+_DEFAULT_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGPIPE", "SIGXFSZ") if hasattr(signal, name)
+)
+"""Signals Popen's ``restore_signals`` sets back to their default in the child."""
 
 
-def popen(argv: list[str], env: Mapping[str, str], **options: Any) -> subprocess.Popen[bytes]:
-    """``subprocess.Popen(argv, env=env, **options)``, cheaper."""
-    executable = _which(argv[0], env.get("PATH"))
-    return subprocess.Popen(argv, executable=executable, env=_encoded(env), **options)
+class Started(Protocol):
+    """A started block process: what ``subprocess.Popen`` offers and the runner uses."""
+
+    @property
+    def pid(self) -> int: ...
+
+    @property
+    def stdin(self) -> IO[bytes] | None: ...
+
+    @property
+    def stdout(self) -> IO[bytes] | None: ...
+
+    @property
+    def stderr(self) -> IO[bytes] | None: ...
+
+    @property
+    def returncode(self) -> int | Any: ...
+
+    def poll(self) -> int | None: ...
+
+    def wait(self) -> int: ...
+
+
+class Spawned:
+    """A process ``posix_spawn`` started, with the parent's ends of its pipes (unbuffered)."""
+
+    def __init__(
+        self, pid: int, stdin: IO[bytes] | None, stdout: IO[bytes], stderr: IO[bytes]
+    ) -> None:
+        self.pid = pid
+        self.stdin = stdin
+        self.stdout = stdout
+        self.stderr = stderr
+        self.returncode: int | None = None
+        """As Popen's: the exit status, or minus the signal that ended it."""
+
+    def poll(self) -> int | None:
+        """The exit status once the process ended (reaped here), else None."""
+        if self.returncode is None:
+            self._waitpid(os.WNOHANG)
+        return self.returncode
+
+    def wait(self) -> int:
+        """Wait for the process to end; its exit status."""
+        while self.returncode is None:
+            self._waitpid(0)
+        return self.returncode
+
+    def _waitpid(self, flags: int) -> None:
+        try:
+            pid, status = os.waitpid(self.pid, flags)
+        except ChildProcessError:  # reaped elsewhere (SIGCHLD ignored): as Popen says
+            self.returncode = 0
+            return
+        if pid == self.pid:
+            self.returncode = os.waitstatus_to_exitcode(status)
+
+
+def start(
+    argv: list[str],
+    env: Mapping[str, str],
+    *,
+    extra: Mapping[str, str],
+    stdin_pipe: bool,
+    cwd: str | None,
+) -> Started:
+    """``argv`` in a new session with ``env`` and ``extra`` on top: stdout and stderr piped,
+    stdin piped (``stdin_pipe``) or ``/dev/null``. Raises OSError when it cannot start (as
+    ``Popen`` does)."""
+    if cwd is None and _spawn_usable():
+        try:
+            return _spawn(argv, env, extra, stdin_pipe)
+        except NotImplementedError:  # a libc without POSIX_SPAWN_SETSID
+            _usable[os.getpid()] = False
+    return subprocess.Popen(
+        argv,
+        executable=_which(argv[0], extra.get("PATH", env.get("PATH"))),
+        env=_encoded(env, extra),
+        stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=cwd,
+        start_new_session=True,
+    )
+
+
+def _spawn(
+    argv: list[str], env: Mapping[str, str], extra: Mapping[str, str], stdin_pipe: bool
+) -> Spawned:
+    program = argv[0]
+    path = program if os.sep in program else _which(program, extra.get("PATH", env.get("PATH")))
+    if path is None:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), program)
+    parent_ends: list[int] = []
+    child_ends: list[int] = []
+    try:
+        if stdin_pipe:
+            stdin, to_stdin = os.pipe()
+            child_ends.append(stdin)
+            parent_ends.append(to_stdin)
+        else:
+            stdin = _devnull()
+        from_stdout, stdout = os.pipe()
+        parent_ends.append(from_stdout)
+        child_ends.append(stdout)
+        from_stderr, stderr = os.pipe()
+        parent_ends.append(from_stderr)
+        child_ends.append(stderr)
+        if min(stdin, stdout, stderr) <= 2:  # 0-2 were closed here: let Popen juggle
+            raise NotImplementedError
+        actions: list[tuple[Any, ...]] = [
+            (os.POSIX_SPAWN_DUP2, stdin, 0),
+            (os.POSIX_SPAWN_DUP2, stdout, 1),
+            (os.POSIX_SPAWN_DUP2, stderr, 2),
+            *_inherited_closes(),
+        ]
+        pid = os.posix_spawn(
+            path,
+            argv,
+            _encoded(env, extra),
+            file_actions=actions,
+            setsid=True,
+            setsigdef=_DEFAULT_SIGNALS,
+        )
+    except BaseException:
+        for fd in parent_ends:
+            os.close(fd)
+        raise
+    finally:
+        for fd in child_ends:
+            os.close(fd)
+    writer = open(parent_ends[0], "wb", buffering=0) if stdin_pipe else None  # noqa: SIM115
+    readers = [open(fd, "rb", buffering=0) for fd in parent_ends[-2:]]  # noqa: SIM115
+    return Spawned(pid, writer, readers[0], readers[1])
+
+
+_usable: dict[int, bool] = {}
+"""Per process id (a fork checks again): may blocks be started with ``posix_spawn``."""
+_devnull_fd: dict[int, int] = {}
+_closes: dict[int, list[tuple[Any, ...]]] = {}
+
+
+def _spawn_usable() -> bool:
+    pid = os.getpid()
+    if pid not in _usable:
+        _usable[pid] = hasattr(os, "posix_spawn") and os.path.isdir("/proc/self/fd")
+    return _usable[pid]
+
+
+def _devnull() -> int:
+    """One ``/dev/null`` for every block's stdin (close-on-exec here; dup2 clears it)."""
+    pid = os.getpid()
+    if pid not in _devnull_fd:
+        _devnull_fd[pid] = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+    return _devnull_fd[pid]
+
+
+def _inherited_closes() -> list[tuple[Any, ...]]:
+    """Close, in the child, every inheritable descriptor above 2 this process was started
+    with (Popen's ``close_fds``). Looked for once: Python makes its own close-on-exec."""
+    pid = os.getpid()
+    if pid not in _closes:
+        found = []
+        for entry in os.listdir("/proc/self/fd"):
+            fd = int(entry)
+            try:
+                if fd > 2 and os.get_inheritable(fd):
+                    found.append((os.POSIX_SPAWN_CLOSE, fd))
+            except OSError:  # the listing's own descriptor, closed by now
+                continue
+        _closes[pid] = found
+    return _closes[pid]
 
 
 _base: dict[str, str] = {}
 _base_raw: dict[bytes, bytes] = {}
+_last: tuple[dict[str, str], dict[bytes, bytes]] | None = None
+"""The last environment encoded, and its encoding (a page's blocks share one)."""
 
 
-def _encoded(env: Mapping[str, str]) -> Mapping[bytes, bytes] | dict[str, str]:
-    """``env`` encoded: this process's encoded environment (kept by ``os.environ``, copied
-    in C) with what ``env`` changes encoded on top. Popen passes bytes through as they are."""
+def _encoded(env: Mapping[str, str], extra: Mapping[str, str]) -> dict[bytes, bytes]:
+    """``env`` with ``extra`` on top, encoded; the encoding of ``env`` is reused while
+    blocks keep the same environment (one comparison in C instead of 80+ encodings)."""
+    global _last
+    if _last is None or _last[0] != env:
+        plain = dict(env)
+        _last = (plain, _encode(plain))
+    out = dict(_last[1])
+    for key, value in extra.items():
+        out[os.fsencode(key)] = os.fsencode(value)
+    return out
+
+
+def _encode(env: dict[str, str]) -> dict[bytes, bytes]:
+    """This process's encoded environment (kept by ``os.environ``, copied in C) with what
+    ``env`` changes encoded on top. Popen and posix_spawn pass bytes through as they are."""
     global _base, _base_raw
     raw = getattr(os.environ, "_data", None)  # private: hence the plain fallback
-    if not isinstance(raw, dict):
-        return dict(env)
-    if raw != _base_raw:
-        _base_raw, _base = dict(raw), dict(os.environ)
-    items = env.items() if isinstance(env, dict) else dict(env).items()
-    changed = dict(items - _base.items())
-    if len(changed) > _MAX_CHANGES:
-        return dict(env)
+    changed = None
+    if isinstance(raw, dict):
+        if raw != _base_raw:
+            _base_raw, _base = dict(raw), dict(os.environ)
+        changed = dict(env.items() - _base.items())
+    if changed is None or len(changed) > _MAX_CHANGES:
+        return {os.fsencode(key): os.fsencode(value) for key, value in env.items()}
     out = dict(_base_raw)
     for key in _base.keys() - env.keys():
         del out[os.fsencode(key)]
@@ -53,11 +249,23 @@ def _encoded(env: Mapping[str, str]) -> Mapping[bytes, bytes] | dict[str, str]:
     return out
 
 
+_found: dict[tuple[str, str | None], str | None] = {}
+
+
 def _which(program: str, path: str | None) -> str | None:
     """The program's full path under ``path`` (cached); None: let Popen search (and fail)."""
     if os.sep in program:
         return None
     key = (program, path)
     if key not in _found:
-        _found[key] = shutil.which(program, path=path)
+        _found[key] = _search(program, path)
     return _found[key]
+
+
+def _search(program: str, path: str | None) -> str | None:
+    """``shutil.which`` for a bare name (without importing shutil and its compressors)."""
+    for folder in (path if path is not None else os.defpath).split(os.pathsep):
+        candidate = os.path.join(folder or os.curdir, program)
+        if os.access(candidate, os.F_OK | os.X_OK) and not os.path.isdir(candidate):
+            return candidate
+    return None

@@ -1,12 +1,17 @@
 """A watcher that ends the running blocks when the runner itself is killed (``kill -9``).
 
 The runner cannot clean up after SIGKILL, and ``PR_SET_PDEATHSIG`` would need a
-``preexec_fn`` in every block's child (which stops ``subprocess`` from using ``vfork``,
-and reaches only the block's first process anyway). Instead, one small bash process per
-runner, in a session of its own, reads on a pipe which blocks are running (their token
-and process group). When the pipe ends without a goodbye, the runner is gone: the
-watcher KILLs those groups and every process whose environment carries one of their
-tokens (what left the group: ``timeout``, ``set -m``, ``setsid``).
+``preexec_fn`` in every block's child (which stops ``subprocess`` from using ``vfork``
+and ``posix_spawn``), and reaches only the block's first process anyway. Instead, one
+small bash process per runner, in a session of its own, waits on a pipe from the runner.
+When the pipe ends without a goodbye, the runner is gone: the watcher reads which blocks
+were running (their token and process group) and KILLs those groups and every process
+whose environment carries one of their tokens (what left the group: ``timeout``,
+``set -m``, ``setsid``).
+
+Which blocks run is kept in a memory file the watcher inherits (``memfd``), rewritten in
+place when a block starts or ends: one ``pwrite`` each, and the watcher does not wake up
+for it (a message per block would cost both processes a wake-up twice per block).
 """
 
 from __future__ import annotations
@@ -19,14 +24,13 @@ import threading
 
 _SCRIPT = r"""
 trap '' INT TERM HUP
-declare -A groups
-while read -r op token pgid; do
-  case $op in
-    +) groups[$token]=$pgid ;;
-    -) unset "groups[$token]" ;;
-    bye) exit 0 ;;
-  esac
+while read -r op; do
+  [ "$op" = bye ] && exit 0
 done
+declare -A groups
+while read -r token pgid; do
+  [ -n "$token" ] && groups[$token]=$pgid
+done < "/dev/fd/$1"
 [ "${#groups[@]}" -eq 0 ] && exit 0
 for token in "${!groups[@]}"; do kill -KILL -- "-${groups[$token]}" 2>/dev/null; done
 tokens=" ${!groups[*]} "
@@ -45,51 +49,81 @@ done
 
 _lock = threading.Lock()
 _pipe: int | None = None
+_board: int | None = None
+"""The memory file naming the running blocks, one ``token pgid`` line each."""
+_written = 0
+_running: dict[str, int] = {}
 _owner = 0
 """The pid that started the watcher (a forked child starts its own)."""
 
 
 def watch(token: str, pgid: int) -> None:
     """Tell the watcher a block runs: ``token`` (``RUNBOOK_BLOCK_RUN``) and its group."""
-    _send(f"+ {token} {pgid}\n")
+    if _watcher():
+        with _lock:
+            _running[token] = pgid
+            _publish()
 
 
 def release(token: str) -> None:
     """The block and whatever it started have ended."""
-    _send(f"- {token}\n")
+    if _watcher():
+        with _lock:
+            _running.pop(token, None)
+            _publish()
 
 
-def _send(line: str) -> None:
-    fd = _watcher()
-    if fd is None:
-        return
-    with contextlib.suppress(OSError):  # the watcher is gone: nothing to tell
-        os.write(fd, line.encode())
+def _publish() -> None:
+    """The running blocks into the memory file, over what was there (padded with spaces,
+    which the watcher skips): one write, never a moment without the current blocks."""
+    global _written
+    assert _board is not None
+    text = "".join(f"{token} {pgid}\n" for token, pgid in _running.items()).encode()
+    with contextlib.suppress(OSError):
+        os.pwrite(_board, text.ljust(_written), 0)
+        _written = max(_written, len(text))
 
 
-def _watcher() -> int | None:
-    global _pipe, _owner
-    if _pipe is not None and _owner == os.getpid():
-        return _pipe
+def _watcher() -> bool:
+    """The watcher runs (started on first use in this process); False where it cannot."""
+    global _pipe, _board, _owner, _written
+    if _owner == os.getpid():
+        return _pipe is not None
     with _lock:
-        if _pipe is None or _owner != os.getpid():
+        if _owner != os.getpid():
+            _owner = os.getpid()
+            _pipe = _board = None
+            _running.clear()
+            _written = 0
             try:
+                board = _memory_file()
                 proc = subprocess.Popen(
-                    ["bash", "--noprofile", "--norc", "-c", _SCRIPT],
+                    ["bash", "--noprofile", "--norc", "-c", _SCRIPT, "guardian", str(board)],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                     env={"PATH": os.environ.get("PATH", os.defpath)},
                     start_new_session=True,
+                    pass_fds=(board,),
                 )
             except OSError:
-                return None
+                return False
             assert proc.stdin is not None
             _pipe = os.dup(proc.stdin.fileno())  # non-inheritable: no block holds it open
             proc.stdin.close()
-            _owner = os.getpid()
+            _board = board
             atexit.register(_goodbye, _pipe, proc)
-    return _pipe
+    return _pipe is not None
+
+
+def _memory_file() -> int:
+    """A file in memory only (close-on-exec here; passed to the watcher on purpose)."""
+    try:
+        return os.memfd_create("runbook-running", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        import tempfile
+
+        return os.dup(tempfile.TemporaryFile().fileno())
 
 
 def _goodbye(fd: int, proc: subprocess.Popen[bytes]) -> None:

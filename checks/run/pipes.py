@@ -8,16 +8,18 @@ block's shell is done, whatever it left running in its process group is stopped.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
-import selectors
-import subprocess
+import select
 import time
 
+from checks.run._spawn import Started
 from checks.run.capture import BoundedCapture, Redactor, Tee
 from checks.run.descendants import end_leftovers
 from checks.run.group import Canceller, group_alive, stop_group
 
 _CHUNK = 65536
+_READABLE = select.POLLIN | select.POLLPRI
 DRAIN_AFTER_EXIT = 0.5
 """Seconds to keep reading after the block's shell exited while a background child still
 holds its output open; then the child's group is stopped."""
@@ -34,11 +36,15 @@ ESCAPED = (
 
 
 class PipeSession:
-    """The read loop over a block's pipes, its exit, the deadline and the canceller."""
+    """The read loop over a block's pipes, its exit, the deadline and the canceller.
+
+    One ``poll`` object over plain descriptors: a block of ``true`` is mostly this loop's
+    set-up and tear-down, and ``selectors`` costs several times as much for them.
+    """
 
     def __init__(
         self,
-        proc: subprocess.Popen[bytes],
+        proc: Started,
         *,
         grace: float,
         out: Tee,
@@ -49,10 +55,11 @@ class PipeSession:
         canceller: Canceller,
         token: str,
     ) -> None:
+        assert proc.stdout is not None and proc.stderr is not None
         self.proc = proc
         self.token = token
         self.grace = grace
-        self.pgid = proc.pid  # start_new_session: the leader's pid is the group id
+        self.pgid = proc.pid  # a new session: the leader's pid is the group id
         self.tees = {"out": out, "err": err}
         self.captures = {"out": BoundedCapture(capture_limit), "err": BoundedCapture(capture_limit)}
         self.redactors = {"out": Redactor(secrets), "err": Redactor(secrets)}
@@ -63,28 +70,36 @@ class PipeSession:
         self.hurried = False
         """Ctrl-C again while the group was being stopped: KILLed without the grace."""
         self.notes: list[str] = []
-        self.sel = selectors.DefaultSelector()
+        self.poller = select.poll()
+        self.tags: dict[int, str] = {proc.stdout.fileno(): "out", proc.stderr.fileno(): "err"}
+        """What each watched descriptor is: ``out``, ``err``, ``in``, ``cancel``, ``exit``."""
         self.open_streams = 0
         self.exited = False
         self.pidfd: int | None = None
 
+    def _watch(self, fd: int, tag: str, events: int = _READABLE) -> None:
+        self.tags[fd] = tag
+        self.poller.register(fd, events)
+
+    def _unwatch(self, fd: int) -> None:
+        self.poller.unregister(fd)
+
     def pump(self, deadline: float) -> None:
         """Read until the block and its output are done, the deadline passes or Ctrl-C."""
-        proc, sel = self.proc, self.sel
-        assert proc.stdout is not None and proc.stderr is not None
-        for name, pipe in (("out", proc.stdout), ("err", proc.stderr)):
-            sel.register(pipe, selectors.EVENT_READ, name)
+        proc = self.proc
+        for fd, tag in list(self.tags.items()):
+            self._watch(fd, tag)
             self.open_streams += 1
         if proc.stdin is not None:
             os.set_blocking(proc.stdin.fileno(), False)
-            sel.register(proc.stdin, selectors.EVENT_WRITE, "in")
+            self._watch(proc.stdin.fileno(), "in", select.POLLOUT)
         if self.canceller.cancelled:
             self.interrupted = True
             return
-        sel.register(self.canceller, selectors.EVENT_READ, "cancel")
+        self._watch(self.canceller.fileno(), "cancel")
         try:
             self.pidfd = os.pidfd_open(proc.pid)
-            sel.register(self.pidfd, selectors.EVENT_READ, "exit")
+            self._watch(self.pidfd, "exit")
         except (AttributeError, OSError):
             self.pidfd = None  # old kernel: poll the process between reads instead
         exited_at: float | None = None
@@ -97,48 +112,48 @@ class PipeSession:
                 self.notes.append(HELD_OUTPUT)
                 self._stop()
                 return
-            wait = min(deadline - now, 3600.0)  # poll() takes at most ~24 days
+            wait = min(deadline - now, 3600.0)
             if self.pidfd is None and not self.exited:
                 wait = min(wait, 0.05)
             if exited_at is not None:
                 wait = min(wait, DRAIN_AFTER_EXIT)
-            for key, _ in sel.select(wait):
-                tag = key.data
+            for fd, _ in self.poller.poll(math.ceil(wait * 1000)):
+                tag = self.tags[fd]
                 if tag == "exit":
                     self.exited = True
-                    sel.unregister(key.fileobj)
+                    self._unwatch(fd)
                 elif tag == "cancel":
                     self.interrupted = True
                     return
                 elif tag == "in":
-                    self._write_stdin(key)
+                    self._write_stdin(fd)
                 else:
-                    self._read(key, tag)
+                    self._read(fd, tag)
             if self.pidfd is None and not self.exited and proc.poll() is not None:
                 self.exited = True
             if self.exited and exited_at is None and self.open_streams:
                 exited_at = time.monotonic()
 
-    def _write_stdin(self, key: selectors.SelectorKey) -> None:
+    def _write_stdin(self, fd: int) -> None:
         assert self.proc.stdin is not None and self.stdin_data is not None
         try:
-            sent = os.write(self.proc.stdin.fileno(), self.stdin_data[:_CHUNK])
+            sent = os.write(fd, self.stdin_data[:_CHUNK])
         except (BrokenPipeError, OSError):
             sent = len(self.stdin_data)
         self.stdin_data = self.stdin_data[sent:]
         if not self.stdin_data:
-            self.sel.unregister(key.fileobj)
+            self._unwatch(fd)
             self.proc.stdin.close()
 
-    def _read(self, key: selectors.SelectorKey, tag: str) -> None:
+    def _read(self, fd: int, tag: str) -> None:
         try:
-            data = os.read(key.fd, _CHUNK)
+            data = os.read(fd, _CHUNK)
         except BlockingIOError:
             return
         except OSError:
             data = b""
         if not data:
-            self.sel.unregister(key.fileobj)
+            self._unwatch(fd)
             self.open_streams -= 1
             self._emit(tag, self.redactors[tag].flush())
             return
@@ -165,11 +180,15 @@ class PipeSession:
     def _drain(self, wait: float) -> None:
         """Read what is already in the pipes (also after the writers died)."""
         while self.open_streams:
-            events = [(k, e) for k, e in self.sel.select(wait) if k.data in ("out", "err")]
+            events = [
+                (fd, self.tags[fd])
+                for fd, _ in self.poller.poll(math.ceil(wait * 1000))
+                if self.tags[fd] in ("out", "err")
+            ]
             if not events:
                 return
-            for key, _ in events:
-                self._read(key, key.data)
+            for fd, tag in events:
+                self._read(fd, tag)
 
     def finish(self) -> None:
         """Stop what still runs, read the rest of the output, close everything."""
@@ -188,7 +207,6 @@ class PipeSession:
         for tag in ("out", "err"):
             self._emit(tag, self.redactors[tag].flush())
             self.tees[tag].close()
-        self.sel.close()
         for pipe in (self.proc.stdout, self.proc.stderr, self.proc.stdin):
             if pipe is not None:
                 with contextlib.suppress(OSError):

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from checks.model import Check, Result, Status
 from checks.run import guardian
-from checks.run._spawn import popen
+from checks.run._spawn import start
 from checks.run.capture import DEFAULT_LIMIT, Sink, Tee, redact_text
 from checks.run.descendants import RUN_TOKEN, become_subreaper, new_token
 from checks.run.expect import judge, judge_output
@@ -165,13 +164,12 @@ def _run(
     timeout = check.options.timeout or options.default_timeout
     become_subreaper()
     token = new_token()
-    env = {**env, RUN_TOKEN: token}
     if check.options.interactive:
         return run_interactive(
             check,
             argv,
             stdin_data,
-            env,
+            {**env, RUN_TOKEN: token},
             cwd,
             timeout=timeout,
             grace=options.grace,
@@ -180,14 +178,8 @@ def _run(
             token=token,
         )
     try:
-        proc = popen(
-            argv,
-            env,
-            stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=cwd,
-            start_new_session=True,
+        proc = start(
+            argv, env, extra={RUN_TOKEN: token}, stdin_pipe=stdin_data is not None, cwd=cwd
         )
     except OSError as exc:
         reason = f"cannot start {argv[0]!r}: {exc.strerror or exc}"

@@ -94,26 +94,19 @@ class Spawned:
             self.returncode = os.waitstatus_to_exitcode(status)
 
 
-def start(
-    argv: list[str],
-    env: Mapping[str, str],
-    *,
-    extra: Mapping[str, str],
-    stdin_pipe: bool,
-    cwd: str | None,
-) -> Started:
-    """``argv`` in a new session with ``env`` and ``extra`` on top: stdout and stderr piped,
-    stdin piped (``stdin_pipe``) or ``/dev/null``. Raises OSError when it cannot start (as
-    ``Popen`` does)."""
+def start(argv: list[str], env: Mapping[str, str], *, stdin_pipe: bool, cwd: str | None) -> Started:
+    """``argv`` in a new session with ``env``: stdout and stderr piped, stdin piped
+    (``stdin_pipe``) or ``/dev/null``. Raises OSError when it cannot start (as ``Popen``
+    does)."""
     if cwd is None and _spawn_usable():
         try:
-            return _spawn(argv, env, extra, stdin_pipe)
+            return _spawn(argv, env, stdin_pipe)
         except NotImplementedError:  # a libc without POSIX_SPAWN_SETSID
             _usable[os.getpid()] = False
     return subprocess.Popen(
         argv,
-        executable=_which(argv[0], extra.get("PATH", env.get("PATH"))),
-        env=_encoded(env, extra),
+        executable=_which(argv[0], env.get("PATH")),
+        env=_encoded(env),
         stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -122,11 +115,9 @@ def start(
     )
 
 
-def _spawn(
-    argv: list[str], env: Mapping[str, str], extra: Mapping[str, str], stdin_pipe: bool
-) -> Spawned:
+def _spawn(argv: list[str], env: Mapping[str, str], stdin_pipe: bool) -> Spawned:
     program = argv[0]
-    path = program if os.sep in program else _which(program, extra.get("PATH", env.get("PATH")))
+    path = program if os.sep in program else _which(program, env.get("PATH"))
     if path is None:
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), program)
     parent_ends: list[int] = []
@@ -155,7 +146,7 @@ def _spawn(
         pid = os.posix_spawn(
             path,
             argv,
-            _encoded(env, extra),
+            _encoded(env),
             file_actions=actions,
             setsid=True,
             setsigdef=_DEFAULT_SIGNALS,
@@ -212,24 +203,9 @@ def _inherited_closes() -> list[tuple[Any, ...]]:
 
 _base: dict[str, str] = {}
 _base_raw: dict[bytes, bytes] = {}
-_last: tuple[dict[str, str], dict[bytes, bytes]] | None = None
-"""The last environment encoded, and its encoding (a page's blocks share one)."""
 
 
-def _encoded(env: Mapping[str, str], extra: Mapping[str, str]) -> dict[bytes, bytes]:
-    """``env`` with ``extra`` on top, encoded; the encoding of ``env`` is reused while
-    blocks keep the same environment (one comparison in C instead of 80+ encodings)."""
-    global _last
-    if _last is None or _last[0] != env:
-        plain = dict(env)
-        _last = (plain, _encode(plain))
-    out = dict(_last[1])
-    for key, value in extra.items():
-        out[os.fsencode(key)] = os.fsencode(value)
-    return out
-
-
-def _encode(env: dict[str, str]) -> dict[bytes, bytes]:
+def _encoded(env: Mapping[str, str]) -> dict[bytes, bytes]:
     """This process's encoded environment (kept by ``os.environ``, copied in C) with what
     ``env`` changes encoded on top. Popen and posix_spawn pass bytes through as they are."""
     global _base, _base_raw
@@ -238,7 +214,8 @@ def _encode(env: dict[str, str]) -> dict[bytes, bytes]:
     if isinstance(raw, dict):
         if raw != _base_raw:
             _base_raw, _base = dict(raw), dict(os.environ)
-        changed = dict(env.items() - _base.items())
+        items = env.items() if isinstance(env, dict) else dict(env).items()
+        changed = dict(items - _base.items())
     if changed is None or len(changed) > _MAX_CHANGES:
         return {os.fsencode(key): os.fsencode(value) for key, value in env.items()}
     out = dict(_base_raw)

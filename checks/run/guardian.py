@@ -55,6 +55,12 @@ _written = 0
 _running: dict[str, int] = {}
 _owner = 0
 """The pid that started the watcher (a forked child starts its own)."""
+_watcher_pid = 0
+
+
+def watcher_pid() -> int:
+    """The watcher's process id in this process (0: none): a child that is no block's."""
+    return _watcher_pid if _owner == os.getpid() else 0
 
 
 def watch(token: str, pgid: int) -> None:
@@ -78,15 +84,17 @@ def _publish() -> None:
     which the watcher skips): one write, never a moment without the current blocks."""
     global _written
     assert _board is not None
-    text = "".join(f"{token} {pgid}\n" for token, pgid in _running.items()).encode()
-    with contextlib.suppress(OSError):
+    text = "".join([f"{token} {pgid}\n" for token, pgid in _running.items()]).encode()
+    try:
         os.pwrite(_board, text.ljust(_written), 0)
-        _written = max(_written, len(text))
+    except OSError:  # cannot happen to a memory file; the watcher then finds fewer blocks
+        return
+    _written = max(_written, len(text))
 
 
 def _watcher() -> bool:
     """The watcher runs (started on first use in this process); False where it cannot."""
-    global _pipe, _board, _owner, _written
+    global _pipe, _board, _owner, _written, _watcher_pid
     if _owner == os.getpid():
         return _pipe is not None
     with _lock:
@@ -112,6 +120,7 @@ def _watcher() -> bool:
             _pipe = os.dup(proc.stdin.fileno())  # non-inheritable: no block holds it open
             proc.stdin.close()
             _board = board
+            _watcher_pid = proc.pid
             atexit.register(_goodbye, _pipe, proc)
     return _pipe is not None
 

@@ -164,12 +164,13 @@ def _run(
     timeout = check.options.timeout or options.default_timeout
     become_subreaper()
     token = new_token()
+    env = {**env, RUN_TOKEN: token}
     if check.options.interactive:
         return run_interactive(
             check,
             argv,
             stdin_data,
-            {**env, RUN_TOKEN: token},
+            env,
             cwd,
             timeout=timeout,
             grace=options.grace,
@@ -178,9 +179,7 @@ def _run(
             token=token,
         )
     try:
-        proc = start(
-            argv, env, extra={RUN_TOKEN: token}, stdin_pipe=stdin_data is not None, cwd=cwd
-        )
+        proc = start(argv, env, stdin_pipe=stdin_data is not None, cwd=cwd)
     except OSError as exc:
         reason = f"cannot start {argv[0]!r}: {exc.strerror or exc}"
         if cwd and not os.path.isdir(cwd):

@@ -18,6 +18,7 @@ interleaved, so a change is measured before and after in one sitting.
 
 from __future__ import annotations
 
+import compileall
 import os
 import resource
 import subprocess
@@ -101,6 +102,9 @@ def bench_peers(before: str | None = None) -> dict[str, dict[str, list[float]]]:
         if before is not None:
             commands["runbook exec (before)"] = commands["runbook exec"]
             roots["runbook exec (before)"] = before
+        for root in set(roots.values()):  # else each run compiles (PYTHONDONTWRITEBYTECODE)
+            for package in ("generator", "checks"):
+                compileall.compile_dir(Path(root) / package, quiet=1)
         if _installed("pytest_codeblocks"):
             commands["pytest-codeblocks"] = [
                 sys.executable, "-m", "pytest", "-q", "-p", "no:runbook", "-p",

@@ -543,3 +543,27 @@ def test_bash_syntax_gives_each_block_its_own_result_when_one_swallows_the_rest(
         SyntaxProblem(2, "syntax error: unexpected end of file"),  # bash: the line after
         None,
     ]
+
+
+def test_labels_must_fill_a_declared_variable_that_is_not_a_secret(work: Path, cli: Cli) -> None:
+    write(
+        work / "runbooks/lag.yaml",
+        """
+        id: lag
+        title: Lag
+        alerts: [LagHigh]
+        labels: {instance: REPLICA_HOTS, pod: DB_PASSWORD, namespace: NAMESPACE}
+        variables:
+          REPLICA_HOST: The replica
+          NAMESPACE: Kubernetes namespace
+          DB_PASSWORD: {secret: true}
+        """,
+    )
+    code, out, _ = lint(cli)
+    assert code == 3
+    assert out == [
+        "runbooks/lag.yaml:1:1: error: labels: 'instance' fills variable 'REPLICA_HOTS', "
+        "which 'variables:' does not declare (did you mean 'REPLICA_HOST'?)",
+        "runbooks/lag.yaml:1:1: error: labels: 'pod' fills the secret 'DB_PASSWORD': the page "
+        "never takes a secret's value (it stays in the terminal)",
+    ]

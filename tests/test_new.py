@@ -74,7 +74,7 @@ def test_a_runbook_id_is_a_target_for_list_exec_and_comms(work: Path, cli: Cli) 
     assert out.splitlines()[0].startswith("runbooks/demo/demo.yaml:")
     code, out, _ = cli("exec", "demo", "--dry-run", "--step", "kernel")
     assert (code, out) == (
-        0, "runbooks/demo/demo.yaml:71:9: demo--kernel [check] would run\n    | uname -s\n",
+        0, "runbooks/demo/demo.yaml:72:9: demo--kernel [check] would run\n    | uname -s\n",
     )  # fmt: skip
     code, _, err = cli("exec", "dmeo", "--dry-run")
     assert (code, err) == (

@@ -47,6 +47,7 @@ def runbook_problems(runbook: Runbook, today: dt.date | None) -> list[Problem]:
     problems.extend(placeholder_problems(runbook))
     problems.extend(_allow_problems(runbook))
     problems.extend(_control_problems(runbook))
+    problems.extend(_label_problems(runbook))
     problems.extend(
         Problem(
             v.location or runbook.location,
@@ -63,6 +64,30 @@ def runbook_problems(runbook: Runbook, today: dt.date | None) -> list[Problem]:
     for template in runbook.communications.templates:
         problems.extend(check_template(runbook, template, contexts))
     return problems
+
+
+def _label_problems(runbook: Runbook) -> Iterator[Problem]:
+    """``labels:`` must name a declared variable the page may fill in (never a secret)."""
+    variables = {v.name: v for v in runbook.variables}
+    for label, name in runbook.labels:
+        var = variables.get(name)
+        if var is None:
+            hint = did_you_mean(name, variables)
+            yield Problem(
+                runbook.location,
+                Severity.ERROR,
+                f"labels: '{label}' fills variable '{name}', which 'variables:' does not "
+                f"declare{hint}",
+                "undeclared-variable",
+            )
+        elif var.secret:
+            yield Problem(
+                runbook.location,
+                Severity.ERROR,
+                f"labels: '{label}' fills the secret '{name}': the page never takes a "
+                "secret's value (it stays in the terminal)",
+                "undeclared-variable",
+            )
 
 
 def _severity_problems(runbook: Runbook) -> list[Problem]:

@@ -106,6 +106,14 @@ OBJECTS: dict[str, ObjectSpec] = {
                     example="[PostgresReplicationLagHigh]",
                 ),
                 key(
+                    "labels",
+                    MapOf(Text(), VARIABLE_NAME_PATTERN, "label"),
+                    "Alert label -> the variable it fills in on the page, when the names "
+                    "differ (alerts/<name>/?instance=db-2 fills REPLICA_HOST; a label named "
+                    "like a variable fills it without this, in any case).",
+                    example="{instance: REPLICA_HOST}",
+                ),
+                key(
                     "severity",
                     Text(numbers=True),
                     "The usual severity (in the scheme in force).",

@@ -53,6 +53,9 @@ class Runbook:
     owner: str | None = None
     tags: tuple[str, ...] = ()
     alerts: tuple[str, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
+    """Alert label -> variable it fills on the page (``instance`` -> ``REPLICA_HOST``),
+    for labels whose names differ from the variable's (other names match case-insensitively)."""
     severity: str | None = None
     version: str | None = None
     status: str | None = None

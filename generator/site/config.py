@@ -25,6 +25,7 @@ from mkdocs.structure.files import File, Files
 from pymdownx.superfences import fence_code_format
 
 __all__ = [
+    "REDIRECT_SCRIPT",
     "add_asset_files",
     "add_requirements",
     "merge_nav",
@@ -64,10 +65,13 @@ SCRIPTS = (
     "assets/vendor/mermaid-11.17.2.min.js",
     "assets/vendor/highlight-11.12.0.min.js",
     "assets/javascripts/runbook.js",
+    "assets/javascripts/variables.js",
     "assets/javascripts/search.js",
 )
 """Site paths of the plugin's own assets, in load order (the files live in the package,
 under ``generator/site/assets/`` at the same relative paths)."""
+REDIRECT_SCRIPT = "assets/javascripts/redirect.js"
+"""Loaded by the alert redirect pages only (outside the theme), so not in ``SCRIPTS``."""
 SEARCH_STYLESHEETS = ("_pagefind/pagefind-ui.css",)
 SEARCH_SCRIPTS = ("_pagefind/pagefind-ui.js",)
 """Pagefind's UI, written with the index after the pages (``generator.site.search_index``);
@@ -107,7 +111,7 @@ def add_requirements(config: MkDocsConfig) -> list[str]:
 def add_asset_files(files: Files, config: MkDocsConfig) -> None:
     """The plugin's styles and scripts as site files; a file of the same path in
     ``docs_dir`` wins, so a site can override them."""
-    for path in (*STYLESHEETS, *SCRIPTS, *LICENSES):
+    for path in (*STYLESHEETS, *SCRIPTS, REDIRECT_SCRIPT, *LICENSES):
         if files.get_file_from_path(path) is None:
             content = resources.files("generator.site").joinpath(path).read_bytes()
             files.append(File.generated(config, path, content=content))

@@ -93,17 +93,24 @@ def add_security_policy(html: str) -> str:
     return html[:at] + tag + html[at:]
 
 
-def redirect_html(redirect_to: str, *, title: str, text: str, link_text: str, after: str) -> str:
-    """A page outside the theme that sends the browser to ``redirect_to`` at once (the
-    link stays for a browser that does not follow ``refresh``). Every argument is plain
-    text, escaped here."""
+def redirect_html(
+    redirect_to: str, *, title: str, text: str, link_text: str, after: str, script: str
+) -> str:
+    """A page outside the theme that sends the browser to ``redirect_to`` at once.
+
+    ``script`` (the site's ``redirect.js``, relative) does it keeping the query string, so
+    an alert's labels (``?instance=db-2``) reach the runbook's variables form; without
+    JavaScript the ``refresh`` does it (the query is lost), and the link stays for a
+    browser that follows neither. Every argument is plain text, escaped here."""
     href = html.escape(redirect_to, quote=True)
+    src = html.escape(script, quote=True)
     page = (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n"
         '<meta name="robots" content="noindex">\n'
         f'<link rel="canonical" href="{href}">\n'
-        f'<meta http-equiv="refresh" content="0; url={href}">\n'
+        f'<script src="{src}"></script>\n'
+        f'<noscript><meta http-equiv="refresh" content="0; url={href}"></noscript>\n'
         "</head>\n<body>\n"
         f'<p>{html.escape(text)} <a href="{href}">{html.escape(link_text)}</a>'
         f"{html.escape(after)}.</p>\n"

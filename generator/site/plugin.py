@@ -44,6 +44,7 @@ from generator.load.cache import ParseCache
 from generator.model import NOWHERE
 from generator.site._parallel import ParallelRenderer, PrerenderedPage
 from generator.site.config import (
+    REDIRECT_SCRIPT,
     add_asset_files,
     add_requirements,
     merge_nav,
@@ -58,6 +59,7 @@ from generator.site.html import (
     shallow_toc,
 )
 from generator.site.link_warnings import LocatingFilter, Source
+from generator.site.page_form import add_form_data
 from generator.site.safety import escape_title, sanitize_html
 from generator.site.search import PageFacts, mark_page, page_kind
 from generator.site.search_index import SERVE_MARKER, BackgroundIndexer, index_site
@@ -124,6 +126,8 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         self._search_meta: dict[str, Any] = {}
         self._facts: dict[str, PageFacts] = {}
         """Search filters and labels of each generated page (by source path)."""
+        self._forms: dict[str, str] = {}
+        """Each runbook page's variables form data (by source path), when it has variables."""
         self._indexer: BackgroundIndexer | None = None
         """Under ``serve``: the search index is rebuilt after each rebuild, in the background."""
 
@@ -198,6 +202,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
 
         self._sources.clear()
         self._facts = {p.uri: p.search or (("meta:kind", page_kind(p.uri)),) for p in site.pages}
+        self._forms = {p.uri: p.form for p in site.pages if p.form}
         shape = json.dumps([(p.uri, p.title, p.in_nav) for p in site.pages])
         shape_changed = shape != self._previous_shape
         self._previous_shape = shape
@@ -350,6 +355,8 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         generated = isinstance(page.file, GeneratedPage)
         facts = self._facts.get(page.file.src_uri, ()) if generated else ()
         output = mark_page(output, facts)
+        if generated and page.file.src_uri in self._forms:
+            output = add_form_data(output, self._forms[page.file.src_uri])
         if self._indexer is not None:
             output = output.replace("</head>", SERVE_MARKER + "\n</head>", 1)
         # A control character (an escape sequence in a command) shows as what it is.
@@ -398,6 +405,7 @@ def _redirect(page: SitePage, files: Files, config: MkDocsConfig) -> tuple[str, 
         text=redirect.text,
         link_text=redirect.link_text,
         after=redirect.after,
+        script=get_relative_url(REDIRECT_SCRIPT, stub.url),
     )
     return stub.dest_uri, text
 

@@ -28,6 +28,7 @@ from generator.site.layout import (
     relative_link,
     runbook_uri,
 )
+from generator.site.page_form import form_data
 from generator.site.pages import (
     ALERTS,
     HOME,
@@ -65,6 +66,9 @@ class SitePage:
     the full page for other engines (``runbook render``)."""
     search: tuple[tuple[str, str], ...] = ()
     """What search results filter and label the page by (``generator.site.search``)."""
+    form: str = ""
+    """A runbook page's variables, for the form its script draws (JSON,
+    ``generator.site.page_form``); empty for other pages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +141,7 @@ def build_pages(
             cache[slot.key] = page.markdown
         rb = slot.runbook
         facts = runbook_facts(rb, slot.context.org_title)
-        pages.append(
-            SitePage(runbook_uri(rb.id), rb.title, page.markdown, source=rb.location, search=facts)
-        )
+        pages.append(_runbook_page(rb, page.markdown, facts))
     alerts = collect_alerts(runbooks)
     index = alerts_index_markdown(alerts, directory_urls=directory_urls)
     pages.append(SitePage(ALERTS, "Alerts", index))
@@ -156,6 +158,12 @@ def build_pages(
     nav = build_nav(groups, {p.uri: escape_title(p.title) for p in pages})
     # A broken template in a _defaults.yaml reaches every runbook below it: say it once.
     return tuple(pages), nav, tuple(dict.fromkeys(problems))
+
+
+def _runbook_page(rb: Runbook, markdown: str, facts: tuple[tuple[str, str], ...]) -> SitePage:
+    return SitePage(
+        runbook_uri(rb.id), rb.title, markdown, source=rb.location, search=facts, form=form_data(rb)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +216,7 @@ def _group_pages(
             markdown: str | None = cache.get(key) if cache is not None else None
             if markdown is not None:
                 facts = runbook_facts(rb, org_title)
-                pages.append(SitePage(uri, rb.title, markdown, source=rb.location, search=facts))
+                pages.append(_runbook_page(rb, markdown, facts))
                 continue
             ctx = PageContext(
                 org_url=org_url,

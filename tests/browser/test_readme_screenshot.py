@@ -36,11 +36,25 @@ def test_the_readme_screenshot_shows_todays_runbook_page(
 
     context = browser.new_context(viewport=VIEWPORT, color_scheme="light")
     page = context.new_page()
-    page.goto(seed_site_url + "runbooks/demo/#triage")
+    # As an alert link opens it: the mountpoint label fills in DISK_PATH.
+    page.goto(seed_site_url + "alerts/DemoDiskLow/?mountpoint=/var/lib/demo")
+    page.wait_for_url(lambda url: url.endswith("/runbooks/demo/?mountpoint=/var/lib/demo#triage"))
     article = page.locator("article")
     expect(article.locator("h1")).to_contain_text("Demo: local web service health")
+    expect(article.locator("input#runbook-var-DISK_PATH")).to_have_value("/var/lib/demo")
+    expect(article.locator(".runbook-copy-sets").first).to_have_text(
+        "Copy sets DISK_PATH='/var/lib/demo'"
+    )
     expect(article.get_by_role("link", name="How to use these runbooks")).to_have_count(1)
     expect(article.locator(".runbook-meta.risk-check").first).to_be_visible()
+    # The picture shows the form and the first step, whose copy sets DISK_PATH.
+    # (Scrolled down from the top: scrolling up would bring up "Back to top".)
+    page.goto(page.url.split("#")[0])
+    page.evaluate(
+        "window.scrollTo(0, document.getElementById('runbook-form')"
+        ".getBoundingClientRect().top + window.scrollY - 80)"  # below the header bar
+    )
+    page.wait_for_timeout(500)  # the header's title transition ends
     shot = tmp_path / "runbook-page.png"
     page.screenshot(path=str(shot))
     context.close()

@@ -3,6 +3,7 @@ from the incident, where a template's examples never stand in for a missing valu
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,15 @@ def test_set_stores_fields_the_templates_fill_in(incident: Path, cli: Cli, work:
 
     status = cli.process("incident", "status", str(incident))
     assert f"  customer_impact: {hostile}" in status.stdout.splitlines()
+    as_json = cli.process("incident", "status", str(incident), "--format", "json")
+    assert json.loads(as_json.stdout)["fields"] == {"customer_impact": hostile}
+
+    # A message after the resolution may need a field: recorded without --reopen.
+    resolved = cli.process("incident", "resolve", str(incident), "--resolution", "rolled back")
+    assert resolved.returncode == 0, resolved.stderr
+    late = cli.process("incident", "update", str(incident), "--set", "workaround=none needed")
+    assert late.returncode == 0, late.stderr
+    assert _fields(incident) == {"customer_impact": hostile, "workaround": "none needed"}
     report = cli.process("incident", "report", str(incident))
     assert "| customer_impact | EU cards fail $(touch pwned) {{ 7*7 }} &lt;!channel&gt; |" in (
         report.stdout

@@ -30,6 +30,7 @@ def command() -> None:
     \b
       runbook incident start --runbook db-pool --title "DB down" --severity SEV1
       runbook incident update INC-20240115-1415 --status identified --note "pool leak"
+      runbook incident update INC-20240115-1415 --set customer_impact="Card payments fail"
       runbook exec db-pool --incident incidents/INC-20240115-1415.yaml
       runbook incident resolve INC-20240115-1415 --resolution "..." --root-cause "..."
       runbook incident report INC-20240115-1415 > postmortem.md
@@ -153,7 +154,8 @@ def update(
 ) -> Outcome:
     """Record a status change, a note, any field a comms template reads (custom ones with
     --set), ticked checklist items, or the postmortem's contributing factors and lessons.
-    A resolved incident is only changed with --reopen, except for factors and lessons."""
+    A resolved incident is only changed with --reopen, except for factors, lessons and
+    custom fields (--set)."""
     from generator.cli._options import name_value_pairs
     from generator.errors import UsageError
     from generator.incident import Update, clock, modify_incident, read_incident

@@ -142,7 +142,8 @@ class Update:
     contributing_factors: tuple[str, ...] = ()
     lessons: tuple[str, ...] = ()
     """Contributing factors and lessons learned: the postmortem's, so recorded after the
-    resolution too (nothing else changes a resolved incident without ``reopen``)."""
+    resolution too, as custom fields are (a resolution message may need one); nothing
+    else changes a resolved incident without ``reopen``."""
     done: tuple[int, ...] = ()
     """Checklist items to tick (1-based)."""
     reopen: bool = False
@@ -152,7 +153,7 @@ def update(record: IncidentRecord, change: Update, now: datetime) -> None:
     """Apply ``change`` and record it as one timeline entry; a resolved incident is only
     changed when it is reopened."""
     resolved = record.text("resolved_at")
-    if record.has("resolved_at") and not change.reopen and not _postmortem_only(change):
+    if record.has("resolved_at") and not change.reopen and not _after_resolution(change):
         raise UsageError(
             f"{record.shown('id', 'None')}: resolved at {resolved}; "
             f"pass --reopen to reopen it and record this"
@@ -224,9 +225,10 @@ def update(record: IncidentRecord, change: Update, now: datetime) -> None:
     record.add_entry(TimelineEntry(format_time(now), kind, ". ".join(parts) or "Update"))
 
 
-def _postmortem_only(change: Update) -> bool:
-    """The change records only what a postmortem adds (factors, lessons)."""
-    rest = replace(change, contributing_factors=(), lessons=())
+def _after_resolution(change: Update) -> bool:
+    """The change records only what may follow the resolution: what the postmortem adds
+    (factors, lessons) and custom fields."""
+    rest = replace(change, contributing_factors=(), lessons=(), fields=())
     return rest == Update() and rest != change
 
 

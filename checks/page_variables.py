@@ -11,7 +11,7 @@ from typing import Any
 
 from checks.header import VARIABLE_NAME
 from checks.model import SourceLocation, Variable
-from checks.patterns import pattern_problem
+from checks.patterns import fullmatch, pattern_problem
 from checks.problems import Problem, Severity, did_you_mean
 
 __all__ = ["RULE", "VARIABLE_KEYS", "block_problem", "parse_variables"]
@@ -69,8 +69,10 @@ def parse_variables(
                 fields_["description"] = value_node.value
         elif isinstance(value_node, yaml.MappingNode):
             ok = True
+            nodes: dict[str, yaml.Node] = {}
             for k_node, v_node in value_node.value:
                 key = str(k_node.value)
+                nodes[key] = k_node
                 if key not in VARIABLE_KEYS:
                     hint = did_you_mean(key, VARIABLE_KEYS)
                     message = f"variable '{name}': unknown key '{key}'{hint}"
@@ -94,11 +96,29 @@ def parse_variables(
                 fields_[key] = _convert_variable_value(key, value)
             if not ok:
                 continue
+            for key in ("default", "example"):  # reported; the variable is still declared
+                error = _misfit(fields_, key)
+                if error:
+                    problems.append(block_problem(at(nodes[key]), f"variable '{name}': {error}"))
         else:
             problems.append(block_problem(at(value_node), f"variable '{name}': expected a mapping"))
             continue
         out.append(Variable(name=name, location=at(key_node), **fields_))
     return out, problems
+
+
+def _misfit(fields_: dict[str, Any], key: str) -> str:
+    """Why the variable's ``default`` or ``example`` is a value it would refuse, or ""."""
+    value = fields_.get(key)
+    if value is None:
+        return ""
+    choices = fields_.get("choices")
+    if choices and value not in choices:
+        return f"{key} '{value}' is not one of the choices: {', '.join(choices)}"
+    pattern = fields_.get("pattern")
+    if pattern is not None and not fullmatch(pattern, value):
+        return f"{key} '{value}' does not match pattern '{pattern}'"
+    return ""
 
 
 def _check_variable_value(key: str, value: object) -> str:

@@ -157,3 +157,29 @@ def test_schema_errors_and_rule_problems_come_in_one_run(work: Path, cli: Cli) -
         "(fill it in, or accept it with 'lint: {allow: [placeholder]}') [placeholder]",
     ]
     assert (code, err) == (3, "lint: 1 file, 4 errors, 1 warning\n")
+
+
+def test_a_markdown_pages_variables_are_held_to_their_pattern_and_choices_too(
+    work: Path, cli: Cli
+) -> None:
+    write(
+        work / "page.md",
+        """
+        # Orders
+
+        ```yaml {.runbook-variables}
+        SERVICE_URL: {pattern: '^https?://', example: 'http://127.0.0.1:8080'}
+        REGION: {choices: [eu-west-1, us-east-1], default: eu-west-1}
+        ```
+
+        ```bash {#orders--health .check}
+        curl -fsS "$SERVICE_URL/health?region=$REGION"
+        ```
+        """,
+    )
+    code, out, _ = cli("lint", "page.md")
+    assert code == 3
+    assert out.splitlines() == [
+        "page.md:4:38: error: variable 'SERVICE_URL': example 'http://127.0.0.1:8080' does "
+        "not match pattern '^https?://'",
+    ]

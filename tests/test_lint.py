@@ -433,7 +433,8 @@ def test_markdown_runbooks_are_linted_too(work: Path, cli: Cli) -> None:
     assert code == 3
     assert out == [
         "page.md:8:27: error: block 'p--ping': '$PORT' is not a declared variable: declare it "
-        "under 'variables:' so the page lists it and runbook exec can ask for it",
+        "in the page's ```yaml {.runbook-variables}``` block so the page lists it and "
+        "runbook exec can ask for it",
         "page.md:12:1: error: block 'p--bad': bash syntax: syntax error: unexpected end of file",
     ]
 

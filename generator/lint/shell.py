@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from checks.header import VARIABLES_CLASS
 from checks.model import Check, Risk, SourceLocation
 from checks.problems import Problem, Severity, did_you_mean
 from checks.shell.reads import ShellScan, is_standard, scan_shell
@@ -47,6 +48,9 @@ class ShellBlock:
     """True when the text is one line of a plain or quoted scalar (columns offset)."""
     skip_blank: bool = False
     """True when ``start`` is the first line that is not blank (a YAML block scalar's)."""
+    markdown: bool = False
+    """A block of a Markdown runbook, whose variables are declared in the page's
+    ``{.runbook-variables}`` block (not under ``variables:``)."""
 
     def at(self, line: int, col: int) -> SourceLocation:
         """The file location of a 0-based (line, column) offset into ``text``: the one
@@ -109,12 +113,20 @@ def markdown_block(check: Check, declared: frozenset[str]) -> ShellBlock | None:
         return None
     if options.interpreter:
         return ShellBlock(f"block '{check.id}' interpreter", options.interpreter, declared,
-                      strict=False, start=where, flat=True)  # fmt: skip
+                      strict=False, start=where, flat=True, markdown=True)  # fmt: skip
     if check.lang not in _SHELL_LANGS or (options.shell and options.shell not in _SHELLS):
         return None
     start = SourceLocation(where.path, where.line + 1, 1)
     strict = options.strict and options.shell is None
-    return ShellBlock(f"block '{check.id}'", check.command, declared, strict=strict, start=start)
+    return ShellBlock(
+        f"block '{check.id}'", check.command, declared, strict=strict, start=start, markdown=True
+    )
+
+
+_WHERE_DECLARED = {
+    False: "under 'variables:'",
+    True: f"in the page's ```yaml {{.{VARIABLES_CLASS}}}``` block",
+}
 
 
 def block_problems(block: ShellBlock, scan: ShellScan) -> list[Problem]:
@@ -131,8 +143,9 @@ def block_problems(block: ShellBlock, scan: ShellScan) -> list[Problem]:
             Problem(
                 block.at(ref.line, ref.col),
                 Severity.ERROR,
-                f"{block.label}: '${name}' is not a declared variable{hint}: declare it under "
-                "'variables:' so the page lists it and runbook exec can ask for it",
+                f"{block.label}: '${name}' is not a declared variable{hint}: declare it "
+                f"{_WHERE_DECLARED[block.markdown]} so the page lists it and runbook exec can "
+                "ask for it",
                 "undeclared-variable",
             )
         )

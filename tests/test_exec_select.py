@@ -162,3 +162,24 @@ def test_zsh_block_without_zsh_is_skipped_with_the_reason(tmp_path: Path, cli: C
         "requires zsh: not found on PATH (the block runs with it)",
     )
     assert not (tmp_path / "ran").exists()
+
+
+def test_the_blocks_a_selection_leaves_out_are_listed_only_with_verbose(
+    tmp_path: Path, cli: Cli
+) -> None:
+    page(tmp_path, TAGGED)
+    quiet = cli("exec", "page.md", "--step", "look", cwd=tmp_path)
+    assert (quiet.returncode, quiet.stdout) == (0, "look\n")
+    assert "Not selected" not in quiet.stderr
+    assert "t--web" not in quiet.stderr
+    verbose = cli("exec", "page.md", "--step", "look", "-v", cwd=tmp_path)
+    assert (verbose.returncode, verbose.stdout) == (0, "look\n")
+    assert (
+        "Not selected (use --step ID, --section ID, --tag T or --walk):\n"
+        "  t--fix  [action]  page.md:7:1\n"
+        "  t--web  [check]  page.md:11:1\n"
+        "  t--tell  [manual]  page.md:15:1\n"
+    ) in verbose.stderr
+    # without a selection, the list says what else the page holds, as before
+    checks = cli("exec", "page.md", cwd=tmp_path)
+    assert "Not selected (use --step ID, --section ID, --tag T or --walk):\n" in checks.stderr

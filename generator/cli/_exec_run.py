@@ -52,6 +52,8 @@ class ExecRequest:
     root: str = "runbooks"
     incident: str | None = None
     incident_dir: str = "incidents"
+    verbose: bool = False
+    """List the blocks a selection left out (without a selection they are always listed)."""
 
 
 def run_exec(req: ExecRequest) -> Outcome:
@@ -100,9 +102,10 @@ def run_exec(req: ExecRequest) -> Outcome:
         resolve_needed=not req.dry_run,
         ask=prompt_variable,
     )
+    listed = selection.listed if req.verbose or not _selects(req) else ()
     if req.dry_run:
         sys.stdout.write(dry_run_text(plan))
-        _list_rest(selection.listed, err)
+        _list_rest(listed, err)
         return Outcome()
     color = err.isatty()
     transcript = open_transcript(req.transcript)
@@ -150,7 +153,7 @@ def run_exec(req: ExecRequest) -> Outcome:
     except KeyboardInterrupt:
         state.interrupted = True
     progress.fresh_line()
-    return _finish(req, state, selection.listed, transcript, environ, color)
+    return _finish(req, state, listed, transcript, environ, color)
 
 
 def _finish(
@@ -204,8 +207,13 @@ def _ctrl_c_ignored(active: bool) -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def _selects(req: ExecRequest) -> bool:
+    """Whether the blocks were chosen by name or tag (the rest is then listed with -v)."""
+    return bool(req.section or req.steps or req.tags)
+
+
 def _empty_reason(req: ExecRequest) -> str:
-    if req.section or req.steps or req.tags or req.walk:
+    if _selects(req) or req.walk:
         return "no block matches the selection"
     return "the page has no .check blocks (choose others with --step, --section or --walk)"
 

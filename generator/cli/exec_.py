@@ -14,7 +14,8 @@ from generator.cli._seconds import GRACE
 
 HELP = """Run TARGET's blocks (a runbook id, a YAML or a Markdown file).
 
-With no selection, runs the read-only .check blocks in page order and lists the rest.
+With no selection, runs the read-only .check blocks in page order and lists the rest
+(after a selection, -v lists what it left out).
 --section, --step and --tag select blocks of every kind; --step and --tag repeat
 (--step a --step b). --walk goes through every block asking run / skip / quit.
 
@@ -125,6 +126,12 @@ during the grace period KILLs the block).
     type=GRACE,
     metavar="SECONDS",
     help="Between TERM and KILL when a block is stopped (default 2).",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="After a --step, --section or --tag selection, list the blocks it left out.",
 )
 @root_option()
 def command(**options: Any) -> Outcome:

@@ -16,22 +16,44 @@ pytestmark = pytest.mark.work(
 
 
 def test_new_runbook_lints_clean_strict_and_teaches_the_format(work: Path, cli: Cli) -> None:
-    code, out, err = cli("new", "payments-db-failover", "--service", "payments-db")
-    assert (code, out) == (0, "runbooks/payments-db-failover.yaml\n")
-    assert err.splitlines()[0] == (
-        "created runbooks/payments-db-failover.yaml (severity SEV2 of 4 levels in force)"
+    code, out, err = cli(
+        "new", "payments-db-failover", "--service", "payments-db", "--title", "Payments failover"
     )
+    assert (code, out) == (0, "runbooks/payments-db-failover.yaml\n")
+    assert err.splitlines()[:2] == [
+        "created runbooks/payments-db-failover.yaml (severity SEV2 of 4 levels in force)",
+        "next: edit it, then",
+    ]
     code, out, err = cli("lint", "--strict", "runbooks/payments-db-failover.yaml")
     assert (code, out, err) == (0, "", "lint: 1 file, no problems\n")
     (runbook,) = load_file("runbooks/payments-db-failover.yaml", "runbooks").runbooks
     assert (runbook.title, runbook.service, runbook.severity) == (
-        "Payments db failover", "payments-db", "SEV2",
+        "Payments failover", "payments-db", "SEV2",
     )  # fmt: skip
     assert runbook.last_reviewed == "2026-11-26"
     kinds = [(s.id, s.kind.value) for s in runbook.all_steps()]
     assert kinds == [("health", "check"), ("restart", "action"), ("announce", "manual")]
     text = Path("runbooks/payments-db-failover.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=runbook.schema.json\n")
+
+
+def test_without_a_title_the_author_writes_it_and_lint_points_there(work: Path, cli: Cli) -> None:
+    code, _, err = cli("new", "pg-replication-lag")
+    assert code == 0
+    assert err.splitlines()[1] == "next: write its title, edit the rest, then"
+    text = Path("runbooks/pg-replication-lag.yaml").read_text()
+    assert "Pg replication lag" not in text
+    assert 'title: "TODO: the words a responder would search for"\n' in text
+    code, out, _ = cli("lint", "--strict", "runbooks/pg-replication-lag.yaml")
+    assert (code, out) == (
+        3,
+        "runbooks/pg-replication-lag.yaml:4:1: warning: runbook 'pg-replication-lag': "
+        "placeholder 'TODO' in title (fill it in, or accept it with "
+        "'lint: {allow: [placeholder]}') [placeholder]\n",
+    )
+    text = text.replace('"TODO: the words a responder would search for"', "Replica lag")
+    Path("runbooks/pg-replication-lag.yaml").write_text(text)
+    assert cli("lint", "--strict", "runbooks/pg-replication-lag.yaml").returncode == 0
 
 
 def test_new_runbook_takes_its_severity_from_the_folder_scheme(work: Path, cli: Cli) -> None:

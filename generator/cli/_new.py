@@ -9,7 +9,7 @@ from checks.problems import Outcome
 from generator.cli._environ import today
 from generator.errors import RunbookError, UsageError
 from generator.load.tree import load_file, load_tree, severity_scheme
-from generator.scaffold import ID_PATTERN, scaffold, title_for
+from generator.scaffold import ID_PATTERN, TITLE_TO_WRITE, scaffold
 
 
 def create_runbook(
@@ -42,7 +42,7 @@ def create_runbook(
     def text(severity: str | None) -> str:
         return scaffold(
             runbook_id,
-            title=title or title_for(runbook_id),
+            title=title or TITLE_TO_WRITE,
             schema_path=schema.replace(os.sep, "/"),
             today=today(),
             severity=severity,
@@ -62,7 +62,7 @@ def create_runbook(
     sys.stdout.write(f"{path}\n")
     sys.stderr.write(
         f"created {path} (severity {severity} of {len(levels)} levels in force)\n"
-        f"next: edit it, then\n"
+        f"next: {'edit it' if title else 'write its title, edit the rest'}, then\n"
         f"  runbook lint {path}\n"
         f"  runbook exec {runbook_id} --dry-run\n"
     )

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 @click.command("new")
 @click.argument("runbook_id", metavar="ID")
-@click.option("--title", help="The title (default: from the id).")
+@click.option("--title", help="The title (default: a placeholder for you to write).")
 @click.option("--service", help="The service the runbook is about.")
 @click.option("--owner", help="The owning team.")
 @click.option(
@@ -32,12 +32,13 @@ def command(
     folder: str | None,
     root: str,
 ) -> Outcome:
-    """Create DIR/ID.yaml: a complete, commented runbook that `runbook lint --strict`
-    accepts as it is, with a check, an action and a manual step to edit.
+    """Create DIR/ID.yaml: a complete, commented runbook with a check, an action and a
+    manual step to edit. `runbook lint --strict` accepts it as it is once it has a title
+    (--title, or write it: until then lint points at the placeholder).
 
     \b
     Examples:
-      runbook new payments-db-failover
+      runbook new payments-db-failover --title "Payments database failover"
       runbook new cache-eviction --dir runbooks/payments --service payments-api
     """
     from generator.cli._new import create_runbook

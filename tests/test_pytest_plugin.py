@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.helpers import REPO
 
 PAGE = """# P
 
@@ -126,3 +129,28 @@ def test_the_plugin_runs_without_the_command_line_interface(tmp_path: Path) -> N
     proc = pytest_run(tmp_path, "-s")
     assert "1 failed, 2 passed, 1 skipped" in proc.stdout
     assert "cli modules: []" in proc.stdout.splitlines()
+
+
+def test_the_readme_example_run_is_what_pytest_prints() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Checks as pytest tests\n") :]
+    shown = section[section.index("```console\n") + 11 : section.index("\n```\n")].splitlines()
+    command = shown[0].removeprefix("$ ").split()
+    assert command[:3] == ["python", "-m", "pytest"]
+    proc = subprocess.run(
+        [sys.executable, *command[1:], "-p", "no:cacheprovider"],
+        cwd=REPO,
+        env={k: v for k, v in os.environ.items() if k != "DEMO_TOKEN"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout
+    results = [line.split(" [")[0].rstrip() for line in shown if "::" in line]
+    assert len(results) == 7
+    got = [line.split(" [")[0].rstrip() for line in proc.stdout.splitlines() if "::" in line]
+    assert got == results
+    summary = shown[-1].strip("= ").split(" in ")[0]  # the time and its padding vary
+    assert f" {summary} in " in proc.stdout.splitlines()[-1]
+    skip = next(line for line in shown if line.startswith("SKIPPED [1]"))
+    assert skip in proc.stdout.splitlines()

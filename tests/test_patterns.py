@@ -44,12 +44,12 @@ def test_exec_with_a_catastrophic_header_pattern_and_variable_pattern_ends_quick
     page(
         tmp_path,
         "# P\n\n```yaml {.runbook-variables}\n"
-        f"WORD: {{pattern: '(a+)+$', default: '{SUBJECT}'}}\n```\n\n"
+        "WORD: {pattern: '(a+)+$'}\n```\n\n"
         f'```bash {{#p--evil .check expect-stdout="{EVIL}" env=WORD}}\n'
         f"echo '{SUBJECT}'\n```\n",
     )
     started = time.monotonic()
-    proc = runbook("exec", "page.md", cwd=tmp_path, timeout=60)
+    proc = runbook("exec", "page.md", "--var", f"WORD={SUBJECT}", cwd=tmp_path, timeout=60)
     assert time.monotonic() - started < 30
     assert proc.returncode == 3, proc.stderr
     assert f"variable WORD: '{SUBJECT}' does not match /(a+)+$/" in proc.stderr

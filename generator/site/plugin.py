@@ -34,7 +34,6 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from checks.problems import Problem, Severity
@@ -44,23 +43,22 @@ from generator.load.cache import ParseCache
 from generator.model import NOWHERE
 from generator.site._parallel import ParallelRenderer, PrerenderedPage
 from generator.site.config import (
-    REDIRECT_SCRIPT,
     add_asset_files,
     add_requirements,
     merge_nav,
     plugin_report,
     plugin_today,
 )
+from generator.site.generated import display_path, page_source, redirect_file
 from generator.site.html import (
     add_security_policy,
     collapse_whitespace,
     drop_variables_block,
-    redirect_html,
     shallow_toc,
 )
 from generator.site.link_warnings import LocatingFilter, Source
 from generator.site.page_form import add_form_data
-from generator.site.safety import escape_title, sanitize_html
+from generator.site.safety import sanitize_html
 from generator.site.search import PageFacts, mark_page, page_kind
 from generator.site.search_index import SERVE_MARKER, BackgroundIndexer, index_site
 from generator.site.tree import SitePage, load_site
@@ -155,7 +153,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
             self.input_failed = True
             where = "RUNBOOK_ROOT" if from_env else "plugins.runbook.root"
             raise PluginError(f"error: {where}: runbooks root '{root}' is not a folder")
-        self._root = _display_path(root)
+        self._root = display_path(root)
         if str(root) not in config.watch:
             config.watch.append(str(root))
         self._own_nav = config.nav is None
@@ -215,7 +213,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
             if page.redirect is not None:
                 redirects.append(page)  # once every page it may point at is in `files`
                 continue
-            f = self._add(files, config, page.uri, _with_front_matter(page), page.in_nav, current)
+            f = self._add(files, config, page.uri, page_source(page), page.in_nav, current)
             f.changed = f.changed or shape_changed
             PrerenderedPage(None, f, config)  # sets f.page; its HTML may come from a worker
             if page.source is not None:
@@ -223,7 +221,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
                     page.source.path, page.source.line, page.source.col
                 )
         for page in redirects:
-            uri, text = _redirect(page, files, config)
+            uri, text = redirect_file(page, files, config)
             self._check_collision(files, page, uri)
             self._add(files, config, uri, text, page.in_nav, current)
         self._previous = current
@@ -378,41 +376,3 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         # A failed serve rebuild must rebuild everything next time.
         self._previous.clear()
         self._previous_shape = ""
-
-
-def _with_front_matter(page: SitePage) -> str:
-    # The theme puts page.title into <title> and the nav without escaping: give it ours.
-    if page.markdown.startswith("---\n"):
-        return page.markdown  # render's runbook pages carry their own (escaped) title
-    meta = {"title": escape_title(page.title)}
-    if page.search_boost:
-        meta["search"] = {"boost": page.search_boost}  # type: ignore[assignment]
-    return f"---\n{json.dumps(meta)}\n---\n\n{page.markdown}"
-
-
-def _redirect(page: SitePage, files: Files, config: MkDocsConfig) -> tuple[str, str]:
-    """Where a redirect page is written (as a file, outside the theme) and its HTML."""
-    redirect = page.redirect
-    assert redirect is not None
-    stub = File(page.uri, None, config.site_dir, config.use_directory_urls)
-    target = files.get_file_from_path(redirect.to_uri)
-    assert target is not None, f"{page.uri} redirects to {redirect.to_uri}, not a page"
-    anchor = f"#{redirect.anchor}" if redirect.anchor else ""
-    href = get_relative_url(target.url, stub.url) + anchor
-    text = redirect_html(
-        href,
-        title=f"Alert {page.title}",
-        text=redirect.text,
-        link_text=redirect.link_text,
-        after=redirect.after,
-        script=get_relative_url(REDIRECT_SCRIPT, stub.url),
-    )
-    return stub.dest_uri, text
-
-
-def _display_path(path: Path) -> Path:
-    """``runbooks`` rather than ``/abs/runbooks`` when under the working directory."""
-    try:
-        return path.resolve().relative_to(Path.cwd())
-    except ValueError:
-        return path

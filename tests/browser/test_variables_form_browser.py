@@ -179,3 +179,17 @@ def test_without_javascript_the_page_reads_as_before(browser: Any, form_site_url
     page.goto(form_site_url + "alerts/ReplicaLagHigh/?instance=db-9")
     page.wait_for_url("**/runbooks/replica-lag/#look")
     context.close()
+
+
+def test_an_alert_handled_in_several_places_passes_its_labels_on(
+    page: Any, form_site_url: str
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(form_site_url + "alerts/DatabaseSlow/?db_host=db-3")
+    expect(page.locator("article h1")).to_contain_text("DatabaseSlow")  # a list, no redirect
+    page.locator("article").get_by_role(
+        "link", name="Database connection pool exhausted"
+    ).first.click()
+    page.wait_for_url("**/runbooks/db-pool/?db_host=db-3*")
+    expect(page.locator("input#runbook-var-DB_HOST")).to_have_value("db-3")

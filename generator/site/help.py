@@ -51,14 +51,18 @@ def help_markdown() -> str:
                 "A **stale** badge beside *Last reviewed* means the runbook's review is overdue: "
                 "its owner set a review period (such as 90 days) and it has passed. Read it with "
                 "care and tell the owner what was wrong. *Last run* under a block, when present, "
-                "says when CI last ran it and whether it passed.",
+                "says when CI last ran it and whether it passed; *Last verified* under the "
+                "title sums up the checks of the whole runbook.",
                 "## Filling in and copying a command",
                 "Commands read their inputs from environment variables (such as "
                 "`$REPLICA_HOST`), never from text pasted into them; the **Variables** table at "
                 "the top of a runbook page lists each one with its default and an example. The "
                 "copy button of a block copies the command exactly as shown: set the variables "
-                "first (`export REPLICA_HOST=db-2`), then paste. Secrets are never shown on the "
-                "page: you type them in the terminal.",
+                "first (`export REPLICA_HOST=db-2`), then paste. Or fill them in the form under "
+                "the table (a link from an alert fills in what its labels say): the copy button "
+                "then puts those `export` lines in front of the command for you. The values stay "
+                "in your browser tab. Secrets are never shown or asked for on the page: you type "
+                "them in the terminal.",
                 "**Expected output** under a block is what it must print (CI checks it); "
                 "**sample output** is only an example of what it prints.",
                 "## Running a block with `runbook exec`",

@@ -157,6 +157,17 @@ docs_dir: docs
 theme:
   name: material
   font: false          # no Google Fonts: the site makes no request outside itself
+  palette:             # dark when the reader's system is; the header toggle switches
+    - media: "(prefers-color-scheme: light)"
+      scheme: default
+      toggle:
+        icon: material/weather-night
+        name: Switch to dark mode
+    - media: "(prefers-color-scheme: dark)"
+      scheme: slate
+      toggle:
+        icon: material/weather-sunny
+        name: Switch to light mode
 plugins:
   - runbook
 """

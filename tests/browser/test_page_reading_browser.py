@@ -1,7 +1,9 @@
-"""A runbook page in a real Chromium: variable names stay whole on a narrow screen."""
+"""A runbook page in a real Chromium: variable names stay whole on a narrow screen, the
+page follows the system's dark mode."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -26,3 +28,35 @@ def test_variable_names_never_wrap_mid_word_on_a_phone(page: Any, site_url: str)
     for name in names:
         assert name["whiteSpace"] == "nowrap", name
         assert name["lines"] == 1, name  # one line box: the name is not broken
+
+
+def _luminance(css_color: str) -> float:
+    red, green, blue = (float(v) for v in re.findall(r"[\d.]+", css_color)[:3])
+    return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
+
+
+def test_the_page_is_dark_when_the_system_is_and_the_toggle_remembers(
+    browser: Any, site_url: str
+) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    page.goto(site_url + "runbooks/db-pool/")
+    body = page.locator("body")
+    expect(body).to_have_attribute("data-md-color-scheme", "slate")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert _luminance(background) < 0.3, background
+    # The search results sit on the same dark background.
+    page.keyboard.press("/")
+    page.keyboard.type("pool")
+    drawer = page.locator(".runbook-search .pagefind-ui__drawer")
+    expect(drawer.locator(".pagefind-ui__result").first).to_be_visible()
+    assert _luminance(drawer.evaluate("e => getComputedStyle(e).backgroundColor")) < 0.3
+    page.keyboard.press("Escape")
+    # The toggle switches to light, and the choice holds on the next page.
+    page.locator("label[title='Switch to light mode']").click()
+    expect(body).to_have_attribute("data-md-color-scheme", "default")
+    page.goto(site_url + "alerts/")
+    expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "default")
+    context.close()

@@ -124,5 +124,8 @@ class BackgroundIndexer:
 
 def _write_status(site_dir: Path, *, indexing: bool) -> None:
     path = site_dir / STATUS_FILE
+    partial = path.with_name(f".{STATUS_FILE}.{threading.get_ident()}")
     with contextlib.suppress(OSError):  # the serve folder is gone (shutdown): nothing to tell
-        path.write_text(json.dumps({"indexing": indexing}) + "\n", encoding="utf-8")
+        # Written aside and renamed: a page polling it never reads a half-written file.
+        partial.write_text(json.dumps({"indexing": indexing}) + "\n", encoding="utf-8")
+        partial.replace(path)

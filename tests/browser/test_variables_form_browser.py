@@ -171,7 +171,7 @@ def test_without_javascript_the_page_reads_as_before(browser: Any, form_site_url
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(form_site_url + "runbooks/replica-lag/?REPLICA_HOST=db-42")
-    expect(page.locator("form")).to_have_count(0)
+    expect(page.locator("article form")).to_have_count(0)
     expect(page.locator("#runbook-form-data")).to_be_hidden()
     expect(page.locator("code#replica-lag--where")).to_have_text('echo "replica=$REPLICA_HOST"')
     assert "db-42" not in page.locator("article").inner_text()

@@ -555,3 +555,14 @@ def test_the_alerts_index_names_a_few_handlers_and_links_the_rest(tmp_path: Path
     page = article(site / "alerts/SharedAlert/index.html")
     assert "Handled in 7 places" in page
     assert all(f'href="../../runbooks/rb{i}/"' in page for i in range(7))
+
+
+def test_the_diagram_library_loads_only_on_pages_that_draw_a_diagram(site: Path) -> None:
+    def scripts(page: str) -> list[str]:
+        html = (site / page).read_text(encoding="utf-8")
+        return [s.rsplit("/", 1)[-1] for s in re.findall(r'<script src="([^"]+)"', html)]
+
+    with_diagram = scripts("runbooks/db-pool/index.html")  # its section draws a mermaid graph
+    assert "mermaid-11.17.2.min.js" in with_diagram
+    for page in ("runbooks/cache-down/index.html", "index.html", "alerts/index.html"):
+        assert "mermaid-11.17.2.min.js" not in scripts(page), page

@@ -69,7 +69,9 @@ SCRIPTS = (
     "assets/javascripts/search.js",
 )
 """Site paths of the plugin's own assets, in load order (the files live in the package,
-under ``generator/site/assets/`` at the same relative paths)."""
+under ``generator/site/assets/`` at the same relative paths). Mermaid before
+``runbook.js``, which locks its configuration; it stays only on pages with a diagram
+(``generator.site.html``)."""
 REDIRECT_SCRIPT = "assets/javascripts/redirect.js"
 """Loaded by the alert redirect pages only (outside the theme), so not in ``SCRIPTS``."""
 SEARCH_STYLESHEETS = ("_pagefind/pagefind-ui.css",)

@@ -8,6 +8,9 @@
   heading: it reads the full TOC before this trims it.
 - Whitespace between tags (Material's templates indent heavily) shrinks to one newline,
   outside ``<pre>``, ``<code>``, ``<textarea>``, ``<script>`` and ``<style>``.
+- The diagram library (mermaid, 3.5 MB of script to fetch, parse and run before anything
+  after it) stays only on pages that draw a diagram: on a phone at 3 a.m., every other page
+  would wait for it before its search box appears.
 - Every page gets a Content-Security-Policy first in its ``<head>``: nothing loads from
   outside the site, whatever a runbook's text or diagram says. Material needs inline
   scripts and styles, mermaid inline styles, search (Pagefind) a worker, fetches of its
@@ -43,6 +46,9 @@ CONTENT_SECURITY_POLICY = (
 _HEAD = re.compile(r"<head\b[^>]*>", re.I)
 _CHARSET = re.compile(r'<meta charset="[^"]*">\s*', re.I)
 
+_DIAGRAM = re.compile(r'class="(?:[^"]*\s)?mermaid[\s"]')
+_DIAGRAM_SCRIPT = re.compile(r'<script src="[^"]*assets/vendor/mermaid-[^"/]*\.js"></script>\n?')
+
 TOC_DEPTH = 3
 """Deepest heading level in a runbook page's table of contents (``###``)."""
 
@@ -50,6 +56,13 @@ TOC_DEPTH = 3
 def drop_variables_block(html: str) -> str:
     """``html`` without the ``{.runbook-variables}`` code block."""
     return _VARIABLES_BLOCK.sub("", html)
+
+
+def drop_unused_diagram_script(html: str) -> str:
+    """``html`` without the mermaid script when nothing on the page is a diagram."""
+    if _DIAGRAM.search(html):
+        return html
+    return _DIAGRAM_SCRIPT.sub("", html, count=1)
 
 
 def shallow_toc(items: Any, depth: int = TOC_DEPTH) -> None:

@@ -53,6 +53,7 @@ from generator.site.generated import display_path, page_source, redirect_file
 from generator.site.html import (
     add_security_policy,
     collapse_whitespace,
+    drop_unused_diagram_script,
     drop_variables_block,
     shallow_toc,
 )
@@ -358,6 +359,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         if self._indexer is not None:
             output = output.replace("</head>", SERVE_MARKER + "\n</head>", 1)
         # A control character (an escape sequence in a command) shows as what it is.
+        output = drop_unused_diagram_script(output)
         return collapse_whitespace(add_security_policy(visible(output)))
 
     def on_post_template(

@@ -101,12 +101,17 @@ def size_mb(path: Path) -> float:
 @contextlib.contextmanager
 def serve(directory: Path) -> Iterator[str]:
     class Quiet(http.server.SimpleHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as any static host
+
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory))
-    )
+    class Server(http.server.ThreadingHTTPServer):
+        # socketserver's default backlog of 5 is below the connections a browser opens
+        # at once (Pagefind fetches a dozen chunks together).
+        request_queue_size = 128
+
+    httpd = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}/"

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from checks.files import write_atomic
+
 __all__ = ["BUNDLE", "STATUS_FILE", "BackgroundIndexer", "index_site"]
 
 BUNDLE = "_pagefind"
@@ -123,9 +125,9 @@ class BackgroundIndexer:
 
 
 def _write_status(site_dir: Path, *, indexing: bool) -> None:
-    path = site_dir / STATUS_FILE
-    partial = path.with_name(f".{STATUS_FILE}.{threading.get_ident()}")
     with contextlib.suppress(OSError):  # the serve folder is gone (shutdown): nothing to tell
-        # Written aside and renamed: a page polling it never reads a half-written file.
-        partial.write_text(json.dumps({"indexing": indexing}) + "\n", encoding="utf-8")
-        partial.replace(path)
+        # Atomic: a page polling it never reads a half-written file; not durable: it only
+        # says how the running server is doing.
+        write_atomic(
+            site_dir / STATUS_FILE, json.dumps({"indexing": indexing}) + "\n", durable=False
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -87,3 +88,8 @@ def pagefind_pages(site: Path) -> dict[str, dict[str, Any]]:
         fragment = json.loads(data[data.index(b"{") :])  # after Pagefind's signature
         pages[fragment["url"]] = fragment
     return pages
+
+
+def css_rgb(css: str) -> tuple[float, ...]:
+    """The red, green and blue of a computed CSS colour (``rgb(30, 33, 41)``)."""
+    return tuple(float(v) for v in re.findall(r"[\d.]+", css)[:3])

@@ -3,10 +3,11 @@ page follows the system's dark mode."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
+
+from tests.site_html import css_rgb
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +32,7 @@ def test_variable_names_never_wrap_mid_word_on_a_phone(page: Any, site_url: str)
 
 
 def _luminance(css_color: str) -> float:
-    red, green, blue = (float(v) for v in re.findall(r"[\d.]+", css_color)[:3])
+    red, green, blue = css_rgb(css_color)
     return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 
 from tests.helpers import REPO
+from tests.site_html import css_rgb
 
 pytestmark = pytest.mark.browser
 
@@ -92,17 +92,13 @@ def test_content_tab_switches(page: Any, site_url: str) -> None:
     expect(blocks.nth(1)).to_contain_text("{{ title }} is {{ status }}")
 
 
-def _rgb(css: str) -> tuple[float, ...]:
-    return tuple(float(v) for v in re.findall(r"[\d.]+", css)[:3])
-
-
 def _contrast(a: str, b: str) -> float:
     def luminance(rgb: tuple[float, ...]) -> float:
         lin = [c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4
                for c in rgb]  # fmt: skip
         return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
-    hi, lo = sorted((luminance(_rgb(a)), luminance(_rgb(b))), reverse=True)
+    hi, lo = sorted((luminance(css_rgb(a)), luminance(css_rgb(b))), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import http.server
 import io
 import itertools
 import os
@@ -17,6 +18,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
@@ -320,3 +322,22 @@ def runbook(
         errors="replace",
         timeout=timeout,
     )
+
+
+@contextlib.contextmanager
+def loopback_server(
+    handler: Callable[..., http.server.BaseHTTPRequestHandler], *, threaded: bool = False
+) -> Iterator[str]:
+    """An HTTP server with ``handler`` on a free 127.0.0.1 port, in a thread; yields its
+    base URL (``http://127.0.0.1:PORT``, no slash). Stopped and its thread joined after: a
+    live thread would stop lint forking its workers in a later test."""
+    server_class = http.server.ThreadingHTTPServer if threaded else http.server.HTTPServer
+    server = server_class(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)

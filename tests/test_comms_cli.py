@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -20,7 +19,7 @@ import pytest
 from generator.comms.templates import render_example
 from generator.load.tree import load_tree
 from generator.model import Runbook
-from tests.helpers import FIXTURES, GOLDEN, SEEDS, Cli, assert_golden
+from tests.helpers import FIXTURES, GOLDEN, SEEDS, Cli, assert_golden, loopback_server
 
 RUNBOOKS = FIXTURES / "comms" / "runbooks"
 COMMS = GOLDEN / "comms"
@@ -247,14 +246,8 @@ class _Hook(http.server.BaseHTTPRequestHandler):
 def webhook() -> Iterator[str]:
     _Hook.received = []
     _Hook.answer = 200
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/services/T000/B000/SECRETPATH"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(_Hook) as url:
+        yield url + "/services/T000/B000/SECRETPATH"
 
 
 def test_send_posts_to_the_webhook_and_records_it(

@@ -13,7 +13,7 @@ from typing import ClassVar
 import pytest
 
 from generator.comms.send import post_slack_webhook
-from tests.helpers import FIXTURES, Cli
+from tests.helpers import FIXTURES, Cli, loopback_server
 
 pytestmark = pytest.mark.work(
     runbooks=FIXTURES / "comms" / "runbooks", env={"RUNBOOK_NOW": "2024-01-15T14:15:00Z"}
@@ -52,15 +52,8 @@ class _Redirecting(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def redirecting() -> Iterator[str]:
     _Redirecting.seen = []
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Redirecting)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/services/T0/B0/SECRETPATH"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)  # a live thread would stop lint forking its workers in a later test
+    with loopback_server(_Redirecting) as url:
+        yield url + "/services/T0/B0/SECRETPATH"
 
 
 @pytest.fixture

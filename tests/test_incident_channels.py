@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 
 from generator.incident.cadence import parse_cadence
 from generator.load.tree import load_tree, severity_scheme
-from tests.helpers import SEEDS, Cli
+from tests.helpers import SEEDS, Cli, loopback_server
 
 # Every cadence the seeds' _defaults.yaml write, as read for their own scheme: a new seed
 # cadence fails here until someone decides what it means.
@@ -68,13 +67,8 @@ class _Hook(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def webhook() -> Iterator[str]:
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hook"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(_Hook) as url:
+        yield url + "/hook"
 
 
 ROOT = ("--root", str(SEEDS))

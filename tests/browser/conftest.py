@@ -11,14 +11,13 @@ import contextlib
 import functools
 import http.server
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import FIXTURES, REPO, Cli
+from tests.helpers import FIXTURES, REPO, Cli, loopback_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 FIXTURE = FIXTURES / "site_tree" / "runbooks"
@@ -57,15 +56,8 @@ def serve_directory(directory: Path) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    handler = functools.partial(Quiet, directory=str(directory))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with loopback_server(functools.partial(Quiet, directory=str(directory)), threaded=True) as url:
+        yield url + "/"
 
 
 @pytest.fixture(scope="session")

@@ -566,3 +566,40 @@ def test_the_diagram_library_loads_only_on_pages_that_draw_a_diagram(site: Path)
     assert "mermaid-11.17.2.min.js" in with_diagram
     for page in ("runbooks/cache-down/index.html", "index.html", "alerts/index.html"):
         assert "mermaid-11.17.2.min.js" not in scripts(page), page
+
+
+def test_a_large_site_home_page_counts_each_services_runbooks(tmp_path: Path, cli: Cli) -> None:
+    root = tmp_path / "runbooks"
+    root.mkdir()
+    for i in range(101):  # one more than the home page lists one by one
+        service, reviewed = ("big", "2025-01-01") if i < 90 else ("small", "2026-11-01")
+        (root / f"rb{i}.yaml").write_text(
+            f"id: rb{i}\ntitle: Runbook {i}\nservice: {service}\nlast_reviewed: '{reviewed}'\n"
+            "review_every: 90d\nsections:\n  - id: s\n    title: S\n    body: Look.\n",
+            encoding="utf-8",
+        )
+    site = tmp_path / "site"
+    ran = cli(*build(root, site, "--strict"))
+    assert ran.returncode == 0, ran.stderr
+    home = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", article(site / "index.html")))
+    assert "101 runbooks in 2 services, 90 due for review." in home
+    assert "big: 90 runbooks, 90 due for review" in home
+    assert "small: 11 runbooks " in home + " "
+    assert "Runbook 7" not in home  # listed on its service's page instead
+    assert "Runbook 7" in article(site / "orgs/runbooks/services/big/index.html")
+
+
+def test_the_search_box_does_not_wait_for_the_rest_of_the_page(site: Path) -> None:
+    html = (site / "runbooks/cache-down/index.html").read_text(encoding="utf-8")
+    head, body = html.split("<body", 1)
+    header_end = body.index("</header>")
+    after_header = body[header_end : header_end + 400]
+    for script in ("_pagefind/pagefind-ui.js", "assets/javascripts/search.js"):
+        assert re.search(rf'<script src="[./]*{script}" async>', after_header), script
+    assert re.search(r'<link rel="modulepreload" href="[./]*_pagefind/pagefind.js">', after_header)
+    # The CSP meta tag stops Chromium's preload scanner: every script is named in the head.
+    scripts = re.findall(r'<script src="([^"]+)"', body)
+    assert len(scripts) >= 5
+    preloaded = re.findall(r'<link rel="preload" href="([^"]+)" as="script">', head)
+    assert preloaded == scripts
+    assert head.index("Content-Security-Policy") < head.index('rel="preload"')

@@ -35,7 +35,8 @@ def help_markdown() -> str:
                 "- **Search:** press `/` anywhere and type an alert name, a service or a word from "
                 "a command.\n"
                 "- **By service:** the home page lists every service with its runbooks, their "
-                "severity, owner and review state.",
+                "severity, owner and review state. On a large site it names each service with "
+                "how many runbooks it has, and the service's page lists them.",
                 "## What the badges mean",
                 _badge("check", "looks, never changes"),
                 "Read-only: it looks and never changes anything. Safe to run at any time; CI runs "

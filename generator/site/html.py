@@ -11,12 +11,20 @@
 - The diagram library (mermaid, 3.5 MB of script to fetch, parse and run before anything
   after it) stays only on pages that draw a diagram: on a phone at 3 a.m., every other page
   would wait for it before its search box appears.
+- The search box's scripts (Pagefind's UI and ``search.js``) move from the end of the body
+  to right after the header, loaded ``async``: the box then appears as soon as they arrive,
+  instead of after the theme's bundle and every other script has been fetched and run, and
+  after the whole page has been laid out. ``search.js`` waits for Pagefind's UI itself.
+  Pagefind's own loader is fetched meanwhile (``modulepreload``).
 - Every page gets a Content-Security-Policy first in its ``<head>``: nothing loads from
   outside the site, whatever a runbook's text or diagram says. Material needs inline
   scripts and styles, mermaid inline styles, search (Pagefind) a worker, fetches of its
   index chunks and ``'wasm-unsafe-eval'`` to compile its WebAssembly, all from the site
   itself; icons are ``data:`` URLs. The plugin
   adds it (not a theme override), so it holds for any theme and any ``mkdocs.yml``.
+  Chromium's preload scanner stops at a CSP meta tag, so each script of the body would
+  only be fetched once the one before it has run; the tag is therefore followed by a
+  ``<link rel="preload">`` for each of them, and they all arrive together.
 """
 
 from __future__ import annotations
@@ -45,9 +53,16 @@ CONTENT_SECURITY_POLICY = (
 )
 _HEAD = re.compile(r"<head\b[^>]*>", re.I)
 _CHARSET = re.compile(r'<meta charset="[^"]*">\s*', re.I)
+_BODY = re.compile(r"<body\b[^>]*>", re.I)
+_SCRIPT_SRC = re.compile(r'<script src="([^"]+)"')
 
 _DIAGRAM = re.compile(r'class="(?:[^"]*\s)?mermaid[\s"]')
 _DIAGRAM_SCRIPT = re.compile(r'<script src="[^"]*assets/vendor/mermaid-[^"/]*\.js"></script>\n?')
+
+_SEARCH_SCRIPT = re.compile(
+    r'<script src="([^"]*(?:_pagefind/pagefind-ui|assets/javascripts/search)\.js)"></script>\n?'
+)
+_HEADER_END = re.compile(r"</header>\n?", re.I)
 
 TOC_DEPTH = 3
 """Deepest heading level in a runbook page's table of contents (``###``)."""
@@ -63,6 +78,22 @@ def drop_unused_diagram_script(html: str) -> str:
     if _DIAGRAM.search(html):
         return html
     return _DIAGRAM_SCRIPT.sub("", html, count=1)
+
+
+def hoist_search_scripts(html: str) -> str:
+    """``html`` with the search scripts loaded ``async`` right after the page header (as
+    they were when the page has no header)."""
+    header = _HEADER_END.search(html)
+    scripts = _SEARCH_SCRIPT.findall(html)
+    if header is None or not scripts:
+        return html
+    tags = "".join(f'<script src="{src}" async></script>\n' for src in scripts)
+    # The index's loader, which the UI imports on the first search or when idle.
+    ui = next((src for src in scripts if src.endswith("pagefind-ui.js")), None)
+    if ui is not None:
+        tags += f'<link rel="modulepreload" href="{ui.removesuffix("-ui.js")}.js">\n'
+    at = header.end()
+    return html[:at] + tags + _SEARCH_SCRIPT.sub("", html[at:])
 
 
 def shallow_toc(items: Any, depth: int = TOC_DEPTH) -> None:
@@ -103,7 +134,10 @@ def add_security_policy(html: str) -> str:
     if charset is not None:
         at = charset.end()
     tag = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
-    return html[:at] + tag + html[at:]
+    body = _BODY.search(html, at)
+    scripts = _SCRIPT_SRC.findall(html, body.end()) if body is not None else []
+    preloads = "".join(f'<link rel="preload" href="{src}" as="script">\n' for src in scripts)
+    return html[:at] + tag + preloads + html[at:]
 
 
 def redirect_html(

@@ -111,8 +111,15 @@ def last_verified_cell(rb: Runbook, results: Mapping[str, tuple[str, str]], link
     return verified_cell(summarize(rb, results), link)
 
 
+HOME_LISTS_UP_TO = 100
+"""Runbooks the home page lists one by one. Above it, the home page names each service with
+its counts and the service pages list the runbooks: a page of a thousand rows is slow to
+open and no help at 3 a.m., when search or the service is the way in."""
+
+
 def home_markdown(groups: Sequence[OrgGroup], today: dt.date, results: Results = None) -> str:
-    """The home page: every service with its runbooks, then the tags."""
+    """The home page: every service with its runbooks (or, on a large site, their counts),
+    then the tags."""
     runbooks = [rb for g in groups for rb in g.runbooks()]
     stale = sum(1 for rb in runbooks if review_state(rb, today)[1] == "stale")
     out = [
@@ -124,6 +131,7 @@ def home_markdown(groups: Sequence[OrgGroup], today: dt.date, results: Results =
         + f"pages? {_link('How to use these runbooks', HOME, 'help.md')}.",
         "",
     ]
+    listed = len(runbooks) <= HOME_LISTS_UP_TO
     for group in groups:
         out += [f"## {literal_text(group.title)}", ""]
         if group.org is not None:
@@ -132,8 +140,11 @@ def home_markdown(groups: Sequence[OrgGroup], today: dt.date, results: Results =
                 "",
             ]
         for svc in group.services:
-            out += [f"### {_link(svc.title, HOME, svc.uri)}", ""]
-            out += _runbook_table(svc.runbooks, HOME, today, results)
+            if listed:
+                out += [f"### {_link(svc.title, HOME, svc.uri)}", ""]
+                out += _runbook_table(svc.runbooks, HOME, today, results)
+            else:
+                out.append(f"- {_link(svc.title, HOME, svc.uri)}: {_counts(svc.runbooks, today)}")
             out.append("")
     tags = collect_tags(runbooks)
     if tags:
@@ -141,6 +152,12 @@ def home_markdown(groups: Sequence[OrgGroup], today: dt.date, results: Results =
         out.append(" · ".join(_link(tag, HOME, TAGS, tag_anchor(tag)) for tag in tags))
         out.append("")
     return "\n".join(out)
+
+
+def _counts(runbooks: Sequence[Runbook], today: dt.date) -> str:
+    stale = sum(1 for rb in runbooks if review_state(rb, today)[1] == "stale")
+    noun = "runbook" if len(runbooks) == 1 else "runbooks"
+    return f"{len(runbooks)} {noun}" + (f", {stale} due for review" if stale else "")
 
 
 def service_markdown(

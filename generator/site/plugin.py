@@ -55,6 +55,7 @@ from generator.site.html import (
     collapse_whitespace,
     drop_unused_diagram_script,
     drop_variables_block,
+    hoist_search_scripts,
     shallow_toc,
 )
 from generator.site.link_warnings import LocatingFilter, Source
@@ -359,7 +360,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         if self._indexer is not None:
             output = output.replace("</head>", SERVE_MARKER + "\n</head>", 1)
         # A control character (an escape sequence in a command) shows as what it is.
-        output = drop_unused_diagram_script(output)
+        output = hoist_search_scripts(drop_unused_diagram_script(output))
         return collapse_whitespace(add_security_policy(visible(output)))
 
     def on_post_template(

@@ -25,94 +25,115 @@
     };
     document.head.appendChild(tag);
   }
-  highlightQuery();
+  // This script runs as soon as it arrives, maybe before the article is parsed.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", highlightQuery);
+  } else {
+    highlightQuery();
+  }
 
-  if (typeof window.PagefindUI !== "function") return;
-  // Pagefind lists a page's matching headings in page order; the one with the
-  // strongest match (an alert name, a step id: weighted highest) comes first instead.
-  function score(sub) {
-    return (sub.weighted_locations || []).reduce(function (sum, at) {
-      return sum + (at.balanced_score || 0);
-    }, 0);
+  // Both scripts load `async` right after the header (generator/site/html.py), in
+  // whichever order they arrive: start when Pagefind's UI is there.
+  if (typeof window.PagefindUI === "function") {
+    start();
+  } else {
+    var ui = document.querySelector('script[src$="_pagefind/pagefind-ui.js"]');
+    if (ui) ui.addEventListener("load", start);
   }
-  function strongestFirst(result) {
-    if (Array.isArray(result.sub_results)) {
-      result.sub_results.sort(function (a, b) { return score(b) - score(a); });
-    }
-    return result;
-  }
-  var box = document.createElement("div");
-  box.className = "runbook-search";
-  box.setAttribute("role", "search");
-  var title = header.querySelector(".md-header__title");
-  header.insertBefore(box, title ? title.nextSibling : null);
-  new window.PagefindUI({
-    element: box,
-    bundlePath: bundle,
-    showSubResults: true,
-    showImages: false,
-    focusOnSlash: false,
-    excerptLength: 24,
-    // Pagefind waits this long after the last keystroke (300 ms by default); the index
-    // chunks for the query are fetched meanwhile, so a short wait costs nothing extra.
-    debounceTimeoutMs: 100,
-    highlightParam: HIGHLIGHT,
-    baseUrl: root.pathname,
-    processResult: strongestFirst,
-    translations: { placeholder: "Search runbooks" },
-  });
-  var input = box.querySelector("input");
-  if (!input) return;
-  input.setAttribute("aria-label", "Search runbooks");
 
-  function typing(target) {
-    return target && (target.isContentEditable ||
-      /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
-  }
-  function links() {
-    return Array.prototype.slice.call(box.querySelectorAll(".pagefind-ui__result-link"));
-  }
-  document.addEventListener("keydown", function (event) {
-    if (event.key === "/" && !typing(event.target) && !event.ctrlKey && !event.metaKey) {
-      event.preventDefault();
-      input.focus();
-      input.select();
+  function start() {
+    if (typeof window.PagefindUI !== "function") return;
+    // Pagefind lists a page's matching headings in page order; the one with the
+    // strongest match (an alert name, a step id: weighted highest) comes first instead.
+    function score(sub) {
+      return (sub.weighted_locations || []).reduce(function (sum, at) {
+        return sum + (at.balanced_score || 0);
+      }, 0);
     }
-  });
-  box.addEventListener("keydown", function (event) {
-    var all = links();
-    var at = all.indexOf(document.activeElement);
-    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-      if (!all.length || (at < 0 && document.activeElement !== input)) return;
-      event.preventDefault();
-      var step = event.key === "ArrowDown" ? 1 : -1;
-      var next = at + step;
-      if (next < 0) input.focus();
-      else all[Math.min(next, all.length - 1)].focus();
-    } else if (event.key === "Escape") {
-      input.value = "";
-      input.dispatchEvent(new Event("input", { bubbles: true }));
-      input.blur();
+    function strongestFirst(result) {
+      if (Array.isArray(result.sub_results)) {
+        result.sub_results.sort(function (a, b) { return score(b) - score(a); });
+      }
+      return result;
     }
-  });
+    var box = document.createElement("div");
+    box.className = "runbook-search";
+    box.setAttribute("role", "search");
+    var title = header.querySelector(".md-header__title");
+    header.insertBefore(box, title ? title.nextSibling : null);
+    new window.PagefindUI({
+      element: box,
+      bundlePath: bundle,
+      showSubResults: true,
+      showImages: false,
+      focusOnSlash: false,
+      excerptLength: 24,
+      // Pagefind waits this long after the last keystroke (300 ms by default); the index
+      // chunks for the query are fetched meanwhile, so a short wait costs nothing extra.
+      debounceTimeoutMs: 100,
+      highlightParam: HIGHLIGHT,
+      baseUrl: root.pathname,
+      processResult: strongestFirst,
+      translations: { placeholder: "Search runbooks" },
+    });
+    var input = box.querySelector("input");
+    if (!input) return;
+    input.setAttribute("aria-label", "Search runbooks");
+    // Pagefind's UI loads its index on the box's first focus, which a reader's first
+    // keystrokes then wait for; load it when the page is idle instead, so the first search
+    // is answered as fast as the next ones.
+    var idle = window.requestIdleCallback || function (run) { setTimeout(run, 200); };
+    idle(function () { input.dispatchEvent(new FocusEvent("focus")); }, { timeout: 2000 });
 
-  // `runbook serve` marks its pages: the index is rebuilt in the background after an edit.
-  var status = document.querySelector('meta[name="runbook-search-status"]');
-  if (!status) return;
-  var note = document.createElement("p");
-  note.className = "runbook-search__status";
-  note.hidden = true;
-  note.textContent = "Search is catching up with the last edit: results may be out of date.";
-  box.appendChild(note);
-  var url = new URL(status.getAttribute("content"), root).href;
-  function poll() {
-    fetch(url, { cache: "no-store" })
-      .then(function (response) { return response.ok ? response.json() : { indexing: false }; })
-      .then(function (state) {
-        note.hidden = !state.indexing;
-        if (state.indexing) setTimeout(poll, 500);
-      })
-      .catch(function () { note.hidden = true; });
+    function typing(target) {
+      return target && (target.isContentEditable ||
+        /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+    }
+    function links() {
+      return Array.prototype.slice.call(box.querySelectorAll(".pagefind-ui__result-link"));
+    }
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "/" && !typing(event.target) && !event.ctrlKey && !event.metaKey) {
+        event.preventDefault();
+        input.focus();
+        input.select();
+      }
+    });
+    box.addEventListener("keydown", function (event) {
+      var all = links();
+      var at = all.indexOf(document.activeElement);
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (!all.length || (at < 0 && document.activeElement !== input)) return;
+        event.preventDefault();
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        var next = at + step;
+        if (next < 0) input.focus();
+        else all[Math.min(next, all.length - 1)].focus();
+      } else if (event.key === "Escape") {
+        input.value = "";
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        input.blur();
+      }
+    });
+
+    // `runbook serve` marks its pages: the index is rebuilt in the background after an edit.
+    var status = document.querySelector('meta[name="runbook-search-status"]');
+    if (!status) return;
+    var note = document.createElement("p");
+    note.className = "runbook-search__status";
+    note.hidden = true;
+    note.textContent = "Search is catching up with the last edit: results may be out of date.";
+    box.appendChild(note);
+    var url = new URL(status.getAttribute("content"), root).href;
+    function poll() {
+      fetch(url, { cache: "no-store" })
+        .then(function (response) { return response.ok ? response.json() : { indexing: false }; })
+        .then(function (state) {
+          note.hidden = !state.indexing;
+          if (state.indexing) setTimeout(poll, 500);
+        })
+        .catch(function () { note.hidden = true; });
+    }
+    poll();
   }
-  poll();
 })();

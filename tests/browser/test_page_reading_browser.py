@@ -61,3 +61,17 @@ def test_the_page_is_dark_when_the_system_is_and_the_toggle_remembers(
     page.goto(site_url + "alerts/")
     expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "default")
     context.close()
+
+
+def test_commands_are_coloured_without_changing_their_text(page: Any, site_url: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(site_url + "runbooks/db-pool/")
+    block = page.locator("pre.highlight > code.language-bash").first
+    expect(block.locator("span[class^='hljs-']").first).to_be_attached()
+    assert 'psql -h "$DB_HOST" -Atc "select count(*) from pg_stat_activity"' in (
+        block.text_content() or ""
+    )
+    # Plain text (sample output, messages) is shown as written.
+    for text in page.locator("pre.highlight > code.language-text").all():
+        assert text.locator("span[class^='hljs-']").count() == 0

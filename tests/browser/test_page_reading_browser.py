@@ -1,5 +1,5 @@
 """A runbook page in a real Chromium: variable names stay whole on a narrow screen, the
-page follows the system's dark mode."""
+page follows the system's dark mode, commands are coloured."""
 
 from __future__ import annotations
 

@@ -603,3 +603,25 @@ def test_the_search_box_does_not_wait_for_the_rest_of_the_page(site: Path) -> No
     preloaded = re.findall(r'<link rel="preload" href="([^"]+)" as="script">', head)
     assert preloaded == scripts
     assert head.index("Content-Security-Policy") < head.index('rel="preload"')
+
+
+def test_a_tag_on_many_runbooks_gets_its_own_page(tmp_path: Path, cli: Cli) -> None:
+    root = tmp_path / "runbooks"
+    root.mkdir()
+    for i in range(52):  # two more than the tags page lists under one tag
+        tags = "[common, rare]" if i == 0 else "[Common]"  # one slug, two spellings
+        (root / f"rb{i:02d}.yaml").write_text(
+            f"id: rb{i:02d}\ntitle: Runbook {i:02d}\nservice: svc\ntags: {tags}\n"
+            "sections:\n  - id: s\n    title: S\n    body: Look.\n",
+            encoding="utf-8",
+        )
+    site = tmp_path / "site"
+    ran = cli(*build(root, site, "--strict"))
+    assert ran.returncode == 0, ran.stderr
+    tags = article(site / "tags/index.html")
+    assert tags.count("Runbook ") == 50 + 1  # the first 50 of "Common", and "rare"
+    assert '<a href="tag-common/">all 52</a>' in tags
+    assert "Runbook 51" not in tags
+    own = article(site / "tags/tag-common/index.html")
+    assert "Tagged Common" in own
+    assert all(f'href="../../runbooks/rb{i:02d}/"' in own for i in range(52))

@@ -178,33 +178,61 @@ def service_markdown(
 
 
 def collect_tags(runbooks: Iterable[Runbook]) -> list[str]:
-    return sorted({tag for rb in runbooks for tag in rb.tags}, key=str.lower)
+    """Every tag once, case-insensitively sorted (spellings of one word in a fixed order:
+    a set's order changes from run to run)."""
+    return sorted({tag for rb in runbooks for tag in rb.tags}, key=lambda t: (t.lower(), t))
 
 
 def tag_anchor(tag: str) -> str:
     return "tag-" + slugify(tag).lower()
 
 
-def tags_markdown(runbooks: Sequence[Runbook]) -> str:
-    """One heading per tag (anchor ``tag-<slug>``) listing its runbooks."""
+TAG_LISTS_UP_TO = 50
+"""Runbooks the tags page lists under one tag; a tag with more gets a page of its own, so
+the tags page of a large site stays small."""
+
+
+@dataclass(frozen=True, slots=True)
+class TagPage:
+    """The page of one tag with more runbooks than the tags page lists."""
+
+    uri: str
+    tag: str
+    markdown: str
+
+
+def tags_markdown(runbooks: Sequence[Runbook]) -> tuple[str, list[TagPage]]:
+    """The tags page, one heading per tag (anchor ``tag-<slug>``) listing its runbooks,
+    and a page for each tag with more than ``TAG_LISTS_UP_TO``."""
     out = ["# Tags", ""]
-    tags = collect_tags(runbooks)
-    if not tags:
+    members: dict[str, list[Runbook]] = {}
+    shown: dict[str, str] = {}
+    for tag in collect_tags(runbooks):
+        # Two spellings of one slug share a heading, under the first spelling.
+        shown.setdefault(tag_anchor(tag), tag)
+    for rb in runbooks:
+        for anchor in dict.fromkeys(tag_anchor(t) for t in rb.tags):
+            members.setdefault(anchor, []).append(rb)
+    if not shown:
         out += ["No runbook has tags yet.", ""]
-    seen: set[str] = set()
-    for tag in tags:
-        anchor = tag_anchor(tag)
-        if anchor in seen:  # two spellings of one slug share a heading
-            continue
-        seen.add(anchor)
-        members = sorted(
-            (rb for rb in runbooks if any(tag_anchor(t) == anchor for t in rb.tags)),
-            key=lambda rb: (rb.title.lower(), rb.id),
-        )
+    own: list[TagPage] = []
+    for anchor, tag in shown.items():
+        tagged = sorted(members[anchor], key=lambda rb: (rb.title.lower(), rb.id))
         out += [f"## {literal_text(tag)} {{#{anchor}}}", ""]
-        out += [f"- {_link(rb.title, TAGS, runbook_uri(rb.id))}" for rb in members]
+        out += [f"- {_link(rb.title, TAGS, runbook_uri(rb.id))}" for rb in tagged[:TAG_LISTS_UP_TO]]
+        if len(tagged) > TAG_LISTS_UP_TO:
+            uri = f"tags/{anchor}.md"  # never tags/index.md
+            more = len(tagged) - TAG_LISTS_UP_TO
+            out.append(f"- and {more} more: {_link(f'all {len(tagged)}', TAGS, uri)}")
+            own.append(TagPage(uri, tag, _tag_page(tag, tagged, uri)))
         out.append("")
-    return "\n".join(out)
+    return "\n".join(out), own
+
+
+def _tag_page(tag: str, tagged: Sequence[Runbook], uri: str) -> str:
+    out = [f"# Tagged {literal_text(tag)}", "", f"{len(tagged)} runbooks.", ""]
+    out += [f"- {_link(rb.title, uri, runbook_uri(rb.id))}" for rb in tagged]
+    return "\n".join(out) + "\n"
 
 
 def collect_alerts(runbooks: Iterable[Runbook]) -> dict[str, list[AlertTarget]]:

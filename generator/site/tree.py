@@ -154,7 +154,9 @@ def build_pages(
         first = alerts[names[0]][0].runbook.location
         redirect = alert_redirect(names[0], alerts[names[0]]) if len(names) == 1 else None
         pages.append(SitePage(uri, names[0], text, False, first, redirect=redirect))
-    pages.append(SitePage(TAGS, "Tags", tags_markdown(list(runbooks))))
+    tags, tag_pages = tags_markdown(list(runbooks))
+    pages.append(SitePage(TAGS, "Tags", tags))
+    pages.extend(SitePage(p.uri, f"Tagged {p.tag}", p.markdown, False) for p in tag_pages)
     nav = build_nav(groups, {p.uri: escape_title(p.title) for p in pages})
     # A broken template in a _defaults.yaml reaches every runbook below it: say it once.
     return tuple(pages), nav, tuple(dict.fromkeys(problems))

@@ -46,6 +46,11 @@ def extract_file(path: str) -> Extraction:
     order mark allowed)."""
     with open(path, "rb") as handle:
         data = handle.read()
+    return extract_bytes(data, path)
+
+
+def extract_bytes(data: bytes, path: str) -> Extraction:
+    """``extract_file`` of a file's bytes already read."""
     try:
         text = decode_utf8(data, path)
     except NotUtf8 as exc:

@@ -36,20 +36,25 @@ class Target:
     extraction: Extraction
 
 
-def load_targets(targets: Sequence[str], root: str) -> list[Target]:
-    """Load every target; RunbookError (exit 3) listing every located problem."""
-    loaded = [load_target(t, root) for t in targets]
+def load_targets(
+    targets: Sequence[str], root: str, *, cache_dir: str | None = None
+) -> list[Target]:
+    """Load every target; RunbookError (exit 3) listing every located problem.
+    ``cache_dir``: where Markdown pages' extractions are kept (``generator._page_cache``)."""
+    loaded = [load_target(t, root, cache_dir=cache_dir) for t in targets]
     problems = [p for t in loaded for p in t.extraction.problems]
     if problems:
         raise RunbookError(problems=problems)
     return loaded
 
 
-def load_target(target: str, root: str) -> Target:
+def load_target(target: str, root: str, *, cache_dir: str | None = None) -> Target:
     """One TARGET: a Markdown file, a YAML file, or a runbook id under ``root``."""
     if _is_page(target):
         # Neither the YAML loader nor the renderer; the path as resolve_target gives it.
-        return Target(target, extract_file(os.fspath(Path(target))))
+        from generator._page_cache import extract_page
+
+        return Target(target, extract_page(os.fspath(Path(target)), cache_dir))
     from generator.load.tree import load_file, resolve_target, runbook_in
 
     path = os.fspath(resolve_target(target, root))

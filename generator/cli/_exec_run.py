@@ -20,6 +20,7 @@ from checks.run.engine import ExecSettings, RunState, run_plan
 from checks.run.group import STOP_SIGNALS
 from checks.run.process import RunOptions
 from checks.run.values import RunValues
+from generator.cli._environ import cache_dir
 from generator.cli._options import check_report_paths, open_transcript
 from generator.cli._terminal import Progress, TerminalPrompter, is_tty, prompt_variable
 from generator.errors import UsageError
@@ -58,7 +59,7 @@ class ExecRequest:
 
 def run_exec(req: ExecRequest) -> Outcome:
     """Run one target: what ran, failed or was interrupted (user errors raise)."""
-    (target,) = load_targets([req.target], req.root)
+    (target,) = load_targets([req.target], req.root, cache_dir=cache_dir(no_cache=False))
     extraction = target.extraction
     selection = select_blocks(
         extraction,

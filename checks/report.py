@@ -6,7 +6,6 @@ already redacted (the runner masks secrets before anything is captured).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
@@ -100,6 +99,8 @@ def write_json(
         "results": [result_to_json(r) for r in results],
         "summary": summary,
     }
+    import json  # here: only a run with --json needs it
+
     write_report(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -281,6 +282,8 @@ class Transcript:
         self._lock = threading.Lock()  # --jobs: blocks start in workers, end in the main thread
 
     def event(self, kind: str, **data: Any) -> None:
+        import json  # here: only a run with --transcript needs it
+
         record = {"event": kind, "at": now_iso(), **data}
         line = json.dumps(record, ensure_ascii=False) + "\n"
         with self._lock:

@@ -194,6 +194,8 @@ def used_variables(check: Check, declared: Iterable[Variable]) -> tuple[str, ...
     """
     names = list(check.options.env)
     known = {var.name for var in declared}
+    if not known:  # no name the text could read: a page without variables is not scanned
+        return tuple(names)
     texts = [check.command]
     if check.options.interpreter:
         texts.append(check.options.interpreter)

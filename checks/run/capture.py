@@ -6,11 +6,7 @@ decoding (with replacement) happens once, at the end.
 
 from __future__ import annotations
 
-import base64
-import json
-import shlex
 import threading
-import urllib.parse
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -26,6 +22,10 @@ def secret_forms(values: Iterable[str]) -> tuple[bytes, ...]:
 
     Longest first, so a longer form is masked whole before a shorter one inside it.
     """
+    import base64  # here: a run without secrets never needs these
+    import shlex
+    import urllib.parse
+
     forms: set[bytes] = set()
     for value in values:
         if not value:
@@ -48,6 +48,8 @@ def _escaped_forms(value: str) -> set[bytes]:
     """How programs print a value with a newline, tab, quote, backslash or non-ASCII in it:
     JSON (``"a\\nb"``, ``"caf\\u00e9"``) and bash's ``set -x`` (``'pa'\\''ss'``,
     ``$'a\\001b'``)."""
+    import json
+
     ansi_c = "".join(
         _ANSI_C.get(c, f"\\{ord(c):03o}" if ord(c) < 32 or ord(c) == 127 else c) for c in value
     )
@@ -149,6 +151,8 @@ class BoundedCapture:
 
     def text(self) -> str:
         """The capture decoded with replacement, with a marker where the middle was dropped."""
+        if not self.total:
+            return ""
         tail = bytes(self.tail[-self.limit :]) if self.tail else b""
         if not self.elided:
             return (bytes(self.head) + tail).decode("utf-8", errors="replace")

@@ -52,7 +52,8 @@ _pipe: int | None = None
 _board: int | None = None
 """The memory file naming the running blocks, one ``token pgid`` line each."""
 _written = 0
-_running: dict[str, int] = {}
+_running: dict[str, bytes] = {}
+"""Token -> its ``token pgid`` line."""
 _owner = 0
 """The pid that started the watcher (a forked child starts its own)."""
 _watcher_pid = 0
@@ -67,7 +68,7 @@ def watch(token: str, pgid: int) -> None:
     """Tell the watcher a block runs: ``token`` (``RUNBOOK_BLOCK_RUN``) and its group."""
     if _watcher():
         with _lock:
-            _running[token] = pgid
+            _running[token] = f"{token} {pgid}\n".encode()
             _publish()
 
 
@@ -84,7 +85,7 @@ def _publish() -> None:
     which the watcher skips): one write, never a moment without the current blocks."""
     global _written
     assert _board is not None
-    text = "".join([f"{token} {pgid}\n" for token, pgid in _running.items()]).encode()
+    text = b"".join(_running.values())
     try:
         os.pwrite(_board, text.ljust(_written), 0)
     except OSError:  # cannot happen to a memory file; the watcher then finds fewer blocks

@@ -14,9 +14,6 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
-import shutil
-import socket
-import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -41,7 +38,7 @@ def who_and_where() -> tuple[str, str]:
         user = getpass.getuser()
     except (KeyError, OSError):  # no passwd entry and no $USER/$LOGNAME (a bare container)
         user = ""
-    return user, socket.gethostname()
+    return user, os.uname().nodename  # what socket.gethostname() returns, without socket
 
 
 class RunValues:
@@ -111,6 +108,8 @@ class RunValues:
     def close(self) -> None:
         """Remove the output files."""
         if self._folder is not None:
+            import shutil
+
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
 
@@ -122,22 +121,26 @@ class RunValues:
                 self._learnt += secret_forms([value.value])
 
     def _output_path(self, check: Check) -> str:
+        """The block's output file, which does not exist yet (``_collect`` removes it, so
+        a retried block starts without one)."""
         with self._lock:
             if self._folder is None:
+                import tempfile
+
                 self._folder = tempfile.mkdtemp(prefix="runbook-outputs-")
-        path = os.path.join(self._folder, check.id)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)  # a retried block starts with an empty file
-        return path
+        return os.path.join(self._folder, check.id)
 
     def _collect(self, check: Check) -> tuple[tuple[str, str], ...]:
         if self._folder is None:
             return ()
+        path = os.path.join(self._folder, check.id)
         try:
-            with open(os.path.join(self._folder, check.id), "rb") as handle:
+            with open(path, "rb") as handle:
                 data = handle.read()
         except OSError:  # the block wrote nothing (or removed the file)
             return ()
+        with contextlib.suppress(OSError):
+            os.unlink(path)
         handed: list[tuple[str, str]] = []
         for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
             if not line.strip():

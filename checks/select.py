@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 import os
-import shutil
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -190,5 +189,7 @@ def _requirement_problem(entry: str, env: Mapping[str, str], cwd: str | None) ->
     if entry.startswith(("./", "../", "/")):
         path = os.path.join(cwd or os.getcwd(), entry)
         return "" if os.path.exists(path) else "no such file"
+    import shutil  # here: only a block that requires a program needs it
+
     found = shutil.which(entry, path=env.get("PATH", os.defpath))
     return "" if found else "not found on PATH"

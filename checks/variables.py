@@ -15,7 +15,6 @@ from checks.model import Check, ShownValue, SourceLocation, Variable
 from checks.patterns import PatternError, fullmatch
 from checks.problems import ExitCode, Problem, ProblemError, Severity
 from checks.run.capture import redact_text
-from checks.shell.reads import scan_shell
 
 COMMAND_LINE = SourceLocation("<command line>", 1, 1)
 """Where a problem about a variable with no declaration (a ``--var``) is located."""
@@ -196,6 +195,8 @@ def used_variables(check: Check, declared: Iterable[Variable]) -> tuple[str, ...
     known = {var.name for var in declared}
     if not known:  # no name the text could read: a page without variables is not scanned
         return tuple(names)
+    from checks.shell.reads import scan_shell  # here: only a page with variables needs it
+
     texts = [check.command]
     if check.options.interpreter:
         texts.append(check.options.interpreter)

@@ -8,13 +8,15 @@ has ended.
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import pytest
 
 from checks.model import BlockOptions, Check, Risk, SourceLocation, Status
 from checks.run.process import run_check
-from tests.helpers import sleep_number, sleeping
+from tests.helpers import Cli, page, sleep_number, sleeping
 
 IDIOMS = {
     "timeout": "timeout 120 sleep {n} >/dev/null 2>&1 &",
@@ -60,3 +62,21 @@ def test_gnu_timeout_in_the_foreground_ends_when_the_block_times_out(number: str
     result = run_check(block(command, timeout=2), dict(os.environ))
     assert result.status is Status.TIMEOUT
     assert sleeping(number) == []
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_runner_process_ends_them_alone_or_with_worker_threads(
+    work: Path, cli: Cli, number: str, jobs: str
+) -> None:
+    """The runner as its own process: alone in it (one block at a time) or with a worker
+    thread per running block (``--jobs``), whose children the kernel lists apart."""
+    fences = "".join(
+        f"\n```bash {{#d--{name} .check}}\n{idiom.format(n=number)}\nsleep 0.3\n```\n"
+        for name, idiom in IDIOMS.items()
+    )
+    page(work, "# D\n" + fences)
+    ran = cli.process("exec", "page.md", "--jobs", jobs, "--json", "r.json")
+    assert ran.returncode == 0, ran.stderr
+    assert sleeping(number) == []
+    for result in json.loads((work / "r.json").read_text())["results"]:
+        assert any("was still running" in note for note in result["details"]), result

@@ -22,14 +22,15 @@ def secret_forms(values: Iterable[str]) -> tuple[bytes, ...]:
 
     Longest first, so a longer form is masked whole before a shorter one inside it.
     """
+    values = [value for value in values if value]
+    if not values:
+        return ()
     import base64  # here: a run without secrets never needs these
     import shlex
     import urllib.parse
 
     forms: set[bytes] = set()
     for value in values:
-        if not value:
-            continue
         raw = _utf8(value)
         forms.add(raw)
         forms.add(_utf8(shlex.quote(value)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from checks.model import Check
@@ -42,6 +41,8 @@ def judge_output(check: Check, stdout: str) -> tuple[bool, str, tuple[str, ...]]
         want = normalise_output(check.expected_output)
         got = normalise_output(stdout)
         if want != got:
+            import difflib  # here: only a differing output needs it
+
             diff = difflib.unified_diff(
                 want.split("\n"), got.split("\n"), "expected", "got", lineterm=""
             )

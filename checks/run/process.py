@@ -23,7 +23,6 @@ from checks.run.capture import DEFAULT_LIMIT, Sink, Tee, redact_text
 from checks.run.descendants import RUN_TOKEN, become_subreaper, new_token
 from checks.run.expect import judge, judge_output
 from checks.run.group import Canceller, ctrl_c_cancels, signal_cause
-from checks.run.interactive import run_interactive
 from checks.run.outcome import exit_code_of, make_result, now_iso, seconds, skipped
 from checks.run.pipes import PipeSession
 
@@ -166,6 +165,9 @@ def _run(
     token = new_token()
     env = {**env, RUN_TOKEN: token}
     if check.options.interactive:
+        # Imported here: only a block that takes the terminal needs it (and its selectors).
+        from checks.run.interactive import run_interactive
+
         return run_interactive(
             check,
             argv,

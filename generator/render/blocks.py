@@ -206,6 +206,11 @@ def _last_run(status: str, finished_at: str) -> str:
     return f"Last run: **{escape_inline(status)}**{when}\n{{: .runbook-last-run .last-run-{word} }}"
 
 
+# libyaml's emitter, where PyYAML has it: the pure-Python one was about a third of rendering a
+# seed runbook's page. Same YAML either way (both emit the SafeDumper's representation).
+_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 @functools.lru_cache(maxsize=256)  # runbooks of one folder often share their variables
 def render_variables_block(variables: tuple[Variable, ...]) -> str:
     """The ``{.runbook-variables}`` block: NAME -> declaration; secrets keep no value."""
@@ -227,7 +232,9 @@ def render_variables_block(variables: tuple[Variable, ...]) -> str:
         if var.example is not None and not var.secret:
             entry["example"] = var.example
         data[var.name] = entry
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000) if data else ""
+    if not data:
+        return fenced("", "yaml {.runbook-variables}")
+    text = yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=1000)
     return fenced(text, "yaml {.runbook-variables}")
 
 

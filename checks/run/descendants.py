@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from checks.run import guardian
+from checks.run._children import only_known_children, read_small
 
 RUN_TOKEN = "RUNBOOK_BLOCK_RUN"
 """Environment variable naming one run of one block (``<runner pid>.<n>``)."""
@@ -33,9 +34,6 @@ _RANGE_LIMIT = 4096
 """More new pids than this since the block started: list ``/proc`` instead of probing each."""
 REAP_WAIT = 1.0
 """Seconds to wait for KILLed leftovers to disappear."""
-
-_READ_SIZE = 4096
-"""Bytes read of a /proc file (a list of children this long may go on: look the long way)."""
 
 _tokens = itertools.count(1)
 _subreaper: bool | None = None
@@ -75,7 +73,7 @@ def end_leftovers(
     Call after the leader was reaped and its group stopped. TERM, up to ``grace``
     seconds (cut short when ``hurry`` turns true), KILL. Returns how many were running.
     """
-    if not _subreaper or _only_known_children({guardian.watcher_pid()}):
+    if not _subreaper or only_known_children({guardian.watcher_pid()}):
         return 0
     procs = _procs_since(leader)
     if not procs:
@@ -104,24 +102,10 @@ def end_leftovers(
     return len(live)
 
 
-def _only_known_children(known: set[int]) -> bool:
-    """True when this process has no child but ``known`` (Linux lists each thread's
-    children): whatever a block left running would be one, or below one, since the runner
-    reaped the block's leader. One read per thread, however busy the machine."""
-    try:
-        for tid in os.listdir("/proc/self/task"):
-            children = _read_file(f"/proc/self/task/{tid}/children")
-            if len(children) >= _READ_SIZE or {int(p) for p in children.split()} - known:
-                return False
-    except (OSError, ValueError):  # no such list (an old kernel): look the long way
-        return False
-    return True
-
-
 def _procs_since(leader: int) -> dict[int, _Proc]:
     """Every process created after ``leader`` (pid order, wrap-around included)."""
     try:
-        last = int(_read_file("/proc/sys/kernel/ns_last_pid"))
+        last = int(read_small("/proc/sys/kernel/ns_last_pid"))
     except (OSError, ValueError):
         last = -1
     candidates: Iterable[int]
@@ -141,22 +125,13 @@ def _procs_since(leader: int) -> dict[int, _Proc]:
 
 def _read(pid: int) -> _Proc | None:
     try:
-        stat = _read_file(f"/proc/{pid}/stat")
+        stat = read_small(f"/proc/{pid}/stat")
     except OSError:
         return None
     # Fields after the command name (which may hold spaces and parentheses):
     # state ppid pgrp session ...
     rest = stat[stat.rfind(b")") + 2 :].split()
     return _Proc(ppid=int(rest[1]), session=int(rest[3]), zombie=rest[0] in (b"Z", b"X"))
-
-
-def _read_file(path: str) -> bytes:
-    """A small /proc file (os.open: no buffered file object for a one-shot read)."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        return os.read(fd, _READ_SIZE)
-    finally:
-        os.close(fd)
 
 
 def _has_token(pid: int, token: str) -> bool:

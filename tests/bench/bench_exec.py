@@ -1,10 +1,13 @@
 """Executor benchmarks (not collected by default).
 
-Run:  python tests/bench/bench_exec.py [peers] [--before CHECKOUT]
+Run:  python tests/bench/bench_exec.py [peers] [--before CHECKOUT] [--rounds N]
 
 ``peers``: only the third measure. ``--before CHECKOUT``: the third measure also runs
 ``runbook exec`` from another checkout (an earlier commit, ``git worktree add``), rounds
-interleaved, so a change is measured before and after in one sitting.
+interleaved, so a change is measured before and after in one sitting. ``--rounds N``: of
+the third measure (default 5); on a busy machine more rounds steady the medians. The
+first round of ``runbook exec`` extracts the page cold (``.runbook-cache``), the others
+warm.
 
 1. Overhead per block of ``checks.run.process.run_check`` against ``bash -c`` on the same 500
    trivial blocks in the same run (target: within 3 ms per block).
@@ -78,7 +81,9 @@ PEER_BLOCKS = 300
 PEER_ROUNDS = 5
 
 
-def bench_peers(before: str | None = None) -> dict[str, dict[str, list[float]]]:
+def bench_peers(
+    before: str | None = None, rounds: int = PEER_ROUNDS
+) -> dict[str, dict[str, list[float]]]:
     """Per tool: milliseconds per block over the ``bash -c true`` loop, one per round, as
     wall time and as CPU time (user + system of the tool and all it waited for; on a
     shared machine the wall clock also measures the neighbours). ``before``: a checkout
@@ -118,7 +123,7 @@ def bench_peers(before: str | None = None) -> dict[str, dict[str, list[float]]]:
             ]
         wall: dict[str, list[float]] = {name: [] for name in commands}
         cpu: dict[str, list[float]] = {name: [] for name in commands}
-        for _ in range(PEER_ROUNDS):  # interleaved: each round sees the same machine load
+        for _ in range(rounds):  # interleaved: each round sees the same machine load
             for name, argv in commands.items():
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 started = time.perf_counter()
@@ -163,8 +168,13 @@ def main() -> int:
         at = args.index("--before")
         before = str(Path(args[at + 1]).resolve())
         del args[at : at + 2]
-    peers = bench_peers(before)
-    print(f"per block over a bash -c true loop, {PEER_BLOCKS} blocks, {PEER_ROUNDS} rounds (ms)")
+    rounds = PEER_ROUNDS
+    if "--rounds" in args:
+        at = args.index("--rounds")
+        rounds = int(args[at + 1])
+        del args[at : at + 2]
+    peers = bench_peers(before, rounds)
+    print(f"per block over a bash -c true loop, {PEER_BLOCKS} blocks, {rounds} rounds (ms)")
     print(f"{'tool':<22} {'wall min':>9} {'median':>7} {'cpu min':>8} {'median':>7}")
     for name, kinds in peers.items():
         w, c = kinds["wall"], kinds["cpu"]

@@ -113,6 +113,8 @@ def _closes(lines: list[str], last: int, markup: str, first: int) -> bool:
 
 @dataclass
 class _State:
+    """What one page has given so far, as its tokens are read in order."""
+
     path: str
     lines: list[str]
     checks: list[Check] = field(default_factory=list)

@@ -40,6 +40,8 @@ class Action(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Decision:
+    """What a run does with one block, and why (a skip shows the reason)."""
+
     check: Check
     action: Action
     reason: str = ""

@@ -60,6 +60,8 @@ def new_token() -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Proc:
+    """A process as ``/proc/PID/stat`` tells it: enough to find what a block left."""
+
     ppid: int
     session: int
     zombie: bool

@@ -81,6 +81,8 @@ class RunState:
 
 @dataclass(frozen=True, slots=True)
 class ExecSettings:
+    """How a whole run goes (``options``: how each of its blocks runs)."""
+
     tty: bool = False
     walk: bool = False
     jobs: int = 1

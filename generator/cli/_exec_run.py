@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class ExecRequest:
+    """What ``runbook exec`` was asked, option by option."""
+
     target: str
     section: str | None = None
     steps: tuple[str, ...] = ()

@@ -10,6 +10,11 @@ those libraries' own files: sizes and times, as Python checks its byte-code, sin
 hashing every source byte would cost what the cache saves). A new stamp starts a fresh
 folder and removes the older ones. An entry that cannot be read or written only costs
 speed: the page is extracted as without a cache.
+
+An entry is a pickle, and reading a pickle runs what it says: one is read only when this
+user owns it and no one else may write it (``runbook exec`` in a shared folder such as
+``/tmp`` must not run what another user put in its ``.runbook-cache``), and only when it
+names its own key (an entry copied or linked over another page's is not that page's).
 """
 
 from __future__ import annotations
@@ -38,18 +43,20 @@ def extract_page(path: str, cache_dir: str | None) -> Extraction:
     key = short_hash(os.fsencode(path) + b"\0" + data)
     folder = os.path.join(cache_dir, f"pages-{_stamp()}")
     entry = os.path.join(folder, f"{key}.pickle")
-    with contextlib.suppress(Exception):  # any damage to an entry means "not cached"
-        with open(entry, "rb") as handle:
-            cached = pickle.load(handle)
-        if isinstance(cached, Extraction):
-            return cached
+    # Any damage to an entry means "not cached".
+    with contextlib.suppress(Exception), open(entry, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if info.st_uid == os.getuid() and not info.st_mode & 0o022:
+            named, cached = pickle.load(handle)
+            if named == key and isinstance(cached, Extraction):
+                return cached
     extraction = extract_bytes(data, path)
     with contextlib.suppress(OSError):
-        _store(cache_dir, folder, entry, extraction)
+        _store(cache_dir, folder, entry, (key, extraction))
     return extraction
 
 
-def _store(cache_dir: str, folder: str, entry: str, extraction: Extraction) -> None:
+def _store(cache_dir: str, folder: str, entry: str, value: tuple[str, Extraction]) -> None:
     import shutil  # only on a miss
 
     from checks.files import write_atomic
@@ -63,7 +70,7 @@ def _store(cache_dir: str, folder: str, entry: str, extraction: Extraction) -> N
     elif len(os.listdir(folder)) >= MAX_ENTRIES:
         shutil.rmtree(folder, ignore_errors=True)
         os.makedirs(folder, exist_ok=True)
-    write_atomic(entry, dumps(extraction), durable=False)
+    write_atomic(entry, dumps(value), durable=False)
 
 
 def _stamp() -> str:

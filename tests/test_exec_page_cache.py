@@ -4,12 +4,14 @@ changed since."""
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from checks.extract import extract_markdown
 from tests.helpers import REPO, Cli, page, run_fresh
 
 pytestmark = pytest.mark.work(env={"RUNBOOK_CACHE_DIR": "{work}/cache"})
@@ -119,4 +121,26 @@ def test_a_damaged_entry_is_read_as_no_entry(work: Path, cli: Cli) -> None:
     assert cli.process("exec", "page.md").stdout == "first ran\n"
     for entry in (work / "cache").rglob("*.pickle"):
         entry.write_bytes(b"not a pickle")
+    assert cli.process("exec", "page.md").stdout == "first ran\n"
+
+
+def test_an_entry_others_may_write_is_not_read(work: Path, cli: Cli) -> None:
+    page(work, PAGE)
+    cli.process("exec", "page.md")
+    (entry,) = (work / "cache").rglob("*.pickle")
+    forged = extract_markdown(PAGE.replace("first ran", "forged"), "page.md")
+    entry.write_bytes(pickle.dumps((entry.stem, forged)))  # as if written by this user
+    assert cli.process("exec", "page.md").stdout == "forged\n"
+    entry.chmod(0o666)  # as anyone could have written it
+    assert cli.process("exec", "page.md").stdout == "first ran\n"
+
+
+def test_an_entry_moved_over_another_pages_is_not_that_page(work: Path, cli: Cli) -> None:
+    page(work, PAGE)
+    cli.process("exec", "page.md")
+    (entry,) = (work / "cache").rglob("*.pickle")
+    (work / "other.md").write_text(PAGE.replace("first ran", "other ran"))
+    cli.process("exec", "other.md")
+    (other,) = set((work / "cache").rglob("*.pickle")) - {entry}
+    other.replace(entry)
     assert cli.process("exec", "page.md").stdout == "first ran\n"

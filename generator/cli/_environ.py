@@ -23,7 +23,8 @@ def today(environ: Mapping[str, str] = os.environ) -> dt.date:
 
 
 def cache_dir(no_cache: bool, environ: Mapping[str, str] = os.environ) -> str | None:
-    """Where parse and syntax caches live: ``$RUNBOOK_CACHE_DIR`` or ``./.runbook-cache``."""
+    """Where parse, syntax and page caches live: ``$RUNBOOK_CACHE_DIR`` or
+    ``./.runbook-cache``."""
     if no_cache:
         return None
     return environ.get("RUNBOOK_CACHE_DIR") or DEFAULT_CACHE_DIR

@@ -206,7 +206,7 @@ def _last_run(status: str, finished_at: str) -> str:
     return f"Last run: **{escape_inline(status)}**{when}\n{{: .runbook-last-run .last-run-{word} }}"
 
 
-# libyaml's emitter, where PyYAML has it: the pure-Python one was about a third of rendering a
+# libyaml's emitter, where PyYAML has it: the pure-Python one was about a quarter of rendering a
 # seed runbook's page. Same YAML either way (both emit the SafeDumper's representation).
 _DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 

@@ -15,7 +15,6 @@
   to right after the header, loaded ``async``: the box then appears as soon as they arrive,
   instead of after the theme's bundle and every other script has been fetched and run, and
   after the whole page has been laid out. ``search.js`` waits for Pagefind's UI itself.
-  Pagefind's own loader is fetched meanwhile (``modulepreload``).
 - Every page gets a Content-Security-Policy first in its ``<head>``: nothing loads from
   outside the site, whatever a runbook's text or diagram says. Material needs inline
   scripts and styles, mermaid inline styles, search (Pagefind) a worker, fetches of its
@@ -88,10 +87,6 @@ def hoist_search_scripts(html: str) -> str:
     if header is None or not scripts:
         return html
     tags = "".join(f'<script src="{src}" async></script>\n' for src in scripts)
-    # The index's loader, which the UI imports on the first search or when idle.
-    ui = next((src for src in scripts if src.endswith("pagefind-ui.js")), None)
-    if ui is not None:
-        tags += f'<link rel="modulepreload" href="{ui.removesuffix("-ui.js")}.js">\n'
     at = header.end()
     return html[:at] + tags + _SEARCH_SCRIPT.sub("", html[at:])
 

@@ -27,27 +27,15 @@
   }
   lockMermaid();
 
-  /* Colouring a long runbook's commands takes a while: it happens in idle time, a few
-     blocks at a time, so the page and its search box answer first. */
-  var idle = window.requestIdleCallback || function (run) {
-    return setTimeout(function () { run({ timeRemaining: function () { return 10; } }); }, 1);
-  };
   function highlight() {
     if (typeof hljs === "undefined") return;
     hljs.configure({ ignoreUnescapedHTML: true });
-    var blocks = Array.prototype.slice.call(
-      document.querySelectorAll("pre.highlight > code[class*='language-']"));
-    function colour(el) {
+    document.querySelectorAll("pre.highlight > code[class*='language-']").forEach(function (el) {
       if (el.dataset.highlighted) return;
       var lang = (el.className.match(/language-([\w-]+)/) || [])[1];
       if (!lang || !hljs.getLanguage(lang)) return;   // text, slack ...: shown as written
       hljs.highlightElement(el);
-    }
-    function some(deadline) {
-      while (blocks.length && deadline.timeRemaining() > 1) colour(blocks.shift());
-      if (blocks.length) idle(some);
-    }
-    idle(some);
+    });
   }
   if (typeof document$ !== "undefined") {
     document$.subscribe(highlight);                   // Material's page-load observable

@@ -79,11 +79,6 @@
     var input = box.querySelector("input");
     if (!input) return;
     input.setAttribute("aria-label", "Search runbooks");
-    // Pagefind's UI loads its index on the box's first focus, which a reader's first
-    // keystrokes then wait for; load it when the page is idle instead, so the first search
-    // is answered as fast as the next ones.
-    var idle = window.requestIdleCallback || function (run) { setTimeout(run, 200); };
-    idle(function () { input.dispatchEvent(new FocusEvent("focus")); }, { timeout: 2000 });
 
     function typing(target) {
       return target && (target.isContentEditable ||

@@ -107,13 +107,17 @@ sections:
 
 
 @pytest.fixture(scope="session")
-def search_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The fixture runbooks and one whose title and alert carry HTML and quotes."""
+def search_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture runbooks and one whose title and alert carry HTML and quotes, built."""
     root = tmp_path_factory.mktemp("search-runbooks") / "runbooks"
     shutil.copytree(FIXTURE, root)
     (root / "acme" / "quoted.yaml").write_text(HOSTILE_RUNBOOK, encoding="utf-8")
-    site = build_site(root, tmp_path_factory.mktemp("search-site"))
-    with serve_directory(site) as url:
+    return build_site(root, tmp_path_factory.mktemp("search-site"))
+
+
+@pytest.fixture(scope="session")
+def search_site_url(search_site: Path) -> Iterator[str]:
+    with serve_directory(search_site) as url:
         yield url
 
 

@@ -3,10 +3,17 @@ first, where its links go, filters, and that it runs under the site's policy."""
 
 from __future__ import annotations
 
+import functools
+import http.server
+import re
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.helpers import loopback_server
 
 pytestmark = pytest.mark.browser
 
@@ -28,9 +35,23 @@ def reader(browser: Any, search_site_url: str) -> Iterator[tuple[Any, list[str],
     context.close()
 
 
+FILTERS = ("Organisation", "Service", "Severity", "Alert", "Tag", "Step kind")
+
+
 def _search(page: Any, text: str) -> None:
+    """Type ``text`` into the box and wait for its own results with every filter offered:
+    a prefix typed on the way gets results too, and results that came before the filters
+    are asked again once they are in (``search.js``); both replace what is shown."""
+    from playwright.sync_api import expect
+
     page.keyboard.press("/")
     page.keyboard.type(text)
+    message = page.locator(".runbook-search .pagefind-ui__message")
+    expect(message).to_contain_text(re.compile(rf"results? for {re.escape(text)}$", re.I))
+    if not (message.text_content() or "").startswith("No results"):
+        names = page.locator(".runbook-search .pagefind-ui__filter-name")
+        for name in FILTERS:
+            expect(names.filter(has_text=name)).to_have_count(1)
 
 
 def _assert_stayed_home(url: str, requests: list[str], console: list[str]) -> None:
@@ -91,8 +112,6 @@ def test_a_severity_filter_narrows_the_results(
     page.goto(search_site_url)
     _search(page, "connections")
     results = page.locator(RESULT)
-    # Counted once the results are those of the whole word, not of a prefix typed on the way.
-    expect(page.locator(".runbook-search .pagefind-ui__message")).to_contain_text("for connections")
     expect(results.first).to_be_visible()
     before = results.count()
     titles = page.locator(".pagefind-ui__result-title > .pagefind-ui__result-link")
@@ -141,3 +160,35 @@ def test_a_title_with_markup_and_quotes_is_shown_as_text(
     expect(page.locator(RESULT).first).to_be_visible()
     assert page.locator(".pagefind-ui__results b, .pagefind-ui__results img").count() == 0
     assert dialogs == []
+
+
+def test_filters_that_arrive_after_the_first_results_are_all_offered(
+    browser: Any, search_site: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    served: list[str] = []
+
+    class SlowFilters(http.server.SimpleHTTPRequestHandler):
+        """One filter chunk comes at once, the others a second and a half later (a slow
+        link): the first results then carry only the first filter's counts."""
+
+        def do_GET(self) -> None:
+            if "/_pagefind/filter/" in self.path:
+                served.append(self.path)
+                if len(served) > 1:
+                    time.sleep(1.5)
+            super().do_GET()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    handler = functools.partial(SlowFilters, directory=str(search_site))
+    with loopback_server(handler, threaded=True) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(url + "/")
+        _search(page, "connections")  # waits for every filter to be offered
+        expect(page.locator(RESULT).first).to_be_visible()
+        context.close()

@@ -121,7 +121,7 @@ def home_markdown(groups: Sequence[OrgGroup], today: dt.date, results: Results =
     """The home page: every service with its runbooks (or, on a large site, their counts),
     then the tags."""
     runbooks = [rb for g in groups for rb in g.runbooks()]
-    stale = sum(1 for rb in runbooks if review_state(rb, today)[1] == "stale")
+    stale = _due_for_review(runbooks, today)
     out = [
         "# Runbooks",
         "",
@@ -154,8 +154,12 @@ def home_markdown(groups: Sequence[OrgGroup], today: dt.date, results: Results =
     return "\n".join(out)
 
 
+def _due_for_review(runbooks: Sequence[Runbook], today: dt.date) -> int:
+    return sum(1 for rb in runbooks if review_state(rb, today)[1] == "stale")
+
+
 def _counts(runbooks: Sequence[Runbook], today: dt.date) -> str:
-    stale = sum(1 for rb in runbooks if review_state(rb, today)[1] == "stale")
+    stale = _due_for_review(runbooks, today)
     noun = "runbook" if len(runbooks) == 1 else "runbooks"
     return f"{len(runbooks)} {noun}" + (f", {stale} due for review" if stale else "")
 

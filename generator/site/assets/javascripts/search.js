@@ -37,8 +37,8 @@
   if (typeof window.PagefindUI === "function") {
     start();
   } else {
-    var ui = document.querySelector('script[src$="_pagefind/pagefind-ui.js"]');
-    if (ui) ui.addEventListener("load", start);
+    var uiScript = document.querySelector('script[src$="_pagefind/pagefind-ui.js"]');
+    if (uiScript) uiScript.addEventListener("load", start);
   }
 
   function start() {

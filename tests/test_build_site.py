@@ -39,6 +39,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def one_section_runbooks(tmp_path: Path, heads: dict[str, str]) -> Path:
+    """``tmp_path/runbooks`` with one runbook per id of ``heads``: its id, those YAML lines
+    (title, service ...), and one section."""
+    root = tmp_path / "runbooks"
+    root.mkdir()
+    for rid, head in heads.items():
+        (root / f"{rid}.yaml").write_text(
+            f"id: {rid}\n{head}\nsections:\n  - id: s\n    title: S\n    body: Look.\n",
+            encoding="utf-8",
+        )
+    return root
+
+
 def article(path: Path) -> str:
     """The page's content (what Markdown produced), without theme chrome."""
     html = path.read_text(encoding="utf-8")
@@ -534,14 +547,10 @@ def test_a_serve_rebuild_parses_only_the_edited_runbook(
 
 
 def test_the_alerts_index_names_a_few_handlers_and_links_the_rest(tmp_path: Path, cli: Cli) -> None:
-    root = tmp_path / "runbooks"
-    root.mkdir()
-    for i in range(7):
-        (root / f"rb{i}.yaml").write_text(
-            f"id: rb{i}\ntitle: Handler {i}\nservice: svc\nalerts: [SharedAlert]\n"
-            "sections:\n  - id: s\n    title: S\n    body: Look.\n",
-            encoding="utf-8",
-        )
+    root = one_section_runbooks(
+        tmp_path,
+        {f"rb{i}": f"title: Handler {i}\nservice: svc\nalerts: [SharedAlert]" for i in range(7)},
+    )
     site = tmp_path / "site"
     ran = cli(*build(root, site))
     assert ran.returncode == 0, ran.stderr
@@ -569,15 +578,15 @@ def test_the_diagram_library_loads_only_on_pages_that_draw_a_diagram(site: Path)
 
 
 def test_a_large_site_home_page_counts_each_services_runbooks(tmp_path: Path, cli: Cli) -> None:
-    root = tmp_path / "runbooks"
-    root.mkdir()
-    for i in range(101):  # one more than the home page lists one by one
+    def head(i: int) -> str:
         service, reviewed = ("big", "2025-01-01") if i < 90 else ("small", "2026-11-01")
-        (root / f"rb{i}.yaml").write_text(
-            f"id: rb{i}\ntitle: Runbook {i}\nservice: {service}\nlast_reviewed: '{reviewed}'\n"
-            "review_every: 90d\nsections:\n  - id: s\n    title: S\n    body: Look.\n",
-            encoding="utf-8",
+        return (
+            f"title: Runbook {i}\nservice: {service}\n"
+            f"last_reviewed: '{reviewed}'\nreview_every: 90d"
         )
+
+    # One more than the home page lists one by one.
+    root = one_section_runbooks(tmp_path, {f"rb{i}": head(i) for i in range(101)})
     site = tmp_path / "site"
     ran = cli(*build(root, site, "--strict"))
     assert ran.returncode == 0, ran.stderr
@@ -605,15 +614,15 @@ def test_the_search_box_does_not_wait_for_the_rest_of_the_page(site: Path) -> No
 
 
 def test_a_tag_on_many_runbooks_gets_its_own_page(tmp_path: Path, cli: Cli) -> None:
-    root = tmp_path / "runbooks"
-    root.mkdir()
-    for i in range(52):  # two more than the tags page lists under one tag
-        tags = "[common, rare]" if i == 0 else "[Common]"  # one slug, two spellings
-        (root / f"rb{i:02d}.yaml").write_text(
-            f"id: rb{i:02d}\ntitle: Runbook {i:02d}\nservice: svc\ntags: {tags}\n"
-            "sections:\n  - id: s\n    title: S\n    body: Look.\n",
-            encoding="utf-8",
-        )
+    # Two more than the tags page lists under one tag; one slug, two spellings.
+    tags = ["[common, rare]"] + ["[Common]"] * 51
+    root = one_section_runbooks(
+        tmp_path,
+        {
+            f"rb{i:02d}": f"title: Runbook {i:02d}\nservice: svc\ntags: {t}"
+            for i, t in enumerate(tags)
+        },
+    )
     site = tmp_path / "site"
     ran = cli(*build(root, site, "--strict"))
     assert ran.returncode == 0, ran.stderr

@@ -48,15 +48,19 @@ def build_site(root: Path, site: Path, *extra: str | Path) -> Path:
     return site
 
 
+class QuietFiles(http.server.SimpleHTTPRequestHandler):
+    """Serves a directory without logging each request."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
 @contextlib.contextmanager
-def serve_directory(directory: Path) -> Iterator[str]:
+def serve_directory(directory: Path, handler: type[QuietFiles] = QuietFiles) -> Iterator[str]:
     """A static HTTP server on a free loopback port; yields its base URL."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    with loopback_server(functools.partial(Quiet, directory=str(directory)), threaded=True) as url:
+    with loopback_server(
+        functools.partial(handler, directory=str(directory)), threaded=True
+    ) as url:
         yield url + "/"
 
 

@@ -3,8 +3,6 @@ first, where its links go, filters, and that it runs under the site's policy."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import time
 from collections.abc import Iterator
@@ -13,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import loopback_server
+from tests.browser.conftest import QuietFiles, serve_directory
 
 pytestmark = pytest.mark.browser
 
@@ -169,7 +167,7 @@ def test_filters_that_arrive_after_the_first_results_are_all_offered(
 
     served: list[str] = []
 
-    class SlowFilters(http.server.SimpleHTTPRequestHandler):
+    class SlowFilters(QuietFiles):
         """One filter chunk comes at once, the others a second and a half later (a slow
         link): the first results then carry only the first filter's counts."""
 
@@ -180,15 +178,11 @@ def test_filters_that_arrive_after_the_first_results_are_all_offered(
                     time.sleep(1.5)
             super().do_GET()
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    handler = functools.partial(SlowFilters, directory=str(search_site))
-    with loopback_server(handler, threaded=True) as url:
+    with serve_directory(search_site, SlowFilters) as url:
         context = browser.new_context()
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.goto(url + "/")
+        page.goto(url)
         _search(page, "connections")  # waits for every filter to be offered
         expect(page.locator(RESULT).first).to_be_visible()
         context.close()

@@ -72,6 +72,8 @@ SCRIPTS = (
 under ``generator/site/assets/`` at the same relative paths). Mermaid before
 ``runbook.js``, which locks its configuration; it stays only on pages with a diagram
 (``generator.site.html``)."""
+SEARCH_MODULE = "assets/javascripts/pagefind/pagefind.js"
+"""Pagefind's API as ``search.js`` hands it to Pagefind's UI (imported, not a page script)."""
 REDIRECT_SCRIPT = "assets/javascripts/redirect.js"
 """Loaded by the alert redirect pages only (outside the theme), so not in ``SCRIPTS``."""
 SEARCH_STYLESHEETS = ("_pagefind/pagefind-ui.css",)
@@ -113,7 +115,7 @@ def add_requirements(config: MkDocsConfig) -> list[str]:
 def add_asset_files(files: Files, config: MkDocsConfig) -> None:
     """The plugin's styles and scripts as site files; a file of the same path in
     ``docs_dir`` wins, so a site can override them."""
-    for path in (*STYLESHEETS, *SCRIPTS, REDIRECT_SCRIPT, *LICENSES):
+    for path in (*STYLESHEETS, *SCRIPTS, SEARCH_MODULE, REDIRECT_SCRIPT, *LICENSES):
         if files.get_file_from_path(path) is None:
             content = resources.files("generator.site").joinpath(path).read_bytes()
             files.append(File.generated(config, path, content=content))

@@ -169,7 +169,7 @@ def test_filters_that_arrive_after_the_first_results_are_all_offered(
 
     class SlowFilters(QuietFiles):
         """One filter chunk comes at once, the others a second and a half later (a slow
-        link): the first results then carry only the first filter's counts."""
+        link): an answer counted meanwhile would carry only the first filter."""
 
         def do_GET(self) -> None:
             if "/_pagefind/filter/" in self.path:
@@ -186,3 +186,42 @@ def test_filters_that_arrive_after_the_first_results_are_all_offered(
         _search(page, "connections")  # waits for every filter to be offered
         expect(page.locator(RESULT).first).to_be_visible()
         context.close()
+
+
+def test_the_first_results_do_not_wait_for_the_filters_and_the_panel_counts_the_query(
+    browser: Any, search_site: Path
+) -> None:
+    """Pagefind counts every loaded filter value against each answer, which on a site of
+    thousands of runbooks takes longer than the search: the filters are asked for only once
+    the first answer is in, and the panel then counts that query's results, not the site's."""
+    from playwright.sync_api import expect
+
+    asked: list[float] = []
+    served: list[float] = []
+
+    class SlowIndex(QuietFiles):
+        """The query's index chunks come a second late, time enough to ask for anything else."""
+
+        def do_GET(self) -> None:
+            if "/_pagefind/filter/" in self.path:
+                asked.append(time.monotonic())
+            if "/_pagefind/index/" in self.path:
+                time.sleep(1.0)
+                super().do_GET()
+                served.append(time.monotonic())
+                return
+            super().do_GET()
+
+    with serve_directory(search_site, SlowIndex) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(url)
+        _search(page, "zebrafinch")  # one runbook, SEV3
+        expect(page.locator(RESULT)).to_have_count(1)
+        severity = page.locator(".pagefind-ui__filter-label")
+        expect(severity.and_(page.locator("[for='severity-SEV3']"))).to_contain_text("(1)")
+        expect(severity.and_(page.locator("[for='severity-SEV1']"))).to_contain_text("(0)")
+        context.close()
+    assert served and asked
+    assert min(asked) > min(served)

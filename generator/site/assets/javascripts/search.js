@@ -11,6 +11,7 @@
   if (!script || !header) return;
   var root = new URL("../../", script.src);
   var bundle = new URL("_pagefind/", root).href;
+  var api = new URL("assets/javascripts/pagefind/", root).href;
   var HIGHLIGHT = "highlight";
 
   function highlightQuery() {
@@ -61,9 +62,9 @@
     box.setAttribute("role", "search");
     var title = header.querySelector(".md-header__title");
     header.insertBefore(box, title ? title.nextSibling : null);
-    var ui = new window.PagefindUI({
+    new window.PagefindUI({
       element: box,
-      bundlePath: bundle,
+      bundlePath: api, // Pagefind's own API but for when the filters load
       showSubResults: true,
       showImages: false,
       focusOnSlash: false,
@@ -79,34 +80,6 @@
     var input = box.querySelector("input");
     if (!input) return;
     input.setAttribute("aria-label", "Search runbooks");
-    // Pagefind's UI lists the filters its first results carry; when those results come
-    // before every filter has loaded, the panel lacks some filters (severity, say) until
-    // the next search. So the filters are loaded with the index, and once they and the
-    // first results are in, a panel that lacks one asks the query again (unless the reader
-    // has already picked a filter).
-    var allFilters = null;
-    function completeFilters() {
-      if (!allFilters || !box.querySelector(".pagefind-ui__result")) return;
-      watcher.disconnect();
-      var shown = Array.prototype.map.call(
-        box.querySelectorAll(".pagefind-ui__filter-name"),
-        function (name) { return name.textContent.trim().toLowerCase(); });
-      var lacking = Object.keys(allFilters).some(function (name) {
-        return shown.indexOf(name.toLowerCase()) < 0;
-      });
-      if (lacking && input.value && !box.querySelector(".pagefind-ui__filter-checkbox:checked")) {
-        ui.triggerFilters({});
-      }
-    }
-    var watcher = new MutationObserver(completeFilters);
-    input.addEventListener("focus", function () {
-      watcher.observe(box, { childList: true, subtree: true });
-      import(bundle + "pagefind.js")
-        .then(function (pagefind) { return pagefind.filters(); })
-        .then(function (filters) { allFilters = filters || {}; completeFilters(); })
-        .catch(function () { watcher.disconnect(); }); // the UI says when the index cannot load
-    }, { once: true });
-
     function typing(target) {
       return target && (target.isContentEditable ||
         /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));

@@ -1,0 +1,39 @@
+/* Pagefind's API as the header search box (search.js) hands it to Pagefind's UI: the same
+ * module, except that the filters load only once the first search has answered.
+ *
+ * With every answer Pagefind counts how many results carry each filter value, and that
+ * count grows with the results times the filter values of the whole site: on a site of
+ * thousands of runbooks it takes longer than the search itself. Pagefind counts only the
+ * filters it has loaded, and its UI loads them all as soon as it starts, so the first
+ * results would wait for the count. Here they do not. The UI shows the filters that
+ * `filters()` returns until an answer brings counts of its own: once the filters are in,
+ * it returns them counted for the last query, so the panel never shows the whole site's
+ * counts under a query's results. A search asked while the filters load waits for them,
+ * so that no answer counts only some of them. */
+export * from "../../../_pagefind/pagefind.js";
+import { filters as loadFilters, search as find } from "../../../_pagefind/pagefind.js";
+
+let answered;
+const firstAnswer = new Promise((resolve) => {
+  answered = resolve;
+});
+let loading = null;
+let last = null;
+
+export async function search(term, options) {
+  last = [term, options];
+  if (loading) await loading;
+  try {
+    return await find(term, options);
+  } finally {
+    answered();
+  }
+}
+
+export async function filters() {
+  await firstAnswer;
+  loading = loading || loadFilters();
+  const all = await loading;
+  const counted = await find(last[0], last[1]);
+  return counted && counted.filters && Object.keys(counted.filters).length ? counted.filters : all;
+}

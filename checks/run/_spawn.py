@@ -25,7 +25,7 @@ import errno
 import os
 import signal
 from collections.abc import Mapping
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 _MAX_CHANGES = 32
 """More changed variables than this: pass the environment whole (the plain way)."""
@@ -35,6 +35,14 @@ _DEFAULT_SIGNALS = tuple(
 """Signals Popen's ``restore_signals`` sets back to their default in the child."""
 
 
+class PipeEnd(Protocol):
+    """The runner's end of a pipe to a block: what it does with one."""
+
+    def fileno(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
 class Started(Protocol):
     """A started block process: what ``subprocess.Popen`` offers and the runner uses."""
 
@@ -42,13 +50,13 @@ class Started(Protocol):
     def pid(self) -> int: ...
 
     @property
-    def stdin(self) -> IO[bytes] | None: ...
+    def stdin(self) -> PipeEnd | None: ...
 
     @property
-    def stdout(self) -> IO[bytes] | None: ...
+    def stdout(self) -> PipeEnd | None: ...
 
     @property
-    def stderr(self) -> IO[bytes] | None: ...
+    def stderr(self) -> PipeEnd | None: ...
 
     @property
     def returncode(self) -> int | Any: ...
@@ -58,12 +66,27 @@ class Started(Protocol):
     def wait(self) -> int: ...
 
 
-class Spawned:
-    """A process ``posix_spawn`` started, with the parent's ends of its pipes (unbuffered)."""
+class _End:
+    """A pipe end as a bare descriptor (a file object costs a ``fstat`` and a buffer)."""
 
-    def __init__(
-        self, pid: int, stdin: IO[bytes] | None, stdout: IO[bytes], stderr: IO[bytes]
-    ) -> None:
+    __slots__ = ("fd",)
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            fd, self.fd = self.fd, -1
+            os.close(fd)
+
+
+class Spawned:
+    """A process ``posix_spawn`` started, with the parent's ends of its pipes."""
+
+    def __init__(self, pid: int, stdin: _End | None, stdout: _End, stderr: _End) -> None:
         self.pid = pid
         self.stdin = stdin
         self.stdout = stdout
@@ -159,9 +182,8 @@ def _spawn(argv: list[str], env: Mapping[str, str], stdin_pipe: bool) -> Spawned
     finally:
         for fd in child_ends:
             os.close(fd)
-    writer = open(parent_ends[0], "wb", buffering=0) if stdin_pipe else None  # noqa: SIM115
-    readers = [open(fd, "rb", buffering=0) for fd in parent_ends[-2:]]  # noqa: SIM115
-    return Spawned(pid, writer, readers[0], readers[1])
+    writer = _End(parent_ends[0]) if stdin_pipe else None
+    return Spawned(pid, writer, _End(parent_ends[-2]), _End(parent_ends[-1]))
 
 
 def start_helper(argv: list[str], env: Mapping[str, str], *, stdin: int, fd: int) -> int:

@@ -76,8 +76,7 @@ _pressing: Canceller | None = None
 """The canceller the stop signals press right now (main thread)."""
 
 
-@contextlib.contextmanager
-def ctrl_c_cancels(canceller: Canceller) -> Iterator[None]:
+def ctrl_c_cancels(canceller: Canceller) -> contextlib.AbstractContextManager[None]:
     """While inside, Ctrl-C (SIGINT), SIGTERM and SIGHUP press ``canceller`` instead.
 
     Only the main thread can set signal handlers; elsewhere (and for a signal that is
@@ -85,10 +84,17 @@ def ctrl_c_cancels(canceller: Canceller) -> Iterator[None]:
     that installed them for the same canceller already, nothing changes either (a run
     without prompts installs them once, not once per block).
     """
-    global _pressing
     if _pressing is canceller:
-        yield
-        return
+        return _UNCHANGED
+    return _pressed_by(canceller)
+
+
+_UNCHANGED = contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def _pressed_by(canceller: Canceller) -> Iterator[None]:
+    global _pressing
     outer, _pressing = _pressing, canceller
     try:
         with _handled(lambda signum, frame: canceller.cancel(signum)):

@@ -20,6 +20,8 @@ from checks.run.group import Canceller, group_alive, stop_group
 
 _CHUNK = 65536
 _READABLE = select.POLLIN | select.POLLPRI
+_OUT, _ERR, _IN, _CANCEL, _EXIT = range(5)
+"""What a watched descriptor is (the streams first: they index the per-stream pairs)."""
 DRAIN_AFTER_EXIT = 0.5
 """Seconds to keep reading after the block's shell exited while a background child still
 holds its output open; then the child's group is stopped."""
@@ -39,7 +41,9 @@ class PipeSession:
     """The read loop over a block's pipes, its exit, the deadline and the canceller.
 
     One ``poll`` object over plain descriptors: a block of ``true`` is mostly this loop's
-    set-up and tear-down, and ``selectors`` costs several times as much for them.
+    set-up and tear-down, and ``selectors`` costs several times as much for them. For the
+    same reason what only some blocks need is made only for them: a redactor per stream
+    when there are secrets, a stdin writer when there is input.
     """
 
     def __init__(
@@ -60,9 +64,9 @@ class PipeSession:
         self.token = token
         self.grace = grace
         self.pgid = proc.pid  # a new session: the leader's pid is the group id
-        self.tees = {"out": out, "err": err}
-        self.captures = {"out": BoundedCapture(capture_limit), "err": BoundedCapture(capture_limit)}
-        self.redactors = {"out": Redactor(secrets), "err": Redactor(secrets)}
+        self.tees = (out, err)
+        self.captures = (BoundedCapture(capture_limit), BoundedCapture(capture_limit))
+        self.redactors = (Redactor(secrets), Redactor(secrets)) if secrets else None
         self.stdin_data = memoryview(stdin_data) if stdin_data is not None else None
         self.canceller = canceller
         self.timed_out = False
@@ -71,37 +75,35 @@ class PipeSession:
         """Ctrl-C again while the group was being stopped: KILLed without the grace."""
         self.notes: list[str] = []
         self.poller = select.poll()
-        self.tags: dict[int, str] = {proc.stdout.fileno(): "out", proc.stderr.fileno(): "err"}
-        """What each watched descriptor is: ``out``, ``err``, ``in``, ``cancel``, ``exit``."""
+        self.tags: dict[int, int] = {proc.stdout.fileno(): _OUT, proc.stderr.fileno(): _ERR}
+        """What each watched descriptor is: ``_OUT``, ``_ERR``, ``_IN``, ``_CANCEL``, ``_EXIT``."""
         self.open_streams = 0
         self.exited = False
         self.pidfd: int | None = None
 
-    def _watch(self, fd: int, tag: str, events: int = _READABLE) -> None:
-        self.tags[fd] = tag
-        self.poller.register(fd, events)
-
-    def _unwatch(self, fd: int) -> None:
-        self.poller.unregister(fd)
-
     def pump(self, deadline: float) -> None:
         """Read until the block and its output are done, the deadline passes or Ctrl-C."""
-        proc = self.proc
-        for fd, tag in list(self.tags.items()):
-            self._watch(fd, tag)
-            self.open_streams += 1
+        proc, tags, poller = self.proc, self.tags, self.poller
+        for fd in tags:
+            poller.register(fd, _READABLE)
+        self.open_streams = 2
         if proc.stdin is not None:
-            os.set_blocking(proc.stdin.fileno(), False)
-            self._watch(proc.stdin.fileno(), "in", select.POLLOUT)
+            stdin = proc.stdin.fileno()
+            os.set_blocking(stdin, False)
+            tags[stdin] = _IN
+            poller.register(stdin, select.POLLOUT)
         if self.canceller.cancelled:
             self.interrupted = True
             return
-        self._watch(self.canceller.fileno(), "cancel")
+        tags[self.canceller.fileno()] = _CANCEL
+        poller.register(self.canceller.fileno(), _READABLE)
         try:
             self.pidfd = os.pidfd_open(proc.pid)
-            self._watch(self.pidfd, "exit")
         except (AttributeError, OSError):
             self.pidfd = None  # old kernel: poll the process between reads instead
+        else:
+            tags[self.pidfd] = _EXIT
+            poller.register(self.pidfd, _READABLE)
         exited_at: float | None = None
         while self.open_streams or not self.exited:
             now = time.monotonic()
@@ -117,18 +119,18 @@ class PipeSession:
                 wait = min(wait, 0.05)
             if exited_at is not None:
                 wait = min(wait, DRAIN_AFTER_EXIT)
-            for fd, _ in self.poller.poll(math.ceil(wait * 1000)):
-                tag = self.tags[fd]
-                if tag == "exit":
+            for fd, _ in poller.poll(math.ceil(wait * 1000)):
+                tag = tags[fd]
+                if tag <= _ERR:
+                    self._read(fd, tag)
+                elif tag == _EXIT:
                     self.exited = True
-                    self._unwatch(fd)
-                elif tag == "cancel":
+                    poller.unregister(fd)
+                elif tag == _CANCEL:
                     self.interrupted = True
                     return
-                elif tag == "in":
-                    self._write_stdin(fd)
                 else:
-                    self._read(fd, tag)
+                    self._write_stdin(fd)
             if self.pidfd is None and not self.exited and proc.poll() is not None:
                 self.exited = True
             if self.exited and exited_at is None and self.open_streams:
@@ -142,24 +144,27 @@ class PipeSession:
             sent = len(self.stdin_data)
         self.stdin_data = self.stdin_data[sent:]
         if not self.stdin_data:
-            self._unwatch(fd)
+            self.poller.unregister(fd)
             self.proc.stdin.close()
 
-    def _read(self, fd: int, tag: str) -> None:
+    def _read(self, fd: int, tag: int) -> None:
         try:
             data = os.read(fd, _CHUNK)
         except BlockingIOError:
             return
         except OSError:
             data = b""
-        if not data:
-            self._unwatch(fd)
-            self.open_streams -= 1
-            self._emit(tag, self.redactors[tag].flush())
+        if data:
+            if self.redactors is not None:
+                data = self.redactors[tag].feed(data)
+            self._emit(tag, data)
             return
-        self._emit(tag, self.redactors[tag].feed(data))
+        self.poller.unregister(fd)
+        self.open_streams -= 1
+        if self.redactors is not None:
+            self._emit(tag, self.redactors[tag].flush())
 
-    def _emit(self, tag: str, data: bytes) -> None:
+    def _emit(self, tag: int, data: bytes) -> None:
         if data:
             self.captures[tag].write(data)
             self.tees[tag].write(data)
@@ -183,7 +188,7 @@ class PipeSession:
             events = [
                 (fd, self.tags[fd])
                 for fd, _ in self.poller.poll(math.ceil(wait * 1000))
-                if self.tags[fd] in ("out", "err")
+                if self.tags[fd] <= _ERR
             ]
             if not events:
                 return
@@ -192,7 +197,8 @@ class PipeSession:
 
     def finish(self) -> None:
         """Stop what still runs, read the rest of the output, close everything."""
-        if self.timed_out or self.interrupted or self.proc.poll() is None:
+        proc = self.proc
+        if self.timed_out or self.interrupted or proc.poll() is None:
             self._stop()
         elif group_alive(self.pgid):
             # The shell is done and reaped (poll above), but something it started in the
@@ -204,16 +210,17 @@ class PipeSession:
             end = time.monotonic() + 1.0
             while self.open_streams and time.monotonic() < end:
                 self._drain(0.05)
-        for tag in ("out", "err"):
-            self._emit(tag, self.redactors[tag].flush())
+        for tag in (_OUT, _ERR):
+            if self.redactors is not None:
+                self._emit(tag, self.redactors[tag].flush())
             self.tees[tag].close()
-        for pipe in (self.proc.stdout, self.proc.stderr, self.proc.stdin):
+        for pipe in (proc.stdout, proc.stderr, proc.stdin):
             if pipe is not None:
                 with contextlib.suppress(OSError):
                     pipe.close()
         if self.pidfd is not None:
             os.close(self.pidfd)
-        self.proc.wait()
+        proc.wait()
         presses = self.canceller.presses
         if end_leftovers(
             self.pgid, self.token, self.grace, hurry=lambda: self.canceller.presses > presses
@@ -221,4 +228,4 @@ class PipeSession:
             self.notes.append(ESCAPED)
 
     def texts(self) -> tuple[str, str]:
-        return self.captures["out"].text(), self.captures["err"].text()
+        return self.captures[_OUT].text(), self.captures[_ERR].text()

@@ -71,6 +71,12 @@ def build(root: Path, site: Path, *extra: str) -> tuple[int, str, int, int]:
     return proc.returncode, proc.stderr, converted, indexed
 
 
+def written_by_workers(stderr: str) -> int:
+    """How many pages worker processes put through the theme and wrote (``-v``)."""
+    done = re.findall(r"^info: wrote (\d+) pages in 2 processes$", stderr, re.M)
+    return int(done[0]) if done else 0
+
+
 def config_with_hook(tmp_path: Path, source: str) -> Path:
     """Our mkdocs.yml plus an MkDocs hooks file (another plugin, in effect)."""
     (tmp_path / "hook.py").write_text(source)
@@ -90,6 +96,7 @@ def test_workers_build_the_same_site_as_one_process(tmp_path: Path) -> None:
     code, err, converted, _ = build(root, two, "--jobs", "2")
     assert code == 0, err
     assert converted == generated_pages(two) > MIN_PAGES  # indexed: Pagefind, after the build
+    assert written_by_workers(err) == generated_pages(two)
 
     def pages(site: Path) -> dict[str, bytes]:
         return {
@@ -177,8 +184,20 @@ print(os.getpid())
     assert len(workers) == 2
 
 
+def assert_interrupted_quietly(root: Path, site: Path, config_file: Path) -> None:
+    """``runbook build`` in a session of its own: a hook sends Ctrl-C to the whole process
+    group (as a terminal does: the build and its workers); the build ends with 130."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--root", str(root), "--jobs", "2",
+         "--site-dir", str(site), "--config", str(config_file)],
+        cwd=REPO, capture_output=True, text=True, check=False, start_new_session=True,
+        timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 130, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def test_ctrl_c_during_a_parallel_build_stops_it_quietly(tmp_path: Path) -> None:
-    # Ctrl-C in a terminal reaches the whole process group: the build and its workers.
     root = bulk_tree(tmp_path / "runbooks")
     config_file = config_with_hook(
         tmp_path,
@@ -188,12 +207,62 @@ def test_ctrl_c_during_a_parallel_build_stops_it_quietly(tmp_path: Path) -> None
         "        os.killpg(os.getpgid(0), signal.SIGINT)\n"
         "    return html\n",
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--root", str(root), "--jobs", "2",
-         "--site-dir", str(tmp_path / "site"), "--config", str(config_file)],
-        cwd=REPO, capture_output=True, text=True, check=False, start_new_session=True,
-        timeout=120,
-    )  # fmt: skip
-    assert proc.returncode == 130, proc.stderr
-    assert "Traceback" not in proc.stderr
+    assert_interrupted_quietly(root, tmp_path / "site", config_file)
     assert not (tmp_path / "site/runbooks/bulk-010/index.html").exists()
+
+
+THEME_HOOK = """
+import logging, os, signal
+log = logging.getLogger("mkdocs.hooks.theme")
+def on_env(env, config, files):
+    get_template = env.get_template
+    def get(name, *args, **kwargs):
+        page = config._current_page
+        if page and name == "main.html" and page.file.src_uri == "runbooks/bulk-042.md":
+            {action}
+        return get_template(name, *args, **kwargs)
+    env.get_template = get
+    return env
+"""
+"""A hook that acts while one page goes through the theme (``{action}``)."""
+
+
+def test_a_warning_while_a_worker_writes_a_page_fails_strict_once(tmp_path: Path) -> None:
+    root = bulk_tree(tmp_path / "runbooks")
+    hook = THEME_HOOK.format(action='log.warning("the theme met runbooks/bulk-042.md")')
+    config_file = config_with_hook(tmp_path, hook)
+    code, err, _, _ = build(
+        root, tmp_path / "site", "--strict", "--jobs", "2", "--config", str(config_file)
+    )
+    assert code == 1 and written_by_workers(err) > BULK, err
+    assert err.splitlines().count("warning: the theme met runbooks/bulk-042.md") == 1, err
+    assert "error: Aborted with 1 warnings in strict mode!" in err.splitlines()
+
+
+def test_another_plugins_page_events_see_every_page(tmp_path: Path) -> None:
+    # Its events would run in a worker's copy of the build and be lost: no workers then.
+    root = bulk_tree(tmp_path / "runbooks")
+    count = tmp_path / "count"
+    config_file = config_with_hook(
+        tmp_path,
+        "seen = []\n"
+        "def on_post_page(output, page, config):\n"
+        "    seen.append(page.file.src_uri)\n"
+        "    return output.replace('</body>', '<!-- seen by the hook --></body>')\n"
+        "def on_post_build(config):\n"
+        f"    open({str(count)!r}, 'w').write(str(len(set(seen))))\n",
+    )
+    site = tmp_path / "site"
+    code, err, converted, _ = build(root, site, "--jobs", "2", "--config", str(config_file))
+    assert code == 0 and converted > BULK, err
+    assert int(count.read_text()) == generated_pages(site)
+    assert "seen by the hook" in (site / "runbooks/bulk-042/index.html").read_text()
+    assert written_by_workers(err) == 0
+
+
+def test_ctrl_c_while_workers_write_pages_stops_the_build_quietly(tmp_path: Path) -> None:
+    root = bulk_tree(tmp_path / "runbooks")
+    hook = THEME_HOOK.format(action="os.killpg(os.getpgid(0), signal.SIGINT)")
+    config_file = config_with_hook(tmp_path, hook)
+    assert_interrupted_quietly(root, tmp_path / "site", config_file)
+    assert not (tmp_path / "site/_pagefind").exists()

@@ -26,7 +26,6 @@ than ``MIN_PAGES`` pages.
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import pickle
 from collections.abc import Callable, Mapping, Sequence
@@ -38,6 +37,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from generator._workers import Task, Workers
+from generator.site._worker_logs import Record, capture_logs, replay, take_records
 
 MIN_PAGES = 64
 """Fewer pages than this render in the main process (starting workers costs more)."""
@@ -72,8 +72,8 @@ class Rendered:
     anchors: frozenset[str]
     links: dict[str, dict[str, str]] | None
     """``links_to_anchors`` keyed by the linked file's ``src_uri``."""
-    records: tuple[tuple[str, int, str], ...]
-    """Logger name, level and message of what the conversion logged."""
+    records: tuple[Record, ...]
+    """What the conversion logged."""
 
 
 class PrerenderedPage(Page):
@@ -88,8 +88,7 @@ class PrerenderedPage(Page):
         if result is None:
             super().render(config, files)
             return
-        for name, level, message in result.records:
-            logging.getLogger(name).log(level, message)
+        replay(result.records)
         self.content = result.content
         self.toc = result.toc
         self._title_from_render = result.title
@@ -195,8 +194,13 @@ class ParallelRenderer:
         if self._search is not None:
             self._search.search_index.entries.extend(entries)
 
-    def close(self) -> None:
-        self._pool.close(wait=False)
+    @property
+    def indexing(self) -> bool:
+        """Whether the workers index pages for Material's search (during the theme phase)."""
+        return self._search is not None
+
+    def close(self, wait: bool = False) -> None:
+        self._pool.close(wait=wait)
         self._futures.clear()
         self._ready.clear()
         self._finished.clear()
@@ -229,7 +233,7 @@ def _render_batch(state: _State, uris: list[str]) -> list[Rendered]:
         page = file.page if file is not None else None
         if page is None:
             continue
-        _CAPTURE.records.clear()
+        take_records()  # what was logged before this page is not this page's
         page.read_source(config)
         assert page.markdown is not None
         Page.render(page, config, files)
@@ -245,7 +249,7 @@ def _render_batch(state: _State, uris: list[str]) -> list[Rendered]:
                 title=page._title_from_render,
                 anchors=frozenset(page.present_anchor_ids or ()),
                 links=None if links is None else {f.src_uri: d for f, d in links.items()},
-                records=tuple(_CAPTURE.records),
+                records=take_records(),
             )
         )
     return out
@@ -293,27 +297,13 @@ def _material_search(config: MkDocsConfig) -> Any:
     return None
 
 
-class _Capture(logging.Handler):
-    """Keeps what a worker logs, so the main process can log it where it is counted."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[tuple[str, int, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append((record.name, record.levelno, record.getMessage()))
-
-
-_CAPTURE = _Capture()
-
-
 def _init_worker() -> None:
-    """A worker logs only to ``_CAPTURE`` (the parent prints the records) and reuses one
-    ``Markdown`` instance for all its pages."""
+    """A worker keeps what it logs for the parent to print, and reuses one ``Markdown``
+    instance for all its pages."""
     import markdown  # type: ignore[import-untyped]
 
     markdown.Markdown = _ReusedMarkdown(markdown.Markdown)
-    _capture_logs()
+    capture_logs()
 
 
 class _ReusedMarkdown:
@@ -336,15 +326,6 @@ class _ReusedMarkdown:
         md = self._cls(**kwargs)
         self._made = (extensions, configs, md)
         return md
-
-
-def _capture_logs() -> None:
-    """In a worker: every record goes to ``_CAPTURE`` only (the parent prints them)."""
-    for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
-        if isinstance(logger, logging.Logger):
-            logger.handlers = []
-            logger.propagate = True
-    logging.getLogger().handlers = [_CAPTURE]
 
 
 def _digest(markdown: str) -> bytes:

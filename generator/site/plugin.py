@@ -42,6 +42,7 @@ from generator.errors import RunbookError
 from generator.load.cache import ParseCache
 from generator.model import NOWHERE
 from generator.site._parallel import ParallelRenderer, PrerenderedPage
+from generator.site._theme import ParallelTheme
 from generator.site.config import (
     add_asset_files,
     add_requirements,
@@ -123,6 +124,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         """The check report's results by block id; None without a report."""
         self._filter = LocatingFilter(self._sources)
         self._renderer: ParallelRenderer | None = None
+        self._theme: ParallelTheme | None = None
         self._search_meta: dict[str, Any] = {}
         self._facts: dict[str, PageFacts] = {}
         """Search filters and labels of each generated page (by source path)."""
@@ -248,7 +250,16 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
             page.renderer = self._renderer
         return nav
 
-    def _close_renderer(self) -> None:
+    @event_priority(-100)  # last: the workers see the environment every plugin left
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        if self._renderer is not None and not self._renderer.indexing:
+            self._renderer.close(wait=True)  # converted: forking needs its thread gone
+        theme = ParallelTheme(self, self.config.jobs or None)
+        if theme.install(config):
+            self._theme = theme
+        return env
+
+    def _close_renderer(self, interrupted: bool = False) -> None:
         if self._renderer is not None:
             renderer = self._renderer
             log.info(
@@ -257,6 +268,12 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
             )
             self._renderer.close()
             self._renderer = None
+        if self._theme is not None:
+            theme = self._theme
+            if theme.workers > 0:
+                log.info(f"wrote {theme.built} pages in {theme.workers} processes")
+            theme.remove(stop=interrupted)
+            self._theme = None
 
     def _check_collision(self, files: Files, page: SitePage, uri: str) -> None:
         existing = files.get_file_from_path(uri)
@@ -372,7 +389,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         return output_content
 
     def on_shutdown(self) -> None:
-        self._close_renderer()  # Ctrl-C: queued pages are cancelled, not converted
+        self._close_renderer(interrupted=True)  # Ctrl-C: queued pages are cancelled
 
     def on_build_error(self, *, error: Exception) -> None:
         self._close_renderer()

@@ -7,9 +7,9 @@ Python. ``os.posix_spawn`` (glibc: ``clone`` with ``CLONE_VFORK``, so no page ta
 copied, as ``Popen`` without a ``preexec_fn`` does) takes an environment already encoded,
 reports exec errors itself, and makes the new session in the child.
 
-A block's environment is this process's plus a few values (its run token, its
-variables): the rest is taken already encoded from ``os.environ``; only the few are
-encoded. The shell's path is looked up once per ``$PATH``.
+A block's environment is the last block's but for a few values (its id, its run token,
+its output file): only those are encoded again. The shell's path is looked up once per
+``$PATH``.
 
 What ``Popen`` does and ``posix_spawn`` must be asked for: SIGPIPE and SIGXFSZ back to
 their defaults (Python ignores SIGPIPE), and no inherited descriptor beyond 0-2 (this
@@ -25,10 +25,10 @@ import errno
 import os
 import signal
 from collections.abc import Mapping
+from itertools import compress, count
+from operator import is_not
 from typing import Any, Protocol
 
-_MAX_CHANGES = 32
-"""More changed variables than this: pass the environment whole (the plain way)."""
 _DEFAULT_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGPIPE", "SIGXFSZ") if hasattr(signal, name)
 )
@@ -258,28 +258,29 @@ def _inherited_closes() -> list[tuple[Any, ...]]:
     return _closes[pid]
 
 
-_base: dict[str, str] = {}
-_base_raw: dict[bytes, bytes] = {}
+_last: tuple[list[str], list[str], dict[bytes, bytes]] = ([], [], {})
+"""The last environment encoded: its names, its values and the encoding (one tuple, so a
+thread reads one consistent set)."""
 
 
 def _encoded(env: Mapping[str, str]) -> dict[bytes, bytes]:
-    """This process's encoded environment (kept by ``os.environ``, copied in C) with what
-    ``env`` changes encoded on top. Popen and posix_spawn pass bytes through as they are."""
-    global _base, _base_raw
-    raw = getattr(os.environ, "_data", None)  # private: hence the plain fallback
-    changed = None
-    if isinstance(raw, dict):
-        if raw != _base_raw:
-            _base_raw, _base = dict(raw), dict(os.environ)
-        items = env.items() if isinstance(env, dict) else dict(env).items()
-        changed = dict(items - _base.items())
-    if changed is None or len(changed) > _MAX_CHANGES:
-        return {os.fsencode(key): os.fsencode(value) for key, value in env.items()}
-    out = dict(_base_raw)
-    for key in _base.keys() - env.keys():
-        del out[os.fsencode(key)]
-    for key, value in changed.items():
-        out[os.fsencode(key)] = os.fsencode(value)
+    """``env`` encoded as Popen and posix_spawn pass it on.
+
+    A run's blocks get the same names in the same order, and the same value objects but
+    for a few (the block's id, its run token, its output file): so the values are compared
+    by identity with the last environment's, in C, and only those that differ are encoded.
+    Anything else (other names, another order) is encoded whole.
+    """
+    global _last
+    names, values = list(env), list(env.values())
+    last_names, last_values, last = _last
+    if names == last_names:
+        out = dict(last)
+        for at in compress(count(), map(is_not, values, last_values)):
+            out[os.fsencode(names[at])] = os.fsencode(values[at])
+    else:
+        out = {os.fsencode(key): os.fsencode(value) for key, value in env.items()}
+    _last = (names, values, out)
     return out
 
 

@@ -204,7 +204,7 @@ def start_helper(argv: list[str], env: Mapping[str, str], *, stdin: int, fd: int
             argv,
             {os.fsencode(key): os.fsencode(value) for key, value in env.items()},
             file_actions=[
-                *_inherited_closes(),
+                *(close for close in _inherited_closes() if close[1] not in sources),
                 (os.POSIX_SPAWN_DUP2, sources[0], 0),
                 (os.POSIX_SPAWN_DUP2, sources[1], 3),
                 (os.POSIX_SPAWN_DUP2, sources[2], 1),

@@ -24,6 +24,7 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import subprocess
 from collections.abc import Mapping
 from itertools import compress, count
 from operator import is_not
@@ -125,8 +126,6 @@ def start(argv: list[str], env: Mapping[str, str], *, stdin_pipe: bool, cwd: str
             return _spawn(argv, env, stdin_pipe)
         except NotImplementedError:  # a libc without POSIX_SPAWN_SETSID
             _usable[os.getpid()] = False
-    import subprocess  # here: only the uncommon cases need it
-
     return subprocess.Popen(
         argv,
         executable=_which(argv[0], env.get("PATH")),
@@ -184,40 +183,6 @@ def _spawn(argv: list[str], env: Mapping[str, str], stdin_pipe: bool) -> Spawned
             os.close(fd)
     writer = _End(parent_ends[0]) if stdin_pipe else None
     return Spawned(pid, writer, _End(parent_ends[-2]), _End(parent_ends[-1]))
-
-
-def start_helper(argv: list[str], env: Mapping[str, str], *, stdin: int, fd: int) -> int:
-    """A helper process in a session of its own: ``stdin`` as its stdin, ``fd`` as its
-    descriptor 3, stdout and stderr to ``/dev/null``; its pid. Raises OSError when it
-    cannot start (no ``posix_spawn``, or no new session in it)."""
-    path = _which(argv[0], env.get("PATH"))
-    if path is None or not hasattr(os, "posix_spawn"):
-        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), argv[0])
-    import fcntl  # here: once per process
-
-    # Copies above 3, so no dup2 below overwrites another's source (and the child's 3 is
-    # a copy, never the same number, whose close-on-exec flag dup2 would keep).
-    sources = [fcntl.fcntl(x, fcntl.F_DUPFD_CLOEXEC, 10) for x in (stdin, fd, _devnull())]
-    try:
-        return os.posix_spawn(
-            path,
-            argv,
-            {os.fsencode(key): os.fsencode(value) for key, value in env.items()},
-            file_actions=[
-                *(close for close in _inherited_closes() if close[1] not in sources),
-                (os.POSIX_SPAWN_DUP2, sources[0], 0),
-                (os.POSIX_SPAWN_DUP2, sources[1], 3),
-                (os.POSIX_SPAWN_DUP2, sources[2], 1),
-                (os.POSIX_SPAWN_DUP2, sources[2], 2),
-            ],
-            setsid=True,
-            setsigdef=_DEFAULT_SIGNALS,
-        )
-    except NotImplementedError as exc:  # a libc without POSIX_SPAWN_SETSID
-        raise OSError(errno.ENOSYS, str(exc)) from None
-    finally:
-        for source in sources:
-            os.close(source)
 
 
 _usable: dict[int, bool] = {}

@@ -19,9 +19,8 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import subprocess
 import threading
-
-from checks.run._spawn import start_helper
 
 _SCRIPT = r"""
 trap '' INT TERM HUP
@@ -107,24 +106,23 @@ def _watcher() -> bool:
             _written = 0
             try:
                 board = _memory_file()
-            except OSError:
-                return False
-            reader, writer = os.pipe()  # both close-on-exec: no block holds them open
-            try:
-                _watcher_pid = start_helper(
-                    ["bash", "--noprofile", "--norc", "-c", _SCRIPT, "guardian", "3"],
-                    {"PATH": os.environ.get("PATH", os.defpath)},
-                    stdin=reader,
-                    fd=board,
+                proc = subprocess.Popen(
+                    ["bash", "--noprofile", "--norc", "-c", _SCRIPT, "guardian", str(board)],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env={"PATH": os.environ.get("PATH", os.defpath)},
+                    start_new_session=True,
+                    pass_fds=(board,),
                 )
             except OSError:
-                os.close(writer)
-                os.close(board)
                 return False
-            finally:
-                os.close(reader)
-            _pipe, _board = writer, board
-            atexit.register(_goodbye, writer)
+            assert proc.stdin is not None
+            _pipe = os.dup(proc.stdin.fileno())  # non-inheritable: no block holds it open
+            proc.stdin.close()
+            _board = board
+            _watcher_pid = proc.pid
+            atexit.register(_goodbye, _pipe, proc)
     return _pipe is not None
 
 
@@ -138,7 +136,7 @@ def _memory_file() -> int:
         return os.dup(tempfile.TemporaryFile().fileno())
 
 
-def _goodbye(fd: int) -> None:
+def _goodbye(fd: int, proc: subprocess.Popen[bytes]) -> None:
     """A normal exit: the watcher leaves without looking for anything (not waited for)."""
     with contextlib.suppress(OSError):
         os.write(fd, b"bye\n")

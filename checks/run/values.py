@@ -21,7 +21,6 @@ from dataclasses import replace
 from checks.header import VARIABLE_NAME
 from checks.model import Check, Result, ShownValue, Variable
 from checks.problems import Problem, Severity
-from checks.run._folder import make_folder, remove_folder
 from checks.run.capture import redact_text, secret_forms
 from checks.run.process import RunOptions
 from checks.terminal import visible
@@ -109,7 +108,9 @@ class RunValues:
     def close(self) -> None:
         """Remove the output files."""
         if self._folder is not None:
-            remove_folder(self._folder)
+            import shutil
+
+            shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
 
     def _add(self, name: str, value: Value) -> None:
@@ -124,7 +125,9 @@ class RunValues:
         a retried block starts without one)."""
         with self._lock:
             if self._folder is None:
-                self._folder = make_folder("runbook-outputs-")
+                import tempfile
+
+                self._folder = tempfile.mkdtemp(prefix="runbook-outputs-")
         return os.path.join(self._folder, check.id)
 
     def _collect(self, check: Check) -> tuple[tuple[str, str], ...]:

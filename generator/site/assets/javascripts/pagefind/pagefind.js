@@ -5,7 +5,8 @@
  * count grows with the results times the filter values of the whole site: on a site of
  * thousands of runbooks it takes longer than the search itself. Pagefind counts only the
  * filters it has loaded, and its UI loads them all as soon as it starts, so the first
- * results would wait for the count. Here they do not. The UI shows the filters that
+ * results would wait for the count. Here they do not (nor do the first results' excerpts,
+ * which the engine would load only after counting). The UI shows the filters that
  * `filters()` returns until an answer brings counts of its own: once the filters are in,
  * it returns them counted for the last query, so the panel never shows the whole site's
  * counts under a query's results. A search asked while the filters load waits for them,
@@ -20,11 +21,20 @@ const firstAnswer = new Promise((resolve) => {
 let loading = null;
 let last = null;
 
+const SHOWN = 5; // results the UI shows at first (its page size)
+let shown = null;
+
 export async function search(term, options) {
   last = [term, options];
   if (loading) await loading;
   try {
-    return await find(term, options);
+    const answer = await find(term, options);
+    if (!shown && answer && answer.results) {
+      // The engine does one thing at a time: the results the UI is about to show load
+      // before the filters, or the count would hold them back.
+      shown = Promise.allSettled(answer.results.slice(0, SHOWN).map((r) => r.data()));
+    }
+    return answer;
   } finally {
     answered();
   }
@@ -32,6 +42,7 @@ export async function search(term, options) {
 
 export async function filters() {
   await firstAnswer;
+  await shown;
   loading = loading || loadFilters();
   const all = await loading;
   const counted = await find(last[0], last[1]);

@@ -13,7 +13,7 @@ import os
 import re
 import stat
 
-__all__ = ["write_atomic", "write_problem", "write_report"]
+__all__ = ["read_own", "write_atomic", "write_problem", "write_report"]
 
 _FD_PATH = re.compile(r"/(?:proc/(?:self|thread-self|\d+)|dev)/fd/\d+")
 """Paths that name an open file descriptor: writing there must reach that descriptor."""
@@ -44,6 +44,24 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, durable: bo
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
+
+
+def read_own(path: str | os.PathLike[str]) -> bytes | None:
+    """The bytes of ``path`` if this user owns it and no one else may write it; None when
+    it is missing, unreadable or may hold what someone else put there.
+
+    For the caches, which are pickles: reading one runs what it says, so a cache folder
+    in a shared place (a checkout in ``/tmp``, a CI workspace) must not serve what another
+    user left in it. The file checked is the one read (``fstat`` of the open file).
+    """
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if info.st_uid != os.getuid() or info.st_mode & 0o022:
+                return None
+            return handle.read()
+    except OSError:
+        return None
 
 
 def write_report(path: str, data: str) -> None:

@@ -24,6 +24,7 @@ import os
 import pickle
 
 from checks.extract import Extraction, extract_bytes
+from checks.files import read_own
 from generator.fingerprint import short_hash, stamp_digest
 
 __all__ = ["extract_page"]
@@ -44,10 +45,10 @@ def extract_page(path: str, cache_dir: str | None) -> Extraction:
     folder = os.path.join(cache_dir, f"pages-{_stamp()}")
     entry = os.path.join(folder, f"{key}.pickle")
     # Any damage to an entry means "not cached".
-    with contextlib.suppress(Exception), open(entry, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if info.st_uid == os.getuid() and not info.st_mode & 0o022:
-            named, cached = pickle.load(handle)
+    with contextlib.suppress(Exception):
+        stored = read_own(entry)
+        if stored is not None:
+            named, cached = pickle.loads(stored)
             if named == key and isinstance(cached, Extraction):
                 return cached
     extraction = extract_bytes(data, path)

@@ -120,6 +120,22 @@ echo three
 """A page of three checks, the second of which fails with exit status 7."""
 
 
+class _Trap:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Callable[[str], None], tuple[str]]:
+        return os.mkdir, (str(self.marker),)
+
+
+def trapped_pickle(marker: Path) -> bytes:
+    """A pickle that makes the folder ``marker`` when it is read: what a stranger could
+    leave in a cache folder in a shared place."""
+    import pickle
+
+    return pickle.dumps(_Trap(marker))
+
+
 def bash_logger(folder: Path) -> tuple[str, Path]:
     """A ``bash`` that logs each call, so tests can count them."""
     log = folder / "bash-calls.log"

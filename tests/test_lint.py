@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from checks.shell.reads import scan_shell
-from tests.helpers import REPO, Cli, bash_logger, write
+from tests.helpers import REPO, Cli, bash_logger, trapped_pickle, write
 
 pytestmark = pytest.mark.work(
     runbooks=True, env={"RUNBOOK_TODAY": "2026-11-26", "RUNBOOK_CACHE_DIR": "{work}/cache"}
@@ -531,6 +531,21 @@ def test_cached_results_follow_the_defaults_a_runbook_inherits(
     assert (code, [line.split(": warning:")[0] for line in out]) == (
         0, ["runbooks/org/_defaults.yaml:1:12"],
     )  # fmt: skip
+
+
+def test_a_lint_cache_others_may_write_is_not_read(work: Path, cli: Cli) -> None:
+    write(work / "runbooks/r.yaml", "id: r\ntitle: R\nbogus: 1\n")
+    first = lint(cli)
+    (cached,) = (work / "cache").glob("lint-*.pickle")
+    marker = work / "ran"
+    cached.write_bytes(trapped_pickle(marker))
+    cached.chmod(0o666)  # as anyone could have written it
+    assert lint(cli) == first
+    assert not marker.exists()
+    cached.write_bytes(trapped_pickle(marker))
+    cached.chmod(0o644)  # this user's own: read, and a pickle runs what it says
+    lint(cli)
+    assert marker.is_dir()
 
 
 def test_bash_syntax_gives_each_block_its_own_result_when_one_swallows_the_rest() -> None:

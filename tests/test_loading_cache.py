@@ -7,6 +7,7 @@ from pathlib import Path
 from generator.load import parse as loader
 from generator.load.tree import load_tree
 from generator.model import Runbook
+from tests.helpers import trapped_pickle
 
 
 def test_unchanged_files_are_not_parsed_again(tmp_path: Path, parsed_files: list[str]) -> None:
@@ -156,3 +157,20 @@ def test_cache_entries_name_only_public_classes_and_read_back_equal(tmp_path: Pa
     assert named and all(not name.startswith("_") for _, name in named)
     assert {"Step", "Runbook", "Defaults", "SourceLocation"} <= {name for _, name in named}
     assert load_tree(root, cache_dir=cache) == first
+
+
+def test_an_entry_others_may_write_is_not_read(tmp_path: Path) -> None:
+    root, cache, marker = tmp_path / "rb", tmp_path / "cache", tmp_path / "ran"
+    root.mkdir()
+    (root / "a.yaml").write_text("id: a\ntitle: A\n")
+    load_tree(root, cache_dir=cache)
+    (folder,) = cache.iterdir()
+    (entry,) = entries_in(folder)
+    entry.write_bytes(trapped_pickle(marker))
+    entry.chmod(0o666)  # as anyone could have written it
+    assert [rb.title for rb in load_tree(root, cache_dir=cache).runbooks] == ["A"]
+    assert not marker.exists()
+    entry.write_bytes(trapped_pickle(marker))  # rewritten by the load: the trap again
+    entry.chmod(0o644)  # this user's own: read, and a pickle runs what it says
+    load_tree(root, cache_dir=cache)
+    assert marker.is_dir()

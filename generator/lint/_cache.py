@@ -4,7 +4,8 @@ What lint says about a file depends on the file (its path and bytes), the
 ``_defaults.yaml`` files it inherits from (their paths and bytes, and the organisation
 each makes), today (stale reviews), the bash in use (syntax) and the code of the loader
 and the rules; the key hashes all of them, so nothing has to be invalidated by hand, and
-an unchanged file costs a hash of its bytes: it is not even parsed.
+an unchanged file costs a hash of its bytes: it is not even parsed. The cache file is a
+pickle, read only when this user owns it and no one else may write it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pickle
 import shutil
 from typing import TYPE_CHECKING
 
-from checks.files import write_atomic
+from checks.files import read_own, write_atomic
 from generator._pickling import dumps
 from generator.fingerprint import code_version
 
@@ -46,9 +47,9 @@ class LintCache:
         salt = [str(today), bash, _bash_identity(bash)]
         self.salt = "\0".join(salt).encode()
         self.path = os.path.join(cache_dir, f"lint-{code_version()}.pickle")
+        data = read_own(self.path)  # a pickle: only this user's
         try:
-            with open(self.path, "rb") as handle:
-                entries = pickle.load(handle)
+            entries = pickle.loads(data) if data is not None else {}
             if isinstance(entries, dict):
                 self.entries = entries
         except Exception:  # any damage to a cache file means "no cache"

@@ -11,7 +11,7 @@ import shutil
 import time
 from collections.abc import Iterator
 
-from checks.files import write_atomic
+from checks.files import read_own, write_atomic
 from generator._pickling import dumps
 from generator._workers import gc_paused
 from generator.fingerprint import code_version
@@ -29,7 +29,9 @@ class ParseCache:
     lock, which on one shared folder cost them much system time.
     The folder name carries a hash of the loader's own source, so a code change starts a
     fresh cache (older folders are removed). An entry that cannot be read is a miss and
-    is written again. Entries unused for ``MAX_AGE_DAYS`` are removed.
+    is written again, and so is one this user does not own or others may write (an entry
+    is a pickle, which runs what it says when read). Entries unused for ``MAX_AGE_DAYS``
+    are removed.
     """
 
     MAX_AGE_DAYS = 30
@@ -120,12 +122,8 @@ class ParseCache:
         return of_kind(doc, kind)
 
     def _read(self, name: str) -> AnyDocument | None:
-        try:
-            with open(os.path.join(self.folder, name), "rb") as handle:
-                data = handle.read()
-        except OSError:
-            return None
-        return _loads_document(data)
+        data = read_own(os.path.join(self.folder, name))  # a pickle: only this user's
+        return None if data is None else _loads_document(data)
 
     def put(self, key: tuple[str, str, bytes], doc: AnyDocument | bytes) -> None:
         """Keep ``doc`` (or its pickle, by ``generator._pickling.dumps``) for ``key``."""

@@ -8,8 +8,9 @@ tags), ``help`` the reader's help page, ``org`` the organisation pages and
 ``plugin`` is the thin MkDocs adapter (``RunbookPlugin``: in-memory pages), with
 ``config`` (what it adds to ``mkdocs.yml``), ``html`` (after Python-Markdown), ``safety``
 (``sanitize_html``, nh3), ``link_warnings``, ``report`` (when each block last ran) and
-``_parallel`` (Markdown -> HTML in forked workers). ``build`` and ``serve`` run MkDocs for
-``runbook build`` and ``runbook serve``.
+``_parallel`` (Markdown -> HTML in forked workers), ``_theme`` (pages through the theme in
+forked workers) and ``_worker_logs`` (what those workers log, logged again). ``build``
+and ``serve`` run MkDocs for ``runbook build`` and ``runbook serve``.
 """
 
 from __future__ import annotations

@@ -34,6 +34,8 @@ touch next-ran
 
 
 def start(tmp_path: Path, command: str, *args: str) -> subprocess.Popen[str]:
+    """``runbook COMMAND page.md ARGS`` as a terminal or a CI runner starts it: with no stop
+    signal ignored (under ``nohup`` SIGHUP is, and the runner leaves it so, by design)."""
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
     return subprocess.Popen(
         [sys.executable, "-m", "generator", command, "page.md", *args],
@@ -43,7 +45,13 @@ def start(tmp_path: Path, command: str, *args: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_default_stop_signals,
     )
+
+
+def _default_stop_signals() -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
 
 
 def wait_for(path: Path, timeout: float = 30) -> int:

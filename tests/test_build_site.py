@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -215,26 +216,46 @@ def test_navigation_is_pruned_to_the_pages_own_service(site: Path) -> None:
     assert "../ledger-lag/" not in nav  # another service: pruned away
 
 
-def test_a_big_service_is_split_into_nav_sections_of_chunk_runbooks() -> None:
-    # Material renders the active nav section into every page of it: its size is the
-    # per-page cost, so a big service is split.
+def _service_nav(count: int) -> list[Any]:
+    """The nav entries under the page of one service of ``count`` runbooks (``R0000``...)."""
     from generator.model import Runbook
-    from generator.site.layout import CHUNK, build_nav, group_runbooks, runbook_uri
+    from generator.site.layout import build_nav, group_runbooks, runbook_uri
 
-    runbooks = [
-        Runbook(id=f"rb-{i:03d}", title=f"R{i:03d}", service="big") for i in range(2 * CHUNK + 1)
-    ]
+    runbooks = [Runbook(id=f"rb-{i:04d}", title=f"R{i:04d}", service="big") for i in range(count)]
     (group,) = group_runbooks(runbooks, [])
     (svc,) = group.services
     titles = {group.uri: "All", svc.uri: "big"} | {runbook_uri(r.id): r.title for r in runbooks}
-    nav = build_nav([group], titles)
-    (service,) = next(item for item in nav if "All" in item)["All"][1:]
-    index, *parts = service["big"]
+    (service,) = next(item for item in build_nav([group], titles) if "All" in item)["All"][1:]
+    index, *entries = service["big"]
     assert index == svc.uri
+    return entries
+
+
+def test_a_big_service_is_split_into_nav_sections_of_chunk_runbooks() -> None:
+    # Material renders the active nav section into every page of it: its size is the
+    # per-page cost, so a big service is split.
+    from generator.site.layout import CHUNK
+
+    parts = _service_nav(2 * CHUNK + 1)
     labels = [next(iter(part)) for part in parts]
     assert labels == [f"1–{CHUNK}", f"{CHUNK + 1}–{2 * CHUNK}", f"{2 * CHUNK + 1}–{2 * CHUNK + 1}"]
     assert [len(next(iter(part.values()))) for part in parts] == [CHUNK, CHUNK, 1]
-    assert parts[1][labels[1]][0] == {f"R{CHUNK:03d}": f"runbooks/rb-{CHUNK:03d}.md"}
+    assert parts[1][labels[1]][0] == {f"R{CHUNK:04d}": f"runbooks/rb-{CHUNK:04d}.md"}
+
+
+def test_a_service_of_more_than_chunk_sections_gets_sections_of_sections() -> None:
+    from generator.site.layout import CHUNK
+
+    count = CHUNK * CHUNK + 3
+    tops = _service_nav(count)
+    top = CHUNK * CHUNK
+    assert [next(iter(t)) for t in tops] == [f"1–{top}", f"{top + 1}–{count}"]
+    inner = tops[0][f"1–{top}"]
+    assert len(inner) == CHUNK
+    assert next(iter(inner[1])) == f"{CHUNK + 1}–{2 * CHUNK}"
+    assert tops[1][f"{top + 1}–{count}"] == [
+        {f"R{i:04d}": f"runbooks/rb-{i:04d}.md"} for i in range(top, count)
+    ]
 
 
 def test_report_shows_when_a_block_last_ran(tmp_path: Path, cli: Cli) -> None:

@@ -13,6 +13,7 @@ import http.server
 import io
 import itertools
 import os
+import pickle
 import signal
 import stat
 import subprocess
@@ -131,8 +132,6 @@ class _Trap:
 def trapped_pickle(marker: Path) -> bytes:
     """A pickle that makes the folder ``marker`` when it is read: what a stranger could
     leave in a cache folder in a shared place."""
-    import pickle
-
     return pickle.dumps(_Trap(marker))
 
 

@@ -181,8 +181,8 @@ def build_nav(groups: Sequence[OrgGroup], titles: dict[str, str]) -> list[NavIte
 def _sections(runbooks: Sequence[Runbook], titles: dict[str, str], first: int = 1) -> list[NavItem]:
     """The runbooks' nav entries, no level longer than ``CHUNK``: a service of more has
     sections of ``CHUNK`` runbooks (``1–25``, ``26–50``), and one of more than ``CHUNK``
-    such sections has sections of those (``1–625``), each page printing every level above
-    it (2,000 runbooks: 80 sections on one level, 18 KB of every page, against 4 + 25)."""
+    such sections has sections of those (``1–625``). Every page of the service prints each
+    level above it, so a long level would weigh on all of them."""
     if len(runbooks) <= CHUNK:
         return _runbook_items(runbooks, titles)
     size = CHUNK

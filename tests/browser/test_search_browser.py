@@ -3,6 +3,7 @@ first, where its links go, filters, and that it runs under the site's policy."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Iterator
@@ -38,8 +39,8 @@ FILTERS = ("Organisation", "Service", "Severity", "Alert", "Tag", "Step kind")
 
 def _search(page: Any, text: str) -> None:
     """Type ``text`` into the box and wait for its own results with every filter offered:
-    a prefix typed on the way gets results too, and results that came before the filters
-    are asked again once they are in (``search.js``); both replace what is shown."""
+    a prefix typed on the way gets results too (the final results replace them), and the
+    filters come after the first results (``assets/javascripts/pagefind/pagefind.js``)."""
     from playwright.sync_api import expect
 
     page.keyboard.press("/")
@@ -50,6 +51,20 @@ def _search(page: Any, text: str) -> None:
         names = page.locator(".runbook-search .pagefind-ui__filter-name")
         for name in FILTERS:
             expect(names.filter(has_text=name)).to_have_count(1)
+
+
+@contextlib.contextmanager
+def _served_page(browser: Any, site: Path, handler: type[QuietFiles]) -> Iterator[Any]:
+    """The home page of ``site`` served by ``handler``, in a fresh browser context."""
+    with serve_directory(site, handler) as url:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            page.goto(url)
+            yield page
+        finally:
+            context.close()
 
 
 def _assert_stayed_home(url: str, requests: list[str], console: list[str]) -> None:
@@ -178,14 +193,9 @@ def test_filters_that_arrive_after_the_first_results_are_all_offered(
                     time.sleep(1.5)
             super().do_GET()
 
-    with serve_directory(search_site, SlowFilters) as url:
-        context = browser.new_context()
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto(url)
+    with _served_page(browser, search_site, SlowFilters) as page:
         _search(page, "connections")  # waits for every filter to be offered
         expect(page.locator(RESULT).first).to_be_visible()
-        context.close()
 
 
 def test_the_first_results_do_not_wait_for_the_filters_and_the_panel_counts_the_query(
@@ -213,16 +223,11 @@ def test_the_first_results_do_not_wait_for_the_filters_and_the_panel_counts_the_
                 served[kind].append(time.monotonic())
             super().do_GET()
 
-    with serve_directory(search_site, Slow) as url:
-        context = browser.new_context()
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto(url)
+    with _served_page(browser, search_site, Slow) as page:
         _search(page, "zebrafinch")  # one runbook, SEV3
         expect(page.locator(RESULT)).to_have_count(1)
         severity = page.locator(".pagefind-ui__filter-label")
         expect(severity.and_(page.locator("[for='severity-SEV3']"))).to_contain_text("(1)")
         expect(severity.and_(page.locator("[for='severity-SEV1']"))).to_contain_text("(0)")
-        context.close()
     assert served["index"] and served["fragment"] and asked
     assert min(asked) > max(served["index"] + served["fragment"])

@@ -21,6 +21,14 @@ BULK = MIN_PAGES + 6
 """Runbooks added to the fixture: enough pages for workers."""
 
 
+INLINE = (
+    "Check `pg_stat_activity` **now**, *then* _wait_ and __retry__; \\*not emphasis\\*, "
+    "a_b_c, 2 * 3, <https://example.com/x>, <ops@example.com>, a &amp; b, [a link][ref], "
+    "[[x]](#look), ![no image], line  \nbreak."
+)
+"""Inline Markdown of many kinds: workers skip the inline patterns that cannot match."""
+
+
 def bulk_tree(root: Path, link: str = "db-pool.md#diagnose") -> Path:
     """The site fixture plus BULK small runbooks; the last one links to ``link``."""
     shutil.copytree(FIXTURE, root)
@@ -35,7 +43,7 @@ def bulk_tree(root: Path, link: str = "db-pool.md#diagnose") -> Path:
                 {
                     "id": "look",
                     "title": "Look",
-                    "body": f"Compare with [the pool runbook]({target}) first.",
+                    "body": f"Compare with [the pool runbook]({target}) first. {INLINE}",
                     "steps": [{"id": "count", "title": "Count", "run": f"echo {i}"}],
                 }
             ],

@@ -37,6 +37,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from generator._workers import Task, Workers
+from generator.site._inline_fast import install as install_inline_skip
 from generator.site._worker_logs import Record, capture_logs, replay, take_records
 
 MIN_PAGES = 64
@@ -298,11 +299,13 @@ def _material_search(config: MkDocsConfig) -> Any:
 
 
 def _init_worker() -> None:
-    """A worker keeps what it logs for the parent to print, and reuses one ``Markdown``
-    instance for all its pages."""
+    """A worker keeps what it logs for the parent to print, reuses one ``Markdown``
+    instance for all its pages and skips inline patterns that cannot match
+    (``generator.site._inline_fast``)."""
     import markdown  # type: ignore[import-untyped]
 
     markdown.Markdown = _ReusedMarkdown(markdown.Markdown)
+    install_inline_skip()
     capture_logs()
 
 

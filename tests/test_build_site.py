@@ -628,10 +628,14 @@ def test_the_search_box_does_not_wait_for_the_rest_of_the_page(site: Path) -> No
         assert re.search(rf'<script src="[./]*{script}" async>', after_header), script
     # The CSP meta tag stops Chromium's preload scanner: every script is named in the head.
     scripts = re.findall(r'<script src="([^"]+)"', body)
-    assert len(scripts) >= 5
+    assert len(scripts) >= 4
     preloaded = re.findall(r'<link rel="preload" href="([^"]+)" as="script">', head)
     assert preloaded == scripts
     assert head.index("Content-Security-Policy") < head.index('rel="preload"')
+    # The theme's scripts wait for runbook.js, which loads them once the page has loaded.
+    later = re.findall(r'<script type="runbook/later" data-src="([^"]+)"></script>', body)
+    assert [Path(src).name.split(".")[0].split("-")[0] for src in later] == ["bundle", "highlight"]
+    assert body.index("runbook/later") < body.index("assets/javascripts/runbook.js")
 
 
 def test_a_tag_on_many_runbooks_gets_its_own_page(tmp_path: Path, cli: Cli) -> None:

@@ -15,6 +15,12 @@
   to right after the header, loaded ``async``: the box then appears as soon as they arrive,
   instead of after the theme's bundle and every other script has been fetched and run, and
   after the whole page has been laid out. ``search.js`` waits for Pagefind's UI itself.
+- The theme's own scripts (Material's bundle and the vendored highlight.js) load last, from
+  ``runbook.js``: once the page has loaded and, when a search is already under way, once it
+  has answered. The page reads the same without them, and on a long runbook page they hold
+  the browser's main thread (laying the page out, mounting every code block) for as long as
+  the search would take; a reader who pastes an alert name into the box at once waited for
+  them. They are left in place as inert ``<script type="runbook/later">`` tags.
 - Every page gets a Content-Security-Policy first in its ``<head>``: nothing loads from
   outside the site, whatever a runbook's text or diagram says. Material needs inline
   scripts and styles, mermaid inline styles, search (Pagefind) a worker, fetches of its
@@ -62,6 +68,11 @@ _SEARCH_SCRIPT = re.compile(
     r'<script src="([^"]*(?:_pagefind/pagefind-ui|assets/javascripts/search)\.js)"></script>\n?'
 )
 _HEADER_END = re.compile(r"</header>\n?", re.I)
+_THEME_SCRIPT = re.compile(
+    r'<script src="([^"]*(?:assets/javascripts/bundle\.[0-9a-f]+\.min'
+    r'|assets/vendor/highlight-[^"/]*\.min)\.js)"></script>'
+)
+_LOADER = re.compile(r'<script src="[^"]*assets/javascripts/runbook\.js"></script>')
 
 TOC_DEPTH = 3
 """Deepest heading level in a runbook page's table of contents (``###``)."""
@@ -89,6 +100,14 @@ def hoist_search_scripts(html: str) -> str:
     tags = "".join(f'<script src="{src}" async></script>\n' for src in scripts)
     at = header.end()
     return html[:at] + tags + _SEARCH_SCRIPT.sub("", html[at:])
+
+
+def defer_theme_scripts(html: str) -> str:
+    """``html`` with the theme's scripts marked for ``runbook.js`` to load later (when the
+    page loads ``runbook.js``: otherwise nothing would)."""
+    if _LOADER.search(html) is None:
+        return html
+    return _THEME_SCRIPT.sub(r'<script type="runbook/later" data-src="\1"></script>', html)
 
 
 def shallow_toc(items: Any, depth: int = TOC_DEPTH) -> None:

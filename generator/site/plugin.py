@@ -54,6 +54,7 @@ from generator.site.generated import display_path, page_source, redirect_file
 from generator.site.html import (
     add_security_policy,
     collapse_whitespace,
+    defer_theme_scripts,
     drop_unused_diagram_script,
     drop_variables_block,
     hoist_search_scripts,
@@ -377,7 +378,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         if self._indexer is not None:
             output = output.replace("</head>", SERVE_MARKER + "\n</head>", 1)
         # A control character (an escape sequence in a command) shows as what it is.
-        output = hoist_search_scripts(drop_unused_diagram_script(output))
+        output = defer_theme_scripts(hoist_search_scripts(drop_unused_diagram_script(output)))
         return collapse_whitespace(add_security_policy(visible(output)))
 
     def on_post_template(

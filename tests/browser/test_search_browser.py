@@ -54,14 +54,19 @@ def _search(page: Any, text: str) -> None:
 
 
 @contextlib.contextmanager
-def _served_page(browser: Any, site: Path, handler: type[QuietFiles]) -> Iterator[Any]:
-    """The home page of ``site`` served by ``handler``, in a fresh browser context."""
+def _served_page(
+    browser: Any, site: Path, handler: type[QuietFiles], path: str = "", script: str = ""
+) -> Iterator[Any]:
+    """The page at ``path`` (the home page) of ``site`` served by ``handler``, in a fresh
+    browser context, with ``script`` run in it before the page's own."""
     with serve_directory(site, handler) as url:
         context = browser.new_context()
         try:
             page = context.new_page()
             page.set_default_timeout(15_000)
-            page.goto(url)
+            if script:
+                page.add_init_script(script)
+            page.goto(url + path)
             yield page
         finally:
             context.close()
@@ -231,3 +236,53 @@ def test_the_first_results_do_not_wait_for_the_filters_and_the_panel_counts_the_
         expect(severity.and_(page.locator("[for='severity-SEV1']"))).to_contain_text("(0)")
     assert served["index"] and served["fragment"] and asked
     assert min(asked) > max(served["index"] + served["fragment"])
+
+
+PASTE = """
+new MutationObserver((_, watch) => {
+  const box = document.querySelector(".runbook-search input");
+  if (!box) return;
+  watch.disconnect();
+  box.value = %r;
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+}).observe(document, { childList: true, subtree: true });
+"""
+"""Enters a query the moment the search box exists, as a reader pasting an alert name."""
+
+
+def test_a_search_asked_as_the_page_loads_is_answered_before_the_theme_scripts_load(
+    browser: Any, search_site: Path
+) -> None:
+    """On a long runbook page the theme's scripts (Material's bundle, highlight.js) hold the
+    browser's main thread for as long as a search takes: a query pasted while the page
+    loads is answered first, then the theme loads and the page is the theme's as before
+    (commands coloured, the query marked on a page a result opens)."""
+    from playwright.sync_api import expect
+
+    served: dict[str, list[float]] = {"index": [], "fragment": [], "theme": []}
+
+    class Slow(QuietFiles):
+        """The query's index chunks and the results' excerpts come a second late."""
+
+        def do_GET(self) -> None:
+            kind = self.path.split("/_pagefind/", 1)[-1].split("/", 1)[0]
+            if kind in ("index", "fragment"):
+                time.sleep(1.0)
+                served[kind].append(time.monotonic())
+            elif re.search(r"/(bundle\.[0-9a-f]+|highlight-[^/]*)\.min\.js$", self.path):
+                served["theme"].append(time.monotonic())
+            super().do_GET()
+
+    paste = PASTE % "pg_stat_activity"
+    with _served_page(browser, search_site, Slow, "runbooks/cache-down/", paste) as page:
+        expect(page.locator(LINK).first).to_be_visible()
+        commands = page.locator("pre.highlight > code.language-bash")
+        expect(commands.first.locator("span[class^='hljs-']").first).to_be_attached()
+        page.locator(LINK).first.click()
+        page.wait_for_url("**/runbooks/db-pool/?highlight=*")
+        expect(page.locator("article mark").first).to_be_visible()
+        expect(page.locator("article code mark").first).to_have_text("pg_stat_activity")
+    assert len(served["theme"]) >= 2 and served["index"] and served["fragment"]
+    # Asked only once the first result was in: after its index chunk and its excerpt.
+    assert min(served["theme"]) > min(served["index"])
+    assert min(served["theme"]) > min(served["fragment"])

@@ -1,6 +1,8 @@
 /* Client-side code highlighting with the vendored highlight.js (Pygments is off for
    build speed). Mermaid blocks are drawn by Material with the vendored mermaid; its
-   configuration is locked down here first. */
+   configuration is locked down here first. And the theme's own scripts (Material's
+   bundle, highlight.js) load from here, last (generator/site/html.py leaves them as
+   inert `runbook/later` tags). */
 (function () {
   "use strict";
 
@@ -37,9 +39,62 @@
       hljs.highlightElement(el);
     });
   }
-  if (typeof document$ !== "undefined") {
-    document$.subscribe(highlight);                   // Material's page-load observable
+  /* The page reads the same without the theme's scripts, and on a long runbook page they
+     hold the main thread (laying the page out, mounting every code block) for as long as
+     a search takes: they wait until the page has loaded and, when a search is under way
+     (a reader pasted an alert name into the box), until it has answered, or 3 s. */
+  var later = document.querySelectorAll('script[type="runbook/later"]');
+  var root = document.documentElement;
+  // search.js marks a query on the page once the commands are coloured (colouring
+  // rewrites a block's markup): it waits for "ready" while this says "later".
+  function ready() {
+    root.setAttribute("data-runbook-theme", "ready");
+    document.dispatchEvent(new Event("runbook:theme-ready"));
+  }
+  function searching() {
+    var input = document.querySelector(".runbook-search input");
+    if (!input || !input.value) return false;
+    var results = document.querySelector(".runbook-search .pagefind-ui__results");
+    var shown = document.querySelector(".runbook-search .pagefind-ui__result-link");
+    return !shown && !(results && !results.children.length);
+  }
+  function whenAnswered(then) {
+    if (!searching()) return then();
+    var watch = new MutationObserver(function () { if (!searching()) go(); });
+    var timer = setTimeout(go, 3000);
+    function go() {
+      watch.disconnect();
+      clearTimeout(timer);
+      then();
+    }
+    watch.observe(document.body, { childList: true, subtree: true });
+  }
+  function loadTheme() {
+    var left = later.length;
+    function loaded() {
+      if (--left > 0) return;
+      if (typeof document$ !== "undefined") {
+        document$.next(document);                       // Material's page-load observable:
+        document$.subscribe(highlight);                 // it missed DOMContentLoaded
+      } else {
+        highlight();
+      }
+      ready();
+    }
+    Array.prototype.forEach.call(later, function (tag) {
+      var script = document.createElement("script");
+      script.src = tag.getAttribute("data-src");
+      script.async = false;                             // in page order
+      script.onload = script.onerror = loaded;
+      tag.parentNode.replaceChild(script, tag);
+    });
+  }
+  if (!later.length) {
+    if (typeof document$ !== "undefined") document$.subscribe(highlight);
+    else document.addEventListener("DOMContentLoaded", highlight);
   } else {
-    document.addEventListener("DOMContentLoaded", highlight);
+    root.setAttribute("data-runbook-theme", "later");
+    if (document.readyState === "complete") whenAnswered(loadTheme);
+    else window.addEventListener("load", function () { whenAnswered(loadTheme); });
   }
 })();

@@ -16,6 +16,11 @@
 
   function highlightQuery() {
     if (!new URLSearchParams(location.search).has(HIGHLIGHT)) return;
+    if (document.documentElement.getAttribute("data-runbook-theme") === "later") {
+      // runbook.js colours the commands first: colouring rewrites a block's markup.
+      document.addEventListener("runbook:theme-ready", highlightQuery, { once: true });
+      return;
+    }
     var tag = document.createElement("script");
     tag.type = "module"; // it sets window.PagefindHighlight
     tag.src = bundle + "pagefind-highlight.js";

@@ -180,6 +180,10 @@ def _enter(state: object, setup: Callable[[], object] | None) -> None:
     global _state
     _state = state
     ignore_interrupts()
+    # Whatever the worker inherited (a forked one: the parent's whole heap) is never
+    # garbage it can free: left in the collector's generations, every full collection
+    # would walk it (and touch, so copy, its memory) over and over.
+    gc.freeze()
     if setup is not None:
         setup()
 

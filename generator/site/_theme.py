@@ -20,7 +20,6 @@ is built in the main process, which then fails (or not) as MkDocs would.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -164,9 +163,7 @@ class ParallelTheme:
 
 
 def _init_worker() -> None:
-    """Keep what is logged for the parent, and never walk the inherited objects for
-    garbage: the collector would touch (and so copy) the whole build's memory."""
-    gc.freeze()
+    """Keep what is logged for the parent."""
     capture_logs()
 
 

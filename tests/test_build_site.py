@@ -406,6 +406,34 @@ def test_markup_whitespace_is_collapsed_but_code_is_kept_byte_for_byte() -> None
     )
 
 
+def test_whitespace_runs_of_any_kind_collapse_as_the_rule_says() -> None:
+    from generator.site.html import collapse_whitespace
+
+    # Trailing spaces and tabs before a break go; after it, any whitespace (a no-break
+    # space too) goes; a no-break space before the break's spaces stays; no break: kept.
+    text = "a \t\r\n\xa0\u2003\n\n b\xa0 \n\tc  d\x0c\n\x1c e \n\n"
+    assert collapse_whitespace(text) == re.sub(r"[ \t\r\f\v]*\n\s*", "\n", text)
+    assert collapse_whitespace(text) == "a\nb\xa0\nc  d\ne\n"
+    assert collapse_whitespace("  \n  ") == "\n" and collapse_whitespace(" x ") == " x "
+
+
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        ('<pre class="mermaid"><code>graph TD</code></pre>', True),
+        ('<div class="diagram  mermaid">graph TD</div>', True),
+        ('<p title="mermaid">a</p><p class="x">mermaid diagrams</p>', False),
+        ('<div class="mermaid-ish">x</div>', False),
+    ],
+)
+def test_the_diagram_script_stays_only_where_a_class_names_a_diagram(body: str, kept: bool) -> None:
+    from generator.site.html import drop_unused_diagram_script
+
+    script = '<script src="../assets/vendor/mermaid-11.4.1.min.js"></script>\n'
+    page = f"<html><body>{body}{script}</body></html>"
+    assert (script in drop_unused_diagram_script(page)) is kept
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -262,12 +262,13 @@ def test_a_search_asked_as_the_page_loads_is_answered_before_the_theme_scripts_l
     served: dict[str, list[float]] = {"index": [], "fragment": [], "theme": []}
 
     class Slow(QuietFiles):
-        """The query's index chunks and the results' excerpts come a second late."""
+        """The query's index chunks and the results' excerpts come half a second late
+        (the theme waits 3 s at most)."""
 
         def do_GET(self) -> None:
             kind = self.path.split("/_pagefind/", 1)[-1].split("/", 1)[0]
             if kind in ("index", "fragment"):
-                time.sleep(1.0)
+                time.sleep(0.5)
                 served[kind].append(time.monotonic())
             elif re.search(r"/(bundle\.[0-9a-f]+|highlight-[^/]*)\.min\.js$", self.path):
                 served["theme"].append(time.monotonic())
@@ -286,3 +287,19 @@ def test_a_search_asked_as_the_page_loads_is_answered_before_the_theme_scripts_l
     # Asked only once the first result was in: after its index chunk and its excerpt.
     assert min(served["theme"]) > min(served["index"])
     assert min(served["theme"]) > min(served["fragment"])
+
+
+def test_the_search_engine_starts_while_the_page_loads(
+    reader: tuple[Any, list[str], list[str]], search_site_url: str
+) -> None:
+    """A reader who types or pastes a query as the page appears does not wait for the
+    engine (its worker, WebAssembly and index metadata) to start after that."""
+    page, requests, console = reader
+    with page.expect_request(re.compile(r"/_pagefind/wasm\.[a-z]+\.pagefind$")):
+        page.goto(search_site_url + "runbooks/cache-down/")
+    page.wait_for_load_state("networkidle")
+    asked = [url.split("/_pagefind/", 1)[1] for url in requests if "/_pagefind/" in url]
+    assert "pagefind-worker.js" in asked
+    assert [name for name in asked if name.endswith(".pf_meta")]
+    assert not [name for name in asked if name.startswith(("index/", "fragment/"))]
+    _assert_stayed_home(search_site_url, requests, console)

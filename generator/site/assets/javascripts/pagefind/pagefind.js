@@ -1,5 +1,6 @@
 /* Pagefind's API as the header search box (search.js) hands it to Pagefind's UI: the same
- * module, except that the filters load only once the first search has answered.
+ * module, except that the engine starts when the module loads, and the filters load only
+ * once the first search has answered.
  *
  * With every answer Pagefind counts how many results carry each filter value, and that
  * count grows with the results times the filter values of the whole site: on a site of
@@ -12,7 +13,12 @@
  * counts under a query's results. A search asked while the filters load waits for them,
  * so that no answer counts only some of them. */
 export * from "../../../_pagefind/pagefind.js";
-import { filters as loadFilters, search as find } from "../../../_pagefind/pagefind.js";
+import { filters as loadFilters, init, search as find } from "../../../_pagefind/pagefind.js";
+
+// Every page loads this module as it loads (generator/site/html.py), so the engine (its
+// worker, WebAssembly and index metadata) starts then, not once a query is typed. The
+// UI's options (excerpt length, highlight parameter) reach the engine when it sets them.
+init();
 
 let answered;
 const firstAnswer = new Promise((resolve) => {

@@ -1,6 +1,6 @@
 """What each speed mechanism buys: the same work with it and without it, in this process.
 
-Run: python tests/bench/bench_mechanisms.py [gc] [fast] [tags] [workers] [pickle]
+Run: python tests/bench/bench_mechanisms.py [gc] [fast] [tags] [workers] [pickle] [inline]
 (no argument: all). From a folder holding ``runbooks/``; without one, 1,000 seed copies
 are made in a temporary folder (``bench_loading.make_tree``). A mechanism is switched off
 by replacing it where it is used, for that measurement only; with and without alternate
@@ -117,6 +117,60 @@ def lint_results() -> list[FileLint]:
     return got
 
 
+@contextlib.contextmanager
+def inline_step_of_python_markdown(originals: dict[str, object]) -> Iterator[None]:
+    from markdown.treeprocessors import InlineProcessor
+
+    saved = {name: getattr(InlineProcessor, name) for name in originals}
+    for name, value in originals.items():
+        setattr(InlineProcessor, name, value)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(InlineProcessor, name, value)
+
+
+def compare_inline_skip(copies: int = 100) -> None:
+    """The site's conversion workers' inline step (``generator.site._inline_fast``): the
+    page Markdown of seed copies converted with the site's extensions, one reused
+    ``Markdown`` instance as in a worker, with the skip and with Python-Markdown's loop."""
+    import markdown
+    from markdown.treeprocessors import InlineProcessor
+    from mkdocs.config import load_config
+    from seed_copies import copy_seeds
+
+    from generator.load.tree import severity_scheme
+    from generator.render.page import PageContext, render_runbook
+    from generator.site import _inline_fast
+
+    root = Path(tempfile.mkdtemp()) / "copies"
+    copy_seeds(copies, root)
+    pages = [
+        render_runbook(rb, PageContext(severity_scheme=severity_scheme(rb), today=None))
+        for rb in load_tree(root, jobs=1).runbooks
+    ]
+    config = load_config(str(Path(__file__).resolve().parents[2] / "mkdocs.yml"))
+    md = markdown.Markdown(
+        extensions=config.markdown_extensions, extension_configs=config.mdx_configs
+    )
+    names = ["_InlineProcessor__handleInline", "run"]
+    originals = {name: getattr(InlineProcessor, name) for name in names}
+    assert _inline_fast.install(), "not the Python-Markdown the skip was written against"
+
+    def convert_all() -> list[str]:
+        return [md.reset().convert(page) for page in pages]
+
+    with inline_step_of_python_markdown(originals):
+        plain = convert_all()
+    assert convert_all() == plain, "the skip changed the HTML"
+    compare(
+        f"_inline_fast (converting {len(pages)} runbook pages, one process)",
+        lambda: inline_step_of_python_markdown(originals),
+        convert_all,
+    )
+
+
 def main(which: list[str]) -> None:
     if not os.path.isdir(ROOT):
         os.chdir(tempfile.mkdtemp())
@@ -153,7 +207,9 @@ def main(which: list[str]) -> None:
         print(f"_pickling (the lint results of {len(got)} runbooks): write {write * 1000:.0f} ms, "
               f"default {write_default * 1000:.0f} ms; read {read * 1000:.0f} ms, "
               f"default {read_default * 1000:.0f} ms")  # fmt: skip
+    if "inline" in which:
+        compare_inline_skip()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["gc", "fast", "tags", "workers", "pickle"])
+    main(sys.argv[1:] or ["gc", "fast", "tags", "workers", "pickle", "inline"])

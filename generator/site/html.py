@@ -15,10 +15,11 @@
   to right after the header, loaded ``async``: the box then appears as soon as they arrive,
   instead of after the theme's bundle and every other script has been fetched and run, and
   after the whole page has been laid out. ``search.js`` waits for Pagefind's UI itself.
-  With them comes the module through which the UI reaches Pagefind's engine
-  (``assets/javascripts/pagefind/pagefind.js``), which starts the engine (its worker,
-  WebAssembly and index metadata) as soon as it runs: a query typed or pasted as the page
-  appears no longer waits for all that to start after it.
+  The module through which the UI reaches Pagefind's engine
+  (``assets/javascripts/pagefind/pagefind.js``) comes first in the head, loaded ``async``:
+  it starts the engine (its worker, WebAssembly and index metadata) as soon as it runs,
+  while the page is still arriving, and a query typed or pasted as the page appears no
+  longer waits for all that to start after it.
 - The theme's own scripts (Material's bundle and the vendored highlight.js) load last, from
   ``runbook.js``: once the page has loaded and, when a search is already under way, once it
   has answered. The page reads the same without them, and on a long runbook page they hold
@@ -33,8 +34,7 @@
   adds it (not a theme override), so it holds for any theme and any ``mkdocs.yml``.
   Chromium's preload scanner stops at a CSP meta tag, so each script of the body would
   only be fetched once the one before it has run; the tag is therefore followed by a
-  ``<link rel="preload">`` (``modulepreload`` for a module) for each of them, and they all
-  arrive together.
+  ``<link rel="preload">`` for each of them, and they all arrive together.
 """
 
 from __future__ import annotations
@@ -66,8 +66,6 @@ _CHARSET = re.compile(r'<meta charset="[^"]*">\s*', re.I)
 _BODY = re.compile(r"<body\b[^>]*>", re.I)
 _SPACE = re.compile(r"\s*")
 _SCRIPT_SRC = re.compile(r'<script src="([^"]+)"')
-_MODULE_SRC = re.compile(r'<script type="module" src="([^"]+)"')
-_MODULE_PRELOAD = re.compile(r'<link rel="modulepreload" href="([^"]+)">\n?')
 
 _DIAGRAM = re.compile(r'class="(?:[^"]*\s)?mermaid[\s"]')
 _WORD = "mermaid"
@@ -114,22 +112,29 @@ def _has_diagram(html: str) -> bool:
 
 def hoist_search_scripts(html: str) -> str:
     """``html`` with the search scripts loaded ``async`` right after the page header (as
-    they were when the page has no header), and with them the module that starts the
-    search engine."""
+    they were when the page has no header), and the module that starts the search engine
+    first in the head."""
     header = _HEADER_END.search(html)
     scripts = _SEARCH_SCRIPT.findall(html)
     if header is None or not scripts:
         return html
     tags = "".join(f'<script src="{src}" async></script>\n' for src in scripts)
-    engine = [src for src in scripts if src.endswith("assets/javascripts/search.js")]
-    if engine:
-        module = engine[0].removesuffix("search.js") + "pagefind/pagefind.js"
-        pagefind = module.removesuffix("assets/javascripts/pagefind/pagefind.js")
-        # The module imports Pagefind's: fetched from the head too, not once it has run.
-        tags += f'<link rel="modulepreload" href="{pagefind}_pagefind/pagefind.js">\n'
-        tags += f'<script type="module" src="{module}" async></script>\n'
     at = header.end()
-    return html[:at] + tags + _SEARCH_SCRIPT.sub("", html[at:])
+    html = html[:at] + tags + _SEARCH_SCRIPT.sub("", html[at:])
+    engine = [src for src in scripts if src.endswith("assets/javascripts/search.js")]
+    head = _head_start(html)
+    if not engine or head is None:
+        return html
+    # In the head, the module runs while the page's stylesheets are still arriving (the
+    # parser waits for them before the theme's inline scripts): after the header it ran
+    # only once the page had been laid out. It imports Pagefind's module: fetched as soon.
+    module = engine[0].removesuffix("search.js") + "pagefind/pagefind.js"
+    pagefind = module.removesuffix("assets/javascripts/pagefind/pagefind.js")
+    tags = (
+        f'<link rel="modulepreload" href="{pagefind}_pagefind/pagefind.js">\n'
+        f'<script type="module" src="{module}" async></script>\n'
+    )
+    return html[:head] + tags + html[head:]
 
 
 def defer_theme_scripts(html: str) -> str:
@@ -183,28 +188,28 @@ def _collapse_lines(text: str) -> str:
     return "\n".join([lines[0].rstrip(_LINE_END_SPACE), *middle, lines[-1].lstrip()])
 
 
-def add_security_policy(html: str) -> str:
-    """``html`` with the Content-Security-Policy meta tag right after ``<head>`` (after
-    the charset declaration when that comes first, which must stay in the first 1 KB)."""
+def _head_start(html: str) -> int | None:
+    """Where the head's first tags go: right after ``<head>``, or after the charset
+    declaration when that comes first (it must stay in the first 1 KB)."""
     head = _HEAD.search(html)
     if head is None:
-        return html
+        return None
     at = head.end()
     charset = _CHARSET.match(html, _SPACE.match(html, at).end())  # type: ignore[union-attr]
-    if charset is not None:
-        at = charset.end()
+    return at if charset is None else charset.end()
+
+
+def add_security_policy(html: str) -> str:
+    """``html`` with the Content-Security-Policy meta tag first in ``<head>`` (after the
+    charset declaration), then a preload of each script the body names."""
+    at = _head_start(html)
+    if at is None:
+        return html
     tag = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
     body = _BODY.search(html, at)
-    if body is None:
-        return html[:at] + tag + html[at:]
-    start = body.end()
-    scripts = _SCRIPT_SRC.findall(html, start)
-    # A module preloaded in the body (what a module imports) moves up with the rest.
-    modules = _MODULE_PRELOAD.findall(html, start) + _MODULE_SRC.findall(html, start)
+    scripts = _SCRIPT_SRC.findall(html, body.end()) if body is not None else []
     preloads = "".join(f'<link rel="preload" href="{src}" as="script">\n' for src in scripts)
-    preloads += "".join(f'<link rel="modulepreload" href="{src}">\n' for src in modules)
-    rest = html[at:start] + _MODULE_PRELOAD.sub("", html[start:])
-    return html[:at] + tag + preloads + rest
+    return html[:at] + tag + preloads + html[at:]
 
 
 def redirect_html(

@@ -75,6 +75,8 @@ _SEARCH_SCRIPT = re.compile(
     r'<script src="([^"]*(?:_pagefind/pagefind-ui|assets/javascripts/search)\.js)"></script>\n?'
 )
 _HEADER_END = re.compile(r"</header>\n?", re.I)
+_POLICY_TAG = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*">\n')
+_ENGINE_FROM = re.compile(r'<script src="([^"]*)assets/javascripts/search\.js" async></script>')
 _THEME_SCRIPT = re.compile(
     r'<script src="([^"]*(?:assets/javascripts/bundle\.[0-9a-f]+\.min'
     r'|assets/vendor/highlight-[^"/]*\.min)\.js)"></script>'
@@ -112,29 +114,36 @@ def _has_diagram(html: str) -> bool:
 
 def hoist_search_scripts(html: str) -> str:
     """``html`` with the search scripts loaded ``async`` right after the page header (as
-    they were when the page has no header), and the module that starts the search engine
-    first in the head."""
+    they were when the page has no header)."""
     header = _HEADER_END.search(html)
     scripts = _SEARCH_SCRIPT.findall(html)
     if header is None or not scripts:
         return html
     tags = "".join(f'<script src="{src}" async></script>\n' for src in scripts)
     at = header.end()
-    html = html[:at] + tags + _SEARCH_SCRIPT.sub("", html[at:])
-    engine = [src for src in scripts if src.endswith("assets/javascripts/search.js")]
-    head = _head_start(html)
-    if not engine or head is None:
+    return html[:at] + tags + _SEARCH_SCRIPT.sub("", html[at:])
+
+
+def start_search_engine(html: str) -> str:
+    """``html`` with the module that starts the search engine first in the head, right
+    after the Content-Security-Policy (``add_security_policy``), on a page with the search
+    box.
+
+    There it is fetched before the page's other scripts and stylesheets, and runs while
+    the parser waits for the stylesheets (before the theme's inline scripts): after the
+    header it ran only once the page had been laid out. It imports Pagefind's module,
+    fetched as soon."""
+    policy = _POLICY_TAG.search(html)
+    engine = _ENGINE_FROM.search(html)
+    if policy is None or engine is None:
         return html
-    # In the head, the module runs while the page's stylesheets are still arriving (the
-    # parser waits for them before the theme's inline scripts): after the header it ran
-    # only once the page had been laid out. It imports Pagefind's module: fetched as soon.
-    module = engine[0].removesuffix("search.js") + "pagefind/pagefind.js"
-    pagefind = module.removesuffix("assets/javascripts/pagefind/pagefind.js")
+    prefix = engine[1]
     tags = (
-        f'<link rel="modulepreload" href="{pagefind}_pagefind/pagefind.js">\n'
-        f'<script type="module" src="{module}" async></script>\n'
+        f'<link rel="modulepreload" href="{prefix}_pagefind/pagefind.js">\n'
+        f'<script type="module" src="{prefix}assets/javascripts/pagefind/pagefind.js" async>'
+        "</script>\n"
     )
-    return html[:head] + tags + html[head:]
+    return html[: policy.end()] + tags + html[policy.end() :]
 
 
 def defer_theme_scripts(html: str) -> str:

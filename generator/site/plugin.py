@@ -59,6 +59,7 @@ from generator.site.html import (
     drop_variables_block,
     hoist_search_scripts,
     shallow_toc,
+    start_search_engine,
 )
 from generator.site.link_warnings import LocatingFilter, Source
 from generator.site.page_form import add_form_data
@@ -379,7 +380,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
             output = output.replace("</head>", SERVE_MARKER + "\n</head>", 1)
         # A control character (an escape sequence in a command) shows as what it is.
         output = defer_theme_scripts(hoist_search_scripts(drop_unused_diagram_script(output)))
-        return collapse_whitespace(add_security_policy(visible(output)))
+        return collapse_whitespace(start_search_engine(add_security_policy(visible(output))))
 
     def on_post_template(
         self, output_content: str, *, template_name: str, config: MkDocsConfig

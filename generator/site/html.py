@@ -33,8 +33,9 @@
   itself; icons are ``data:`` URLs. The plugin
   adds it (not a theme override), so it holds for any theme and any ``mkdocs.yml``.
   Chromium's preload scanner stops at a CSP meta tag, so each script of the body would
-  only be fetched once the one before it has run; the tag is therefore followed by a
-  ``<link rel="preload">`` for each of them, and they all arrive together.
+  only be fetched once the one before it has run; the tag is therefore followed (after the
+  search engine's module) by a ``<link rel="preload">`` for each of them, and they all
+  arrive together.
 """
 
 from __future__ import annotations
@@ -68,7 +69,6 @@ _SPACE = re.compile(r"\s*")
 _SCRIPT_SRC = re.compile(r'<script src="([^"]+)"')
 
 _DIAGRAM = re.compile(r'class="(?:[^"]*\s)?mermaid[\s"]')
-_WORD = "mermaid"
 _DIAGRAM_SCRIPT = re.compile(r'<script src="[^"]*assets/vendor/mermaid-[^"/]*\.js"></script>\n?')
 
 _SEARCH_SCRIPT = re.compile(
@@ -94,22 +94,9 @@ def drop_variables_block(html: str) -> str:
 
 def drop_unused_diagram_script(html: str) -> str:
     """``html`` without the mermaid script when nothing on the page is a diagram."""
-    if _has_diagram(html):
+    if _DIAGRAM.search(html):
         return html
     return _DIAGRAM_SCRIPT.sub("", html, count=1)
-
-
-def _has_diagram(html: str) -> bool:
-    """Whether a ``class`` attribute of ``html`` names ``mermaid`` (what ``_DIAGRAM``
-    finds), looked for from each occurrence of the word: a page names it once or twice
-    (the script's file name), where matching the pattern tries every attribute."""
-    at = html.find(_WORD)
-    while at >= 0:
-        quote = html.rfind('"', 0, at)
-        if quote >= 0 and _DIAGRAM.match(html, html.rfind("class=", 0, quote + 1)):
-            return True
-        at = html.find(_WORD, at + 1)
-    return False
 
 
 def hoist_search_scripts(html: str) -> str:
@@ -175,26 +162,10 @@ def collapse_whitespace(html: str) -> str:
     for index, part in enumerate(parts):
         kind = index % 3
         if kind == 0:
-            out.append(_collapse_lines(part))
+            out.append(_BLANK_RUN.sub("\n", part))
         elif kind == 1:
             out.append(part)
     return "".join(out)
-
-
-_LINE_END_SPACE = " \t\r\f\v"
-"""What ``_BLANK_RUN`` takes before a line break (``\\s`` is any whitespace after it)."""
-
-
-def _collapse_lines(text: str) -> str:
-    """``_BLANK_RUN.sub("\\n", text)``, by lines: a page has thousands of runs to
-    replace, and the string methods do each line's part in one call."""
-    lines = text.split("\n")
-    if len(lines) == 1:
-        return text
-    # A line left empty is part of the run before it; str.strip() and \\s agree on
-    # what whitespace is.
-    middle = [kept for line in lines[1:-1] if (kept := line.lstrip().rstrip(_LINE_END_SPACE))]
-    return "\n".join([lines[0].rstrip(_LINE_END_SPACE), *middle, lines[-1].lstrip()])
 
 
 def _head_start(html: str) -> int | None:

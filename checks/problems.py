@@ -129,10 +129,33 @@ class ProblemError(Exception):
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
+    close = closest(word, candidates)
+    return f" (did you mean '{close}'?)" if close is not None else ""
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate most like ``word`` if one is close enough to be a misspelling."""
     import difflib  # here: only a misspelt name needs it
 
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return close[0] if close else None
+
+
+def no_such_path(path: str) -> str:
+    """``PATH: no such file or directory``, naming the closest entry of its folder when
+    one is close (``runbooks/dmeo`` -> ``runbooks/demo``)."""
+    import os
+
+    folder, name = os.path.split(path.rstrip("/" + os.sep) or path)
+    try:
+        beside = os.listdir(folder or os.curdir)
+    except OSError:
+        beside = []
+    # Names compared without their suffix: every runbook ends in .yaml.
+    stems = {os.path.splitext(entry)[0]: entry for entry in beside if not entry.startswith(".")}
+    close = closest(os.path.splitext(name)[0], stems)
+    hint = f" (did you mean '{os.path.join(folder, stems[close])}'?)" if close is not None else ""
+    return f"{path}: no such file or directory{hint}"
 
 
 def has_errors(problems: Iterable[Problem], *, strict: bool = False) -> bool:

@@ -49,3 +49,26 @@ def test_a_run_of_skips_is_exit_4_unless_a_block_failed(
     assert cli("check", "page.md", "--json", "r.json", cwd=tmp_path).returncode == code
     summary = json.loads((tmp_path / "r.json").read_text())["summary"]
     assert (summary["skipped"], summary["exit_code"]) == (1, code)
+
+
+@pytest.mark.parametrize("command", ["list", "lint", "exec", "check"])
+def test_a_misspelt_path_is_exit_2_naming_the_path_beside_it(
+    tmp_path: Path, cli: Cli, command: str
+) -> None:
+    (tmp_path / "runbooks" / "demo").mkdir(parents=True)
+    (tmp_path / "runbooks" / "demo" / "redis.yaml").write_text("id: redis\ntitle: Redis\n")
+    code, _, err = cli(command, "runbooks/dmeo", cwd=tmp_path)
+    assert code == 2, err
+    assert err.splitlines() == [
+        "error: runbooks/dmeo: no such file or directory (did you mean 'runbooks/demo'?)"
+    ]
+    code, _, err = cli(command, "runbooks/demo/reids.yaml", cwd=tmp_path)
+    assert (code, err.splitlines()) == (2, [
+        "error: runbooks/demo/reids.yaml: no such file or directory"
+        " (did you mean 'runbooks/demo/redis.yaml'?)"
+    ])  # fmt: skip
+    # Nothing close: no guess (the suffix every runbook shares does not make names alike).
+    code, _, err = cli(command, "runbooks/demo/nope.yaml", cwd=tmp_path)
+    assert (code, err.splitlines()) == (2, [
+        "error: runbooks/demo/nope.yaml: no such file or directory"
+    ])  # fmt: skip

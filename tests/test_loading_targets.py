@@ -48,7 +48,7 @@ def test_unknown_id_is_a_usage_error_with_a_suggestion(root: Path) -> None:
 def test_missing_file_is_a_usage_error(root: Path) -> None:
     with pytest.raises(UsageError) as info:
         resolve_target(str(root / "nope.yaml"), root)
-    assert info.value.format() == f"error: no such file: {root}/nope.yaml"
+    assert info.value.format() == f"error: {root}/nope.yaml: no such file or directory"
 
 
 def test_builtin_scheme_has_four_levels_with_cadence() -> None:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from checks.outputs import write_reports
-from checks.problems import Outcome, Problem, has_errors
+from checks.problems import Outcome, Problem, has_errors, no_such_path
 from checks.report import outcome_of, summarize
 from checks.run.engine import ExecSettings, RunState, run_plan
 from checks.run.process import RunOptions
@@ -43,7 +43,7 @@ def run_ci_checks(
     """Lint, then run: what ran, failed or was interrupted (lint or block errors raise)."""
     for path in paths:
         if not os.path.exists(path):
-            raise UsageError(f"{path}: no such file or directory")
+            raise UsageError(no_such_path(path))
     environ = dict(os.environ)
     check_report_paths(
         [("--json", json_path), ("--junit", junit_path), ("--transcript", transcript)], environ

@@ -53,7 +53,7 @@ def command(
     import os
     import sys
 
-    from checks.problems import Outcome, Severity, has_errors
+    from checks.problems import Outcome, Severity, has_errors, no_such_path
     from checks.terminal import visible
     from generator.cli._environ import cache_dir, today
     from generator.errors import UsageError
@@ -61,7 +61,7 @@ def command(
 
     for path in paths:
         if not os.path.exists(path):
-            raise UsageError(f"{path}: no such file or directory")
+            raise UsageError(no_such_path(path))
     if not paths and not os.path.isdir(root):
         raise UsageError(f"runbooks root '{root}' is not a folder (give PATHS or --root DIR)")
     options = LintOptions(today=today(), cache_dir=cache_dir(no_cache))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checks.model import SourceLocation
-from checks.problems import ExitCode, Problem, Severity, did_you_mean
+from checks.problems import ExitCode, Problem, Severity, did_you_mean, no_such_path
 from generator.errors import RunbookError, UsageError
 from generator.load.cache import ParseCache
 from generator.load.cascade import DEFAULTS_NAMES, Cascade, Placed, unique_ids
@@ -161,7 +161,7 @@ def resolve_target(target: str, root: str | os.PathLike[str] = Path("runbooks"))
     text = str(target)
     if text.endswith((*YAML_SUFFIXES, ".md")) or "/" in text or os.sep in text:
         if not os.path.isfile(text):
-            raise UsageError(f"no such file: {text}")
+            raise UsageError(no_such_path(text))
         return Path(text)
     found = _scan_ids(os.fspath(root))
     ids = {ident: places[0][0] for ident, places in found.items()}

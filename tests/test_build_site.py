@@ -595,6 +595,53 @@ def test_a_serve_rebuild_parses_only_the_edited_runbook(
     assert "Edited" in (tmp_path / "site" / "runbooks" / "db-pool" / "index.html").read_text()
 
 
+def test_a_serve_rebuild_after_a_renamed_runbook_redoes_the_pages_whose_navigation_shows_it(
+    tmp_path: Path,
+) -> None:
+    from mkdocs.commands.build import build as mkdocs_build
+
+    from generator.site.build import BuildOptions, load_site_config
+
+    root = one_section_runbooks(
+        tmp_path,
+        {
+            "a1": "title: Alpha one\nservice: svc-a",
+            "a2": "title: Alpha two\nservice: svc-a",
+            "a3": "title: Alpha three\nservice: svc-a",
+            "b1": "title: Beta\nservice: svc-b",
+        },
+    )
+    site = tmp_path / "site"
+    options = BuildOptions(config_file=str(REPO / "mkdocs.yml"), root=str(root), site_dir=str(site))
+
+    def rebuild() -> dict[str, int]:
+        config = load_site_config(options)  # what `mkdocs serve` does on a change
+        config.plugins.on_startup(command="serve", dirty=True)
+        mkdocs_build(config, dirty=True)
+        return {p.parent.name: p.stat().st_mtime_ns for p in site.glob("runbooks/*/index.html")}
+
+    def nav(page: str) -> str:
+        html = (site / "runbooks" / page / "index.html").read_text(encoding="utf-8")
+        return html[html.index('data-md-type="navigation"') : html.index("<article")]
+
+    def rename(rid: str, title: str) -> None:
+        path = root / f"{rid}.yaml"
+        path.write_text(re.sub(r"^title: .*$", f"title: {title}", path.read_text(), flags=re.M))
+
+    first = rebuild()
+    assert "Alpha two" in nav("a1") and "Alpha two" not in nav("b1")  # pruned: its own section
+    rename("a2", "Alpha twofold")  # the same place in its section
+    second = rebuild()
+    assert "Alpha twofold" in nav("a1") and "Alpha twofold" in nav("a3")
+    assert all(second[page] != first[page] for page in ("a1", "a2", "a3"))
+    assert second["b1"] == first["b1"]  # another section: its page is left as it was
+    assert "Alpha twofold" not in nav("b1")
+    rename("a1", "Zulu")  # moves within its section: every page is redone
+    third = rebuild()
+    assert all(third[page] != second[page] for page in ("a1", "a2", "a3", "b1"))
+    assert nav("a3").index("Alpha twofold") < nav("a3").index("Zulu")
+
+
 def test_the_alerts_index_names_a_few_handlers_and_links_the_rest(tmp_path: Path, cli: Cli) -> None:
     root = one_section_runbooks(
         tmp_path,
@@ -703,3 +750,40 @@ def test_a_tag_on_many_runbooks_gets_its_own_page(tmp_path: Path, cli: Cli) -> N
     own = article(site / "tags/tag-common/index.html")
     assert "Tagged Common" in own
     assert all(f'href="../../runbooks/rb{i:02d}/"' in own for i in range(52))
+
+
+@pytest.mark.parametrize(
+    ("renamed", "redone"),
+    [
+        ({"C": "C2"}, ["alerts/index.md", "runbooks/b.md", "runbooks/c.md", "runbooks/d.md"]),
+        ({"A": "A2"}, ["orgs/o/s/index.md", "runbooks/a.md", "runbooks/b.md", "runbooks/c.md"]),
+        (
+            {"A": "A2", "D": "D2"},  # two sections: theirs and their neighbours
+            ["alerts/index.md", "orgs/o/s/index.md", *(f"runbooks/{p}.md" for p in "abcd")],
+        ),
+        ({"svc": "svc2"}, "all"),  # a section's label: every page prints it
+        ({"Alerts": "Alarms"}, "all"),  # a top-level title: every page prints it
+        ({}, []),
+    ],
+)
+def test_a_renamed_page_is_shown_by_its_section_and_its_neighbours(
+    renamed: dict[str, str], redone: list[str] | str
+) -> None:
+    from generator.site.layout import pages_showing_changed_titles
+
+    def nav(names: dict[str, str]) -> list[Any]:
+        def t(name: str) -> str:
+            return names.get(name, name)
+
+        chunks = [
+            {"1–2": [{t("A"): "runbooks/a.md"}, {t("B"): "runbooks/b.md"}]},
+            {"3–4": [{t("C"): "runbooks/c.md"}, {t("D"): "runbooks/d.md"}]},
+        ]
+        org = ["orgs/o/index.md", {t("svc"): ["orgs/o/s/index.md", *chunks]}]
+        return [{"Home": "index.md"}, {"Org": org}, {t("Alerts"): "alerts/index.md"}]
+
+    got = pages_showing_changed_titles(nav({}), nav(renamed))
+    assert (None if got is None else sorted(got)) == (None if redone == "all" else redone)
+    moved = nav({})
+    moved[1]["Org"][1]["svc"][1]["1–2"].reverse()  # the same titles, in another order
+    assert pages_showing_changed_titles(nav({}), moved) is None

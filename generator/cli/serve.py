@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 def command(dev_addr: str, root: str | None, config_file: str, full: bool) -> Outcome:
     """Serve the site and rebuild it when a runbook, docs/ or mkdocs.yml changes.
 
-    Only changed pages are rebuilt; a change of a title or of the set of runbooks
+    Only changed pages are rebuilt, and a renamed runbook's section (the pages
+    whose navigation shows its title); a runbook added, removed or moved
     rebuilds everything, so the navigation is never stale.
     """
     from generator.site.serve import run_serve

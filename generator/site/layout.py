@@ -198,3 +198,72 @@ def _sections(runbooks: Sequence[Runbook], titles: dict[str, str], first: int = 
 
 def _runbook_items(runbooks: Sequence[Runbook], titles: dict[str, str]) -> list[NavItem]:
     return [{titles[runbook_uri(rb.id)]: runbook_uri(rb.id)} for rb in runbooks]
+
+
+def pages_showing_changed_titles(
+    before: Sequence[NavItem], after: Sequence[NavItem]
+) -> frozenset[str] | None:
+    """The pages whose navigation shows a title that differs between two navigations, when
+    each page prints only its own section (``navigation.prune``): a renamed runbook is shown
+    by the pages of its section, and by the pages before and after it (a theme's
+    previous/next links). None when every page's may differ: anything else changed (a page
+    added, removed or moved, a section renamed, a title at the top level)."""
+    if _skeleton(before) != _skeleton(after):
+        return None
+    stale: set[str] = set()
+    order: list[str] = []
+    if not _collect(before, after, stale, order, top=True):
+        return None
+    shown = set(stale)
+    for at, uri in enumerate(order):
+        if uri in shown:
+            stale.update(order[max(at - 1, 0) : at + 2])
+    return frozenset(stale)
+
+
+def _skeleton(nav: Sequence[NavItem]) -> list[object]:
+    """The navigation without its pages' titles: sections (with labels) and page URIs (a
+    titled one as a 1-tuple: giving a page a title in the navigation changes the shape)."""
+    shape: list[object] = []
+    for item in nav:
+        if isinstance(item, str):
+            shape.append(item)
+            continue
+        ((label, value),) = item.items()
+        shape.append((value,) if isinstance(value, str) else {label: _skeleton(value)})
+    return shape
+
+
+def _collect(
+    before: Sequence[NavItem],
+    after: Sequence[NavItem],
+    stale: set[str],
+    order: list[str],
+    *,
+    top: bool,
+) -> bool:
+    """Adds to ``stale`` the pages of each level where a page's title changed (False when it
+    is the top level, which every page prints) and to ``order`` the pages in navigation
+    order."""
+    pages: list[str] = []
+    renamed = False
+    for old, new in zip(before, after, strict=True):
+        if isinstance(old, str) or isinstance(new, str):  # the same skeleton: both are
+            pages.append(str(new))
+            order.append(str(new))
+            continue
+        ((old_title, old_value),) = old.items()
+        ((new_title, new_value),) = new.items()
+        if isinstance(new_value, str):
+            renamed = renamed or old_title != new_title
+            pages.append(new_value)
+            order.append(new_value)
+        elif isinstance(old_value, list) and not _collect(
+            old_value, new_value, stale, order, top=False
+        ):
+            return False
+    if renamed:
+        if top:
+            return False
+        stale.update(pages)
+    return True

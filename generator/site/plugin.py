@@ -12,15 +12,14 @@ themed page. In ``build``, worker processes convert, finish and index the genera
 (``generator.site._parallel``).
 
 Under ``serve --dirty`` (``runbook serve`` uses it) only pages whose Markdown changed are
-rebuilt; a change of any title or of the set of pages rebuilds everything, so the
-navigation never goes stale.
+rebuilt, and the pages whose navigation shows a title that changed (a runbook's section);
+any other change of the navigation rebuilds everything, so it never goes stale.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import os
 from pathlib import Path
@@ -61,12 +60,13 @@ from generator.site.html import (
     shallow_toc,
     start_search_engine,
 )
+from generator.site.layout import NavItem, pages_showing_changed_titles
 from generator.site.link_warnings import LocatingFilter, Source
 from generator.site.page_form import add_form_data
 from generator.site.safety import sanitize_html
 from generator.site.search import PageFacts, mark_page, page_kind
 from generator.site.search_index import SERVE_MARKER, BackgroundIndexer, index_site
-from generator.site.tree import SitePage, load_site
+from generator.site.tree import Site, SitePage, load_site
 
 log = logging.getLogger("mkdocs.plugins.runbook")
 
@@ -115,7 +115,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         self._dirty = False
         self._previous: dict[str, str] = {}
         self._parse_cache = ParseCache(None)  # in memory, across serve rebuilds
-        self._previous_shape = ""
+        self._previous_nav: list[NavItem] | None = None
         self._sources: dict[str, Source] = {}
         self._cache: dict[Any, str] = {}
         self._own_nav = True
@@ -207,9 +207,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         self._sources.clear()
         self._facts = {p.uri: p.search or (("meta:kind", page_kind(p.uri)),) for p in site.pages}
         self._forms = {p.uri: p.form for p in site.pages if p.form}
-        shape = json.dumps([(p.uri, p.title, p.in_nav) for p in site.pages])
-        shape_changed = shape != self._previous_shape
-        self._previous_shape = shape
+        stale = self._pages_to_redo(site, config)
         current: dict[str, str] = {}
         redirects: list[SitePage] = []
         for page in site.pages:
@@ -220,7 +218,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
                 redirects.append(page)  # once every page it may point at is in `files`
                 continue
             f = self._add(files, config, page.uri, page_source(page), page.in_nav, current)
-            f.changed = f.changed or shape_changed
+            f.changed = f.changed or stale is None or page.uri in stale
             PrerenderedPage(None, f, config)  # sets f.page; its HTML may come from a worker
             if page.source is not None:
                 self._sources[page.uri] = Source(
@@ -236,6 +234,19 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         config.nav = site.nav if self._own_nav else merge_nav(self._user_nav, site.nav)
         add_asset_files(files, config)
         return files
+
+    def _pages_to_redo(self, site: Site, config: MkDocsConfig) -> frozenset[str] | None:
+        """Pages to rebuild besides those whose Markdown changed: the ones whose navigation
+        shows a changed title, or every page (None). Each page prints only its own section
+        of our navigation under ``navigation.prune``; with a navigation of the user's, or
+        without pruning, every page may show any title."""
+        nav, self._previous_nav = self._previous_nav, site.nav
+        if nav == site.nav:
+            return frozenset()
+        pruned = "navigation.prune" in (config.theme.get("features") or ())
+        if nav is None or not self._own_nav or not pruned:
+            return None
+        return pages_showing_changed_titles(nav, site.nav)
 
     @event_priority(-100)  # last: workers see the pages and files every plugin left
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -397,4 +408,4 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         self._close_renderer()
         # A failed serve rebuild must rebuild everything next time.
         self._previous.clear()
-        self._previous_shape = ""
+        self._previous_nav = None

@@ -642,6 +642,38 @@ def test_a_serve_rebuild_after_a_renamed_runbook_redoes_the_pages_whose_navigati
     assert nav("a3").index("Alpha twofold") < nav("a3").index("Zulu")
 
 
+def test_a_serve_rebuild_uses_an_edited_theme_override(tmp_path: Path) -> None:
+    """Serve keeps the theme's compiled templates from one rebuild to the next: an
+    override edited in between must still be compiled again."""
+    from mkdocs.commands.build import build as mkdocs_build
+
+    from generator.site.build import BuildOptions, load_site_config
+
+    root = one_section_runbooks(tmp_path, {"a1": "title: Alpha one"})
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    config_file = mkdocs_yml(
+        tmp_path, ("  name: material\n", f"  name: material\n  custom_dir: {overrides}\n")
+    )
+    site = tmp_path / "site"
+    options = BuildOptions(config_file=str(config_file), root=str(root), site_dir=str(site))
+
+    def rebuild(banner: str) -> str:
+        (overrides / "main.html").write_text(
+            '{% extends "base.html" %}{% block announce %}' + banner + "{% endblock %}"
+        )
+        path = root / "a1.yaml"  # a page to rebuild (serve redoes only what changed)
+        path.write_text(re.sub(r"body: .*", f"body: Look for {banner}.", path.read_text()))
+        config = load_site_config(options)  # what `mkdocs serve` does on a change
+        config.plugins.on_startup(command="serve", dirty=True)
+        mkdocs_build(config, dirty=True)
+        return (site / "runbooks" / "a1" / "index.html").read_text(encoding="utf-8")
+
+    assert "Banner one" in rebuild("Banner one")
+    page = rebuild("Banner two")
+    assert "Banner two" in page and "Banner one" not in page
+
+
 def test_the_alerts_index_names_a_few_handlers_and_links_the_rest(tmp_path: Path, cli: Cli) -> None:
     root = one_section_runbooks(
         tmp_path,

@@ -41,6 +41,7 @@ from generator.errors import RunbookError
 from generator.load.cache import ParseCache
 from generator.model import NOWHERE
 from generator.site._parallel import ParallelRenderer, PrerenderedPage
+from generator.site._templates import CompiledTemplates
 from generator.site._theme import ParallelTheme
 from generator.site.config import (
     add_asset_files,
@@ -132,6 +133,8 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         """Search filters and labels of each generated page (by source path)."""
         self._forms: dict[str, str] = {}
         """Each runbook page's variables form data (by source path), when it has variables."""
+        self._templates = CompiledTemplates()
+        """The theme's compiled templates, for every serve rebuild's new environment."""
         self._indexer: BackgroundIndexer | None = None
         """Under ``serve``: the search index is rebuilt after each rebuild, in the background."""
 
@@ -270,6 +273,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         theme = ParallelTheme(self, self.config.jobs or None)
         if theme.install(config):
             self._theme = theme
+        self._templates.attach(env)
         return env
 
     def _close_renderer(self, interrupted: bool = False) -> None:

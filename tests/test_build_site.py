@@ -795,6 +795,7 @@ def test_a_tag_on_many_runbooks_gets_its_own_page(tmp_path: Path, cli: Cli) -> N
         ),
         ({"svc": "svc2"}, "all"),  # a section's label: every page prints it
         ({"Alerts": "Alarms"}, "all"),  # a top-level title: every page prints it
+        ({"Guide": "Manual"}, "all"),  # one level below: navigation.sections shows it too
         ({}, []),
     ],
 )
@@ -811,11 +812,12 @@ def test_a_renamed_page_is_shown_by_its_section_and_its_neighbours(
             {"1–2": [{t("A"): "runbooks/a.md"}, {t("B"): "runbooks/b.md"}]},
             {"3–4": [{t("C"): "runbooks/c.md"}, {t("D"): "runbooks/d.md"}]},
         ]
-        org = ["orgs/o/index.md", {t("svc"): ["orgs/o/s/index.md", *chunks]}]
+        org = ["orgs/o/index.md", {t("Guide"): "orgs/o/guide.md"}]
+        org.append({t("svc"): ["orgs/o/s/index.md", *chunks]})
         return [{"Home": "index.md"}, {"Org": org}, {t("Alerts"): "alerts/index.md"}]
 
     got = pages_showing_changed_titles(nav({}), nav(renamed))
     assert (None if got is None else sorted(got)) == (None if redone == "all" else redone)
     moved = nav({})
-    moved[1]["Org"][1]["svc"][1]["1–2"].reverse()  # the same titles, in another order
+    moved[1]["Org"][2]["svc"][1]["1–2"].reverse()  # the same titles, in another order
     assert pages_showing_changed_titles(nav({}), moved) is None

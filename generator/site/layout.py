@@ -204,15 +204,16 @@ def pages_showing_changed_titles(
     before: Sequence[NavItem], after: Sequence[NavItem]
 ) -> frozenset[str] | None:
     """The pages whose navigation shows a title that differs between two navigations, when
-    each page prints only its own section (``navigation.prune``): a renamed runbook is shown
+    each page prints only its own branch (``navigation.prune``): a renamed runbook is shown
     by the pages of its section, and by the pages before and after it (a theme's
     previous/next links). None when every page's may differ: anything else changed (a page
-    added, removed or moved, a section renamed, a title at the top level)."""
+    added, removed or moved, a section renamed, a title at the top level or one below it,
+    which ``navigation.sections`` shows on every page)."""
     if _skeleton(before) != _skeleton(after):
         return None
     stale: set[str] = set()
     order: list[str] = []
-    if not _collect(before, after, stale, order, top=True):
+    if not _collect(before, after, stale, order, depth=1):
         return None
     shown = set(stale)
     for at, uri in enumerate(order):
@@ -240,11 +241,11 @@ def _collect(
     stale: set[str],
     order: list[str],
     *,
-    top: bool,
+    depth: int,
 ) -> bool:
-    """Adds to ``stale`` the pages of each level where a page's title changed (False when it
-    is the top level, which every page prints) and to ``order`` the pages in navigation
-    order."""
+    """Adds to ``stale`` the pages of each level where a page's title changed and to
+    ``order`` the pages in navigation order. False when the level is the top one or a
+    top-level section's, which every page prints (``navigation.sections`` shows those)."""
     pages: list[str] = []
     renamed = False
     for old, new in zip(before, after, strict=True):
@@ -259,11 +260,11 @@ def _collect(
             pages.append(new_value)
             order.append(new_value)
         elif isinstance(old_value, list) and not _collect(
-            old_value, new_value, stale, order, top=False
+            old_value, new_value, stale, order, depth=depth + 1
         ):
             return False
     if renamed:
-        if top:
+        if depth <= 2:
             return False
         stale.update(pages)
     return True

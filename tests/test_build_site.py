@@ -636,6 +636,10 @@ def test_a_serve_rebuild_after_a_renamed_runbook_redoes_the_pages_whose_navigati
     assert all(second[page] != first[page] for page in ("a1", "a2", "a3"))
     assert second["b1"] == first["b1"]  # another section: its page is left as it was
     assert "Alpha twofold" not in nav("b1")
+    # The rebuilt pages name the pages that were not rebuilt (MkDocs did not read them).
+    for title in ("Home", "Alerts", "How to use these runbooks", "Alpha three"):
+        assert re.search(rf">\s*{title}\s*<", nav("a1")), title
+    assert not re.search(r">\s*None\s*<", nav("a1"))
     rename("a1", "Zulu")  # moves within its section: every page is redone
     third = rebuild()
     assert all(third[page] != second[page] for page in ("a1", "a2", "a3", "b1"))

@@ -133,6 +133,8 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         """Search filters and labels of each generated page (by source path)."""
         self._forms: dict[str, str] = {}
         """Each runbook page's variables form data (by source path), when it has variables."""
+        self._titles: dict[str, str] = {}
+        """Each generated page's title in the last build (by source path)."""
         self._templates = CompiledTemplates()
         """The theme's compiled templates, for every serve rebuild's new environment."""
         self._indexer: BackgroundIndexer | None = None
@@ -222,7 +224,10 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
                 continue
             f = self._add(files, config, page.uri, page_source(page), page.in_nav, current)
             f.changed = f.changed or stale is None or page.uri in stale
-            PrerenderedPage(None, f, config)  # sets f.page; its HTML may come from a worker
+            # Sets f.page; its HTML may come from a worker. A page a dirty build leaves as it
+            # was is never read, so MkDocs cannot know its title (the navigation of the pages
+            # it does rebuild would say "None"): the last build's is given.
+            PrerenderedPage(None if f.changed else self._titles.get(page.uri), f, config)
             if page.source is not None:
                 self._sources[page.uri] = Source(
                     page.source.path, page.source.line, page.source.col
@@ -268,6 +273,12 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
 
     @event_priority(-100)  # last: the workers see the environment every plugin left
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        # Every page that will be rebuilt has been read and converted by now.
+        self._titles = {
+            f.src_uri: f.page.title
+            for f in files.documentation_pages()
+            if isinstance(f.page, PrerenderedPage) and f.page.title is not None
+        }
         if self._renderer is not None and not self._renderer.indexing:
             self._renderer.close(wait=True)  # converted: forking needs its thread gone
         theme = ParallelTheme(self, self.config.jobs or None)

@@ -646,6 +646,48 @@ def test_a_serve_rebuild_after_a_renamed_runbook_redoes_the_pages_whose_navigati
     assert nav("a3").index("Alpha twofold") < nav("a3").index("Zulu")
 
 
+def test_a_site_rebuilt_by_serve_after_edits_is_the_site_a_full_build_writes(
+    tmp_path: Path,
+) -> None:
+    """Serve rebuilds only what an edit changes; what it leaves must be what a build of the
+    edited runbooks would have written: every page, byte for byte."""
+    from mkdocs.commands.build import build as mkdocs_build
+
+    from generator.site.build import BuildOptions, load_site_config
+
+    root = tmp_path / "runbooks"
+    shutil.copytree(FIXTURE, root)
+
+    def build(site: Path, *, serve: bool) -> dict[str, str]:
+        options = BuildOptions(
+            config_file=str(REPO / "mkdocs.yml"), root=str(root), site_dir=str(site)
+        )
+        config = load_site_config(options)
+        config.plugins.on_startup(command="serve" if serve else "build", dirty=serve)
+        mkdocs_build(config, dirty=serve)
+        marker = '<meta name="runbook-search-status" content="search-status.json">\n'
+        return {
+            str(p.relative_to(site)): p.read_text(encoding="utf-8").replace(marker, "")
+            for p in site.rglob("*.html")
+            if "_pagefind" not in p.parts
+        }
+
+    def edit(old: str, new: str) -> None:
+        path = root / "acme" / "db-pool.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    served = tmp_path / "served"
+    build(served, serve=True)
+    edit("title: Database connection pool exhausted", "title: Database connection pool full")
+    build(served, serve=True)
+    edit("    title: Diagnosis", "    title: Diagnosis first")
+    pages = build(served, serve=True)
+    assert len(pages) > 10
+    assert pages == build(tmp_path / "full", serve=False)
+
+
 def test_a_serve_rebuild_uses_an_edited_theme_override(tmp_path: Path) -> None:
     """Serve keeps the theme's compiled templates from one rebuild to the next: an
     override edited in between must still be compiled again."""

@@ -227,7 +227,8 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
             # Sets f.page; its HTML may come from a worker. A page a dirty build leaves as it
             # was is never read, so MkDocs cannot know its title (the navigation of the pages
             # it does rebuild would say "None"): the last build's is given.
-            PrerenderedPage(None if f.changed else self._titles.get(page.uri), f, config)
+            kept = self._dirty and not f.changed
+            PrerenderedPage(self._titles.get(page.uri) if kept else None, f, config)
             if page.source is not None:
                 self._sources[page.uri] = Source(
                     page.source.path, page.source.line, page.source.col

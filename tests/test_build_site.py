@@ -640,17 +640,25 @@ def test_a_serve_rebuild_after_a_renamed_runbook_redoes_the_pages_whose_navigati
     for title in ("Home", "Alerts", "How to use these runbooks", "Alpha three"):
         assert re.search(rf">\s*{title}\s*<", nav("a1")), title
     assert not re.search(r">\s*None\s*<", nav("a1"))
-    rename("a1", "Zulu")  # moves within its section: every page is redone
+    rename("a1", "Zulu")  # moves within its section: the section's pages are redone
     third = rebuild()
-    assert all(third[page] != second[page] for page in ("a1", "a2", "a3", "b1"))
+    assert all(third[page] != second[page] for page in ("a1", "a2", "a3"))
+    assert third["b1"] == second["b1"]
     assert nav("a3").index("Alpha twofold") < nav("a3").index("Zulu")
+    (root / "a4.yaml").write_text((root / "a2.yaml").read_text().replace("a2", "a4"))
+    rename("a4", "Alpha four")  # a new runbook: its section's pages show it
+    fourth = rebuild()
+    assert all(fourth[page] != third[page] for page in ("a1", "a2", "a3"))
+    assert fourth["b1"] == third["b1"]
+    assert "Alpha four" in nav("a1") and "Alpha four" not in nav("b1")
 
 
 def test_a_site_rebuilt_by_serve_after_edits_is_the_site_a_full_build_writes(
     tmp_path: Path,
 ) -> None:
-    """Serve rebuilds only what an edit changes; what it leaves must be what a build of the
-    edited runbooks would have written: every page, byte for byte."""
+    """Serve rebuilds only what an edit changes (a rename, a step, a runbook added); what it
+    leaves must be what a build of the edited runbooks would have written: every page,
+    byte for byte."""
     from mkdocs.commands.build import build as mkdocs_build
 
     from generator.site.build import BuildOptions, load_site_config
@@ -683,6 +691,10 @@ def test_a_site_rebuilt_by_serve_after_edits_is_the_site_a_full_build_writes(
     edit("title: Database connection pool exhausted", "title: Database connection pool full")
     build(served, serve=True)
     edit("    title: Diagnosis", "    title: Diagnosis first")
+    build(served, serve=True)
+    added = (root / "acme" / "cache-down.yaml").read_text(encoding="utf-8")
+    added = added.replace("id: cache-down", "id: cache-down-eu", 1)
+    (root / "acme" / "cache-down-eu.yaml").write_text(added, encoding="utf-8")
     pages = build(served, serve=True)
     assert len(pages) > 10
     assert pages == build(tmp_path / "full", serve=False)
@@ -830,40 +842,51 @@ def test_a_tag_on_many_runbooks_gets_its_own_page(tmp_path: Path, cli: Cli) -> N
     assert all(f'href="../../runbooks/rb{i:02d}/"' in own for i in range(52))
 
 
+PAGES = ["index.md", "orgs/o/index.md", "orgs/o/guide.md", "orgs/o/s/index.md"]
+RUNBOOKS = [f"runbooks/{p}.md" for p in "abcd"]
+
+
+def example_nav(names: dict[str, str], extra: tuple[str, ...] = ()) -> list[Any]:
+    """A navigation shaped like ours: an organisation, a guide, a service of two chunks."""
+
+    def t(name: str) -> str:
+        return names.get(name, name)
+
+    chunks = [
+        {"1–2": [{t("A"): "runbooks/a.md"}, {t("B"): "runbooks/b.md"}]},
+        {"3–4": [{t("C"): "runbooks/c.md"}, {t("D"): "runbooks/d.md"}]},
+    ]
+    chunks[1]["3–4"].extend({name.upper(): f"runbooks/{name}.md"} for name in extra)
+    org = ["orgs/o/index.md", {t("Guide"): "orgs/o/guide.md"}]
+    org.append({t("svc"): ["orgs/o/s/index.md", *chunks]})
+    return [{"Home": "index.md"}, {"Org": org}, {t("Alerts"): "alerts/index.md"}]
+
+
 @pytest.mark.parametrize(
-    ("renamed", "redone"),
+    ("renamed", "added", "redone"),
     [
-        ({"C": "C2"}, ["alerts/index.md", "runbooks/b.md", "runbooks/c.md", "runbooks/d.md"]),
-        ({"A": "A2"}, ["orgs/o/s/index.md", "runbooks/a.md", "runbooks/b.md", "runbooks/c.md"]),
-        (
-            {"A": "A2", "D": "D2"},  # two sections: theirs and their neighbours
-            ["alerts/index.md", "orgs/o/s/index.md", *(f"runbooks/{p}.md" for p in "abcd")],
-        ),
-        ({"svc": "svc2"}, "all"),  # a section's label: every page prints it
-        ({"Alerts": "Alarms"}, "all"),  # a top-level title: every page prints it
-        ({"Guide": "Manual"}, "all"),  # one level below: navigation.sections shows it too
-        ({}, []),
+        # A runbook's section, and the pages before and after it (previous/next links).
+        ({"C": "C2"}, (), ["runbooks/b.md", "runbooks/c.md", "runbooks/d.md"]),
+        ({"A": "A2"}, (), ["orgs/o/s/index.md", "runbooks/a.md", "runbooks/b.md"]),
+        ({}, ("e",), ["alerts/index.md", "runbooks/c.md", "runbooks/d.md", "runbooks/e.md"]),
+        # A section's label, a top-level title, a top-level section's entry: every page.
+        ({"svc": "svc2"}, (), "all"),
+        ({"Alerts": "Alarms"}, (), "all"),
+        ({"Guide": "Manual"}, (), "all"),
+        ({}, (), []),
     ],
 )
-def test_a_renamed_page_is_shown_by_its_section_and_its_neighbours(
-    renamed: dict[str, str], redone: list[str] | str
+def test_a_change_of_the_navigation_redoes_the_pages_that_print_it(
+    renamed: dict[str, str], added: tuple[str, ...], redone: list[str] | str
 ) -> None:
-    from generator.site.layout import pages_showing_changed_titles
+    from generator.site.layout import pages_whose_navigation_changed
 
-    def nav(names: dict[str, str]) -> list[Any]:
-        def t(name: str) -> str:
-            return names.get(name, name)
-
-        chunks = [
-            {"1–2": [{t("A"): "runbooks/a.md"}, {t("B"): "runbooks/b.md"}]},
-            {"3–4": [{t("C"): "runbooks/c.md"}, {t("D"): "runbooks/d.md"}]},
-        ]
-        org = ["orgs/o/index.md", {t("Guide"): "orgs/o/guide.md"}]
-        org.append({t("svc"): ["orgs/o/s/index.md", *chunks]})
-        return [{"Home": "index.md"}, {"Org": org}, {t("Alerts"): "alerts/index.md"}]
-
-    got = pages_showing_changed_titles(nav({}), nav(renamed))
-    assert (None if got is None else sorted(got)) == (None if redone == "all" else redone)
-    moved = nav({})
-    moved[1]["Org"][2]["svc"][1]["1–2"].reverse()  # the same titles, in another order
-    assert pages_showing_changed_titles(nav({}), moved) is None
+    everything = [*PAGES, *RUNBOOKS, "alerts/index.md", "alerts/x.md"]  # x: outside the nav
+    before = dict.fromkeys(everything, "t")
+    after = {**before, **{f"runbooks/{p}.md": "t" for p in added}}
+    for old, new in renamed.items():  # a page's own title moves with its entry's
+        after.update({f"runbooks/{old.lower()}.md": new} if len(old) == 1 else {})
+    got = pages_whose_navigation_changed(
+        example_nav({}), example_nav(renamed, added), before, after
+    )
+    assert sorted(got) == (sorted(after) if redone == "all" else redone)

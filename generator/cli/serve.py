@@ -26,9 +26,9 @@ if TYPE_CHECKING:
 def command(dev_addr: str, root: str | None, config_file: str, full: bool) -> Outcome:
     """Serve the site and rebuild it when a runbook, docs/ or mkdocs.yml changes.
 
-    Only changed pages are rebuilt, and a renamed runbook's section (the pages
-    whose navigation shows its title); a runbook added, removed or moved
-    rebuilds everything, so the navigation is never stale.
+    Only changed pages are rebuilt, and the pages whose navigation shows the
+    change (a renamed, added or removed runbook's section), so the navigation
+    is never stale.
     """
     from generator.site.serve import run_serve
 

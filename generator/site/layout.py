@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from generator.model import Org, Runbook
@@ -200,71 +200,61 @@ def _runbook_items(runbooks: Sequence[Runbook], titles: dict[str, str]) -> list[
     return [{titles[runbook_uri(rb.id)]: runbook_uri(rb.id)} for rb in runbooks]
 
 
-def pages_showing_changed_titles(
-    before: Sequence[NavItem], after: Sequence[NavItem]
-) -> frozenset[str] | None:
-    """The pages whose navigation shows a title that differs between two navigations, when
-    each page prints only its own branch (``navigation.prune``): a renamed runbook is shown
-    by the pages of its section, and by the pages before and after it (a theme's
-    previous/next links). None when every page's may differ: anything else changed (a page
-    added, removed or moved, a section renamed, a title at the top level or one below it,
-    which ``navigation.sections`` shows on every page)."""
-    if _skeleton(before) != _skeleton(after):
-        return None
-    stale: set[str] = set()
-    order: list[str] = []
-    if not _collect(before, after, stale, order, depth=1):
-        return None
-    shown = set(stale)
-    for at, uri in enumerate(order):
-        if uri in shown:
-            stale.update(order[max(at - 1, 0) : at + 2])
-    return frozenset(stale)
-
-
-def _skeleton(nav: Sequence[NavItem]) -> list[object]:
-    """The navigation without its pages' titles: sections (with labels) and page URIs (a
-    titled one as a 1-tuple: giving a page a title in the navigation changes the shape)."""
-    shape: list[object] = []
-    for item in nav:
-        if isinstance(item, str):
-            shape.append(item)
-            continue
-        ((label, value),) = item.items()
-        shape.append((value,) if isinstance(value, str) else {label: _skeleton(value)})
-    return shape
-
-
-def _collect(
+def pages_whose_navigation_changed(
     before: Sequence[NavItem],
     after: Sequence[NavItem],
-    stale: set[str],
-    order: list[str],
-    *,
-    depth: int,
-) -> bool:
-    """Adds to ``stale`` the pages of each level where a page's title changed and to
-    ``order`` the pages in navigation order. False when the level is the top one or a
-    top-level section's, which every page prints (``navigation.sections`` shows those)."""
-    pages: list[str] = []
-    renamed = False
-    for old, new in zip(before, after, strict=True):
-        if isinstance(old, str) or isinstance(new, str):  # the same skeleton: both are
-            pages.append(str(new))
-            order.append(str(new))
-            continue
-        ((old_title, old_value),) = old.items()
-        ((new_title, new_value),) = new.items()
-        if isinstance(new_value, str):
-            renamed = renamed or old_title != new_title
-            pages.append(new_value)
-            order.append(new_value)
-        elif isinstance(old_value, list) and not _collect(
-            old_value, new_value, stale, order, depth=depth + 1
-        ):
-            return False
-    if renamed:
-        if depth <= 2:
-            return False
-        stale.update(pages)
-    return True
+    titles_before: Mapping[str, str],
+    titles_after: Mapping[str, str],
+) -> frozenset[str]:
+    """The pages (of ``titles_after``: URI to title) whose printed navigation differs
+    between two navigations, in a theme that prints only a page's own branch
+    (``navigation.prune``): the top level with each top-level section's entries
+    (``navigation.sections``), the entries of every section on the page's path, and the
+    pages before and after it (previous/next links). A renamed or added runbook is shown
+    by the pages of its section; a top-level change, by every page."""
+    old = _printed(before, titles_before)
+    new = _printed(after, titles_after)
+    outside_old, outside_new = old.get(None), new.get(None)
+    return frozenset(
+        uri for uri in titles_after if old.get(uri, outside_old) != new.get(uri, outside_new)
+    )
+
+
+def _printed(nav: Sequence[NavItem], titles: Mapping[str, str]) -> dict[str | None, object]:
+    """What each page of ``nav`` prints of it (key None: a page outside the navigation)."""
+
+    def entry(item: NavItem) -> tuple[object, ...]:
+        """How an entry shows when its section is shown (a section: its label and link)."""
+        if isinstance(item, str):
+            return (item, titles.get(item))
+        ((label, value),) = item.items()
+        if isinstance(value, str):
+            return (value, label)
+        return (label, value[0] if value and isinstance(value[0], str) else None)
+
+    def level(items: Sequence[NavItem]) -> tuple[object, ...]:
+        return tuple(entry(item) for item in items)
+
+    def top_entry(item: NavItem) -> tuple[object, ...]:
+        """A top-level entry; a section also shows its entries (``navigation.sections``)."""
+        value = item if isinstance(item, str) else next(iter(item.values()))
+        return entry(item) if isinstance(value, str) else (entry(item), level(value))
+
+    top = tuple(top_entry(item) for item in nav)
+    shown: dict[str | None, object] = {None: (top,)}
+    order: list[str] = []
+
+    def walk(items: Sequence[NavItem], path: tuple[object, ...]) -> None:
+        for item in items:
+            value = item if isinstance(item, str) else next(iter(item.values()))
+            if isinstance(value, str):
+                shown[value] = path
+                order.append(value)
+            else:
+                walk(value, (*path, level(value)))
+
+    walk(nav, (top,))
+    for at, uri in enumerate(order):
+        near = [order[i] for i in (at - 1, at + 1) if 0 <= i < len(order)]
+        shown[uri] = (shown[uri], tuple((page, titles.get(page)) for page in near))
+    return shown

@@ -12,8 +12,8 @@ themed page. In ``build``, worker processes convert, finish and index the genera
 (``generator.site._parallel``).
 
 Under ``serve --dirty`` (``runbook serve`` uses it) only pages whose Markdown changed are
-rebuilt, and the pages whose navigation shows a title that changed (a runbook's section);
-any other change of the navigation rebuilds everything, so it never goes stale.
+rebuilt, and the pages whose printed navigation changed (a renamed, added or removed
+runbook's section; every page for a change at the top), so it never goes stale.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ from generator.site.html import (
     shallow_toc,
     start_search_engine,
 )
-from generator.site.layout import NavItem, pages_showing_changed_titles
+from generator.site.layout import NavItem, pages_whose_navigation_changed
 from generator.site.link_warnings import LocatingFilter, Source
 from generator.site.page_form import add_form_data
 from generator.site.safety import sanitize_html
@@ -117,6 +117,7 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         self._previous: dict[str, str] = {}
         self._parse_cache = ParseCache(None)  # in memory, across serve rebuilds
         self._previous_nav: list[NavItem] | None = None
+        self._previous_titles: dict[str, str] | None = None
         self._sources: dict[str, Source] = {}
         self._cache: dict[Any, str] = {}
         self._own_nav = True
@@ -245,17 +246,18 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         return files
 
     def _pages_to_redo(self, site: Site, config: MkDocsConfig) -> frozenset[str] | None:
-        """Pages to rebuild besides those whose Markdown changed: the ones whose navigation
-        shows a changed title, or every page (None). Each page prints only its own section
-        of our navigation under ``navigation.prune``; with a navigation of the user's, or
-        without pruning, every page may show any title."""
+        """Pages to rebuild besides those whose Markdown changed: the ones whose printed
+        navigation changed, or every page (None). Under ``navigation.prune`` a page prints
+        only its own branch of our navigation; with a navigation of the user's, or without
+        pruning, every page may print any entry."""
         nav, self._previous_nav = self._previous_nav, site.nav
-        if nav == site.nav:
+        titles, self._previous_titles = self._previous_titles, {p.uri: p.title for p in site.pages}
+        if nav == site.nav and titles == self._previous_titles:
             return frozenset()
         pruned = "navigation.prune" in (config.theme.get("features") or ())
-        if nav is None or not self._own_nav or not pruned:
+        if nav is None or titles is None or not self._own_nav or not pruned:
             return None
-        return pages_showing_changed_titles(nav, site.nav)
+        return pages_whose_navigation_changed(nav, site.nav, titles, self._previous_titles)
 
     @event_priority(-100)  # last: workers see the pages and files every plugin left
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -425,3 +427,4 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         # A failed serve rebuild must rebuild everything next time.
         self._previous.clear()
         self._previous_nav = None
+        self._previous_titles = None

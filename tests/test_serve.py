@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -128,3 +129,32 @@ def test_failed_rebuild_says_what_failed_and_a_fix_rebuilds(server: Server) -> N
     yaml_file.write_text(good.replace("pool exhausted", "pool is exhausted"), "utf-8")
     _wait_for("the fixed rebuild", lambda: "pool is exhausted" in server.get(page), server)
     assert "runbook-serve-error" not in server.get(page)
+
+
+def test_ctrl_c_while_the_search_index_catches_up_stops_quietly(server: Server) -> None:
+    """Ctrl-C reaches the whole foreground group, the indexer too: that is the user
+    stopping, not an indexer failing."""
+    page = "runbooks/db-pool/"
+    _wait_for("the first build", lambda: "Database connection pool" in server.get(page), server)
+    yaml_file = server.root / "acme" / "db-pool.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+
+    def indexing() -> bool:
+        try:
+            return bool(json.loads(server.get("search-status.json"))["indexing"])
+        except (urllib.error.URLError, ValueError, KeyError):
+            return False
+
+    for attempt in range(20):  # an edit starts the indexer; catch it while it runs
+        _wait_for("the indexer to finish", lambda: not indexing(), server)
+        yaml_file.write_text(text.replace("pool exhausted", f"pool exhausted {attempt}"))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not indexing():
+            time.sleep(0.01)
+        if indexing():
+            break
+    else:
+        pytest.fail("never saw the search index running after an edit")
+    os.killpg(server.process.pid, signal.SIGINT)  # what Ctrl-C sends
+    assert server.process.wait(timeout=15) == 0
+    assert "error" not in server.stderr().lower(), server.stderr()

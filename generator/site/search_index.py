@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import shutil
+import signal
 import subprocess
 import threading
 from pathlib import Path
@@ -22,7 +23,7 @@ from mkdocs.exceptions import PluginError
 
 from checks.files import write_atomic
 
-__all__ = ["BUNDLE", "STATUS_FILE", "BackgroundIndexer", "index_site"]
+__all__ = ["BUNDLE", "STATUS_FILE", "BackgroundIndexer", "IndexingStopped", "index_site"]
 
 BUNDLE = "_pagefind"
 """Where the index and Pagefind's scripts go, relative to the site root."""
@@ -46,6 +47,14 @@ def _command(site_dir: Path, bundle: Path) -> list[str]:
     ]  # fmt: skip
 
 
+_STOPPING = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+"""Signals that stop the indexer with the rest of the program (Ctrl-C reaches its group)."""
+
+
+class IndexingStopped(PluginError):
+    """The indexer was stopped by a signal: the program is stopping, nothing failed."""
+
+
 def index_site(site_dir: Path) -> None:
     """Index every page of ``site_dir`` marked ``data-pagefind-body``; PluginError if the
     indexer is missing or fails (the site would have a search box and no index).
@@ -62,6 +71,9 @@ def index_site(site_dir: Path) -> None:
         )
     except (OSError, ImportError) as exc:
         raise PluginError(f"error: search index: cannot run pagefind: {exc}") from None
+    if -done.returncode in _STOPPING:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise IndexingStopped(f"search index: pagefind was stopped ({done.returncode})")
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
         raise PluginError(
@@ -114,6 +126,10 @@ class BackgroundIndexer:
             site_dir = self._site_dir
             try:
                 index_site(site_dir)
+            except IndexingStopped as exc:  # Ctrl-C at the terminal that runs serve
+                log.debug(str(exc))
+                with self._lock:
+                    self._again = False  # stopping: no run after this one
             except PluginError as exc:
                 log.error(str(exc))
             with self._lock:

@@ -842,10 +842,6 @@ def test_a_tag_on_many_runbooks_gets_its_own_page(tmp_path: Path, cli: Cli) -> N
     assert all(f'href="../../runbooks/rb{i:02d}/"' in own for i in range(52))
 
 
-PAGES = ["index.md", "orgs/o/index.md", "orgs/o/guide.md", "orgs/o/s/index.md"]
-RUNBOOKS = [f"runbooks/{p}.md" for p in "abcd"]
-
-
 def example_nav(names: dict[str, str], extra: tuple[str, ...] = ()) -> list[Any]:
     """A navigation shaped like ours: an organisation, a guide, a service of two chunks."""
 
@@ -881,11 +877,14 @@ def test_a_change_of_the_navigation_redoes_the_pages_that_print_it(
 ) -> None:
     from generator.site.layout import pages_whose_navigation_changed
 
-    everything = [*PAGES, *RUNBOOKS, "alerts/index.md", "alerts/x.md"]  # x: outside the nav
-    before = dict.fromkeys(everything, "t")
+    pages = ["index.md", "orgs/o/index.md", "orgs/o/guide.md", "orgs/o/s/index.md"]
+    pages += [f"runbooks/{p}.md" for p in "abcd"] + ["alerts/index.md", "alerts/x.md"]
+    before = dict.fromkeys(pages, "t")  # alerts/x.md: a page outside the navigation
     after = {**before, **{f"runbooks/{p}.md": "t" for p in added}}
-    for old, new in renamed.items():  # a page's own title moves with its entry's
-        after.update({f"runbooks/{old.lower()}.md": new} if len(old) == 1 else {})
+    # A runbook's own title changes with its entry's.
+    after.update(
+        {f"runbooks/{old.lower()}.md": new for old, new in renamed.items() if len(old) == 1}
+    )
     got = pages_whose_navigation_changed(
         example_nav({}), example_nav(renamed, added), before, after
     )

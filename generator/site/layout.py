@@ -237,7 +237,7 @@ def _printed(nav: Sequence[NavItem], titles: Mapping[str, str]) -> dict[str | No
 
     def top_entry(item: NavItem) -> tuple[object, ...]:
         """A top-level entry; a section also shows its entries (``navigation.sections``)."""
-        value = item if isinstance(item, str) else next(iter(item.values()))
+        value = _target(item)
         return entry(item) if isinstance(value, str) else (entry(item), level(value))
 
     top = tuple(top_entry(item) for item in nav)
@@ -246,7 +246,7 @@ def _printed(nav: Sequence[NavItem], titles: Mapping[str, str]) -> dict[str | No
 
     def walk(items: Sequence[NavItem], path: tuple[object, ...]) -> None:
         for item in items:
-            value = item if isinstance(item, str) else next(iter(item.values()))
+            value = _target(item)
             if isinstance(value, str):
                 shown[value] = path
                 order.append(value)
@@ -258,3 +258,8 @@ def _printed(nav: Sequence[NavItem], titles: Mapping[str, str]) -> dict[str | No
         near = [order[i] for i in (at - 1, at + 1) if 0 <= i < len(order)]
         shown[uri] = (shown[uri], tuple((page, titles.get(page)) for page in near))
     return shown
+
+
+def _target(item: NavItem) -> str | list[NavItem]:
+    """What a navigation entry points at: a page's URI, or a section's entries."""
+    return item if isinstance(item, str) else next(iter(item.values()))

@@ -276,12 +276,12 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
 
     @event_priority(-100)  # last: the workers see the environment every plugin left
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        # Every page that will be rebuilt has been read and converted by now.
-        self._titles = {
-            f.src_uri: f.page.title
-            for f in files.documentation_pages()
-            if isinstance(f.page, PrerenderedPage) and f.page.title is not None
-        }
+        if self._dirty:  # for the next serve rebuild; every page rebuilt is converted by now
+            self._titles = {
+                f.src_uri: f.page.title
+                for f in files.documentation_pages()
+                if isinstance(f.page, PrerenderedPage) and f.page.title is not None
+            }
         if self._renderer is not None and not self._renderer.indexing:
             self._renderer.close(wait=True)  # converted: forking needs its thread gone
         theme = ParallelTheme(self, self.config.jobs or None)

@@ -11,15 +11,13 @@ indentation between tags) and points MkDocs' link warnings at the YAML line they
 themed page. In ``build``, worker processes convert, finish and index the generated pages
 (``generator.site._parallel``).
 
-Under ``serve --dirty`` (``runbook serve`` uses it) only pages whose Markdown changed are
-rebuilt, and the pages whose printed navigation changed (a renamed, added or removed
-runbook's section; every page for a change at the top), so it never goes stale.
+Under ``serve --dirty`` (``runbook serve`` uses it) only the pages ``generator.site.rebuild``
+names are rebuilt: those whose Markdown or printed navigation changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 from pathlib import Path
@@ -61,13 +59,13 @@ from generator.site.html import (
     shallow_toc,
     start_search_engine,
 )
-from generator.site.layout import NavItem, pages_whose_navigation_changed
 from generator.site.link_warnings import LocatingFilter, Source
 from generator.site.page_form import add_form_data
+from generator.site.rebuild import LastBuild
 from generator.site.safety import sanitize_html
 from generator.site.search import PageFacts, mark_page, page_kind
 from generator.site.search_index import SERVE_MARKER, BackgroundIndexer, index_site
-from generator.site.tree import Site, SitePage, load_site
+from generator.site.tree import SitePage, load_site
 
 log = logging.getLogger("mkdocs.plugins.runbook")
 
@@ -110,14 +108,11 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         """Alert URLs written as redirects (not counted in ``pages_built``)."""
         self.input_failed = False
         """True when the last build stopped on bad input (runbooks, report, settings)."""
-        """Generated pages of the last build."""
         self.problems: tuple[Problem, ...] = ()
         """Problems of the last load; the build command reads them for its exit code."""
         self._dirty = False
-        self._previous: dict[str, str] = {}
+        self._last = LastBuild()
         self._parse_cache = ParseCache(None)  # in memory, across serve rebuilds
-        self._previous_nav: list[NavItem] | None = None
-        self._previous_titles: dict[str, str] | None = None
         self._sources: dict[str, Source] = {}
         self._cache: dict[Any, str] = {}
         self._own_nav = True
@@ -134,8 +129,6 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         """Search filters and labels of each generated page (by source path)."""
         self._forms: dict[str, str] = {}
         """Each runbook page's variables form data (by source path), when it has variables."""
-        self._titles: dict[str, str] = {}
-        """Each generated page's title in the last build (by source path)."""
         self._templates = CompiledTemplates()
         """The theme's compiled templates, for every serve rebuild's new environment."""
         self._indexer: BackgroundIndexer | None = None
@@ -213,8 +206,8 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         self._sources.clear()
         self._facts = {p.uri: p.search or (("meta:kind", page_kind(p.uri)),) for p in site.pages}
         self._forms = {p.uri: p.form for p in site.pages if p.form}
-        stale = self._pages_to_redo(site, config)
-        current: dict[str, str] = {}
+        pruned = "navigation.prune" in (config.theme.get("features") or ())
+        self._last.begin(site, pages_print_own_branch=self._own_nav and pruned)
         redirects: list[SitePage] = []
         for page in site.pages:
             self._check_collision(files, page, page.uri)
@@ -223,13 +216,10 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
             if page.redirect is not None:
                 redirects.append(page)  # once every page it may point at is in `files`
                 continue
-            f = self._add(files, config, page.uri, page_source(page), page.in_nav, current)
-            f.changed = f.changed or stale is None or page.uri in stale
-            # Sets f.page; its HTML may come from a worker. A page a dirty build leaves as it
-            # was is never read, so MkDocs cannot know its title (the navigation of the pages
-            # it does rebuild would say "None"): the last build's is given.
+            f = self._add(files, config, page.uri, page_source(page), page.in_nav, True)
+            # Sets f.page; its HTML may come from a worker.
             kept = self._dirty and not f.changed
-            PrerenderedPage(self._titles.get(page.uri) if kept else None, f, config)
+            PrerenderedPage(self._last.kept_title(page.uri) if kept else None, f, config)
             if page.source is not None:
                 self._sources[page.uri] = Source(
                     page.source.path, page.source.line, page.source.col
@@ -237,27 +227,12 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         for page in redirects:
             uri, text = redirect_file(page, files, config)
             self._check_collision(files, page, uri)
-            self._add(files, config, uri, text, page.in_nav, current)
-        self._previous = current
-        self.pages_built = len(current) - len(redirects)
+            self._add(files, config, uri, text, page.in_nav, False)
+        self.pages_built = self._last.files_done() - len(redirects)
         self.redirects_built = len(redirects)
         config.nav = site.nav if self._own_nav else merge_nav(self._user_nav, site.nav)
         add_asset_files(files, config)
         return files
-
-    def _pages_to_redo(self, site: Site, config: MkDocsConfig) -> frozenset[str] | None:
-        """Pages to rebuild besides those whose Markdown changed: the ones whose printed
-        navigation changed, or every page (None). Under ``navigation.prune`` a page prints
-        only its own branch of our navigation; with a navigation of the user's, or without
-        pruning, every page may print any entry."""
-        nav, self._previous_nav = self._previous_nav, site.nav
-        titles, self._previous_titles = self._previous_titles, {p.uri: p.title for p in site.pages}
-        if nav == site.nav and titles == self._previous_titles:
-            return frozenset()
-        pruned = "navigation.prune" in (config.theme.get("features") or ())
-        if nav is None or titles is None or not self._own_nav or not pruned:
-            return None
-        return pages_whose_navigation_changed(nav, site.nav, titles, self._previous_titles)
 
     @event_priority(-100)  # last: workers see the pages and files every plugin left
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -277,11 +252,10 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
     @event_priority(-100)  # last: the workers see the environment every plugin left
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         if self._dirty:  # for the next serve rebuild; every page rebuilt is converted by now
-            self._titles = {
-                f.src_uri: f.page.title
-                for f in files.documentation_pages()
-                if isinstance(f.page, PrerenderedPage) and f.page.title is not None
-            }
+            pages = files.documentation_pages()
+            self._last.remember_titles(
+                (f.src_uri, f.page.title) for f in pages if isinstance(f.page, PrerenderedPage)
+            )
         if self._renderer is not None and not self._renderer.indexing:
             self._renderer.close(wait=True)  # converted: forking needs its thread gone
         theme = ParallelTheme(self, self.config.jobs or None)
@@ -322,19 +296,14 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         uri: str,
         text: str,
         in_nav: bool,
-        digests: dict[str, str],
+        themed: bool,
     ) -> GeneratedPage:
-        """A generated file, marked changed when its text differs from the last build's
-        (``digests`` gets its digest)."""
-        digest = hashlib.sha1(text.encode()).hexdigest()
-        digests[uri] = digest
+        """A generated file, marked changed when a rebuild must write it again (``themed``:
+        a page that prints the navigation, not a redirect)."""
         inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
         f = GeneratedPage.generated(config, uri, content=text, inclusion=inclusion)
         assert isinstance(f, GeneratedPage)
-        f.changed = (
-            self._previous.get(uri) != digest
-            or not os.path.exists(f.abs_dest_path)  # a new site_dir, a deleted page
-        )
+        f.changed = self._last.changed(uri, text, f.abs_dest_path, in_navigation=themed)
         files.append(f)
         return f
 
@@ -424,7 +393,4 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
 
     def on_build_error(self, *, error: Exception) -> None:
         self._close_renderer()
-        # A failed serve rebuild must rebuild everything next time.
-        self._previous.clear()
-        self._previous_nav = None
-        self._previous_titles = None
+        self._last.forget()  # a failed serve rebuild must rebuild everything next time

@@ -178,12 +178,12 @@ jobs = [
         today=dt.date(2026, 11, 20), severity_scheme=severity_scheme(rb)))
     for i in range(site_render.MIN_PAGES) for rb in runbooks
 ]
-render = site_render._render
-def spy(indexes, jobs):
+import generator.render.page as page_module
+def spy(*job):
     with open({str(pids)!r}, "a") as f:
         print(os.getpid(), file=f)
-    return render(indexes, jobs)
-site_render._render = spy
+    return render_page(*job)
+page_module.render_page = spy
 assert site_render.render_runbook_pages(jobs, 2) == [render_page(*job) for job in jobs]
 print(os.getpid())
 """

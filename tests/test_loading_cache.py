@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from generator.load import parse as loader
 from generator.load.tree import load_tree
@@ -85,12 +89,24 @@ def test_parsing_in_worker_processes_gives_the_same_result(tmp_path: Path) -> No
     assert len(serial.runbooks) == 6 and len(serial.problems) == 1
 
 
-def test_worker_processes_really_convert(tmp_path: Path) -> None:
-    items = [(f"id: r{i}\ntitle: R{i}\n".encode(), f"r{i}.yaml", b"") for i in range(3)]
-    docs = loader._convert_parallel(items, Runbook, 2)
-    assert docs is not None
+def test_worker_processes_really_convert(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    converted_in = tmp_path / "pids"
+    convert = loader.convert_document
+
+    def noting_the_process(*args: Any) -> Any:
+        with converted_in.open("a") as f:
+            print(os.getpid(), file=f)
+        return convert(*args)
+
+    monkeypatch.setattr(loader, "convert_document", noting_the_process)  # forks inherit it
+    paths = []
+    for i in range(3):
+        (tmp_path / f"r{i}.yaml").write_text(f"id: r{i}\ntitle: R{i}\n")
+        paths.append(str(tmp_path / f"r{i}.yaml"))
+    docs = loader.read_documents(paths, Runbook, None, jobs=2)
     assert [d.value.id for d in docs if d.value is not None] == ["r0", "r1", "r2"]
-    assert docs == [loader.convert_document(*item[:2], Runbook, b"") for item in items]
+    assert len(converted_in.read_text().split()) == 3
+    assert str(os.getpid()) not in converted_in.read_text().split()
 
 
 def test_an_in_memory_cache_serves_the_next_load_of_the_same_process(

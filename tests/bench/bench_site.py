@@ -1,6 +1,6 @@
 """Site benchmark: our plugin build vs plain Material on the same page Markdown.
 
-Run:  python tests/bench/bench_site.py [N] [--synthetic]      (default N=1000)
+Run:  python tests/bench/bench_site.py [N] [--synthetic] [--rounds R]     (default N=1000, R=1)
 
 Copies the seed runbooks N times under new ids and titles (tests/bench/seed_copies.py: the
 real shape, each with its own sections, scenarios, comms and about 40 commands); with
@@ -18,6 +18,10 @@ steps, a scenario, a table, a checklist), which flatter the build. Then, in the 
     their Markdown is not timed for the baseline, as a hand-written site has neither;
 (c) the largest runbook page and the largest listing page of (a);
 (d) a serve-style rebuild (dirty, same plugin instance) after editing one runbook.
+
+``--rounds R`` builds (a) and (b) R times in turn and reports the median ratio: this
+machine's speed drifts by a third over minutes, and one pair of builds can land on either
+side of a target.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import logging
 import os
 import re
 import resource
+import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -193,6 +199,11 @@ def largest(site: Path, pattern: str) -> tuple[int, str]:
 
 def main(argv: list[str]) -> int:
     synthetic = "--synthetic" in argv
+    rounds = 1
+    if "--rounds" in argv:
+        at = argv.index("--rounds")
+        rounds = int(argv[at + 1])
+        del argv[at : at + 2]
     numbers = [a for a in argv if not a.startswith("--")]
     n = int(numbers[0]) if numbers else 1000
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
@@ -208,14 +219,27 @@ def main(argv: list[str]) -> int:
         shape = "synthetic" if synthetic else "copies of the seeds"
         print(f"{n} runbooks ({shape}) written in {time.perf_counter() - t0:.1f} s", flush=True)
 
-        cpu = cpu_seconds()
-        ours = build_ours(root, work / "site-ours")
-        ours_cpu, cpu = cpu_seconds() - cpu, cpu_seconds()
-        print(f"(a) ours:     {ours:7.2f} s wall, {ours_cpu:7.2f} s CPU", flush=True)
-        base = build_baseline(root, work / "baseline")
-        base_cpu = cpu_seconds() - cpu
-        print(f"(b) baseline: {base:7.2f} s wall, {base_cpu:7.2f} s CPU", flush=True)
-        print(f"    ratio baseline/ours: {base / ours:.2f}x wall, {base_cpu / ours_cpu:.2f}x CPU")
+        ratios: list[tuple[float, float]] = []
+        for round_ in range(rounds):
+            if round_:  # the last round's sites stay for (c)
+                shutil.rmtree(work / "site-ours")
+                shutil.rmtree(work / "baseline")
+            cpu = cpu_seconds()
+            ours = build_ours(root, work / "site-ours")
+            ours_cpu, cpu = cpu_seconds() - cpu, cpu_seconds()
+            print(f"(a) ours:     {ours:7.2f} s wall, {ours_cpu:7.2f} s CPU", flush=True)
+            base = build_baseline(root, work / "baseline")
+            base_cpu = cpu_seconds() - cpu
+            print(f"(b) baseline: {base:7.2f} s wall, {base_cpu:7.2f} s CPU", flush=True)
+            ratios.append((base / ours, base_cpu / ours_cpu))
+            print(f"    ratio baseline/ours: {ratios[-1][0]:.2f}x wall, {ratios[-1][1]:.2f}x CPU")
+        if rounds > 1:
+            walls = [wall for wall, _ in ratios]
+            print(
+                f"    median of {rounds} rounds: {statistics.median(walls):.2f}x wall "
+                f"({', '.join(f'{w:.2f}' for w in walls)}), "
+                f"{statistics.median(cpu for _, cpu in ratios):.2f}x CPU"
+            )
 
         site = work / "site-ours"
         rb_size, rb_page = largest(site, "runbooks/*/index.html")

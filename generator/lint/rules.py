@@ -9,8 +9,6 @@ from collections.abc import Callable, Iterator
 from checks.model import SourceLocation
 from checks.problems import Problem, Severity, did_you_mean
 from checks.terminal import has_control
-from generator.comms.context import ExampleContexts
-from generator.comms.templates import check_template
 from generator.lint.placeholders import placeholder_problems
 from generator.lint.shell import step_block
 from generator.load import comments
@@ -60,7 +58,19 @@ def runbook_problems(runbook: Runbook, today: dt.date | None) -> list[Problem]:
         for v in runbook.variables
         if v.secret and v.default is not None
     )
+    problems.extend(_template_problems(runbook))
+    return problems
+
+
+def _template_problems(runbook: Runbook) -> list[Problem]:
+    """Each comms template rendered with example facts. Imported here, not at the top: a
+    warm lint, whose files all come from its cache, renders none and need not load the
+    template engine and the incident model behind the examples."""
+    from generator.comms.context import ExampleContexts
+    from generator.comms.templates import check_template
+
     contexts = ExampleContexts(runbook)
+    problems = []
     for template in runbook.communications.templates:
         problems.extend(check_template(runbook, template, contexts))
     return problems

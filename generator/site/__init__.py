@@ -10,7 +10,8 @@ tags), ``help`` the reader's help page, ``org`` the organisation pages and
 (``sanitize_html``, nh3), ``link_warnings``, ``report`` (when each block last ran) and
 ``_parallel`` (Markdown -> HTML in forked workers), ``_theme`` (pages through the theme in
 forked workers) and ``_worker_logs`` (what those workers log, logged again). ``build``
-and ``serve`` run MkDocs for ``runbook build`` and ``runbook serve``.
+and ``serve`` run MkDocs for ``runbook build`` and ``runbook serve``; ``rebuild`` says
+which pages a serve rebuild writes again.
 """
 
 from __future__ import annotations

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
 
-import pytest
-
-from generator.load import parse as loader
 from generator.load.tree import load_tree
-from generator.model import Runbook
-from tests.helpers import trapped_pickle
+from tests.helpers import run_fresh, trapped_pickle
 
 
 def test_unchanged_files_are_not_parsed_again(tmp_path: Path, parsed_files: list[str]) -> None:
@@ -89,24 +83,33 @@ def test_parsing_in_worker_processes_gives_the_same_result(tmp_path: Path) -> No
     assert len(serial.runbooks) == 6 and len(serial.problems) == 1
 
 
-def test_worker_processes_really_convert(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    converted_in = tmp_path / "pids"
-    convert = loader.convert_document
-
-    def noting_the_process(*args: Any) -> Any:
-        with converted_in.open("a") as f:
-            print(os.getpid(), file=f)
-        return convert(*args)
-
-    monkeypatch.setattr(loader, "convert_document", noting_the_process)  # forks inherit it
-    paths = []
+def test_worker_processes_really_convert(tmp_path: Path) -> None:
+    # In a fresh process: a test session runs threads, and then workers are not forked
+    # (they would not see the spy).
     for i in range(3):
         (tmp_path / f"r{i}.yaml").write_text(f"id: r{i}\ntitle: R{i}\n")
-        paths.append(str(tmp_path / f"r{i}.yaml"))
-    docs = loader.read_documents(paths, Runbook, None, jobs=2)
-    assert [d.value.id for d in docs if d.value is not None] == ["r0", "r1", "r2"]
-    assert len(converted_in.read_text().split()) == 3
-    assert str(os.getpid()) not in converted_in.read_text().split()
+    pids = tmp_path / "pids"
+    script = f"""
+import os
+from pathlib import Path
+from generator.load import parse as loader
+from generator.model import Runbook
+convert = loader.convert_document
+def spy(*args):
+    with open({str(pids)!r}, "a") as f:
+        print(os.getpid(), file=f)
+    return convert(*args)
+loader.convert_document = spy
+paths = [str(Path({str(tmp_path)!r}) / f"r{{i}}.yaml") for i in range(3)]
+docs = loader.read_documents(paths, Runbook, None, jobs=2)
+print(" ".join(d.value.id for d in docs if d.value is not None))
+print(os.getpid())
+"""
+    ids, parent = run_fresh(script).splitlines()
+    assert ids == "r0 r1 r2"
+    converted_in = pids.read_text().split()
+    assert len(converted_in) == 3
+    assert parent not in converted_in
 
 
 def test_an_in_memory_cache_serves_the_next_load_of_the_same_process(

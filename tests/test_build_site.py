@@ -656,9 +656,9 @@ def test_a_serve_rebuild_after_a_renamed_runbook_redoes_the_pages_whose_navigati
 def test_a_site_rebuilt_by_serve_after_edits_is_the_site_a_full_build_writes(
     tmp_path: Path,
 ) -> None:
-    """Serve rebuilds only what an edit changes (a rename, a step, a runbook added); what it
-    leaves must be what a build of the edited runbooks would have written: every page,
-    byte for byte."""
+    """Serve rebuilds only what an edit changes (a rename, a step, a runbook added or
+    removed); what it leaves must be what a build of the edited runbooks would have
+    written: every page, byte for byte, and no page of a runbook that is gone."""
     from mkdocs.commands.build import build as mkdocs_build
 
     from generator.site.build import BuildOptions, load_site_config
@@ -696,8 +696,12 @@ def test_a_site_rebuilt_by_serve_after_edits_is_the_site_a_full_build_writes(
     added = added.replace("id: cache-down", "id: cache-down-eu", 1)
     (root / "acme" / "cache-down-eu.yaml").write_text(added, encoding="utf-8")
     pages = build(served, serve=True)
+    assert "runbooks/cache-down-eu/index.html" in pages
+    (root / "acme" / "cache-down.yaml").unlink()
+    pages = build(served, serve=True)
     assert len(pages) > 10
     assert pages == build(tmp_path / "full", serve=False)
+    assert not (served / "runbooks" / "cache-down").exists()
 
 
 def test_a_serve_rebuild_uses_an_edited_theme_override(tmp_path: Path) -> None:

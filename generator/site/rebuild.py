@@ -8,11 +8,14 @@ shows in the pages of its section; a change at the top, in every page).
 
 A page left as it was is never read again, so MkDocs cannot know its title, and the
 navigation of the pages that are rebuilt would say "None": the last build's title is
-kept for it.
+kept for it. A page the last build wrote and this one no longer has (a removed runbook,
+an alert no runbook handles any more) is deleted: a dirty build would leave it in the
+served folder, reachable and found by search.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Iterable
@@ -28,6 +31,9 @@ class LastBuild:
         self._digests: dict[str, str] = {}
         """Each generated file's Markdown digest in the last finished build."""
         self._current: dict[str, str] = {}
+        self._written: dict[str, str] = {}
+        """Where the last finished build wrote each generated file."""
+        self._writing: dict[str, str] = {}
         self._nav: list[NavItem] | None = None
         self._titles: dict[str, str] | None = None
         """Each generated page's title as the navigation names it (from the runbooks)."""
@@ -44,6 +50,7 @@ class LastBuild:
         nav, self._nav = self._nav, site.nav
         titles, self._titles = self._titles, {p.uri: p.title for p in site.pages}
         self._current = {}
+        self._writing = {}
         if nav == site.nav and titles == self._titles:
             self._renavigated = frozenset()
         elif nav is None or titles is None or not pages_print_own_branch:
@@ -56,13 +63,17 @@ class LastBuild:
         rebuilt; ``in_navigation``: a page that prints the navigation (not a redirect)."""
         digest = hashlib.sha1(text.encode()).hexdigest()
         self._current[uri] = digest
+        self._writing[uri] = written_to
         if self._digests.get(uri) != digest or not os.path.exists(written_to):
             return True  # a new site_dir, a deleted page
         return in_navigation and (self._renavigated is None or uri in self._renavigated)
 
     def files_done(self) -> int:
-        """Every generated file of this build is known; returns how many there are."""
-        self._digests = self._current
+        """Every generated file of this build is known: the last build's files that this
+        one does not have are deleted. Returns how many files this build has."""
+        for uri in self._written.keys() - self._writing.keys():
+            _remove(self._written[uri])
+        self._digests, self._written = self._current, self._writing
         return len(self._current)
 
     def kept_title(self, uri: str) -> str | None:
@@ -78,3 +89,11 @@ class LastBuild:
         self._digests.clear()
         self._nav = None
         self._titles = None
+
+
+def _remove(path: str) -> None:
+    """Delete a written page, and its folder once empty (``runbooks/<id>/``)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
+    with contextlib.suppress(OSError):  # not empty: another file lives there
+        os.rmdir(os.path.dirname(path))

@@ -704,6 +704,37 @@ def test_a_site_rebuilt_by_serve_after_edits_is_the_site_a_full_build_writes(
     assert not (served / "runbooks" / "cache-down").exists()
 
 
+@pytest.mark.parametrize("dirty", [False, True])
+def test_building_another_site_in_the_same_process_leaves_the_first_one_whole(
+    tmp_path: Path, dirty: bool
+) -> None:
+    """MkDocs keeps one plugin instance for every build of a process (the plugin has
+    ``on_startup``): what it remembers of one site must not delete another site's pages."""
+    from mkdocs.commands.build import build as mkdocs_build
+
+    from generator.site.build import BuildOptions, load_site_config
+
+    (tmp_path / "other").mkdir()
+    other = one_section_runbooks(tmp_path / "other", {"z1": "title: Zed\nservice: svc-z"})
+
+    def build(root: Path, site: Path, *, dirty: bool) -> list[str]:
+        options = BuildOptions(
+            config_file=str(REPO / "mkdocs.yml"), root=str(root), site_dir=str(site)
+        )
+        config = load_site_config(options)
+        config.plugins.on_startup(command="serve" if dirty else "build", dirty=dirty)
+        mkdocs_build(config, dirty=dirty)
+        return sorted(str(p.relative_to(site)) for p in site.rglob("*.html"))
+
+    first = build(FIXTURE, tmp_path / "first", dirty=True)
+    assert "runbooks/db-pool/index.html" in first
+    build(other, tmp_path / "second", dirty=dirty)
+    assert (
+        sorted(str(p.relative_to(tmp_path / "first")) for p in (tmp_path / "first").rglob("*.html"))
+        == first
+    )
+
+
 def test_a_serve_rebuild_uses_an_edited_theme_override(tmp_path: Path) -> None:
     """Serve keeps the theme's compiled templates from one rebuild to the next: an
     override edited in between must still be compiled again."""

@@ -206,8 +206,8 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
         self._sources.clear()
         self._facts = {p.uri: p.search or (("meta:kind", page_kind(p.uri)),) for p in site.pages}
         self._forms = {p.uri: p.form for p in site.pages if p.form}
-        pruned = "navigation.prune" in (config.theme.get("features") or ())
-        self._last.begin(site, pages_print_own_branch=self._own_nav and pruned)
+        own = self._own_nav and "navigation.prune" in (config.theme.get("features") or ())
+        self._last.begin(site, config.site_dir, dirty=self._dirty, pages_print_own_branch=own)
         redirects: list[SitePage] = []
         for page in site.pages:
             self._check_collision(files, page, page.uri)

@@ -8,9 +8,11 @@ shows in the pages of its section; a change at the top, in every page).
 
 A page left as it was is never read again, so MkDocs cannot know its title, and the
 navigation of the pages that are rebuilt would say "None": the last build's title is
-kept for it. A page the last build wrote and this one no longer has (a removed runbook,
-an alert no runbook handles any more) is deleted: a dirty build would leave it in the
-served folder, reachable and found by search.
+kept for it. A page the last dirty build wrote into the same folder and this one no
+longer has (a removed runbook, an alert no runbook handles any more) is deleted: it would
+stay in the served folder, reachable and found by search. (A build that is not dirty
+starts from an empty folder; and MkDocs keeps one plugin instance for every build of a
+process, so a build of another site must leave this one's files alone.)
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ class LastBuild:
         self._written: dict[str, str] = {}
         """Where the last finished build wrote each generated file."""
         self._writing: dict[str, str] = {}
+        self._site_dir: str | None = None
+        """Where the last build wrote, when it was dirty (None: delete nothing)."""
+        self._dirty_into: str | None = None
         self._nav: list[NavItem] | None = None
         self._titles: dict[str, str] | None = None
         """Each generated page's title as the navigation names it (from the runbooks)."""
@@ -42,11 +47,15 @@ class LastBuild:
         self._page_titles: dict[str, str] = {}
         """Each page's title as MkDocs found it in the last build (from its HTML)."""
 
-    def begin(self, site: Site, *, pages_print_own_branch: bool) -> None:
-        """Start comparing a build of ``site`` with the last one. ``pages_print_own_branch``:
-        every page prints only its own branch of the site's navigation (the plugin's own
+    def begin(
+        self, site: Site, site_dir: str, *, dirty: bool, pages_print_own_branch: bool
+    ) -> None:
+        """Start comparing a build of ``site`` into ``site_dir`` with the last one.
+        ``dirty``: MkDocs keeps what the folder holds. ``pages_print_own_branch``: every
+        page prints only its own branch of the site's navigation (the plugin's own
         navigation under ``navigation.prune``); otherwise a change anywhere in it may show
         on any page."""
+        self._site_dir, self._dirty_into = self._dirty_into, site_dir if dirty else None
         nav, self._nav = self._nav, site.nav
         titles, self._titles = self._titles, {p.uri: p.title for p in site.pages}
         self._current = {}
@@ -71,8 +80,9 @@ class LastBuild:
     def files_done(self) -> int:
         """Every generated file of this build is known: the last build's files that this
         one does not have are deleted. Returns how many files this build has."""
-        for uri in self._written.keys() - self._writing.keys():
-            _remove(self._written[uri])
+        if self._dirty_into is not None and self._dirty_into == self._site_dir:
+            for uri in self._written.keys() - self._writing.keys():
+                _remove(self._written[uri])
         self._digests, self._written = self._current, self._writing
         return len(self._current)
 

@@ -36,9 +36,9 @@ class LastBuild:
         self._written: dict[str, str] = {}
         """Where the last finished build wrote each generated file."""
         self._writing: dict[str, str] = {}
-        self._site_dir: str | None = None
-        """Where the last build wrote, when it was dirty (None: delete nothing)."""
         self._dirty_into: str | None = None
+        """Where this build writes, when it is dirty (None: it deletes nothing)."""
+        self._last_dirty_into: str | None = None
         self._nav: list[NavItem] | None = None
         self._titles: dict[str, str] | None = None
         """Each generated page's title as the navigation names it (from the runbooks)."""
@@ -55,7 +55,7 @@ class LastBuild:
         page prints only its own branch of the site's navigation (the plugin's own
         navigation under ``navigation.prune``); otherwise a change anywhere in it may show
         on any page."""
-        self._site_dir, self._dirty_into = self._dirty_into, site_dir if dirty else None
+        self._last_dirty_into, self._dirty_into = self._dirty_into, site_dir if dirty else None
         nav, self._nav = self._nav, site.nav
         titles, self._titles = self._titles, {p.uri: p.title for p in site.pages}
         self._current = {}
@@ -80,7 +80,7 @@ class LastBuild:
     def files_done(self) -> int:
         """Every generated file of this build is known: the last build's files that this
         one does not have are deleted. Returns how many files this build has."""
-        if self._dirty_into is not None and self._dirty_into == self._site_dir:
+        if self._dirty_into is not None and self._dirty_into == self._last_dirty_into:
             for uri in self._written.keys() - self._writing.keys():
                 _remove(self._written[uri])
         self._digests, self._written = self._current, self._writing

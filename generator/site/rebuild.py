@@ -81,8 +81,10 @@ class LastBuild:
         """Every generated file of this build is known: the last build's files that this
         one does not have are deleted. Returns how many files this build has."""
         if self._dirty_into is not None and self._dirty_into == self._last_dirty_into:
+            kept = set(self._writing.values())  # an alert's redirect that became a page
             for uri in self._written.keys() - self._writing.keys():
-                _remove(self._written[uri])
+                if self._written[uri] not in kept:
+                    _remove(self._written[uri])
         self._digests, self._written = self._current, self._writing
         return len(self._current)
 

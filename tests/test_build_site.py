@@ -339,6 +339,21 @@ def test_missing_config_is_a_usage_error(tmp_path: Path, cli: Cli) -> None:
     )
 
 
+def test_runbooks_without_mkdocs_yml_are_told_how_to_add_it(tmp_path: Path, cli: Cli) -> None:
+    (tmp_path / "runbooks").mkdir()
+    shutil.copy(FIXTURE / "acme" / "db-pool.yaml", tmp_path / "runbooks")
+    for command in ("build", "serve"):
+        ran = cli(command, cwd=tmp_path)
+        assert ran.returncode == 2
+        assert ran.stderr.strip() == (
+            "error: mkdocs.yml: no such file "
+            "(`runbook init` adds one and keeps what exists, or pass --config FILE)"
+        )
+    assert cli("init", cwd=tmp_path).returncode == 0
+    assert cli("build", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "site" / "runbooks" / "db-pool" / "index.html").is_file()
+
+
 def test_bad_report_is_a_located_error(tmp_path: Path, cli: Cli) -> None:
     report = tmp_path / "report.json"
     report.write_text('{"results": [{"id": "x", "status": "sideways"}]}')

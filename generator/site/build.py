@@ -76,14 +76,24 @@ def mkdocs_logging(stream: TextIO, verbose: bool) -> Iterator[_StderrHandler]:
         logger.propagate = old_propagate
 
 
+def require_config(config_file: str) -> None:
+    """UsageError unless ``config_file`` exists; a missing ``mkdocs.yml`` (a folder of
+    runbooks that was never set up) gets the command that adds one."""
+    if Path(config_file).is_file():
+        return
+    hint = "pass --config FILE"
+    if Path(config_file).name == "mkdocs.yml":
+        hint = "`runbook init` adds one and keeps what exists, or " + hint
+    raise UsageError(f"{config_file}: no such file ({hint})")
+
+
 def load_site_config(options: BuildOptions, **overrides: Any) -> Any:
     """``mkdocs.yml`` loaded with our overrides; UsageError when it is missing."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError
 
-    if not Path(options.config_file).is_file():
-        raise UsageError(f"{options.config_file}: no such file (pass --config FILE)")
+    require_config(options.config_file)
     check_options(options)
     kwargs: dict[str, Any] = {"strict": options.strict, **overrides}
     if options.site_dir:

@@ -25,7 +25,7 @@ from typing import Any, TextIO
 
 from checks.problems import Outcome
 from generator.errors import UsageError
-from generator.site.build import ROOT_ENV, mkdocs_logging
+from generator.site.build import ROOT_ENV, mkdocs_logging, require_config
 
 _MKDOCS_ABORT = "Aborted with a BuildError!"
 _MKDOCS_STUCK = "An error happened during the rebuild."
@@ -38,8 +38,7 @@ def run_serve(*, config_file: str, dev_addr: str, root: str | None, full: bool) 
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import Abort
 
-    if not Path(config_file).is_file():
-        raise UsageError(f"{config_file}: no such file (pass --config FILE)")
+    require_config(config_file)
     if root:
         if not Path(root).is_dir():
             raise UsageError(f"runbooks root '{root}' is not a folder (pass --root DIR)")

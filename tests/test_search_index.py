@@ -3,7 +3,10 @@ out, and that ``mkdocs build`` with the plugin writes the same index as ``runboo
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +60,15 @@ def test_every_generated_page_is_indexed_and_the_redirects_are_not(site: Path) -
     assert not (site / "search" / "search_index.json").exists()  # no lunr index any more
 
 
+def index(root: Path) -> dict[str, bytes]:
+    """Word index chunks and page fragments. Pagefind writes its filter files (and the
+    metadata naming them) in hash order, different between two runs of its own on one
+    folder: the filters are compared through each page's fragment instead."""
+    bundle = root / "_pagefind"
+    chunks = [*bundle.glob("index/*.pf_index"), *bundle.glob("fragment/*.pf_fragment")]
+    return {str(p.relative_to(bundle)): p.read_bytes() for p in chunks}
+
+
 def test_plain_mkdocs_build_writes_the_same_index(site: Path, tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
@@ -68,14 +80,6 @@ def test_plain_mkdocs_build_writes_the_same_index(site: Path, tmp_path: Path) ->
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-
-    def index(root: Path) -> dict[str, bytes]:
-        # Word index chunks and page fragments. Pagefind writes its filter files (and the
-        # metadata naming them) in hash order, different between two runs of its own on
-        # one folder: the filters are compared through each page's fragment instead.
-        bundle = root / "_pagefind"
-        chunks = [*bundle.glob("index/*.pf_index"), *bundle.glob("fragment/*.pf_fragment")]
-        return {str(p.relative_to(bundle)): p.read_bytes() for p in chunks}
 
     assert index(plain) == index(site)
     assert len(index(site)) > 10
@@ -125,3 +129,73 @@ def test_under_serve_the_index_catches_up_in_the_background(tmp_path: Path) -> N
     # No fragment of the page before the edit is left beside the new one.
     fragments = list((site_dir / "_pagefind" / "fragment").iterdir())
     assert len(fragments) == len(pagefind_pages(site_dir))
+
+
+def test_the_background_index_is_the_index_a_build_writes(site: Path, tmp_path: Path) -> None:
+    """Under serve the indexer reads links to the pages from a folder of its own; the
+    pages' URLs and the index are the same as when it reads the site."""
+    from generator.site.search_index import index_site
+
+    served = tmp_path / "served"
+    shutil.copytree(site, served, ignore=shutil.ignore_patterns("_pagefind"))
+    index_site(served, pages_may_change=True)
+    assert index(served) == index(site)
+    assert pagefind_pages(served) == pagefind_pages(site)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["served"]  # its links are gone
+
+
+def test_pages_deleted_while_the_background_index_runs_do_not_stop_it(
+    site: Path, tmp_path: Path
+) -> None:
+    """Pagefind 1.5 retries every page that disappears while it reads, for seconds each,
+    and leaves it out; a serve rebuild deletes the pages of a removed runbook (and
+    ``--full`` every page) whenever it comes. The background index reads what was there
+    when it started, whole."""
+    import threading
+    import time
+
+    from generator.site.search_index import index_site
+
+    served = tmp_path / "served"
+    page = (site / "runbooks" / "db-pool" / "index.html").read_bytes()
+    copies = [served / "runbooks" / f"copy-{i}" for i in range(300)]
+    for folder in copies:
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_bytes(page)
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            index_site(served, pages_may_change=True)
+        except BaseException as exc:
+            failed.append(exc)
+
+    indexer = threading.Thread(target=run, daemon=True)
+    indexer.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not _indexers_of(tmp_path):  # Pagefind has started: it is reading the pages
+            assert time.monotonic() < deadline and indexer.is_alive(), failed
+            time.sleep(0.01)
+        for folder in copies:
+            shutil.rmtree(folder)
+        indexer.join(timeout=120)
+        assert not indexer.is_alive(), "the indexer never finished"
+        assert failed == []
+        indexed = pagefind_pages(served)
+        assert all(f"/runbooks/copy-{i}/" in indexed for i in range(len(copies)))
+    finally:
+        for pid in _indexers_of(tmp_path):  # left hanging by a failed run
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _indexers_of(folder: Path) -> list[int]:
+    """Pagefind processes reading a folder under ``folder``."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            argv = cmdline.read_bytes().split(b"\0")
+            if b"pagefind" in argv[0] and any(str(folder).encode() in a for a in argv):
+                found.append(int(cmdline.parent.name))
+    return found

@@ -6,6 +6,12 @@ wait for it: the index is part of the build. ``serve`` must stay under a second 
 so there the index is rebuilt in a background thread after each rebuild; while it runs,
 ``search-status.json`` at the site root says so and the search box shows that results may be
 behind (a page served then carries a marker that makes the search script ask).
+
+Pagefind (1.5) retries every page that disappears while it reads, for seconds each, then
+leaves it out (an index whose whole folder disappeared was found still running 48 minutes
+later), and the next rebuild may delete pages (a removed runbook, ``--full`` cleaning the
+folder) while the background index reads them: there it reads hard links to the pages,
+made in a folder of its own just before it starts.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import shutil
 import signal
 import subprocess
@@ -55,9 +62,10 @@ class IndexingStopped(PluginError):
     """The indexer was stopped by a signal: the program is stopping, nothing failed."""
 
 
-def index_site(site_dir: Path) -> None:
+def index_site(site_dir: Path, *, pages_may_change: bool = False) -> None:
     """Index every page of ``site_dir`` marked ``data-pagefind-body``; PluginError if the
     indexer is missing or fails (the site would have a search box and no index).
+    ``pages_may_change``: another build may write or delete pages meanwhile (``serve``).
 
     The index is written beside the live one and swapped in: Pagefind names its files by
     content and never removes old ones, so re-indexing in place (under ``serve``) would
@@ -65,12 +73,17 @@ def index_site(site_dir: Path) -> None:
     """
     fresh = site_dir / f"{BUNDLE}.new"
     shutil.rmtree(fresh, ignore_errors=True)
+    pages = site_dir
+    if pages_may_change:
+        with contextlib.suppress(OSError):  # no room beside the site: read it in place
+            pages = _linked_pages(site_dir)
     try:
-        done = subprocess.run(
-            _command(site_dir, fresh), capture_output=True, text=True, check=False
-        )
+        done = subprocess.run(_command(pages, fresh), capture_output=True, text=True, check=False)
     except (OSError, ImportError) as exc:
         raise PluginError(f"error: search index: cannot run pagefind: {exc}") from None
+    finally:
+        if pages != site_dir:
+            shutil.rmtree(pages, ignore_errors=True)
     if -done.returncode in _STOPPING:
         shutil.rmtree(fresh, ignore_errors=True)
         raise IndexingStopped(f"search index: pagefind was stopped ({done.returncode})")
@@ -81,6 +94,36 @@ def index_site(site_dir: Path) -> None:
             + (f": {detail[-1]}" if detail else "")
         )
     _swap(fresh, site_dir / BUNDLE)
+
+
+def _linked_pages(site_dir: Path) -> Path:
+    """A folder beside ``site_dir`` holding a hard link to each of its pages (a copy where
+    links cannot be made), in the same places: what Pagefind reads stays there."""
+    import tempfile
+
+    linked = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-pages-", dir=site_dir.parent))
+    try:
+        for folder, subfolders, files in os.walk(site_dir):
+            subfolders[:] = [d for d in subfolders if not d.startswith(BUNDLE)]
+            for name in files:
+                if name.endswith(".html"):
+                    _link(os.path.join(folder, name), linked / os.path.relpath(folder, site_dir))
+    except OSError:
+        shutil.rmtree(linked, ignore_errors=True)
+        raise
+    return linked
+
+
+def _link(source: str, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / os.path.basename(source)
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        return  # deleted by the rebuild running now: the next index sees it gone
+    except OSError:  # another file system, or links not allowed
+        with contextlib.suppress(FileNotFoundError):
+            shutil.copyfile(source, target)
 
 
 def _swap(fresh: Path, live: Path) -> None:
@@ -125,7 +168,7 @@ class BackgroundIndexer:
         while True:
             site_dir = self._site_dir
             try:
-                index_site(site_dir)
+                index_site(site_dir, pages_may_change=True)
             except IndexingStopped as exc:  # Ctrl-C at the terminal that runs serve
                 log.debug(str(exc))
                 with self._lock:

@@ -137,8 +137,9 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Its presence keeps this instance (and its caches) alive across serve rebuilds.
         self._dirty = dirty
-        # MkDocs may hand a later build in this process the same instance: decide each time.
-        self._indexer = BackgroundIndexer() if command == "serve" else None
+        # MkDocs may hand a later build in this process the same instance: decide each time
+        # (one indexer per serve: two would write the same bundle at once).
+        self._indexer = (self._indexer or BackgroundIndexer()) if command == "serve" else None
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         from generator.site.serve import keep_serving

@@ -175,6 +175,8 @@ class BackgroundIndexer:
                     self._again = False  # stopping: no run after this one
             except PluginError as exc:
                 log.error(str(exc))
+            except OSError as exc:  # the folder changed under it: the next run starts over
+                log.error(f"error: search index: {exc}")
             with self._lock:
                 if not self._again:
                     _write_status(site_dir, indexing=False)

@@ -90,6 +90,24 @@ def mkdocs_yml(folder: Path, change: tuple[str, str] = ("", ""), extra: str = ""
     return path
 
 
+def build_in_process(
+    root: Path, site: Path, *, serve: bool = True, config_file: Path | None = None
+) -> None:
+    """The site of ``root`` built in this process: as ``mkdocs serve`` rebuilds it on a
+    change (``serve``: configuration loaded again, a dirty build, the plugin instance of
+    the last call, which MkDocs keeps), or as ``mkdocs build`` builds it."""
+    from mkdocs.commands.build import build
+
+    from generator.site.build import BuildOptions, load_site_config
+
+    options = BuildOptions(
+        config_file=str(config_file or REPO / "mkdocs.yml"), root=str(root), site_dir=str(site)
+    )
+    config = load_site_config(options)
+    config.plugins.on_startup(command="serve" if serve else "build", dirty=serve)
+    build(config, dirty=serve)
+
+
 def write(path: Path, text: str) -> Path:
     """``text`` (dedented, leading newline dropped) into ``path``, folders made."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import REPO, SEEDS, Cli, mkdocs_yml
+from tests.helpers import REPO, SEEDS, Cli, build_in_process, mkdocs_yml
 from tests.site_html import pagefind_pages
 
 FIXTURE = REPO / "tests" / "fixtures" / "site_tree" / "runbooks"
@@ -584,21 +584,11 @@ def test_every_page_carries_the_content_security_policy_before_anything_loads(
 def test_a_serve_rebuild_parses_only_the_edited_runbook(
     tmp_path: Path, parsed_files: list[str]
 ) -> None:
-    from mkdocs.commands.build import build as mkdocs_build
-
-    from generator.site.build import BuildOptions, load_site_config
-
     root = tmp_path / "runbooks"
     shutil.copytree(FIXTURE, root)
-    options = BuildOptions(
-        config_file=str(REPO / "mkdocs.yml"), root=str(root), site_dir=str(tmp_path / "site")
-    )
 
     def rebuild() -> None:
-        # What `mkdocs serve` does on a change: config again, the same plugin instance.
-        config = load_site_config(options)
-        config.plugins.on_startup(command="serve", dirty=True)
-        mkdocs_build(config, dirty=True)
+        build_in_process(root, tmp_path / "site")
 
     rebuild()
     assert len(parsed_files) > 3
@@ -613,10 +603,6 @@ def test_a_serve_rebuild_parses_only_the_edited_runbook(
 def test_a_serve_rebuild_after_a_renamed_runbook_redoes_the_pages_whose_navigation_shows_it(
     tmp_path: Path,
 ) -> None:
-    from mkdocs.commands.build import build as mkdocs_build
-
-    from generator.site.build import BuildOptions, load_site_config
-
     root = one_section_runbooks(
         tmp_path,
         {
@@ -627,12 +613,9 @@ def test_a_serve_rebuild_after_a_renamed_runbook_redoes_the_pages_whose_navigati
         },
     )
     site = tmp_path / "site"
-    options = BuildOptions(config_file=str(REPO / "mkdocs.yml"), root=str(root), site_dir=str(site))
 
     def rebuild() -> dict[str, int]:
-        config = load_site_config(options)  # what `mkdocs serve` does on a change
-        config.plugins.on_startup(command="serve", dirty=True)
-        mkdocs_build(config, dirty=True)
+        build_in_process(root, site)
         return {p.parent.name: p.stat().st_mtime_ns for p in site.glob("runbooks/*/index.html")}
 
     def nav(page: str) -> str:
@@ -674,20 +657,11 @@ def test_a_site_rebuilt_by_serve_after_edits_is_the_site_a_full_build_writes(
     """Serve rebuilds only what an edit changes (a rename, a step, a runbook added or
     removed); what it leaves must be what a build of the edited runbooks would have
     written: every page, byte for byte, and no page of a runbook that is gone."""
-    from mkdocs.commands.build import build as mkdocs_build
-
-    from generator.site.build import BuildOptions, load_site_config
-
     root = tmp_path / "runbooks"
     shutil.copytree(FIXTURE, root)
 
     def build(site: Path, *, serve: bool) -> dict[str, str]:
-        options = BuildOptions(
-            config_file=str(REPO / "mkdocs.yml"), root=str(root), site_dir=str(site)
-        )
-        config = load_site_config(options)
-        config.plugins.on_startup(command="serve" if serve else "build", dirty=serve)
-        mkdocs_build(config, dirty=serve)
+        build_in_process(root, site, serve=serve)
         marker = '<meta name="runbook-search-status" content="search-status.json">\n'
         return {
             str(p.relative_to(site)): p.read_text(encoding="utf-8").replace(marker, "")
@@ -725,20 +699,11 @@ def test_building_another_site_in_the_same_process_leaves_the_first_one_whole(
 ) -> None:
     """MkDocs keeps one plugin instance for every build of a process (the plugin has
     ``on_startup``): what it remembers of one site must not delete another site's pages."""
-    from mkdocs.commands.build import build as mkdocs_build
-
-    from generator.site.build import BuildOptions, load_site_config
-
     (tmp_path / "other").mkdir()
     other = one_section_runbooks(tmp_path / "other", {"z1": "title: Zed\nservice: svc-z"})
 
     def build(root: Path, site: Path, *, dirty: bool) -> list[str]:
-        options = BuildOptions(
-            config_file=str(REPO / "mkdocs.yml"), root=str(root), site_dir=str(site)
-        )
-        config = load_site_config(options)
-        config.plugins.on_startup(command="serve" if dirty else "build", dirty=dirty)
-        mkdocs_build(config, dirty=dirty)
+        build_in_process(root, site, serve=dirty)
         return sorted(str(p.relative_to(site)) for p in site.rglob("*.html"))
 
     first = build(FIXTURE, tmp_path / "first", dirty=True)
@@ -753,10 +718,6 @@ def test_building_another_site_in_the_same_process_leaves_the_first_one_whole(
 def test_a_serve_rebuild_uses_an_edited_theme_override(tmp_path: Path) -> None:
     """Serve keeps the theme's compiled templates from one rebuild to the next: an
     override edited in between must still be compiled again."""
-    from mkdocs.commands.build import build as mkdocs_build
-
-    from generator.site.build import BuildOptions, load_site_config
-
     root = one_section_runbooks(tmp_path, {"a1": "title: Alpha one"})
     overrides = tmp_path / "overrides"
     overrides.mkdir()
@@ -764,7 +725,6 @@ def test_a_serve_rebuild_uses_an_edited_theme_override(tmp_path: Path) -> None:
         tmp_path, ("  name: material\n", f"  name: material\n  custom_dir: {overrides}\n")
     )
     site = tmp_path / "site"
-    options = BuildOptions(config_file=str(config_file), root=str(root), site_dir=str(site))
 
     def rebuild(banner: str) -> str:
         (overrides / "main.html").write_text(
@@ -772,9 +732,7 @@ def test_a_serve_rebuild_uses_an_edited_theme_override(tmp_path: Path) -> None:
         )
         path = root / "a1.yaml"  # a page to rebuild (serve redoes only what changed)
         path.write_text(re.sub(r"body: .*", f"body: Look for {banner}.", path.read_text()))
-        config = load_site_config(options)  # what `mkdocs serve` does on a change
-        config.plugins.on_startup(command="serve", dirty=True)
-        mkdocs_build(config, dirty=True)
+        build_in_process(root, site, config_file=config_file)
         return (site / "runbooks" / "a1" / "index.html").read_text(encoding="utf-8")
 
     assert "Banner one" in rebuild("Banner one")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, Cli
+from tests.helpers import REPO, Cli, build_in_process
 from tests.site_html import pagefind_pages
 
 FIXTURE = REPO / "tests" / "fixtures" / "site_tree" / "runbooks"
@@ -90,23 +90,13 @@ def test_under_serve_the_index_catches_up_in_the_background(tmp_path: Path) -> N
     import json
     import time
 
-    from mkdocs.commands.build import build as mkdocs_build
-
-    from generator.site.build import BuildOptions, load_site_config
-
     root = tmp_path / "runbooks"
     shutil.copytree(FIXTURE, root)
     site_dir = tmp_path / "site"
-    options = BuildOptions(
-        config_file=str(REPO / "mkdocs.yml"), root=str(root), site_dir=str(site_dir)
-    )
     status = site_dir / "search-status.json"
 
     def rebuild() -> None:
-        # What `mkdocs serve` does on a change: config again, the same plugin instance.
-        config = load_site_config(options)
-        config.plugins.on_startup(command="serve", dirty=True)
-        mkdocs_build(config, dirty=True)
+        build_in_process(root, site_dir)
 
     def caught_up() -> dict[str, dict[str, object]]:
         deadline = time.monotonic() + 60

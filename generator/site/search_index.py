@@ -105,18 +105,19 @@ def _linked_pages(site_dir: Path) -> Path:
     try:
         for folder, subfolders, files in os.walk(site_dir):
             subfolders[:] = [d for d in subfolders if not d.startswith(BUNDLE)]
-            for name in files:
-                if name.endswith(".html"):
-                    _link(os.path.join(folder, name), linked / os.path.relpath(folder, site_dir))
+            pages = [name for name in files if name.endswith(".html")]
+            if pages:
+                into = linked / os.path.relpath(folder, site_dir)
+                into.mkdir(parents=True, exist_ok=True)
+                for name in pages:
+                    _link(os.path.join(folder, name), into / name)
     except OSError:
         shutil.rmtree(linked, ignore_errors=True)
         raise
     return linked
 
 
-def _link(source: str, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / os.path.basename(source)
+def _link(source: str, target: Path) -> None:
     try:
         os.link(source, target)
     except FileNotFoundError:

@@ -129,8 +129,11 @@ class ProblemError(Exception):
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
-    close = closest(word, candidates)
-    return f" (did you mean '{close}'?)" if close is not None else ""
+    return _suggesting(closest(word, candidates))
+
+
+def _suggesting(name: str | None) -> str:
+    return f" (did you mean '{name}'?)" if name is not None else ""
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
@@ -154,7 +157,7 @@ def no_such_path(path: str) -> str:
     # Names compared without their suffix: every runbook ends in .yaml.
     stems = {os.path.splitext(entry)[0]: entry for entry in beside if not entry.startswith(".")}
     close = closest(os.path.splitext(name)[0], stems)
-    hint = f" (did you mean '{os.path.join(folder, stems[close])}'?)" if close is not None else ""
+    hint = _suggesting(None if close is None else os.path.join(folder, stems[close]))
     return f"{path}: no such file or directory{hint}"
 
 

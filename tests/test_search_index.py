@@ -180,6 +180,42 @@ def test_pages_deleted_while_the_background_index_runs_do_not_stop_it(
                 os.kill(pid, signal.SIGKILL)
 
 
+def test_stopping_the_background_index_ends_its_indexer_and_removes_its_links(
+    site: Path, tmp_path: Path
+) -> None:
+    """What serve's shutdown does: TERM from a supervisor reaches serve, not the indexer
+    it started, which would go on reading a folder of links nothing removes."""
+    import json
+    import time
+
+    from generator.site.search_index import STATUS_FILE, BackgroundIndexer
+
+    served = tmp_path / "served"
+    page = (site / "runbooks" / "db-pool" / "index.html").read_bytes()
+    for i in range(300):
+        (served / "runbooks" / f"copy-{i}").mkdir(parents=True)
+        (served / "runbooks" / f"copy-{i}" / "index.html").write_bytes(page)
+    indexer = BackgroundIndexer()
+    indexer.start(served)
+    try:
+        deadline = time.monotonic() + 60
+        while not _indexers_of(tmp_path):
+            assert time.monotonic() < deadline, "Pagefind never started"
+            time.sleep(0.01)
+        started = time.monotonic()
+        indexer.stop()
+        assert time.monotonic() - started < 5
+        assert _indexers_of(tmp_path) == []
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["served"]  # links gone
+        assert json.loads((served / STATUS_FILE).read_text()) == {"indexing": False}
+        # No index of half the pages, nor its unfinished folder.
+        assert sorted(p.name for p in served.iterdir()) == ["runbooks", STATUS_FILE]
+    finally:
+        for pid in _indexers_of(tmp_path):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
 def _indexers_of(folder: Path) -> list[int]:
     """Pagefind processes reading a folder under ``folder``."""
     found = []

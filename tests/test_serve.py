@@ -29,6 +29,7 @@ class Server:
     root: Path
     log: Path
     process: subprocess.Popen[str]
+    temp: Path
 
     def get(self, path: str) -> str:
         with urllib.request.urlopen(self.url + path, timeout=10) as response:
@@ -65,12 +66,14 @@ def server(tmp_path: Path, cli: Cli) -> Iterator[Server]:
     shutil.copytree(FIXTURE, tmp_path / "runbooks")
     port = _free_port()
     log = tmp_path / "serve.log"
+    temp = tmp_path / "tmp"  # MkDocs' serve folder goes here, and the indexer's links
+    temp.mkdir()
     process = cli.start(
         "serve", "--dev-addr", f"127.0.0.1:{port}",
-        cwd=tmp_path, env={"RUNBOOK_TODAY": "2026-11-20"}, unset=["RUNBOOK_ROOT"],
-        log=log, new_session=True,
+        cwd=tmp_path, env={"RUNBOOK_TODAY": "2026-11-20", "TMPDIR": str(temp)},
+        unset=["RUNBOOK_ROOT"], log=log, new_session=True,
     )  # fmt: skip
-    srv = Server(f"http://127.0.0.1:{port}/", tmp_path / "runbooks", log, process)
+    srv = Server(f"http://127.0.0.1:{port}/", tmp_path / "runbooks", log, process, temp)
     try:
         yield srv
     finally:
@@ -134,6 +137,28 @@ def test_failed_rebuild_says_what_failed_and_a_fix_rebuilds(server: Server) -> N
 def test_ctrl_c_while_the_search_index_catches_up_stops_quietly(server: Server) -> None:
     """Ctrl-C reaches the whole foreground group, the indexer too: that is the user
     stopping, not an indexer failing."""
+    _catch_the_indexer_running(server)
+    os.killpg(server.process.pid, signal.SIGINT)  # what Ctrl-C sends
+    assert server.process.wait(timeout=15) == 0
+    assert "error" not in server.stderr().lower(), server.stderr()
+    assert list(server.temp.iterdir()) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
+def test_term_or_hup_stops_serve_as_ctrl_c_does(server: Server, sig: signal.Signals) -> None:
+    """TERM (systemd, ``docker stop``, CI) and HUP (the terminal closed) reach serve alone,
+    not its group: serve still removes its temporary site, ends the indexer it started
+    and leaves nothing behind."""
+    _catch_the_indexer_running(server)
+    server.process.send_signal(sig)
+    assert server.process.wait(timeout=15) == 0, server.stderr()
+    assert "error" not in server.stderr().lower(), server.stderr()
+    assert list(server.temp.iterdir()) == []  # no mkdocs_* site, no folder of links
+    with pytest.raises(ProcessLookupError):  # no indexer left running in its group
+        os.killpg(server.process.pid, 0)
+
+
+def _catch_the_indexer_running(server: Server) -> None:
     page = "runbooks/db-pool/"
     _wait_for("the first build", lambda: "Database connection pool" in server.get(page), server)
     yaml_file = server.root / "acme" / "db-pool.yaml"
@@ -152,9 +177,5 @@ def test_ctrl_c_while_the_search_index_catches_up_stops_quietly(server: Server) 
         while time.monotonic() < deadline and not indexing():
             time.sleep(0.01)
         if indexing():
-            break
-    else:
-        pytest.fail("never saw the search index running after an edit")
-    os.killpg(server.process.pid, signal.SIGINT)  # what Ctrl-C sends
-    assert server.process.wait(timeout=15) == 0
-    assert "error" not in server.stderr().lower(), server.stderr()
+            return
+    pytest.fail("never saw the search index running after an edit")

@@ -28,7 +28,8 @@ def command(dev_addr: str, root: str | None, config_file: str, full: bool) -> Ou
 
     Only changed pages are rebuilt, and the pages whose navigation shows the
     change (a renamed, added or removed runbook's section), so the navigation
-    is never stale.
+    is never stale. Ctrl-C, TERM or HUP stops it (exit 0) and removes its
+    temporary site.
     """
     from generator.site.serve import run_serve
 

@@ -391,6 +391,8 @@ class RunbookPlugin(BasePlugin[RunbookPluginConfig]):  # type: ignore[no-untyped
 
     def on_shutdown(self) -> None:
         self._close_renderer(interrupted=True)  # Ctrl-C: queued pages are cancelled
+        if self._indexer is not None:
+            self._indexer.stop()
 
     def on_build_error(self, *, error: Exception) -> None:
         self._close_renderer()

@@ -24,6 +24,7 @@ import shutil
 import signal
 import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -58,14 +59,24 @@ _STOPPING = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
 """Signals that stop the indexer with the rest of the program (Ctrl-C reaches its group)."""
 
 
+_STOP_WAIT_S = 10.0
+"""How long shutdown waits for a stopped indexer to clean up (it ends within a second)."""
+
+
 class IndexingStopped(PluginError):
     """The indexer was stopped by a signal: the program is stopping, nothing failed."""
 
 
-def index_site(site_dir: Path, *, pages_may_change: bool = False) -> None:
+def index_site(
+    site_dir: Path,
+    *,
+    pages_may_change: bool = False,
+    running: Callable[[subprocess.Popen[str]], None] | None = None,
+) -> None:
     """Index every page of ``site_dir`` marked ``data-pagefind-body``; PluginError if the
     indexer is missing or fails (the site would have a search box and no index).
     ``pages_may_change``: another build may write or delete pages meanwhile (``serve``).
+    ``running`` is given the indexer's process once it runs (to stop it).
 
     The index is written beside the live one and swapped in: Pagefind names its files by
     content and never removes old ones, so re-indexing in place (under ``serve``) would
@@ -78,19 +89,28 @@ def index_site(site_dir: Path, *, pages_may_change: bool = False) -> None:
         with contextlib.suppress(OSError):  # no room beside the site: read it in place
             pages = _linked_pages(site_dir)
     try:
-        done = subprocess.run(_command(pages, fresh), capture_output=True, text=True, check=False)
+        with subprocess.Popen(
+            _command(pages, fresh), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        ) as process:
+            try:
+                if running is not None:
+                    running(process)
+                stdout, stderr = process.communicate()
+            except BaseException:  # Ctrl-C in a build: the indexer ends with it
+                process.kill()
+                raise
     except (OSError, ImportError) as exc:
         raise PluginError(f"error: search index: cannot run pagefind: {exc}") from None
     finally:
         if pages != site_dir:
             shutil.rmtree(pages, ignore_errors=True)
-    if -done.returncode in _STOPPING:
+    if -process.returncode in _STOPPING:
         shutil.rmtree(fresh, ignore_errors=True)
-        raise IndexingStopped(f"search index: pagefind was stopped ({done.returncode})")
-    if done.returncode != 0:
-        detail = (done.stderr or done.stdout).strip().splitlines()
+        raise IndexingStopped(f"search index: pagefind was stopped ({process.returncode})")
+    if process.returncode != 0:
+        detail = (stderr or stdout).strip().splitlines()
         raise PluginError(
-            f"error: search index: pagefind exited with {done.returncode}"
+            f"error: search index: pagefind exited with {process.returncode}"
             + (f": {detail[-1]}" if detail else "")
         )
     _swap(fresh, site_dir / BUNDLE)
@@ -148,9 +168,12 @@ class BackgroundIndexer:
         self._thread: threading.Thread | None = None
         self._again = False
         self._site_dir = Path(".")
+        self._process: subprocess.Popen[str] | None = None
+        self._stopping = False
 
     def start(self, site_dir: Path) -> None:
         with self._lock:
+            self._stopping = False
             self._site_dir = site_dir
             _write_status(site_dir, indexing=True)
             if self._thread is not None and self._thread.is_alive():
@@ -160,16 +183,38 @@ class BackgroundIndexer:
             self._thread.start()
 
     def wait(self) -> None:
-        """Until the index is of the last build (tests, shutdown)."""
+        """Until the index is of the last build (tests)."""
         thread = self._thread
         if thread is not None:
             thread.join()
+
+    def stop(self) -> None:
+        """End the index running now and start no other (serve is shutting down).
+
+        Ctrl-C reaches the indexer with the rest of the terminal's process group, but TERM
+        from a supervisor reaches serve alone: the indexer would go on after serve exits,
+        reading a folder of links that nothing removes."""
+        with self._lock:
+            self._stopping = True
+            self._again = False
+            process, thread = self._process, self._thread
+        if process is not None:
+            process.terminate()  # a process that has ended is not signalled
+        if thread is not None:
+            thread.join(timeout=_STOP_WAIT_S)
+
+    def _running(self, process: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._process = process
+            stopping = self._stopping
+        if stopping:  # stop() came while the process was being started
+            process.terminate()
 
     def _run(self) -> None:
         while True:
             site_dir = self._site_dir
             try:
-                index_site(site_dir, pages_may_change=True)
+                index_site(site_dir, pages_may_change=True, running=self._running)
             except IndexingStopped as exc:  # Ctrl-C at the terminal that runs serve
                 log.debug(str(exc))
                 with self._lock:
@@ -179,6 +224,7 @@ class BackgroundIndexer:
             except OSError as exc:  # the folder changed under it: the next run starts over
                 log.error(f"error: search index: {exc}")
             with self._lock:
+                self._process = None
                 if not self._again:
                     _write_status(site_dir, indexing=False)
                     self._thread = None

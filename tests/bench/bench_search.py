@@ -15,7 +15,9 @@ the same run:
     the bytes the search fetched (Pagefind: ``_pagefind/``; Material: ``search/``). The
     times are taken in the page (``RECORDER``), each from a fresh browser context (nothing
     cached). Material's query is typed once its script has run, which on these pages is
-    once the page has loaded.
+    once the page has loaded;
+(c) the same queries on a bare page of the Pagefind site (``ALONE_PAGE``: Pagefind's API and
+    nothing else), three times each: Pagefind's own floor on this machine in this run.
 """
 
 from __future__ import annotations
@@ -151,6 +153,34 @@ pasted: the time measures the page and the search, not the keystrokes' trips bet
 benchmark and the browser, nor a poll interval."""
 
 
+ALONE = "bench-pagefind-alone.html"
+ALONE_PAGE = """<!doctype html>
+<meta charset="utf-8"><title>Pagefind alone</title>
+<div class="runbook-search"><input></div>
+<script type="module">
+  const pagefind = await import("./_pagefind/pagefind.js");
+  pagefind.init();
+  const input = document.querySelector("input");
+  async function first() {
+    const answer = await pagefind.search(input.value);
+    const shown = await answer.results[0].data();
+    const link = document.createElement("a");
+    link.className = "pagefind-ui__result-link";
+    link.href = shown.url;
+    link.textContent = shown.meta.title;
+    document.body.append(link);
+  }
+  if (input.value) first();
+  else input.addEventListener("input", first, { once: true });
+</script>
+"""
+"""Pagefind's own floor on this machine, measured beside the site in the same run: a page
+with nothing but the search box, Pagefind's API (its worker, WebAssembly and index, as the
+site loads them) and the first result's data, no theme, no UI. The site's figure minus this
+one is what the page and the search UI add; the machine's speed, which drifts by a third
+over minutes here, moves both."""
+
+
 def first_result(browser: Any, url: str, query: str, engine: str) -> tuple[float, int]:
     """Seconds from navigation to the first result, bytes the search fetched."""
     context = browser.new_context()
@@ -254,16 +284,28 @@ def main() -> None:
                             print(f"  {engine} {start.format(first=first) or '/'} "
                                   f"{query!r}: {seconds:.2f} s, {fetched / 1e3:.0f} KB",
                                   flush=True)  # fmt: skip
+                    if engine == "pagefind":
+                        (site / ALONE).write_text(ALONE_PAGE, encoding="utf-8")
+                        alone = [
+                            first_result(browser, base + ALONE, query, engine)[0]
+                            for _ in STARTS
+                            for query in QUERIES
+                        ]
+                        (site / ALONE).unlink()
+                        rows[engine]["alone_s"] = statistics.median(alone)
+                        print(f"  pagefind alone (no theme, no UI): "
+                              f"{', '.join(f'{t:.2f}' for t in alone)} s", flush=True)  # fmt: skip
                 rows[engine]["median_s"] = statistics.median(times)
                 rows[engine]["median_kb"] = statistics.median(sizes) / 1e3
             browser.close()
     print(f"\n{args.n} runbooks (copies of the seeds)")
     print("| engine | build s | peak RSS MB | index MB | nav -> first result (median) s "
-          "| bytes for the query (median) KB |")  # fmt: skip
-    print("|---|---|---|---|---|---|")
+          "| bytes for the query (median) KB | Pagefind alone (median) s |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
     for engine, r in rows.items():
+        alone = f"{r['alone_s']:.2f}" if "alone_s" in r else ""
         print(f"| {engine} | {r['build_s']:.1f} | {r['peak_rss_mb']:.0f} | {r['index_mb']:.1f} "
-              f"| {r['median_s']:.2f} | {r['median_kb']:.0f} |")  # fmt: skip
+              f"| {r['median_s']:.2f} | {r['median_kb']:.0f} | {alone} |")  # fmt: skip
 
 
 if __name__ == "__main__":

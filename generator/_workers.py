@@ -109,7 +109,11 @@ class Workers(Generic[S]):
         try:
             context = multiprocessing.get_context(method)
             pool = ProcessPoolExecutor(
-                count, mp_context=context, initializer=_enter, initargs=(state, setup)
+                count,
+                mp_context=context,
+                initializer=_enter,
+                # A forked worker's parent is this process; another's is a server process.
+                initargs=(state, setup, os.getpid() if method == "fork" else None),
             )
         except (OSError, RuntimeError):
             return None
@@ -176,10 +180,11 @@ _state: Any = None
 """In a worker: the ``state`` of the ``Workers`` that started it."""
 
 
-def _enter(state: object, setup: Callable[[], object] | None) -> None:
+def _enter(state: object, setup: Callable[[], object] | None, parent: int | None) -> None:
     global _state
     _state = state
     ignore_interrupts()
+    _end_with_parent(os.getppid() if parent is None else parent)
     # Whatever the worker inherited (a forked one: the parent's whole heap) is never
     # garbage it can free: left in the collector's generations, every full collection
     # would walk it (and touch, so copy, its memory) over and over.
@@ -192,6 +197,25 @@ def _call(function: Callable[[S, T], R], task: T) -> bytes:
     from generator._pickling import dumps
 
     return dumps(function(_state, task))
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _end_with_parent(parent: int) -> None:
+    """In a worker: the kernel kills it when its parent dies (Linux). A parent killed
+    outright (``kill -9``, the OOM killer) cannot stop its workers, and they would wait
+    for tasks forever, each holding a copy of the parent's memory."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            return
+    except (OSError, AttributeError):  # not Linux
+        return
+    if os.getppid() != parent:  # the parent died before the request: as if after it
+        signal.raise_signal(signal.SIGKILL)
 
 
 def can_fork() -> bool:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -275,3 +279,65 @@ def test_ctrl_c_while_workers_write_pages_stops_the_build_quietly(tmp_path: Path
     config_file = config_with_hook(tmp_path, hook)
     assert_interrupted_quietly(root, tmp_path / "site", config_file)
     assert not (tmp_path / "site/_pagefind").exists()
+
+
+def _stopped_while_a_worker_writes_a_page(tmp_path: Path, sig: int) -> tuple[int, str, int]:
+    """``runbook build`` in a session of its own, ``sig`` sent to the build process alone
+    (not its group: TERM from a CI runner or ``timeout``, ``kill -9``) while a worker is
+    busy with a page: its exit code, stderr and the group's id."""
+    root = bulk_tree(tmp_path / "runbooks")
+    busy = tmp_path / "a-worker-is-busy"
+    action = f"open({str(busy)!r}, 'w').close(); __import__('time').sleep(60)"
+    config_file = config_with_hook(tmp_path, THEME_HOOK.format(action=action))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", "build", "--root", str(root), "--jobs", "2",
+         "--site-dir", str(tmp_path / "site"), "--config", str(config_file)],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not busy.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr
+            time.sleep(0.05)
+        os.kill(proc.pid, sig)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return proc.returncode, err, proc.pid
+
+
+def _alive_in_group(pgid: int) -> list[int]:
+    """Processes of the group that still run (not zombies waiting for their reaper)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                alive.append(int(stat.parent.name))
+    return alive
+
+
+def _group_ends(pgid: int) -> list[int]:
+    deadline = time.monotonic() + 10
+    while (alive := _alive_in_group(pgid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pid in alive:  # not to leave them to the next test
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    return alive
+
+
+def test_term_stops_a_parallel_build_and_its_workers(tmp_path: Path) -> None:
+    code, err, pgid = _stopped_while_a_worker_writes_a_page(tmp_path, signal.SIGTERM)
+    assert code == 143, err
+    assert "Stopped (SIGTERM)." in err.splitlines()
+    assert "Traceback" not in err
+    assert _group_ends(pgid) == []
+
+
+def test_workers_end_with_a_build_killed_outright(tmp_path: Path) -> None:
+    code, _, pgid = _stopped_while_a_worker_writes_a_page(tmp_path, signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    assert _group_ends(pgid) == []  # before, they waited for tasks forever

@@ -104,12 +104,18 @@ def _pressed_by(canceller: Canceller) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def stop_signals_raise() -> Iterator[None]:
+def stop_signals_raise(*, once: bool = False) -> Iterator[None]:
     """While inside, SIGTERM and SIGHUP raise ``Stopped`` (a KeyboardInterrupt), so that a
     run stopped between blocks still writes its reports; inside a block
-    ``ctrl_c_cancels`` takes over."""
+    ``ctrl_c_cancels`` takes over. ``once``: only the first raises, so that more of them
+    (a supervisor repeating TERM) cannot cut short the cleanup the first one started."""
+    raised = False
 
     def stop(signum: int, frame: object) -> None:
+        nonlocal raised
+        if once and raised:
+            return
+        raised = True
         raise Stopped(signum)
 
     with _handled(stop, (signal.SIGTERM, signal.SIGHUP)):

@@ -76,18 +76,24 @@ def cli() -> None:
       runbook check                  CI: lint, then every eligible check
 
     Exit codes: 0 ok, 1 a check failed, 2 usage error, 3 invalid input,
-    4 nothing ran, 130 interrupted.
+    4 nothing ran, 130 interrupted (143 by TERM, 129 by HUP: each stops a
+    command as Ctrl-C does).
     """
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return (and, as a console script, exit with) the exit code."""
     from checks.problems import ExitCode, Outcome, ProblemError
+    from checks.run.group import Stopped, stop_signals_raise
 
     code: Any
     try:
         _refuse_undecodable(sys.argv[1:] if argv is None else argv)
-        returned = cli.main(args=argv, prog_name="runbook", standalone_mode=False)
+        # TERM (CI runners, `timeout`, supervisors) and HUP (a closed terminal) stop every
+        # command as Ctrl-C does, so that what it started (worker processes, a server's
+        # temporary site) is cleaned up; killed outright, that outlived it.
+        with stop_signals_raise(once=True):
+            returned = cli.main(args=argv, prog_name="runbook", standalone_mode=False)
         if isinstance(returned, Outcome):
             code = returned.exit_code
         elif returned is None or returned == 0:  # click's own end: --help, --version
@@ -106,9 +112,16 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         code = ExitCode.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        code = ExitCode.INTERRUPTED
+    except click.exceptions.Abort as exc:  # click's name for a KeyboardInterrupt
+        if isinstance(exc.__cause__, Stopped):
+            click.echo(f"Stopped ({exc.__cause__}).", err=True)
+            code = Outcome(interrupted=True, signum=exc.__cause__.signum).exit_code
+        else:
+            click.echo("Aborted.", err=True)
+            code = ExitCode.INTERRUPTED
+    except Stopped as exc:  # outside click's reach (while it parses, say)
+        click.echo(f"Stopped ({exc}).", err=True)
+        code = Outcome(interrupted=True, signum=exc.signum).exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         code = ExitCode.INTERRUPTED

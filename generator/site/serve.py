@@ -13,15 +13,13 @@ good edit removes it.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import logging
 import os
 import re
-import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -35,7 +33,9 @@ _LOCATION = re.compile(r"^(\S+?:\d+(?::\d+)?): (?:error|warning): ")
 
 
 def run_serve(*, config_file: str, dev_addr: str, root: str | None, full: bool) -> Outcome:
-    """Serve until interrupted; 0 on Ctrl-C, TERM or HUP after a clean start."""
+    """Serve until interrupted; 0 on Ctrl-C, TERM or HUP after a clean start (the CLI
+    raises TERM and HUP as Ctrl-C: MkDocs then removes its temporary site folder and the
+    plugin ends a search index still running)."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import Abort
@@ -48,7 +48,7 @@ def run_serve(*, config_file: str, dev_addr: str, root: str | None, full: bool) 
         os.environ[ROOT_ENV] = str(Path(root).resolve())
     print(f"serving on http://{dev_addr}/ (Ctrl-C stops)", file=sys.stderr)
     real_stderr = sys.stderr
-    with mkdocs_logging(real_stderr, verbose=True) as handler, _stopped_like_ctrl_c():
+    with mkdocs_logging(real_stderr, verbose=True) as handler:
         # The plugin rebuilds every page when the navigation changes, so MkDocs'
         # "dirty build ... inaccurate navigation" warning does not apply here.
         handler.addFilter(lambda r: "'dirty' build is being performed" not in r.getMessage())
@@ -69,32 +69,6 @@ def run_serve(*, config_file: str, dev_addr: str, root: str | None, full: bool) 
         finally:
             sys.stderr = real_stderr
     return Outcome()
-
-
-@contextlib.contextmanager
-def _stopped_like_ctrl_c() -> Iterator[None]:
-    """TERM (what systemd, ``docker stop`` and CI runners send) and HUP (the terminal
-    closed) stop the server as Ctrl-C does: MkDocs then removes its temporary site folder
-    and the plugin ends a search index still running. Killed outright by either, serve
-    left both behind. Once stopping, more of them are ignored: they would cut the cleanup
-    short."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    stopping = False
-
-    def stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        if not stopping:
-            stopping = True
-            raise KeyboardInterrupt
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 class _RebuildFailure(logging.Filter):

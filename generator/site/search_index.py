@@ -182,12 +182,6 @@ class BackgroundIndexer:
             self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
             self._thread.start()
 
-    def wait(self) -> None:
-        """Until the index is of the last build (tests)."""
-        thread = self._thread
-        if thread is not None:
-            thread.join()
-
     def stop(self) -> None:
         """End the index running now and start no other (serve is shutting down).
 

@@ -183,7 +183,7 @@ _state: Any = None
 def _enter(state: object, setup: Callable[[], object] | None, parent: int | None) -> None:
     global _state
     _state = state
-    ignore_interrupts()
+    _own_signals()
     _end_with_parent(os.getppid() if parent is None else parent)
     # Whatever the worker inherited (a forked one: the parent's whole heap) is never
     # garbage it can free: left in the collector's generations, every full collection
@@ -226,10 +226,14 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def ignore_interrupts() -> None:
+def _own_signals() -> None:
     """In a worker: Ctrl-C reaches the whole process group, but the parent decides (it
-    cancels what is queued); a worker stopped mid-task would only print a traceback."""
+    cancels what is queued); a worker stopped mid-task would only print a traceback. TERM
+    and HUP end a worker at once, as by default: a forked worker inherits the handlers
+    that make them a Ctrl-C in the CLI, and the parent stops its workers with TERM."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
 
 
 @contextlib.contextmanager

@@ -122,3 +122,32 @@ def test_interrupting_the_parent_stops_the_workers(tmp_path: Path) -> None:
     for pid in children:  # stopped and reaped: no such process any more
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_workers_stopped_under_the_clis_signal_handling_end_quietly(tmp_path: Path) -> None:
+    """The CLI turns TERM and HUP into Ctrl-C (``stop_signals_raise``); a forked worker
+    inherits that handler, and its parent stops it with TERM: a worker waiting for a task
+    printed a traceback instead of ending."""
+    pids, errors = tmp_path / "pids", tmp_path / "stderr"
+    out = fresh(
+        f"""
+        from checks.run.group import stop_signals_raise
+
+        os.dup2(os.open({str(errors)!r}, os.O_WRONLY | os.O_CREAT), 2)  # the workers' too
+
+        def interrupt(signum, frame):  # Ctrl-C once one worker is at work, one waiting
+            if os.path.exists({str(pids)!r}):
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                raise KeyboardInterrupt
+
+        signal.signal(signal.SIGALRM, interrupt)
+        signal.setitimer(signal.ITIMER_REAL, 0.2, 0.2)
+        with stop_signals_raise(once=True):
+            try:
+                run(wait_forever, [1], state={str(pids)!r})
+            except KeyboardInterrupt:
+                print("stopped")
+        """
+    )
+    assert out.strip() == "stopped"
+    assert errors.read_text() == ""

@@ -302,9 +302,11 @@ def _stopped_while_a_worker_writes_a_page(tmp_path: Path, sig: int) -> tuple[int
             time.sleep(0.05)
         os.kill(proc.pid, sig)
         _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    except BaseException:  # a failed run: nothing of it may outlive the test
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
     return proc.returncode, err, proc.pid
 
 

@@ -12,11 +12,15 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from generator import __version__
+
+if TYPE_CHECKING:
+    from checks.problems import ExitCode
+    from checks.run.group import Stopped
 
 __all__ = ["cli", "main"]
 
@@ -114,14 +118,12 @@ def main(argv: list[str] | None = None) -> int:
         code = ExitCode.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
     except click.exceptions.Abort as exc:  # click's name for a KeyboardInterrupt
         if isinstance(exc.__cause__, Stopped):
-            click.echo(f"Stopped ({exc.__cause__}).", err=True)
-            code = Outcome(interrupted=True, signum=exc.__cause__.signum).exit_code
+            code = _stopped(exc.__cause__)
         else:
             click.echo("Aborted.", err=True)
             code = ExitCode.INTERRUPTED
     except Stopped as exc:  # outside click's reach (while it parses, say)
-        click.echo(f"Stopped ({exc}).", err=True)
-        code = Outcome(interrupted=True, signum=exc.signum).exit_code
+        code = _stopped(exc)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         code = ExitCode.INTERRUPTED
@@ -134,6 +136,14 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:
         sys.exit(exit_code)
     return exit_code
+
+
+def _stopped(exc: Stopped) -> ExitCode:
+    """What TERM or HUP ends a command with: said, and 128 + the signal."""
+    from checks.problems import Outcome
+
+    click.echo(f"Stopped ({exc}).", err=True)
+    return Outcome(interrupted=True, signum=exc.signum).exit_code
 
 
 def _refuse_undecodable(args: list[str]) -> None:

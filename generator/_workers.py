@@ -206,13 +206,9 @@ def _end_with_parent(parent: int) -> None:
     """In a worker: the kernel kills it when its parent dies (Linux). A parent killed
     outright (``kill -9``, the OOM killer) cannot stop its workers, and they would wait
     for tasks forever, each holding a copy of the parent's memory."""
-    try:
-        import ctypes
+    from checks.run.descendants import prctl
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
-            return
-    except (OSError, AttributeError):  # not Linux
+    if not prctl(PR_SET_PDEATHSIG, signal.SIGKILL):  # not Linux
         return
     if os.getppid() != parent:  # the parent died before the request: as if after it
         signal.raise_signal(signal.SIGKILL)

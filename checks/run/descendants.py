@@ -43,14 +43,19 @@ def become_subreaper() -> bool:
     """Make this process the reaper of its orphaned descendants (once); False if not Linux."""
     global _subreaper
     if _subreaper is None:
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            _subreaper = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
-        except (OSError, AttributeError):
-            _subreaper = False
+        _subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1)
     return _subreaper
+
+
+def prctl(option: int, value: int) -> bool:
+    """Linux's ``prctl(option, value)`` for this process; False where it failed or there
+    is no such call (not Linux)."""
+    try:
+        import ctypes
+
+        return bool(ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
 
 
 def new_token() -> str:

@@ -312,9 +312,9 @@ def _captured(main: Callable[[list[str]], int], argv: list[str]) -> Ran:
 _sleep_numbers = itertools.count(9810)
 
 
-def sleeping(seconds: str) -> list[int]:
-    """``sleep SECONDS`` processes still running, or dead and never reaped by this one."""
-    found = []
+def processes() -> Iterator[tuple[int, list[bytes], list[str]]]:
+    """Every process as ``/proc`` shows it: its pid, its command line (``\0``-split) and
+    the fields of its ``stat`` after the name (state, parent, process group, ...)."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -323,11 +323,23 @@ def sleeping(seconds: str) -> list[int]:
             stat = Path(f"/proc/{entry}/stat").read_text()
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        ours = cmdline[-2:] == [seconds.encode(), b""] and b"sleep" in cmdline[0]
-        if ours and (fields[0] != "Z" or int(fields[1]) == os.getpid()):
-            found.append(int(entry))
-    return found
+        yield int(entry), cmdline, stat[stat.rfind(")") + 2 :].split()
+
+
+def sleeping(seconds: str) -> list[int]:
+    """``sleep SECONDS`` processes still running, or dead and never reaped by this one."""
+    return [
+        pid
+        for pid, cmdline, fields in processes()
+        if cmdline[-2:] == [seconds.encode(), b""]
+        and b"sleep" in cmdline[0]
+        and (fields[0] != "Z" or int(fields[1]) == os.getpid())
+    ]
+
+
+def running_in_group(pgid: int) -> list[int]:
+    """Processes of the group still running (not zombies waiting for their reaper)."""
+    return [pid for pid, _, fields in processes() if int(fields[2]) == pgid and fields[0] != "Z"]
 
 
 def sleep_number() -> Iterator[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from generator.site._parallel import MIN_PAGES
-from tests.helpers import mkdocs_yml, run_fresh
+from tests.helpers import mkdocs_yml, run_fresh, running_in_group
 from tests.site_html import pagefind_pages
 
 REPO = Path(__file__).resolve().parent.parent
@@ -310,20 +310,9 @@ def _stopped_while_a_worker_writes_a_page(tmp_path: Path, sig: int) -> tuple[int
     return proc.returncode, err, proc.pid
 
 
-def _alive_in_group(pgid: int) -> list[int]:
-    """Processes of the group that still run (not zombies waiting for their reaper)."""
-    alive = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                alive.append(int(stat.parent.name))
-    return alive
-
-
 def _group_ends(pgid: int) -> list[int]:
     deadline = time.monotonic() + 10
-    while (alive := _alive_in_group(pgid)) and time.monotonic() < deadline:
+    while (alive := running_in_group(pgid)) and time.monotonic() < deadline:
         time.sleep(0.05)
     for pid in alive:  # not to leave them to the next test
         with contextlib.suppress(OSError):

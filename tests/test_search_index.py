@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, Cli, build_in_process
+from tests.helpers import REPO, Cli, build_in_process, processes
 from tests.site_html import pagefind_pages
 
 FIXTURE = REPO / "tests" / "fixtures" / "site_tree" / "runbooks"
@@ -218,10 +218,8 @@ def test_stopping_the_background_index_ends_its_indexer_and_removes_its_links(
 
 def _indexers_of(folder: Path) -> list[int]:
     """Pagefind processes reading a folder under ``folder``."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        with contextlib.suppress(OSError):
-            argv = cmdline.read_bytes().split(b"\0")
-            if b"pagefind" in argv[0] and any(str(folder).encode() in a for a in argv):
-                found.append(int(cmdline.parent.name))
-    return found
+    return [
+        pid
+        for pid, argv, _ in processes()
+        if b"pagefind" in argv[0] and any(str(folder).encode() in a for a in argv)
+    ]

@@ -38,6 +38,9 @@ class Extraction:
     """Located errors (rule ``block``); a page with problems must not run."""
     sections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Block id -> ids of the headings that enclose it, outermost first."""
+    untagged: int = 0
+    """Fenced code blocks without a block header: the site shows them, nothing runs them
+    (so a page of plain Markdown can be told how to make one run)."""
 
 
 def extract_file(path: str) -> Extraction:
@@ -88,7 +91,9 @@ def extract_markdown(text: str, path: str) -> Extraction:
             state.in_html.update(range(*tok.map))
         elif tok.type == "fence" and tok.map is not None:
             state.handled.add(tok.map[0])
-            if is_tagged(tok.info):
+            if not is_tagged(tok.info):
+                state.untagged += 1
+            else:
                 closed = _closes(state.lines, tok.map[1] - 1, tok.markup, tok.map[0])
                 if closed:
                     state.add_fence(tok.info, tok.content, tok.map[0], containers, headings)
@@ -128,6 +133,7 @@ class _State:
     seen_variables_block: SourceLocation | None = None
     tab_titles: frozenset[int] = frozenset()
     """0-based lines of content tab titles (``=== "Title"``)."""
+    untagged: int = 0
 
     def locate(self, line0: int, col0: int) -> SourceLocation:
         """The one conversion of markdown-it's 0-based line (``token.map``) and a 0-based
@@ -274,6 +280,7 @@ class _State:
             variables=tuple(self.variables),
             problems=tuple(self.problems),
             sections=dict(self.sections),
+            untagged=self.untagged,
         )
 
 

@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from generator.load.cache import ParseCache
     from generator.model import Runbook
 
-__all__ = ["Target", "all_runbooks", "extract_runbook", "load_target", "load_targets"]
+__all__ = [
+    "Target",
+    "all_runbooks",
+    "extract_runbook",
+    "load_target",
+    "load_targets",
+    "untagged_hint",
+]
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -88,6 +95,21 @@ def all_runbooks(paths: Sequence[str], root: str, cache: ParseCache | None = Non
         _raise_errors(loaded.problems)
         out.extend(Target(rb.path, extract_runbook(rb)) for rb in loaded.runbooks)
     return out
+
+
+def untagged_hint(target: Target) -> str:
+    """How to make a Markdown page's blocks run when it has code blocks but none with a
+    block header ("" otherwise): the usual state of a page written before runbook-docs,
+    which would otherwise only hear that it has no blocks."""
+    count = target.extraction.untagged
+    if target.extraction.checks or not count or not _is_page(target.name):
+        return ""
+    blocks = "code block" if count == 1 else "code blocks"
+    return (
+        f"hint: {target.name} has {count} {blocks}, none tagged to run: a block runs once "
+        "its fence has a block header, as in ```bash {#check-memory .check} (GUIDE.md, "
+        f"section 7); or make the page a YAML runbook with `runbook import {target.name}`"
+    )
 
 
 def _is_page(target: str) -> bool:

@@ -37,6 +37,35 @@ def test_nothing_ran_is_exit_4_for_every_command_that_runs_or_lists_blocks(
     assert line in err.splitlines()
 
 
+UNTAGGED = "# Redis\n\n## Memory\n\n```bash\nredis-cli info memory\n```\n\n```sh\necho two\n```\n"
+
+
+@pytest.mark.parametrize("args", [("list",), ("exec",), ("exec", "--dry-run")])
+def test_a_page_of_untagged_code_blocks_is_told_how_to_make_them_run(
+    tmp_path: Path, cli: Cli, args: tuple[str, ...]
+) -> None:
+    (tmp_path / "page.md").write_text(UNTAGGED)
+    code, _, err = cli(args[0], "page.md", *args[1:], cwd=tmp_path)
+    assert code == 4, err
+    assert (
+        "hint: page.md has 2 code blocks, none tagged to run: a block runs once its fence has "
+        "a block header, as in ```bash {#check-memory .check} (GUIDE.md, section 7); or make "
+        "the page a YAML runbook with `runbook import page.md`"
+    ) in err.splitlines()
+    # The advice holds: imported, the page's commands are blocks.
+    assert cli("import", "page.md", cwd=tmp_path).returncode == 0
+    code, out, _ = cli("list", "runbooks/imported/page.yaml", cwd=tmp_path)
+    assert code == 0 and out.count("\n") == 2, out
+
+
+def test_no_hint_when_a_page_has_a_tagged_block_or_no_code_at_all(tmp_path: Path, cli: Cli) -> None:
+    (tmp_path / "prose.md").write_text("# Prose only\n")
+    (tmp_path / "manual.md").write_text(PROSE + "\n```bash\necho untagged\n```\n")
+    for page in ("prose.md", "manual.md"):
+        code, _, err = cli("exec", page, "--dry-run", cwd=tmp_path)
+        assert code == 4 and "hint:" not in err, err
+
+
 @pytest.mark.parametrize(
     ("blocks", "code"),
     [(SKIPPED, 4), (SKIPPED + "\n```bash {#m--fails .check}\nexit 3\n```\n", 1)],

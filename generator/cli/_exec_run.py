@@ -25,7 +25,7 @@ from generator.cli._options import check_report_paths, open_transcript
 from generator.cli._terminal import Progress, TerminalPrompter, is_tty, prompt_variable
 from generator.errors import UsageError
 from generator.plan import ExecChoices, dry_run_text, exec_plan, select_blocks
-from generator.targets import load_targets
+from generator.targets import load_targets, untagged_hint
 
 if TYPE_CHECKING:
     from generator.incident.exec_log import IncidentLog
@@ -82,6 +82,8 @@ def run_exec(req: ExecRequest) -> Outcome:
     if not selection.selected:
         # Say why instead of an empty report (a dry run stops here: nothing to show).
         err.write(f"error: nothing selected in {req.target}: {_empty_reason(req)}\n")
+        if hint := untagged_hint(target):
+            err.write(hint + "\n")
         if req.dry_run:
             _list_rest(selection.listed, err)
             return Outcome(nothing_ran=True)

@@ -29,6 +29,7 @@ __all__ = [
     "load_target",
     "load_targets",
     "untagged_hint",
+    "untagged_hints",
 ]
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -110,6 +111,15 @@ def untagged_hint(target: Target) -> str:
         "its fence has a block header, as in ```bash {#check-memory .check} (GUIDE.md, "
         f"section 7); or make the page a YAML runbook with `runbook import {target.name}`"
     )
+
+
+def untagged_hints(targets: Sequence[Target], shown: int = 3) -> list[str]:
+    """``untagged_hint`` of the first ``shown`` targets it applies to, and a line for the
+    rest (a folder of plain Markdown pages would otherwise print one hint per page)."""
+    hints = [hint for hint in map(untagged_hint, targets) if hint]
+    if len(hints) <= shown:
+        return hints
+    return [*hints[:shown], f"hint: and {len(hints) - shown} more pages like these"]
 
 
 def _is_page(target: str) -> bool:

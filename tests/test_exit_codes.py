@@ -58,6 +58,21 @@ def test_a_page_of_untagged_code_blocks_is_told_how_to_make_them_run(
     assert code == 0 and out.count("\n") == 2, out
 
 
+def test_check_of_a_folder_of_untagged_pages_names_three_and_counts_the_rest(
+    tmp_path: Path, cli: Cli
+) -> None:
+    (tmp_path / "docs").mkdir()
+    for name in ("a", "b", "c", "d", "e"):
+        (tmp_path / "docs" / f"{name}.md").write_text(UNTAGGED)
+    code, _, err = cli("check", "docs", cwd=tmp_path)
+    hints = [line for line in err.splitlines() if line.startswith("hint: ")]
+    assert code == 4, err
+    assert [h.split(" has ")[0] for h in hints[:3]] == [
+        "hint: docs/a.md", "hint: docs/b.md", "hint: docs/c.md"
+    ]  # fmt: skip
+    assert hints[3:] == ["hint: and 2 more pages like these"]
+
+
 def test_no_hint_when_a_page_has_a_tagged_block_or_no_code_at_all(tmp_path: Path, cli: Cli) -> None:
     (tmp_path / "prose.md").write_text("# Prose only\n")
     (tmp_path / "manual.md").write_text(PROSE + "\n```bash\necho untagged\n```\n")

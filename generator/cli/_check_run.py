@@ -18,7 +18,7 @@ from generator.cli._terminal import Progress
 from generator.errors import RunbookError, UsageError
 from generator.load.cache import ParseCache
 from generator.plan import ci_plan
-from generator.targets import all_runbooks
+from generator.targets import all_runbooks, untagged_hints
 
 
 def lint_problems(paths: Sequence[str], root: str, cache: ParseCache) -> list[Problem]:
@@ -110,4 +110,6 @@ def run_ci_checks(
         log.close()
     if outcome.nothing_ran and not outcome.interrupted:
         err.write("error: nothing ran: every check was skipped or none was found\n")
+        for hint in untagged_hints(targets):
+            err.write(hint + "\n")
     return outcome

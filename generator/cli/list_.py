@@ -39,7 +39,7 @@ def command(targets: tuple[str, ...], as_json: bool, root: str) -> Outcome:
     from checks.problems import Outcome
     from checks.terminal import visible
     from generator.plan import list_plan
-    from generator.targets import all_runbooks, load_targets, untagged_hint
+    from generator.targets import all_runbooks, load_targets, untagged_hints
 
     loaded = load_targets(list(targets), root) if targets else all_runbooks([root], root)
     environ = dict(os.environ)
@@ -71,6 +71,6 @@ def command(targets: tuple[str, ...], as_json: bool, root: str) -> Outcome:
             sys.stdout.write(visible(line) + "\n")
     if not rows:
         sys.stderr.write("error: no executable blocks found\n")
-        for hint in filter(None, map(untagged_hint, loaded)):
+        for hint in untagged_hints(loaded):
             sys.stderr.write(hint + "\n")
     return Outcome(nothing_ran=not rows)

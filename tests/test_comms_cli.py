@@ -180,6 +180,32 @@ def test_missing_value_exits_3_naming_variable_and_location(work: Path, cli: Cli
     ]
 
 
+def test_a_set_value_the_template_does_not_read_is_a_warning_naming_the_closest(
+    work: Path, cli: Cli
+) -> None:
+    path = start(cli, "Payments down")
+    code, out, err = cli(
+        "comms", "payments-down", "slack-resolved", "--incident", path,
+        "--set", "incident.root_cuase=Leak", "--set", "incident.resolution=Rollback",
+        "--set", "postmortem_url=https://pm/1", "--set", "ticket=OPS-1",
+    )  # fmt: skip
+    # The misspelt field explains the missing value that stops the render.
+    assert (code, out) == (3, "")
+    assert err.splitlines()[:2] == [
+        "warning: --set incident.root_cuase: template 'slack-resolved' does not read it "
+        "(did you mean 'incident.root_cause'?)",
+        "warning: --set ticket: template 'slack-resolved' does not read it",
+    ]
+    assert "undefined variable 'incident.root_cause'" in err.splitlines()[2]
+    # A value under a name the template reads, or under a field of it, is read.
+    code, out, err = cli(
+        "comms", "payments-down", "slack-resolved", "--incident", path,
+        "--set", "incident.root_cause=Leak", "--set", "incident.resolution=Rollback",
+        "--set", "postmortem_url=https://pm/1",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+
+
 def test_unknown_template_and_secret_set_exit_2(work: Path, cli: Cli) -> None:
     code, out, err = cli("comms", "payments-down", "slack-updat")
     assert (code, out) == (2, "")
@@ -359,3 +385,20 @@ def test_sending_to_slack_escapes_values_whatever_the_template_channel(
         "Started: 2024-01-15 14:15 UTC",
     ]
     assert sent_out.splitlines() == ["Subject: " + text.splitlines()[0], "", *text.splitlines()[1:]]
+
+
+@pytest.mark.parametrize(
+    ("key", "reads", "warned"),
+    [
+        ("incident.title", ["incident.title"], False),
+        ("incident.impact", ["incident.impact.summary"], False),  # a field under it is read
+        ("incident.impact.summary", ["incident.impact"], False),  # read as a whole
+        ("incident.title", ["incident.title.upper"], False),  # a leaf's own attribute
+        ("incident.titel", ["incident.title"], True),
+        ("incident", ["incidents.x"], True),  # a prefix of a name, not of its path
+    ],
+)
+def test_which_set_keys_a_template_reads(key: str, reads: list[str], warned: bool) -> None:
+    from generator.comms.hints import unread_values
+
+    assert bool(unread_values([key], reads, "t")) is warned

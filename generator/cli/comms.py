@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     "sets",
     multiple=True,
     metavar="K=V",
-    help="A value for the template (NAME=VALUE; incident.FIELD=VALUE overrides a field).",
+    help="A value for the template (NAME=VALUE; incident.FIELD=VALUE overrides a field; "
+    "a name the template does not read is warned about).",
 )
 @click.option(
     "--incident",
@@ -107,7 +108,8 @@ def _render(
 
     from generator.cli._options import name_value_pairs
     from generator.comms.context import SAMPLE_NOW, build_context, sample_record
-    from generator.comms.templates import render_template
+    from generator.comms.hints import unread_values
+    from generator.comms.templates import render_template, template_references
     from generator.incident import clock, find_incident, read_incident
 
     pairs = name_value_pairs(sets, "--set")
@@ -126,6 +128,11 @@ def _render(
     else:
         sample = sample_record(runbook, template)
         context = build_context(runbook, sample, SAMPLE_NOW, [*template.examples, *pairs])
+    # After the context took the values (a secret among them is an error, not a warning),
+    # before rendering (a misspelt name explains the missing value that stops it).
+    reads = [ref.name for ref in template_references(template)]
+    for warning in unread_values((key for key, _ in pairs), reads, template.id):
+        click.echo(warning, err=True)
     secrets = [os.environ.get(v.name, "") for v in runbook.variables if v.secret]
     message = render_template(
         runbook,

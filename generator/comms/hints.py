@@ -1,9 +1,10 @@
 """Why a template's incident value is missing, and which ``runbook incident`` command
-records it (the hint under an "undefined variable" error)."""
+records it (the hint under an "undefined variable" error); which ``--set`` values a
+template never reads (a misspelt name would otherwise vanish from the message)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 RECORDED_BY: dict[str, str] = {
     "title": "update {ref} --title TEXT",
@@ -63,3 +64,21 @@ def missing_hint(name: str, incident: Mapping[str, object] | None, ref: str | No
     if field in {"next_update", "update_every"}:
         why = "neither the incident nor its severity has an update cadence"
     return f"{why} (record it with `runbook incident {command}`, or {by_set})"
+
+
+def unread_values(keys: Iterable[str], reads: Iterable[str], template: str) -> list[str]:
+    """A warning for each ``--set`` key that ``template`` (whose context names are
+    ``reads``) does not read, with the closest name it does read: ``incident.titel``,
+    set where the template reads ``incident.title``, would leave the message as it was,
+    silently. A key counts as read when the template reads it, a field under it, or the
+    namespace it belongs to as a whole."""
+    from checks.problems import did_you_mean
+
+    names = list(dict.fromkeys(reads))
+    warnings = []
+    for key in dict.fromkeys(keys):
+        if any(n == key or n.startswith(key + ".") or key.startswith(n + ".") for n in names):
+            continue
+        hint = did_you_mean(key, names)
+        warnings.append(f"warning: --set {key}: template '{template}' does not read it{hint}")
+    return warnings

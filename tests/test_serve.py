@@ -179,3 +179,30 @@ def _catch_the_indexer_running(server: Server) -> None:
         if indexing():
             return
     pytest.fail("never saw the search index running after an edit")
+
+
+def test_an_address_serve_cannot_listen_on_is_exit_2_before_any_build(
+    tmp_path: Path, cli: Cli
+) -> None:
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(FIXTURE, tmp_path / "runbooks")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = cli("serve", "--dev-addr", f"127.0.0.1:{port}", cwd=tmp_path)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"error: --dev-addr 127.0.0.1:{port}: cannot listen there: address already in use "
+        "(another server has that port: choose another, such as --dev-addr 127.0.0.1:8001)\n"
+    )
+    # An address of no interface here (TEST-NET-3 is never assigned), then malformed ones.
+    code, _, err = cli("serve", "--dev-addr", "203.0.113.7:8000", cwd=tmp_path)
+    assert code == 2 and "not an address of this machine" in err, err
+    for address in ("8000", "127.0.0.1:99999", "runbooks.example:8000", "127.0.0.1:http"):
+        code, out, err = cli("serve", "--dev-addr", address, cwd=tmp_path)
+        assert (code, out, err) == (2, "", (
+            f"error: --dev-addr {address}: expected IP:PORT (such as 127.0.0.1:8000; the host "
+            "an IP address or localhost, the port 0-65535)\n"
+        )), address  # fmt: skip
+    assert not (tmp_path / "site").exists()

@@ -13,6 +13,7 @@ good edit removes it.
 
 from __future__ import annotations
 
+import errno
 import html
 import logging
 import os
@@ -41,6 +42,7 @@ def run_serve(*, config_file: str, dev_addr: str, root: str | None, full: bool) 
     from mkdocs.exceptions import Abort
 
     require_config(config_file)
+    _check_can_listen(dev_addr)
     if root:
         if not Path(root).is_dir():
             raise UsageError(f"runbooks root '{root}' is not a folder (pass --root DIR)")
@@ -69,6 +71,49 @@ def run_serve(*, config_file: str, dev_addr: str, root: str | None, full: bool) 
         finally:
             sys.stderr = real_stderr
     return Outcome()
+
+
+def _check_can_listen(dev_addr: str) -> None:
+    """UsageError unless a server can listen on ``dev_addr`` (HOST:PORT, as MkDocs reads
+    it: an IP address or ``localhost``, IPv6 in brackets or not): said before the first
+    build, which takes a while with many runbooks, rather than as a traceback after it.
+    The address is bound the way MkDocs' server binds it, then let go."""
+    import ipaddress
+    import socket
+
+    host, colon, port_text = dev_addr.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    try:
+        port = int(port_text)
+        if not colon or not 0 <= port <= 65535:
+            raise ValueError(port_text)
+        if host != "localhost":
+            ipaddress.ip_address(host)
+    except ValueError:
+        raise UsageError(
+            f"--dev-addr {dev_addr}: expected IP:PORT (such as 127.0.0.1:8000; the host an "
+            "IP address or localhost, the port 0-65535)"
+        ) from None
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as MkDocs' server
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = (exc.strerror or str(exc)).lower()
+            hint = _LISTEN_HINTS.get(exc.errno or 0, "choose another address")
+            message = f"--dev-addr {dev_addr}: cannot listen there: {reason} ({hint})"
+            raise UsageError(message) from None
+
+
+_LISTEN_HINTS = {
+    errno.EADDRINUSE: "another server has that port: choose another, such as --dev-addr "
+    "127.0.0.1:8001",
+    errno.EADDRNOTAVAIL: "not an address of this machine: 127.0.0.1 serves this machine "
+    "alone, 0.0.0.0 every interface",
+    errno.EACCES: "ports below 1024 need privileges: choose one above, such as 8000",
+}
 
 
 class _RebuildFailure(logging.Filter):

@@ -43,8 +43,9 @@ class Outcome:
     """How a command ended, in facts: what every command returns (as Black's ``Report``)."""
 
     failed: bool = False
-    """A check failed, timed out or errored; a committed file is not current; a message
-    was not sent; a site built with warnings under ``--strict``."""
+    """A check failed, timed out or errored; a run's report could not be written; a
+    committed file is not current; a message was not sent; a site built with warnings
+    under ``--strict``."""
     invalid: bool = False
     """Input that does not validate was found and reported (lint errors, a site or pages
     that cannot be built from the runbooks)."""

@@ -177,16 +177,24 @@ def test_report_path_that_cannot_be_written_is_a_usage_error_before_anything_run
     assert not (tmp_path / "ran").exists()
 
 
-def test_report_folder_removed_during_the_run_is_an_error_line_not_a_traceback(
-    tmp_path: Path,
-    cli: Cli,
+@pytest.mark.parametrize("command", ["exec", "check"])
+def test_a_report_that_cannot_be_written_after_the_run_is_an_error_line_and_exit_1(
+    tmp_path: Path, cli: Cli, command: str
 ) -> None:
     (tmp_path / "out").mkdir()
     page(tmp_path, "# H\n\n```bash {#h--rm .check}\nrm -r out\n```\n")
-    proc = cli.process("exec", "page.md", "--json", "out/r.json", "--junit", "r.xml", cwd=tmp_path)
-    assert proc.returncode == 0
+    proc = cli.process(command, "page.md", "--json", "out/r.json", "--junit", "r.xml", cwd=tmp_path)
+    # The block passed, but the record CI asked for is missing: not a success.
+    assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     assert proc.stderr.endswith(
         "error: --json out/r.json: cannot write it: No such file or directory\n"
     )
     assert (tmp_path / "r.xml").exists()  # the other report is still written
+    # A full disk, found only when the report is written (the block passes again).
+    (tmp_path / "out").mkdir()
+    proc = cli.process(command, "page.md", "--junit", "/dev/full", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.endswith(
+        "error: --junit /dev/full: cannot write it: No space left on device\n"
+    )

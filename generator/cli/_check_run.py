@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Sequence
@@ -94,7 +95,7 @@ def run_ci_checks(
     except KeyboardInterrupt:
         state.interrupted = True
     progress.fresh_line()
-    write_reports(
+    written = write_reports(
         state.results,
         json_path=json_path,
         junit_path=junit_path,
@@ -105,6 +106,8 @@ def run_ci_checks(
         signum=state.signum,
     )
     outcome = outcome_of(state.results, interrupted=state.interrupted, signum=state.signum)
+    if not written:  # a run whose record is missing is not a success
+        outcome = dataclasses.replace(outcome, failed=True)
     if log:
         log.event("end", summary=summarize(state.results), exit_code=int(outcome.exit_code))
         log.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 import sys
@@ -175,7 +176,7 @@ def _finish(
     outcome = outcome_of(results, interrupted=state.interrupted, signum=state.signum)
     with _ctrl_c_ignored(state.interrupted):
         _list_rest(listed, err)
-        write_reports(
+        written = write_reports(
             results,
             json_path=req.json_path,
             junit_path=req.junit_path,
@@ -185,6 +186,8 @@ def _finish(
             color=color,
             signum=state.signum,
         )
+        if not written:  # a run whose record is missing is not a success
+            outcome = dataclasses.replace(outcome, failed=True)
         if transcript:
             transcript.event(
                 "end",

@@ -28,9 +28,10 @@ Examples:
 
 \b
 Exit codes: 0 every check that ran passed (skips allowed), 1 a check failed, timed
-out or errored, 2 usage error (a path that does not exist, a report that cannot be
-written), 3 a runbook or block that does not validate (lint errors), 4 nothing ran,
-130 interrupted (partial reports written; 143 by TERM, 129 by HUP).
+out or errored (or a report could not be written after the run), 2 usage error (a
+path that does not exist, a report that cannot be written), 3 a runbook or block that
+does not validate (lint errors), 4 nothing ran, 130 interrupted (partial reports
+written; 143 by TERM, 129 by HUP).
 """
 
 

@@ -52,10 +52,11 @@ Examples:
   runbook exec db-pool --incident INC-20240115-1415
 
 \b
-Exit codes: 0 ok (skips allowed), 1 a block failed, timed out or errored,
-2 usage error, 3 invalid page or missing required variable without a TTY,
-4 nothing ran, 130 interrupted (Ctrl-C; partial reports written; Ctrl-C again
-during the grace period KILLs the block), 143 and 129 the same by TERM and HUP.
+Exit codes: 0 ok (skips allowed), 1 a block failed, timed out or errored (or a
+report could not be written after the run), 2 usage error, 3 invalid page or missing
+required variable without a TTY, 4 nothing ran, 130 interrupted (Ctrl-C; partial
+reports written; Ctrl-C again during the grace period KILLs the block), 143 and 129
+the same by TERM and HUP.
 """
 
 

@@ -13,7 +13,7 @@ import os
 import re
 import stat
 
-__all__ = ["read_own", "write_atomic", "write_problem", "write_report"]
+__all__ = ["folder_problem", "read_own", "write_atomic", "write_problem", "write_report"]
 
 _FD_PATH = re.compile(r"/(?:proc/(?:self|thread-self|\d+)|dev)/fd/\d+")
 """Paths that name an open file descriptor: writing there must reach that descriptor."""
@@ -119,6 +119,29 @@ def write_problem(path: str) -> str:
         fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", dir=parent)
     except OSError as exc:
         return f"cannot write it: cannot create a file in '{parent}': {exc.strerror or exc}"
+    os.close(fd)
+    os.unlink(temp)
+    return ""
+
+
+def folder_problem(path: str) -> str:
+    """Why ``path`` cannot be a folder to write files into ("" when it can), found by
+    trying as ``write_problem`` does: an existing folder takes a file, a missing one has
+    a nearest existing folder above it that does. Nothing is created or left behind."""
+    import tempfile
+
+    if os.path.exists(path) and not os.path.isdir(path):
+        return "is a file, not a folder"
+    above = os.path.abspath(path)
+    while not os.path.exists(above):
+        above = os.path.dirname(above)
+    if not os.path.isdir(above):
+        return f"cannot create it: '{above}' is a file, not a folder"
+    doing = "cannot write in it" if above == os.path.abspath(path) else "cannot create it"
+    try:
+        fd, temp = tempfile.mkstemp(prefix=".runbook-probe.", dir=above)
+    except OSError as exc:
+        return f"{doing}: {(exc.strerror or str(exc)).lower()}"
     os.close(fd)
     os.unlink(temp)
     return ""

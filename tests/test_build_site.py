@@ -477,6 +477,59 @@ def test_bad_build_option_is_a_usage_error(
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.parametrize(
+    ("folder", "problem"),
+    [
+        ("{tmp}/file.yaml", "is a file, not a folder"),
+        ("{tmp}/file.yaml/site", "cannot create it: '{tmp}/file.yaml' is a file, not a folder"),
+        ("/proc/runbook-site", "cannot create it: no such file or directory"),
+    ],
+)
+@pytest.mark.parametrize(("command", "option"), [("build", "--site-dir"), ("render", "--out")])
+def test_an_output_folder_that_cannot_be_written_is_a_usage_error_before_any_work(
+    folder: str, problem: str, command: str, option: str, tmp_path: Path, cli: Cli
+) -> None:
+    (tmp_path / "file.yaml").write_text("id: x\ntitle: X\n")
+    folder, problem = folder.format(tmp=tmp_path), problem.format(tmp=tmp_path)
+    argv = [command, "--root", str(FIXTURE), option, folder]
+    ran = cli(*argv, *(["--config", str(REPO / "mkdocs.yml")] if command == "build" else []))
+    assert (ran.returncode, ran.stdout) == (2, "")
+    assert ran.stderr.splitlines()[-1] == f"error: {option} {folder}: {problem}"
+    assert "Traceback" not in ran.stderr
+
+
+def test_a_site_dir_from_mkdocs_yml_is_named_as_such(tmp_path: Path, cli: Cli) -> None:
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        (REPO / "mkdocs.yml").read_text().replace("site_dir: site", "site_dir: taken")
+    )
+    (tmp_path / "taken").write_text("a file where the site would go\n")
+    (tmp_path / "docs").mkdir()
+    ran = cli("build", "--config", str(config), "--root", str(FIXTURE))
+    assert ran.returncode == 2
+    assert ran.stderr.splitlines()[-1] == (
+        f"error: site_dir {tmp_path / 'taken'} ({config}): is a file, not a folder"
+    )
+
+
+def test_an_invalid_mkdocs_yml_is_one_error_line_and_exit_3(tmp_path: Path, cli: Cli) -> None:
+    config = tmp_path / "mkdocs.yml"
+    shutil.copy(REPO / "mkdocs.yml", config)  # its docs_dir, docs/, is missing here
+    ran = cli("build", "--config", str(config), "--root", str(FIXTURE))
+    assert (ran.returncode, ran.stdout) == (3, "")  # not MkDocs' "Aborted with ..." on stdout
+    assert ran.stderr.splitlines() == [
+        f"error: {config}: Config value 'docs_dir': The path '{tmp_path / 'docs'}' isn't an "
+        "existing directory (MkDocs needs the folder even if it stays empty: create it)"
+    ]
+    (tmp_path / "docs").mkdir()
+    config.write_text("site_name: Runbooks\ntheme: {name: material}\n")
+    ran = cli("build", "--config", str(config), "--root", str(FIXTURE))
+    assert (ran.returncode, ran.stderr.splitlines()) == (3, [
+        f"error: {config}: the 'runbook' plugin is not in plugins (add "
+        "`- runbook: {root: runbooks}` under `plugins:`)"
+    ])  # fmt: skip
+
+
 def test_bad_today_from_the_environment_is_said_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> None:

@@ -20,6 +20,7 @@ def command(out_dir: str, root: str) -> Outcome:
     import os
     import sys
 
+    from checks.files import folder_problem
     from checks.problems import Outcome, has_errors
     from generator.cli._environ import today as environ_today
     from generator.errors import UsageError
@@ -28,6 +29,8 @@ def command(out_dir: str, root: str) -> Outcome:
 
     if not os.path.isdir(root):
         raise UsageError(f"runbooks root '{root}' is not a folder")
+    if unwritable := folder_problem(out_dir):
+        raise UsageError(f"--out {out_dir}: {unwritable}")
     result = load_tree(root)
     for problem in result.problems:
         click.echo(str(problem), err=True)

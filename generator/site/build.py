@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from checks.files import folder_problem
 from checks.problems import Outcome
 from generator.errors import RunbookError, UsageError
 
@@ -91,7 +92,7 @@ def load_site_config(options: BuildOptions, **overrides: Any) -> Any:
     """``mkdocs.yml`` loaded with our overrides; UsageError when it is missing."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.exceptions import Abort, ConfigurationError
 
     require_config(options.config_file)
     check_options(options)
@@ -99,12 +100,19 @@ def load_site_config(options: BuildOptions, **overrides: Any) -> Any:
     if options.site_dir:
         kwargs["site_dir"] = str(Path(options.site_dir).resolve())
     try:
-        config = load_config(options.config_file, **kwargs)
+        with _config_errors() as errors:
+            config = load_config(options.config_file, **kwargs)
     except ConfigurationError as exc:
         raise RunbookError(f"{options.config_file}: {exc}") from None
+    except Abort:  # MkDocs logged what was wrong, then gave up with "Aborted with ..."
+        found = "; ".join(map(_config_hint, errors))
+        raise RunbookError(f"{options.config_file}: {found}") from None
     plugin = config.plugins.get("runbook")
     if plugin is None:
-        raise RunbookError(f"{options.config_file}: error: the 'runbook' plugin is not in plugins")
+        raise RunbookError(
+            f"{options.config_file}: the 'runbook' plugin is not in plugins (add "
+            "`- runbook: {root: runbooks}` under `plugins:`)"
+        )
     if options.root:
         plugin.config.root = str(Path(options.root).resolve())
     if options.report:
@@ -114,6 +122,34 @@ def load_site_config(options: BuildOptions, **overrides: Any) -> Any:
     if options.jobs is not None:
         plugin.config.jobs = options.jobs
     return config
+
+
+@contextmanager
+def _config_errors() -> Iterator[list[str]]:
+    """The messages MkDocs logs for invalid configuration values (``Config value
+    'docs_dir': ...``), kept for the one error the caller prints instead of being logged
+    before MkDocs' bare "Aborted with a configuration error!"."""
+    errors: list[str] = []
+    logger = logging.getLogger("mkdocs.config")
+
+    def keep(record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR:
+            return True
+        errors.append(record.getMessage())
+        return False
+
+    logger.addFilter(keep)
+    try:
+        yield errors
+    finally:
+        logger.removeFilter(keep)
+
+
+def _config_hint(error: str) -> str:
+    """MkDocs' message for an invalid value, with the way out when it is a usual one."""
+    if error.startswith("Config value 'docs_dir'") and "isn't an existing directory" in error:
+        return error.rstrip(".") + " (MkDocs needs the folder even if it stays empty: create it)"
+    return error
 
 
 def check_options(options: BuildOptions) -> None:
@@ -142,6 +178,11 @@ def run_build(options: BuildOptions, stream: TextIO | None = None) -> Outcome:
     start = time.monotonic()
     config = load_site_config(options)
     plugin = config.plugins["runbook"]
+    if problem := folder_problem(config.site_dir):  # before the build, not a traceback after
+        named = f"--site-dir {options.site_dir}" if options.site_dir else (
+            f"site_dir {config.site_dir} ({options.config_file})"
+        )  # fmt: skip
+        raise UsageError(f"{named}: {problem}")
     with mkdocs_logging(stream, options.verbose) as handler:
         print(
             f"building {plugin.config.root} with {options.config_file} "

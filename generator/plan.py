@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from checks.extract import Extraction
 from checks.model import Check, Risk, ShownValue, Variable
-from checks.problems import ExitCode, Problem, Severity
+from checks.problems import ExitCode, Problem, Severity, did_you_mean
 from checks.run.capture import redact_text, secret_forms
 from checks.select import (
     Action,
@@ -55,6 +55,7 @@ __all__ = [
     "resolve_all",
     "run_variables",
     "select_blocks",
+    "undeclared_var_warnings",
     "value_lines",
 ]
 
@@ -140,6 +141,22 @@ def resolve_all(
     if invalid:
         raise RunbookError(problems=invalid, exit_code=ExitCode.INVALID)
     return Variables(tuple(declared), resolution)
+
+
+def undeclared_var_warnings(
+    extraction: Extraction, var_options: Sequence[str], target: str
+) -> list[str]:
+    """A warning for each ``--var`` that names no variable of the page (nor a name one of
+    its blocks hands on): a misspelt name leaves the real variable unset, which would show
+    only as a skipped block or a prompt. The value still reaches the blocks' environment,
+    as a variable the page does not declare can be read by a command."""
+    names = [v.name for v in run_variables(extraction.variables, extraction.checks)]
+    return [
+        f"warning: --var {name}: {target} declares no such variable"
+        f"{did_you_mean(name, names)}; it reaches the blocks' environment as given"
+        for name in parse_var_options(var_options)
+        if name not in names
+    ]
 
 
 def environments(

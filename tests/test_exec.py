@@ -154,6 +154,27 @@ def test_precedence_var_then_env_file_then_environment_then_default(work: Path, 
     assert proc.stdout == "hello-env from eu\n"
 
 
+def test_a_var_the_page_does_not_declare_is_warned_of_and_still_given(work: Path, cli: Cli) -> None:
+    proc = cli.process(
+        "exec", "demo.md", "--step", "hello", "--var", "GRETING=hi", "--var", "EXTRA=1",
+        cwd=work, env={"API_TOKEN": "x"},
+    )  # fmt: skip
+    assert (proc.returncode, proc.stdout) == (0, "hello from eu\n")  # GREETING kept its default
+    assert proc.stderr.splitlines()[:2] == [
+        "warning: --var GRETING: demo.md declares no such variable (did you mean 'GREETING'?); "
+        "it reaches the blocks' environment as given",
+        "warning: --var EXTRA: demo.md declares no such variable; it reaches the blocks' "
+        "environment as given",
+    ]
+    proc = cli.process(*["exec", "demo.md", "--step", "hello", "--var", "GREETING=hi"],
+                       cwd=work, env={"API_TOKEN": "x"})  # fmt: skip
+    assert (proc.stdout, "warning" in proc.stderr) == ("hi from eu\n", False)
+    # What the warning says: a command may read a variable its page does not declare.
+    (work / "plain.md").write_text('# P\n\n```bash {#p--echo .check}\necho "[$EXTRA]"\n```\n')
+    proc = cli.process("exec", "plain.md", "--var", "EXTRA=given", cwd=work)
+    assert proc.stdout == "[given]\n"
+
+
 def test_a_bad_env_file_line_is_exit_3_at_its_line(work: Path, cli: Cli) -> None:
     (work / "vars.env").write_text("# team values\nREGION=us\nthis is not an assignment\n")
     proc = cli.process(

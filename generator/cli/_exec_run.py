@@ -25,7 +25,13 @@ from generator.cli._environ import cache_dir
 from generator.cli._options import check_report_paths, open_transcript
 from generator.cli._terminal import Progress, TerminalPrompter, is_tty, prompt_variable
 from generator.errors import UsageError
-from generator.plan import ExecChoices, dry_run_text, exec_plan, select_blocks
+from generator.plan import (
+    ExecChoices,
+    dry_run_text,
+    exec_plan,
+    select_blocks,
+    undeclared_var_warnings,
+)
 from generator.targets import load_targets, untagged_hint
 
 if TYPE_CHECKING:
@@ -64,6 +70,8 @@ def run_exec(req: ExecRequest) -> Outcome:
     """Run one target: what ran, failed or was interrupted (user errors raise)."""
     (target,) = load_targets([req.target], req.root, cache_dir=cache_dir(no_cache=False))
     extraction = target.extraction
+    for warning in undeclared_var_warnings(extraction, req.var_options, req.target):
+        sys.stderr.write(warning + "\n")
     selection = select_blocks(
         extraction,
         req.target,

@@ -22,12 +22,14 @@ class ExitCode(enum.IntEnum):
     OK = 0
     """Success; skipped blocks allowed."""
     FAILED = 1
-    """A check failed, timed out or errored (or a committed file is not current)."""
+    """A check failed, timed out or errored; a report that could be written before the run
+    could not be after it (a full disk); a committed file is not current."""
     USAGE = 2
-    """Usage error: an unknown option, runbook or step id, a report path that cannot be written."""
+    """Usage error: an unknown option, runbook or step id, a report path or output folder
+    that cannot be written, an address `serve` cannot listen on."""
     INVALID = 3
-    """Invalid input: a runbook or block that does not validate, a missing required variable
-    without a terminal, a missing template value."""
+    """Invalid input: a runbook or block that does not validate, an invalid `mkdocs.yml`, a
+    missing required variable without a terminal, a missing template value."""
     NOTHING_RAN = 4
     """Nothing ran: the selection is empty or every block was skipped."""
     INTERRUPTED = 130

@@ -147,10 +147,17 @@ def undeclared_var_warnings(
     extraction: Extraction, var_options: Sequence[str], target: str
 ) -> list[str]:
     """A warning for each ``--var`` that names no variable of the page (nor a name one of
-    its blocks hands on): a misspelt name leaves the real variable unset, which would show
-    only as a skipped block or a prompt. The value still reaches the blocks' environment,
-    as a variable the page does not declare can be read by a command."""
+    its blocks hands on or requires, ``requires=env:NAME``): a misspelt name leaves the
+    real variable unset, which would show only as a skipped block or a prompt. The value
+    still reaches the blocks' environment, as a variable the page does not declare can be
+    read by a command."""
     names = [v.name for v in run_variables(extraction.variables, extraction.checks)]
+    names += [
+        need.removeprefix("env:")
+        for check in extraction.checks
+        for need in check.options.requires
+        if need.startswith("env:")
+    ]
     return [
         f"warning: --var {name}: {target} declares no such variable"
         f"{did_you_mean(name, names)}; it reaches the blocks' environment as given"

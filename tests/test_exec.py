@@ -173,6 +173,12 @@ def test_a_var_the_page_does_not_declare_is_warned_of_and_still_given(work: Path
     (work / "plain.md").write_text('# P\n\n```bash {#p--echo .check}\necho "[$EXTRA]"\n```\n')
     proc = cli.process("exec", "plain.md", "--var", "EXTRA=given", cwd=work)
     assert proc.stdout == "[given]\n"
+    # A name a block requires from the environment is one the page knows.
+    (work / "needs.md").write_text(
+        '# N\n\n```bash {#n--echo .check requires=env:EXTRA}\necho "[$EXTRA]"\n```\n'
+    )
+    proc = cli.process("exec", "needs.md", "--var", "EXTRA=given", cwd=work)
+    assert (proc.stdout, "warning" in proc.stderr) == ("[given]\n", False)
 
 
 def test_a_bad_env_file_line_is_exit_3_at_its_line(work: Path, cli: Cli) -> None:

@@ -181,6 +181,22 @@ def test_a_var_the_page_does_not_declare_is_warned_of_and_still_given(work: Path
     assert (proc.stdout, "warning" in proc.stderr) == ("[given]\n", False)
 
 
+def test_a_passing_block_that_left_a_process_running_is_told_under_its_line(
+    tmp_path: Path, cli: Cli
+) -> None:
+    (tmp_path / "bg.md").write_text(
+        "# B\n\n```bash {#b--serve .check}\nsleep 77 >/dev/null 2>&1 &\necho started\n```\n"
+    )
+    proc = cli.process("exec", "bg.md", "--grace", "0.2", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("[1/1] PASS b--serve"))
+    assert lines[at + 1] == (
+        "    note: a background process was still running after the block ended; its process "
+        "group was stopped"
+    )
+
+
 def test_a_bad_env_file_line_is_exit_3_at_its_line(work: Path, cli: Cli) -> None:
     (work / "vars.env").write_text("# team values\nREGION=us\nthis is not an assignment\n")
     proc = cli.process(

@@ -193,6 +193,10 @@ class Progress:
         lines = [
             f"{count}{self._style(mark, colour)} {result.check.id}  {result.duration_s:.2f}s{note}"
         ]
+        if result.status in (Status.PASSED, Status.DONE):
+            # What a passing block left behind and was stopped (a background server the
+            # reader may have meant to keep): a failure's details come in the summary.
+            lines += [f"    note: {detail}" for detail in result.details]
         if self.show_manual and result.check.risk is Risk.MANUAL:
             lines += [f"    | {line}" for line in visible_lines(result.check.command)]
         self._write("\n".join(lines) + "\n")

@@ -121,6 +121,25 @@ def test_a_command_fragment_lists_its_step_with_a_link_to_it(
     _assert_stayed_home(search_site_url, requests, console)
 
 
+@pytest.mark.parametrize("width", [360, 768, 1280])
+def test_the_results_fit_the_screen_from_a_phone_to_a_desktop(
+    browser: Any, search_site_url: str, width: int
+) -> None:
+    # Hung from the box's right edge, the drawer ran off a phone's left edge.
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(search_site_url + "runbooks/db-pool/")
+        _search(page, "pg_stat_activity")
+        drawer = page.locator(".runbook-search .pagefind-ui__drawer").bounding_box()
+        assert drawer is not None
+        assert drawer["x"] >= 0 and drawer["x"] + drawer["width"] <= width, drawer
+        assert page.locator(LINK).first.is_visible()
+    finally:
+        context.close()
+
+
 def test_a_severity_filter_narrows_the_results(
     reader: tuple[Any, list[str], list[str]], search_site_url: str
 ) -> None:

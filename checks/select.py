@@ -73,7 +73,11 @@ def select_checks(
     if section is not None:
         known = sorted({s for c in checks for s in _sections_of(c, sections)})
         if section not in known:
-            raise SelectionError(f"unknown section '{section}'{did_you_mean(section, known)}")
+            shown = ", ".join(known) if known else "none holds a block"
+            hint = did_you_mean(section, known)
+            raise SelectionError(
+                f"unknown section '{section}'{hint} (sections on this page: {shown})"
+            )
         chosen = [c for c in chosen if section in _sections_of(c, sections)]
     if steps:
         picked: list[Check] = []

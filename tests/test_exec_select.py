@@ -71,6 +71,19 @@ def test_unknown_tag_is_a_usage_error_with_a_suggestion(tmp_path: Path, cli: Cli
     )
 
 
+def test_unknown_section_is_a_usage_error_naming_the_sections(tmp_path: Path, cli: Cli) -> None:
+    page(tmp_path, (
+        "# S\n\n## Triage {#triage}\n\n```bash {#s--look .check}\ntrue\n```\n\n"
+        "## Mitigate {#mitigate}\n\n```bash {#s--fix .action}\ntrue\n```\n"
+    ))  # fmt: skip
+    proc = cli.process("exec", "page.md", "--section", "triag", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == (
+        "error: page.md: unknown section 'triag' (did you mean 'triage'?) "
+        "(sections on this page: mitigate, triage)\n"
+    )
+
+
 def test_dry_run_with_nothing_selected_says_so_and_exits_4(tmp_path: Path, cli: Cli) -> None:
     page(tmp_path, "# A\n\n```bash {#a--fix .action}\ntouch fixed\n```\n")
     proc = cli.process("exec", "page.md", "--dry-run", cwd=tmp_path)

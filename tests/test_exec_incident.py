@@ -154,3 +154,21 @@ def test_unknown_incident_is_a_usage_error_before_anything_runs(work: Path, cli:
         "error: no incident 'INC-2024' in incidents/ (did you mean 'INC-20240115-1415'?)\n"
     )
     assert proc.stdout == ""  # nothing ran
+
+
+def test_a_resolved_incident_still_takes_the_results_with_a_note(work: Path, cli: Cli) -> None:
+    (work / "runbooks").mkdir()
+    (work / "runbooks" / "pay.yaml").write_text(RUNBOOK)
+    record = cli.process("incident", "start", "--runbook", "pay", "--title", "Pay down").stdout
+    run = ["exec", "pay", "--step", "ok", "--var", "API_TOKEN=x", "--incident", record.strip()]
+    assert "note:" not in cli.process(*run).stderr  # open: nothing to say
+    resolved = cli.process("incident", "resolve", record.strip(), "--resolution", "rolled back")
+    assert resolved.returncode == 0, resolved.stderr
+    proc = cli.process(*run)
+    assert proc.returncode == 0
+    assert proc.stderr.splitlines()[0] == (
+        "note: incident INC-20240115-1415 was resolved at 2024-01-15T14:15:00Z; the blocks' "
+        "results still go into its timeline"
+    )
+    timeline = yaml.safe_load((work / record.strip()).read_text())["incident"]["timeline"]
+    assert [e.get("block") for e in timeline].count("pay--ok") == 2

@@ -247,7 +247,7 @@ def _open_incident(req: ExecRequest) -> Path:
     from generator.incident.exec_log import open_incident
 
     assert req.incident is not None
-    return open_incident(req.incident, req.incident_dir)
+    return open_incident(req.incident, req.incident_dir, sys.stderr)
 
 
 def _incident_log(incident: Path, err: TextIO) -> IncidentLog:

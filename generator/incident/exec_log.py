@@ -34,10 +34,19 @@ class IncidentLog:
             )
 
 
-def open_incident(spec: str, incident_dir: str) -> Path:
-    """``--incident``: a path or an id in ``incident_dir``; checked before anything runs."""
+def open_incident(spec: str, incident_dir: str, notes: TextIO) -> Path:
+    """``--incident``: a path or an id in ``incident_dir``; checked before anything runs.
+    A resolved incident still takes the results (checks after a fix are evidence too), but
+    ``notes`` says it is resolved: a reader with two incidents open may have named the
+    wrong one."""
     from generator.incident.store import find_incident, read_incident
 
     path = find_incident(spec, Path(incident_dir))
-    read_incident(path)  # a record that does not parse is exit 3 now, not after the run
+    record = read_incident(path)  # a record that does not parse is exit 3 now, not after
+    if record.resolved_at is not None:
+        notes.write(
+            f"note: incident {record.shown('id', path.stem)} was resolved at "
+            f"{record.shown('resolved_at', '?')}; the blocks' results still go into its "
+            "timeline\n"
+        )
     return path

@@ -24,6 +24,11 @@ def report_path_problem(paths: Sequence[tuple[str, str | None]], environ: Mappin
     if summary:
         targets.append(("$GITHUB_STEP_SUMMARY", summary))
     for option, path in targets:
+        if path == "-":  # not a file named "-": the reader meant standard output
+            return (
+                f"{option} -: standard output carries the blocks' own output, so a report "
+                "cannot go there; name a file"
+            )
         problem = _unwritable(path)
         if problem:
             return f"{option} {path}: {problem}"

@@ -108,3 +108,18 @@ def test_report_path_in_a_folder_nothing_can_be_created_in_exits_2_before_runnin
     assert proc.stderr.startswith(f"error: {option} /proc/version: cannot write it: ")
     assert proc.stderr.count("\n") == 1
     assert not (tmp_path / "ran").exists()
+
+
+@pytest.mark.parametrize("command", ["exec", "check"])
+@pytest.mark.parametrize("option", REPORTS)
+def test_a_report_to_dash_is_a_usage_error_not_a_file_named_dash(
+    tmp_path: Path, option: str, command: str
+) -> None:
+    page(tmp_path, HELLO)
+    proc = runbook(command, "page.md", option, "-", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == (
+        f"error: {option} -: standard output carries the blocks' own output, so a report "
+        "cannot go there; name a file\n"
+    )
+    assert not (tmp_path / "-").exists() and not (tmp_path / "ran").exists()

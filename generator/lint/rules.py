@@ -11,7 +11,7 @@ from checks.problems import Problem, Severity, did_you_mean
 from checks.terminal import has_control
 from generator.lint.placeholders import placeholder_problems
 from generator.lint.shell import step_block
-from generator.load import comments
+from generator.load import comments, credentials
 from generator.load.tree import severity_scheme
 from generator.model import Runbook
 
@@ -26,6 +26,7 @@ RULES: dict[str, Severity] = {
     "comms-template": Severity.ERROR,
     "control-character": Severity.ERROR,
     "review-date": Severity.ERROR,
+    credentials.RULE: Severity.ERROR,
     "strict-exit-status": Severity.WARNING,
     "placeholder": Severity.WARNING,
     "secret-default": Severity.WARNING,

@@ -10,6 +10,8 @@
 - ``unknown-severity`` (error): a severity that is not a level of the scheme in force;
 - ``comms-template`` (error): a template that does not parse, reads an unknown name or
   cannot render its example;
+- ``credential`` (error): an access key, token, webhook URL or private key written in the
+  file, which the site would publish (found by the loader, ``generator.load.credentials``);
 - ``strict-exit-status`` (warning): ``$?`` tested after a command that strict bash
   (``-e``) already stopped on;
 - ``placeholder`` (warning): ``xxxxx``, ``[Your contact]``, ``<commit-sha>``, ``TODO``
@@ -31,10 +33,12 @@ A warning whose rule is in the runbook's ``lint.allow`` is kept apart (``allowed
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from checks.model import Check, SourceLocation
 from checks.problems import Problem, Severity
@@ -53,6 +57,7 @@ from generator.lint.rules import ALLOWABLE, RULES, control_problem
 from generator.lint.shell import ShellBlock, markdown_block, shell_problems
 from generator.load.cache import ParseCache
 from generator.load.cascade import Cascade, unique_ids
+from generator.load.credentials import literal_credentials
 from generator.load.document import Document
 from generator.load.parse import display_path, file_digest, read_bytes
 from generator.load.tree import find_files, links_outside, sorted_problems
@@ -244,6 +249,9 @@ def _markdown_problems(
     for path in paths:
         extraction = extract_file(path)
         found.extend((p, frozenset()) for p in extraction.problems)
+        with contextlib.suppress(OSError, UnicodeDecodeError):  # extract_file said so
+            text = Path(path).read_text(encoding="utf-8-sig")
+            found.extend((p, frozenset()) for p in literal_credentials(text, path))
         declared = frozenset(v.name for v in extraction.variables)
         for check in extraction.checks:
             control = control_problem(f"block '{check.id}'", check.command, _below(check))

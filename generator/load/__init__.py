@@ -7,7 +7,9 @@ into a typed ``document``; ``convert`` turns nodes into model objects driven by 
 declarative table in ``spec`` (with ``spec_parts``, ``spec_reference`` and the vocabulary
 in ``spec_types``; ``scalars``, ``convert_checks`` and ``nodes`` are its parts); ``cascade``
 applies the ``_defaults.yaml`` files above a runbook and checks ids; ``cache`` keeps parsed files
-across runs and ``_fast`` builds the frozen model objects without their ``__init__``.
+across runs and ``_fast`` builds the frozen model objects without their ``__init__``;
+``comments`` and ``credentials`` find, in a file's text, what lint warns of (a value YAML
+cut at `` #``, a credential written into the file).
 Every problem is a located ``checks.problems.Problem``; nothing is printed here.
 """
 

@@ -26,6 +26,7 @@ from generator._workers import Workers, chunks_of, gc_paused, worker_count
 from generator.load import spec
 from generator.load.comments import comment_hint, cut_by_comment
 from generator.load.convert import Converter
+from generator.load.credentials import literal_credentials
 from generator.load.document import Document, FileObject
 from generator.load.nodes import locate
 from generator.load.yaml_tags import FAST_LOADER, MAP
@@ -278,7 +279,7 @@ def convert_document(
     if result is None:
         return Document(display, tuple(problems), location=location, digest=digest)
     fields, given, _ = result
-    notes = cut_by_comment(node, text, display)
+    notes = cut_by_comment(node, text, display) + literal_credentials(text, display)
     # The spec decides which keys there are (tests/test_schema.py keeps it and the class
     # in agreement); this call is where the converted values meet the class's types.
     make: Callable[..., FileObject] = kind

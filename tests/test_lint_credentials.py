@@ -94,3 +94,18 @@ def test_a_markdown_runbook_is_looked_at_too(tmp_path: Path, cli: Cli) -> None:
     code, out, _ = cli("lint", "page.md", cwd=tmp_path)
     assert code == 3
     assert out.startswith("page.md:4:31: error: a GitHub token is written here")
+
+
+def test_a_defaults_file_is_looked_at_once_for_all_the_runbooks_it_serves(
+    tmp_path: Path, cli: Cli
+) -> None:
+    root = tmp_path / "runbooks"
+    root.mkdir()
+    webhook = CREDENTIALS["a Slack webhook URL"]
+    (root / "_defaults.yaml").write_text(f"title: Payments\n# old channel: {webhook}\n")
+    for name in ("api", "db"):
+        (root / f"{name}.yaml").write_text(RUNBOOK.format(credential="fine").replace("api", name))
+    code, out, _ = cli("lint", "--root", str(root), cwd=tmp_path)
+    assert code == 3
+    errors = [line for line in out.splitlines() if ": error: " in line]
+    assert [e.split(": error: ")[0] for e in errors] == ["runbooks/_defaults.yaml:2:16"]

@@ -133,7 +133,7 @@ def lint_tree(
     if parse_cache is not None and (yaml_paths is None or yaml_paths):
         parse_cache.save()
     kept, duplicates = unique_ids((lint.placed, lint) for lint in lints if lint.placed)
-    problems = [*linked, *linked_defaults, *cascade.problems, *duplicates]
+    problems = [*linked, *linked_defaults, *cascade.problems, *cascade.notes(), *duplicates]
     problems.extend(p for lint in lints for p in lint.problems)
     found = [(p, frozenset[str]()) for p in sorted_problems(problems)]
     found.extend((p, lint.allow) for lint in kept for p in lint.found)

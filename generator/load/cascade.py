@@ -90,6 +90,11 @@ class Cascade:
         """One per ``_defaults.yaml`` read, by id."""
         return sorted((o for _, o in self._defaults.values() if o is not None), key=lambda o: o.id)
 
+    def notes(self) -> list[Problem]:
+        """What lint alone reports of the ``_defaults.yaml`` files read (``Document.notes``:
+        a value cut at `` #``, a credential written into the file)."""
+        return [note for doc, _ in self._defaults.values() for note in doc.notes]
+
     def defaults(
         self, path_abs: str, path: str | None = None
     ) -> tuple[Document[Defaults], Org | None]:

@@ -52,6 +52,18 @@ def test_a_hash_word_in_an_unquoted_value_warns_where_the_text_is_cut(work: Path
     assert cli("lint", "--strict").returncode == 3
 
 
+def test_a_value_cut_in_a_defaults_file_is_told_once(work: Path, cli: Cli) -> None:
+    write(work / "runbooks/_defaults.yaml", "title: Orders team\nowner: ops #team-orders\n")
+    for name in ("orders", "refunds"):
+        write(work / f"runbooks/{name}.yaml", f"id: {name}\ntitle: {name.title()} down\n")
+    _, out, _ = cli("lint")
+    assert [line for line in out.splitlines() if "[cut-by-comment]" in line] == [
+        "runbooks/_defaults.yaml:2:12: warning: 'owner' is cut short: YAML reads "
+        "'#team-orders' as a comment, so the value is only 'ops'; quote it to keep the rest: "
+        "'ops #team-orders' [cut-by-comment]"
+    ]
+
+
 def test_a_cut_value_can_be_allowed_deliberately(work: Path, cli: Cli) -> None:
     write(
         work / "runbooks/orders.yaml",

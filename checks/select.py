@@ -154,7 +154,7 @@ def ci_skip_reason(
         return "ci: false" + (f" ({check.options.ci_reason})" if check.options.ci_reason else "")
     if check.options.interactive:
         return "interactive: needs a terminal; never run by runbook check"
-    return missing_requirement(check, declared, resolution, env, cwd, provided)
+    return missing_requirement(check, declared, resolution, env, cwd, provided, var_option=False)
 
 
 def missing_requirement(
@@ -164,11 +164,15 @@ def missing_requirement(
     env: Mapping[str, str],
     cwd: str | None = None,
     provided: Collection[str] = (),
+    *,
+    var_option: bool = True,
 ) -> str:
     """The first missing ``requires`` entry or variable value, as a skip reason ('' = none).
 
     ``provided``: names that will have a value when the block runs (set by an earlier
-    block's outputs, or asked for in ``--walk``)."""
+    block's outputs, or asked for in ``--walk``). ``var_option``: the command takes
+    ``--var`` (``exec``); ``check`` and the pytest plugin read values from the environment
+    only, and the reason must not send the reader to an option they do not have."""
     for entry in check.options.requires:
         problem = _requirement_problem(entry, env, cwd)
         if problem:
@@ -184,7 +188,9 @@ def missing_requirement(
             continue
         if name not in known and env.get(name):
             continue
-        return f"needs {name} (no value: set it with --var {name}=... or the environment)"
+        if var_option:
+            return f"needs {name} (no value: set it with --var {name}=... or the environment)"
+        return f"needs {name} (no value: set it in the environment)"
     return ""
 
 

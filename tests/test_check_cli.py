@@ -42,7 +42,7 @@ def test_check_skips_ci_false_and_blocks_whose_arithmetic_variable_has_no_value(
         (
             "c--space",
             "skipped",
-            "needs MIN_MB (no value: set it with --var MIN_MB=... or the environment)",
+            "needs MIN_MB (no value: set it in the environment)",  # check takes no --var
         ),
         ("c--fine", "passed", ""),
     ]

@@ -406,8 +406,9 @@ def test_list_shows_risk_requirements_location_and_skip_reason(work: Path, cli: 
     assert proc.returncode == 0, proc.stderr
     blocks = {b["id"]: b for b in json.loads(proc.stdout)["blocks"]}
     assert blocks["demo--hello"]["check_skip_reason"] == ""
+    # Why `runbook check` would skip it: check reads values from the environment only.
     assert blocks["demo--token"]["check_skip_reason"] == (
-        "needs API_TOKEN (no value: set it with --var API_TOKEN=... or the environment)"
+        "needs API_TOKEN (no value: set it in the environment)"
     )
     assert blocks["demo--restart"]["location"] == "demo.md:28:1"
     assert blocks["demo--drop-cache"]["exec_without_tty"] == (

@@ -103,7 +103,7 @@ def test_check_without_database_url_skips_with_the_variable_named(
     assert proc.returncode == 0, proc.stderr
     results = {r["id"]: r for r in json.loads((work / "r.json").read_text())["results"]}
     assert results["svc--connection-count"]["reason"] == (
-        "needs DATABASE_URL (no value: set it with --var DATABASE_URL=... or the environment)"
+        "needs DATABASE_URL (no value: set it in the environment)"
     )
     assert results["svc--redis-memory"]["status"] == "passed"
 

@@ -74,6 +74,9 @@ def test_a_credential_in_a_comment_or_a_template_is_found_too(tmp_path: Path, cl
     [
         "AKIA" + "IOSFODNN7EXAMPLE",  # AWS's documented example key
         "ghp" + "_" + "x" * 36,  # filler
+        "xox" + "b-your-slack-bot-token",  # a stand-in, as public runbooks write them
+        "xox" + "b-123456789012-1234567890123-YOURTOKENHERE1234",
+        "ghp" + "_" + "yourPersonalAccessTokenGoesHere12345",
         "a key is like AKIA followed by 16 characters",
         "$GITHUB_TOKEN",
     ],

@@ -6,8 +6,9 @@ from ``--var``, ``--env-file`` or the environment, never from a file.
 
 Only formats a credential cannot be mistaken for are looked for (a provider's prefix and
 its length), not "long random strings": a runbook is full of ids, hashes and ARNs. The
-documented examples (AWS's ``AKIAIOSFODNN7EXAMPLE``) and filler (``ghp_xxxx...``) are not
-credentials. A file without any of the prefixes costs a few substring tests.
+documented examples (AWS's ``AKIAIOSFODNN7EXAMPLE``), stand-ins (``xoxb-...-your-token``)
+and filler (``ghp_xxxx...``) are not credentials. A file without any of the prefixes costs
+a few substring tests.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ _KINDS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ("an AWS access key id", ("AKIA",), re.compile(r"\bAKIA[0-9A-Z]{16}\b")),
     ("a GitHub token", ("ghp_",), re.compile(r"\bghp_[A-Za-z0-9]{36,}\b")),
     ("a GitHub token", ("github_pat_",), re.compile(r"\bgithub_pat_[A-Za-z0-9_]{40,}\b")),
-    ("a Slack token", ("xox",), re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("a Slack token", ("xox",), re.compile(r"\bxox[abposr]-\d{6,}-[A-Za-z0-9-]{10,}")),
     (
         "a Slack webhook URL",
         ("hooks.slack.com",),
@@ -70,6 +71,11 @@ def literal_credentials(text: str, path: str) -> tuple[Problem, ...]:
     return tuple(sorted(found, key=lambda p: (p.location.line, p.location.col)))
 
 
+_STAND_INS = ("example", "your", "xxxx", "redacted", "placeholder", "dummy", "fake", "sample")
+"""Words that make a token a stand-in in documentation (``xoxb-123456-your-token``)."""
+
+
 def _example(token: str) -> bool:
     body = token.split("_", 1)[-1] if "_" in token[:12] else token[4:]
-    return "EXAMPLE" in token or len(set(body)) < _FILLER_DISTINCT
+    lowered = token.lower()
+    return any(word in lowered for word in _STAND_INS) or len(set(body)) < _FILLER_DISTINCT

@@ -195,3 +195,14 @@ def test_a_markdown_pages_variables_are_held_to_their_pattern_and_choices_too(
         "page.md:4:38: error: variable 'SERVICE_URL': example 'http://127.0.0.1:8080' does "
         "not match pattern '^https?://'",
     ]
+
+
+def test_an_empty_root_says_where_lint_looked(tmp_path: Path, cli: Cli) -> None:
+    (tmp_path / "runbooks").mkdir()
+    code, out, err = cli("lint", "--root", str(tmp_path / "runbooks"), cwd=tmp_path)
+    assert (code, out) == (0, "")
+    assert err.splitlines() == [
+        "lint: 0 files, no problems",
+        f"note: no runbook under {tmp_path / 'runbooks'}: `runbook new ID` writes one, "
+        "or pass --root DIR",
+    ]

@@ -95,6 +95,12 @@ def command(
             )
     click.echo(_summary(result.files, errors, warnings, len(result.allowed), strict, verbose),
                err=True)  # fmt: skip
+    if not result.files and not paths:
+        # An empty root, or runbooks kept elsewhere: say where lint looked.
+        click.echo(
+            f"note: no runbook under {root}: `runbook new ID` writes one, or pass --root DIR",
+            err=True,
+        )
     return outcome
 
 

@@ -85,3 +85,13 @@ def test_check_parses_each_runbook_once_for_lint_and_run(
     assert code == 0
     assert sorted(parsed_files) == ["a.yaml", "b.yaml"]
     assert out == "a\nb\n"
+
+
+def test_check_of_an_empty_root_says_where_it_looked(tmp_path: Path, cli: Cli) -> None:
+    (tmp_path / "runbooks").mkdir()
+    proc = cli.process("check", cwd=tmp_path)
+    assert proc.returncode == 4
+    assert proc.stderr.splitlines()[-2:] == [
+        "error: nothing ran: every check was skipped or none was found",
+        "note: no runbook under runbooks",
+    ]

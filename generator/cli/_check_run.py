@@ -115,4 +115,6 @@ def run_ci_checks(
         err.write("error: nothing ran: every check was skipped or none was found\n")
         for hint in untagged_hints(targets):
             err.write(hint + "\n")
+        if not targets:
+            err.write(f"note: no runbook under {', '.join(paths)}\n")
     return outcome

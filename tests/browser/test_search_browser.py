@@ -136,6 +136,11 @@ def test_the_results_fit_the_screen_from_a_phone_to_a_desktop(
         assert drawer is not None
         assert drawer["x"] >= 0 and drawer["x"] + drawer["width"] <= width, drawer
         assert page.locator(LINK).first.is_visible()
+        result = page.locator(RESULT).first.bounding_box()
+        filters = page.locator(".runbook-search .pagefind-ui__filter-panel").bounding_box()
+        assert result is not None and filters is not None
+        if width < 720:  # a phone: the results first, on the first screen
+            assert result["y"] < filters["y"] and result["y"] < 800
     finally:
         context.close()
 

@@ -530,6 +530,27 @@ def test_an_invalid_mkdocs_yml_is_one_error_line_and_exit_3(tmp_path: Path, cli:
     ])  # fmt: skip
 
 
+def test_a_site_with_mkdocs_search_on_too_is_told_it_has_two_search_boxes(
+    tmp_path: Path, cli: Cli
+) -> None:
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        (REPO / "mkdocs.yml").read_text().replace("plugins:\n", "plugins:\n  - search\n")
+    )
+    (tmp_path / "docs").mkdir()
+    ran = cli(
+        "build", "--config", str(config), "--root", str(FIXTURE), "--site-dir", str(tmp_path / "s")
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert (
+        f"note: {config} turns MkDocs' search plugin on too: every page shows two search boxes, "
+        "and its index grows with every runbook; the runbook plugin's search (Pagefind) indexes "
+        "every page, so `- search` can go"
+    ) in ran.stderr.splitlines()
+    ran = cli("build", "--root", str(FIXTURE), "--site-dir", str(tmp_path / "t"), cwd=REPO)
+    assert "note:" not in ran.stderr
+
+
 def test_bad_today_from_the_environment_is_said_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> None:

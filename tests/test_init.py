@@ -90,6 +90,10 @@ def test_init_never_overwrites_and_says_what_to_add(work: Path, cli: Cli) -> Non
     assert (work / ".gitignore").read_text() == "*.pyc\n"
     assert "kept mkdocs.yml (it exists)" in err
     assert "add the plugin to mkdocs.yml, under plugins:\n  - runbook" in err
+    assert (
+        "take `- search` out of mkdocs.yml's plugins: the runbook plugin's search (Pagefind) "
+        "indexes every page, and the pages would show two search boxes"
+    ) in err
     assert "add to .gitignore: /site/ .runbook-cache/" in err
 
     before = {p: p.read_bytes() for p in work.rglob("*") if p.is_file()}

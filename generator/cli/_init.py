@@ -50,6 +50,11 @@ def _missing_lines(folder: str, kept: list[str]) -> list[str]:
     notes: list[str] = []
     if "mkdocs.yml" in kept and not _has_line(os.path.join(folder, "mkdocs.yml"), "runbook"):
         notes.append(f"add the plugin to mkdocs.yml, under plugins:\n{PLUGIN_LINE}")
+    if "mkdocs.yml" in kept and _has_line(os.path.join(folder, "mkdocs.yml"), "search"):
+        notes.append(
+            "take `- search` out of mkdocs.yml's plugins: the runbook plugin's search "
+            "(Pagefind) indexes every page, and the pages would show two search boxes"
+        )
     if ".gitignore" in kept:
         path = os.path.join(folder, ".gitignore")
         missing = [line for line in GITIGNORE_LINES if not _has_line(path, line)]

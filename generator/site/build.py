@@ -189,6 +189,13 @@ def run_build(options: BuildOptions, stream: TextIO | None = None) -> Outcome:
             f"into {config.site_dir}{' (strict)' if options.strict else ''}",
             file=stream,
         )
+        if any(name.rpartition("/")[2] == "search" for name in config.plugins):
+            print(
+                f"note: {options.config_file} turns MkDocs' search plugin on too: every page "
+                "shows two search boxes, and its index grows with every runbook; the runbook "
+                "plugin's search (Pagefind) indexes every page, so `- search` can go",
+                file=stream,
+            )
         try:
             config.plugins.on_startup(command="build", dirty=False)
             try:

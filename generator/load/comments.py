@@ -12,8 +12,8 @@ import re
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from checks.model import SourceLocation
 from checks.problems import Problem, Severity
+from generator.load.nodes import locate_offset
 
 __all__ = ["RULE", "comment_hint", "cut_by_comment"]
 
@@ -68,8 +68,6 @@ def _candidates(text: str) -> dict[int, int]:
 
 
 def _problem(path: str, text: str, key: str, value: str, at: int) -> Problem:
-    line = text.count("\n", 0, at) + 1
-    col = at - (text.rfind("\n", 0, at) + 1) + 1
     end = text.find("\n", at)
     comment = text[at : end if end >= 0 else len(text)].rstrip()
     shown = comment if len(comment) <= _SHOWN else comment[: _SHOWN - 3] + "..."
@@ -78,7 +76,7 @@ def _problem(path: str, text: str, key: str, value: str, at: int) -> Problem:
         f"'{key}' is cut short: YAML reads '{shown}' as a comment, so the value is only "
         f"'{value}'; quote it to keep the rest: {_quoted(whole)}"
     )
-    return Problem(SourceLocation(path, line, col), Severity.WARNING, message, RULE)
+    return Problem(locate_offset(path, text, at), Severity.WARNING, message, RULE)
 
 
 def _quoted(value: str) -> str:

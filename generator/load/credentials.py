@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 
-from checks.model import SourceLocation
 from checks.problems import Problem, Severity
+from generator.load.nodes import locate_offset
 
 __all__ = ["RULE", "literal_credentials"]
 
@@ -56,11 +56,9 @@ def literal_credentials(text: str, path: str) -> tuple[Problem, ...]:
         for match in pattern.finditer(text):
             if _example(match.group()):
                 continue
-            line = text.count("\n", 0, match.start()) + 1
-            col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
             found.append(
                 Problem(
-                    SourceLocation(path, line, col),
+                    locate_offset(path, text, match.start()),
                     Severity.ERROR,
                     f"{what} is written here: everything in a runbook is published on the "
                     "site and in its search index; declare a variable with `secret: true` "

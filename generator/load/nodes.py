@@ -1,7 +1,8 @@
 """YAML nodes as the converter reads them: where they are, how messages show them, and the
 problems found in them.
 
-``locate`` is the one place a node's 0-based mark becomes a 1-based ``SourceLocation``.
+``locate`` is the one place a node's 0-based mark becomes a 1-based ``SourceLocation``, and
+``locate_offset`` the one place an offset into a file's text does.
 ``NodeReader`` collects one file's problems; ``generator.load.convert`` (the walk over
 mappings and lists), ``generator.load.scalars`` (one value) and
 ``generator.load.convert_checks`` (checks across an object's fields) report through it.
@@ -21,7 +22,7 @@ from checks.problems import Problem, Severity
 from generator.load._fast import constructor
 from generator.load.yaml_tags import NULL, SCALAR_TAGS, STR
 
-__all__ = ["INVALID", "NodeReader", "locate", "show"]
+__all__ = ["INVALID", "NodeReader", "locate", "locate_offset", "show"]
 
 INVALID: object = object()
 """Returned for a value that did not convert (its problem is already recorded)."""
@@ -36,6 +37,12 @@ def locate(path: str, node: Node) -> SourceLocation:
     """The one place a 0-based YAML mark becomes a 1-based location."""
     mark = node.start_mark
     return _LOCATION(path, mark.line + 1, mark.column + 1)
+
+
+def locate_offset(path: str, text: str, offset: int) -> SourceLocation:
+    """The 1-based location of ``text[offset]`` (what a search over a file's text finds)."""
+    line = text.count("\n", 0, offset) + 1
+    return _LOCATION(path, line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
 
 
 def show(node: Node, limit: int = 60) -> str:

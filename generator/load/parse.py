@@ -28,7 +28,7 @@ from generator.load.comments import comment_hint, cut_by_comment
 from generator.load.convert import Converter
 from generator.load.credentials import literal_credentials
 from generator.load.document import Document, FileObject
-from generator.load.nodes import locate
+from generator.load.nodes import locate, locate_offset
 from generator.load.yaml_tags import FAST_LOADER, MAP
 
 if TYPE_CHECKING:
@@ -132,10 +132,9 @@ def _parse_text(text: str, display: str, loader: Any) -> tuple[Node | None, list
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         return fail(line, col, message)
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        at = locate_offset(display, text, exc.position)
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        return fail(line, col, f"invalid YAML: control character U+{code:04X} is not allowed")
+        return fail(at.line, at.col, f"invalid YAML: control character U+{code:04X} is not allowed")
     except yaml.YAMLError as exc:
         return fail(1, 1, f"invalid YAML: {exc}")
     except RecursionError:

@@ -113,14 +113,9 @@ def write_problem(path: str) -> str:
         return f"cannot write it: the directory '{parent}' is not writable"
     if os.path.exists(real) and not os.access(real, os.W_OK):
         return "cannot write it: the file is not writable"
-    import tempfile
-
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", dir=parent)
-    except OSError as exc:
-        return f"cannot write it: cannot create a file in '{parent}': {exc.strerror or exc}"
-    os.close(fd)
-    os.unlink(temp)
+    refused = _refused_file(parent, f".{os.path.basename(real)}.")
+    if refused is not None:
+        return f"cannot write it: cannot create a file in '{parent}': {refused}"
     return ""
 
 
@@ -128,8 +123,6 @@ def folder_problem(path: str) -> str:
     """Why ``path`` cannot be a folder to write files into ("" when it can), found by
     trying as ``write_problem`` does: an existing folder takes a file, a missing one has
     a nearest existing folder above it that does. Nothing is created or left behind."""
-    import tempfile
-
     if os.path.exists(path) and not os.path.isdir(path):
         return "is a file, not a folder"
     above = os.path.abspath(path)
@@ -138,13 +131,21 @@ def folder_problem(path: str) -> str:
     if not os.path.isdir(above):
         return f"cannot create it: '{above}' is a file, not a folder"
     doing = "cannot write in it" if above == os.path.abspath(path) else "cannot create it"
+    refused = _refused_file(above, ".runbook-probe.")
+    return f"{doing}: {refused.lower()}" if refused is not None else ""
+
+
+def _refused_file(folder: str, prefix: str) -> str | None:
+    """Why a file cannot be created in ``folder`` (None: one was, and is gone again)."""
+    import tempfile
+
     try:
-        fd, temp = tempfile.mkstemp(prefix=".runbook-probe.", dir=above)
+        fd, temp = tempfile.mkstemp(prefix=prefix, dir=folder)
     except OSError as exc:
-        return f"{doing}: {(exc.strerror or str(exc)).lower()}"
+        return str(exc.strerror or exc)
     os.close(fd)
     os.unlink(temp)
-    return ""
+    return None
 
 
 def _destination(path: str) -> tuple[bool, str]:

@@ -31,11 +31,14 @@ LINE_HEAD, LINE_TAIL = 200, 400
 """Characters of one excerpt line kept at its start and at its end (the end says why)."""
 
 
-def outcome_of(results: Sequence[Result], *, interrupted: bool = False, signum: int = 2) -> Outcome:
-    """What a run of blocks amounts to: a block failed, timed out or errored; none ran;
-    ``signum`` (SIGINT, SIGTERM, SIGHUP) interrupted it."""
+def outcome_of(
+    results: Sequence[Result], *, interrupted: bool = False, signum: int = 2, reported: bool = True
+) -> Outcome:
+    """What a run of blocks amounts to: a block failed, timed out or errored, or a report it
+    asked for could not be written (``reported`` False: its record is missing, not a
+    success); none ran; ``signum`` (SIGINT, SIGTERM, SIGHUP) interrupted it."""
     return Outcome(
-        failed=any(r.status in BAD for r in results),
+        failed=not reported or any(r.status in BAD for r in results),
         nothing_ran=not any(r.status in RAN for r in results),
         interrupted=interrupted,
         signum=signum,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from collections.abc import Sequence
@@ -105,9 +104,9 @@ def run_ci_checks(
         color=err.isatty(),
         signum=state.signum,
     )
-    outcome = outcome_of(state.results, interrupted=state.interrupted, signum=state.signum)
-    if not written:  # a run whose record is missing is not a success
-        outcome = dataclasses.replace(outcome, failed=True)
+    outcome = outcome_of(
+        state.results, interrupted=state.interrupted, signum=state.signum, reported=written
+    )
     if log:
         log.event("end", summary=summarize(state.results), exit_code=int(outcome.exit_code))
         log.close()

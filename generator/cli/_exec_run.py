@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import signal
 import sys
@@ -181,7 +180,6 @@ def _finish(
     """The summary and the reports; Ctrl-C meanwhile cannot lose them (it was pressed)."""
     err = sys.stderr
     results = state.results
-    outcome = outcome_of(results, interrupted=state.interrupted, signum=state.signum)
     with _ctrl_c_ignored(state.interrupted):
         _list_rest(listed, err)
         written = write_reports(
@@ -194,8 +192,9 @@ def _finish(
             color=color,
             signum=state.signum,
         )
-        if not written:  # a run whose record is missing is not a success
-            outcome = dataclasses.replace(outcome, failed=True)
+        outcome = outcome_of(
+            results, interrupted=state.interrupted, signum=state.signum, reported=written
+        )
         if transcript:
             transcript.event(
                 "end",

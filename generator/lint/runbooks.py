@@ -38,7 +38,6 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from checks.model import Check, SourceLocation
 from checks.problems import Problem, Severity
@@ -242,15 +241,17 @@ def _markdown_problems(
     """Block header problems and the shell rules of Markdown runbooks."""
     if not paths:
         return []
-    from checks.extract import extract_file  # only for Markdown runbooks
+    from checks.extract import extract_bytes  # only for Markdown runbooks
 
     found: list[tuple[Problem, frozenset[str]]] = []
     blocks: list[ShellBlock] = []
     for path in paths:
-        extraction = extract_file(path)
+        with open(path, "rb") as handle:
+            data = handle.read()
+        extraction = extract_bytes(data, path)
         found.extend((p, frozenset()) for p in extraction.problems)
-        with contextlib.suppress(OSError, UnicodeDecodeError):  # extract_file said so
-            text = Path(path).read_text(encoding="utf-8-sig")
+        with contextlib.suppress(UnicodeDecodeError):  # a problem of the extraction's
+            text = data.decode("utf-8-sig")
             found.extend((p, frozenset()) for p in literal_credentials(text, path))
         declared = frozenset(v.name for v in extraction.variables)
         for check in extraction.checks:
